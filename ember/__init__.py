@@ -1,0 +1,52 @@
+"""ember: PyTorch's tensors and autograd, in Python on NumPy.
+
+``import ember as torch`` runs beginner and intermediate PyTorch code unchanged.
+"""
+from . import _dtype
+from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,  # noqa: F401
+                     float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
+                     promote_types, set_default_dtype, short, uint8)
+from ._tensor import Size, Tensor, device  # noqa: F401
+from . import autograd  # noqa: F401  (needs Tensor; the ops need autograd.graph)
+from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,  # noqa: F401
+                        linspace, logspace, ones, ones_like, rand, rand_like, randint, randint_like, randn,
+                        randn_like, randperm, tensor, zeros, zeros_like)
+from ._ops import (abs, absolute, add, bmm, clone, cos, div, divide, dot, eq, exp, expand_as,  # noqa: F401
+                   flatten, floor_divide, ge, gt, le, log, logical_not, lt, matmul, mean, mm, mul, multiply,
+                   mv, ne, neg, negative, permute, pow, reciprocal, relu, remainder, reshape, rsub, sigmoid,
+                   sign, sin, sqrt, square, squeeze, sub, subtract, sum, t, tanh, transpose, true_divide,
+                   unsqueeze, where)
+from ._printing import get_printoptions, printoptions, set_printoptions  # noqa: F401
+from ._random import Generator, default_generator, initial_seed, manual_seed, seed  # noqa: F401
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
+                                 is_inference_mode_enabled, no_grad, set_grad_enabled)
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def numel(input):
+    return input.numel()
+
+
+def result_type(tensor1, tensor2):
+    return _dtype.result_type(tensor1, tensor2)
+
+
+def can_cast(from_, to):
+    return _dtype.can_cast(from_, to)
+
+
+def detach(input):
+    return input.detach()
+
+
+def is_nonzero(input):
+    return input.__bool__()

@@ -1,0 +1,159 @@
+"""Dtypes as objects (``ember.float32`` ...) and torch's type-promotion rules.
+
+Torch promotes by *category* (bool < integer < floating < complex) before size, and
+Python numbers and 0-d tensors only decide the result when they lift the category:
+``int32_tensor * 2.5`` is float32 (the default dtype), ``float32_tensor + float64_0d`` stays float32.
+NumPy's rules differ (it would answer float64 for both), so ember decides dtypes here and
+only then asks NumPy to compute.
+"""
+import builtins
+
+import numpy as np
+
+BOOL, INTEGER, FLOATING, COMPLEX = range(4)  # categories, in promotion order
+
+
+class dtype:
+    """A tensor element type; ``repr`` is ``ember.float32`` as torch prints ``torch.float32``."""
+
+    __slots__ = ("name", "numpy", "category", "itemsize")
+
+    def __init__(self, name, numpy_dtype, category):
+        self.name = name
+        self.numpy = np.dtype(numpy_dtype)
+        self.category = category
+        self.itemsize = self.numpy.itemsize
+
+    is_floating_point = property(lambda self: self.category == FLOATING)
+    is_complex = property(lambda self: self.category == COMPLEX)
+    is_signed = property(lambda self: self.numpy.kind in "ifc")
+
+    def to_real(self):
+        return {complex64: float32, complex128: float64}.get(self, self)
+
+    def to_complex(self):
+        return {float16: complex64, float32: complex64, float64: complex128}.get(self, self)
+
+    def __repr__(self):
+        return f"ember.{self.name}"
+
+    def __reduce__(self):  # dtypes are singletons; pickling/copying keeps identity
+        return self.name
+
+
+float16 = half = dtype("float16", np.float16, FLOATING)
+float32 = float = dtype("float32", np.float32, FLOATING)
+float64 = double = dtype("float64", np.float64, FLOATING)
+complex64 = cfloat = dtype("complex64", np.complex64, COMPLEX)
+complex128 = cdouble = dtype("complex128", np.complex128, COMPLEX)
+uint8 = dtype("uint8", np.uint8, INTEGER)
+int8 = dtype("int8", np.int8, INTEGER)
+int16 = short = dtype("int16", np.int16, INTEGER)
+int32 = int = dtype("int32", np.int32, INTEGER)
+int64 = long = dtype("int64", np.int64, INTEGER)
+bool = dtype("bool", np.bool_, BOOL)
+
+ALL = (float16, float32, float64, complex64, complex128, uint8, int8, int16, int32, int64, bool)
+_FROM_NUMPY = {d.numpy: d for d in ALL}
+
+# Names torch uses in legacy type strings (error messages say `[ember.FloatTensor [3]]`).
+LEGACY_NAMES = {float16: "HalfTensor", float32: "FloatTensor", float64: "DoubleTensor",
+                complex64: "ComplexFloatTensor", complex128: "ComplexDoubleTensor",
+                uint8: "ByteTensor", int8: "CharTensor", int16: "ShortTensor",
+                int32: "IntTensor", int64: "LongTensor", bool: "BoolTensor"}
+
+_default_float = float32
+
+
+def get_default_dtype():
+    return _default_float
+
+
+def set_default_dtype(d):
+    """Like torch.set_default_dtype: only floating dtypes may be the default."""
+    global _default_float
+    if not isinstance(d, dtype) or d.category != FLOATING or d is float16:
+        raise TypeError(f"only floating-point types are supported as the default type, got {d!r}; "
+                        "use ember.float32 or ember.float64")
+    _default_float = d
+
+
+def default_complex():
+    return complex128 if _default_float is float64 else complex64
+
+
+def from_numpy_dtype(numpy_dtype):
+    try:
+        return _FROM_NUMPY[numpy_dtype]
+    except KeyError:
+        try:
+            return _FROM_NUMPY[np.dtype(numpy_dtype)]
+        except (KeyError, TypeError):
+            raise TypeError(f"can't convert NumPy dtype {numpy_dtype} to an ember dtype; "
+                            f"supported: {', '.join(d.name for d in ALL)}") from None
+
+
+def promote_types(a, b):
+    """torch.promote_types: the higher category wins; within a category, the wider type."""
+    if a is b:
+        return a
+    if a.category != b.category:
+        high, low = (a, b) if a.category > b.category else (b, a)
+        if high.category == COMPLEX and low is float64:
+            return complex128
+        return high
+    return _FROM_NUMPY[np.promote_types(a.numpy, b.numpy)]
+
+
+def scalar_dtype(value):
+    """The dtype a Python number takes when it stands alone (torch's 'wrapped number')."""
+    kind = type(value)
+    if kind is builtins.bool or kind is np.bool_:
+        return bool
+    if kind is builtins.int or isinstance(value, np.integer):
+        return int64
+    if kind is builtins.float or isinstance(value, np.floating):
+        return _default_float
+    if kind is builtins.complex or isinstance(value, np.complexfloating):
+        return default_complex()
+    raise TypeError(f"expected a Tensor or a Python number, got {type(value).__name__}")
+
+
+def _combine(higher, lower):
+    """Merge two priority groups (c10's combine_categories): the lower group counts only
+    when it lifts the category, and then keeps the higher group's precision where it can."""
+    if higher is None:
+        return lower
+    if lower is None or higher.category == COMPLEX:
+        return higher
+    if lower.category == COMPLEX:
+        return higher.to_complex() if higher.category == FLOATING else lower
+    if higher.category == FLOATING:
+        return higher
+    if higher is bool or lower.category == FLOATING:
+        return promote_types(higher, lower)
+    return higher
+
+
+def result_type(*operands):
+    """torch.result_type for tensors and Python numbers.
+
+    Three groups by priority: tensors with dimensions, 0-d tensors, Python numbers. A lower
+    group changes the result only if it lifts the category (bool -> int -> float -> complex).
+    """
+    dimensioned = zero_dim = wrapped = None
+    for operand in operands:
+        operand_dtype = getattr(operand, "dtype", None)
+        if operand_dtype is None:
+            d = scalar_dtype(operand)
+            wrapped = d if wrapped is None else promote_types(wrapped, d)
+        elif operand.ndim:
+            dimensioned = operand_dtype if dimensioned is None else promote_types(dimensioned, operand_dtype)
+        else:
+            zero_dim = operand_dtype if zero_dim is None else promote_types(zero_dim, operand_dtype)
+    return _combine(dimensioned, _combine(zero_dim, wrapped))
+
+
+def can_cast(source, target):
+    """torch.can_cast: an in-place result may not move down a category (float into int)."""
+    return source.category <= target.category

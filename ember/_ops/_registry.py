@@ -1,0 +1,129 @@
+"""defop(): one table row -> a public op function and a Node subclass named after torch's grad_fn.
+
+A row is ``defop(name, grad_fn_name, forward, backward, ...)``:
+  forward(*arrays, **attributes)              NumPy in, NumPy out
+  backward(grad, *inputs, [result], **attrs)  one gradient per input, written with ember ops
+
+The generated function accepts Tensors (records a node when grad mode is on and an input
+requires grad) and also raw arrays, on which it only runs `forward`. That second door is
+what lets one formula serve two paths: the engine's fast path feeds formulas raw arrays,
+and create_graph=True feeds them Tensors, so gradients become graphs themselves.
+
+Only what a formula reads is saved for backward (derivatives.yaml's rule): the parameters
+its code loads are found once, here, from its bytecode.
+"""
+import dis
+import inspect
+
+from .._backend import as_array
+from .._dtype import FLOATING, get_default_dtype, result_type
+from .._tensor import Tensor, make_tensor
+from ..autograd.graph import Node
+from .._grad_state import state as grad_state
+
+GRAD_FNS = {}  # grad_fn name -> Node subclass, for tests and tools
+
+
+# -- dtype rules: which dtype an op computes in (None: leave it to NumPy) --------------------
+def promote(*inputs, **_attributes):
+    """Binary arithmetic: torch's result_type over tensors and Python numbers."""
+    first, *rest = inputs
+    if not rest:
+        return first.dtype
+    second = rest[0]
+    if not rest[1:] and type(second) is Tensor and type(first) is Tensor and first._data.dtype is second._data.dtype:
+        return first.dtype  # the common case, without the general rule's bookkeeping
+    return result_type(*inputs)
+
+
+def promote_to_float(*inputs, **_attributes):
+    """Division and transcendental functions: integers and bools compute in the default float."""
+    common = promote(*inputs)
+    return common if common.category >= FLOATING else get_default_dtype()
+
+
+def _parameters_read(function):
+    """Names of the parameters a function's code actually loads (so only those get saved)."""
+    code = function.__code__
+    read = set(code.co_cellvars)  # used inside a nested lambda or comprehension
+    for instruction in dis.get_instructions(code):
+        if instruction.opname.startswith("LOAD_FAST") or instruction.opname == "LOAD_DEREF":
+            value = instruction.argval
+            read.update(value if isinstance(value, tuple) else (value,))
+    return read
+
+
+def _broadcast_error(inputs):
+    shapes = [tuple(x.shape) for x in inputs if isinstance(x, Tensor)]
+    for dim in range(1, max(len(shape) for shape in shapes) + 1):
+        sizes = [shape[-dim] if dim <= len(shape) else 1 for shape in shapes]
+        different = [size for size in sizes if size != 1]
+        if len(set(different)) > 1:
+            a, b = sizes[0], sizes[1]
+            position = max(len(shape) for shape in shapes) - dim
+            return RuntimeError(
+                f"The size of tensor a ({a}) must match the size of tensor b ({b}) at non-singleton "
+                f"dimension {position}; the shapes {list(shapes[0])} and {list(shapes[1])} cannot be "
+                "broadcast (sizes must be equal or 1, compared from the right)")
+    return None
+
+
+def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False, bool_output=False):
+    """Build the op function and the Node subclass for one row of the table.
+
+    dtype_rule  promote / promote_to_float / a function of the inputs, or None to keep
+                whatever NumPy returns (shape ops, neg, abs, reductions ...)
+    view        the output shares memory (and so the version counter) with input 0
+    bool_output comparison: the dtype rule picks the inputs' common type, the output is bool
+    backward    None for ops that have no gradient (their outputs never require grad)
+    """
+    node_class = None
+    if backward is not None:
+        parameters = inspect.signature(backward).parameters
+        positional = [p.name for p in parameters.values()
+                      if p.kind is p.POSITIONAL_OR_KEYWORD and p.name not in ("grad", "result")]
+        read = _parameters_read(backward)
+        node_class = type(grad_fn_name, (Node,), {
+            "__slots__": (), "__module__": "ember.autograd.graph",
+            "formula": staticmethod(backward),
+            "saves_result": "result" in parameters and "result" in read,
+            "saved_inputs": frozenset(i for i, p in enumerate(positional) if p in read),
+        })
+        GRAD_FNS[grad_fn_name] = node_class
+    differentiable = node_class is not None
+
+    def op(*inputs, **attributes):
+        if not isinstance(inputs[0], Tensor) and not any(isinstance(x, Tensor) for x in inputs):
+            return forward(*inputs, **attributes)  # raw arrays: a formula on the fast path
+        target = None if dtype_rule is None else dtype_rule(*inputs, **attributes).numpy
+        arrays, requires_grad = [], False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                requires_grad = requires_grad or x._requires_grad
+                x = x._data if target is None or x._data.dtype is target else x._data.astype(target)
+            arrays.append(x)
+        try:
+            out = as_array(forward(*arrays, **attributes))
+        except ValueError as error:
+            if "broadcast" in str(error):
+                raise _broadcast_error(inputs) or error from None
+            raise
+        if target is not None and not bool_output and out.dtype is not target:
+            out = out.astype(target)
+        if requires_grad and differentiable and grad_state.enabled and out.dtype.kind in "fc":
+            node = node_class(inputs, attributes)
+            result = make_tensor(out, node, True)
+            if node_class.saves_result:
+                node.save_result(result)
+        else:
+            result = make_tensor(out)
+        if view:
+            source = inputs[0]
+            result._version_counter = source._version_counter
+            result._base = source._base if source._base is not None else source
+        return result
+
+    op.__name__ = op.__qualname__ = name
+    op.grad_fn_name = grad_fn_name
+    op.node_class = node_class
+    return op

@@ -1,0 +1,337 @@
+"""Shape and indexing primitives: one row per op; see pointwise.py for how to read a row.
+
+Rows marked view=True return NumPy views: the output shares memory and the version counter
+with its input, so an in-place change through either is seen (and checked) by both.
+Indexing is decomposed the way torch decomposes it (select, slice, unsqueeze, then one
+advanced index), so ``x[0, 1:]`` records SliceBackward0 <- SelectBackward0 as torch does.
+"""
+import numpy as np
+
+from .._tensor import Tensor
+from ._registry import defop
+
+
+def normalize_dim(dim, ndim):
+    """A dim in [-ndim, ndim) as a non-negative int; a 0-d tensor accepts -1 and 0 like torch."""
+    bound = max(ndim, 1)
+    if not -bound <= dim < bound:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "
+                         f"but got {dim})")
+    return dim % bound if ndim else 0
+
+
+def normalize_dims(dims, ndim):
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    normalized = tuple(normalize_dim(dim, ndim) for dim in dims)
+    if len(set(normalized)) != len(normalized):
+        raise RuntimeError(f"dim {normalized} appears multiple times in the list of dims")
+    return tuple(sorted(normalized)) if ndim else ()
+
+
+def _resolve_shape(shape, numel):
+    """Fill in a -1 and check that the element count matches (torch's message on failure)."""
+    shape = tuple(int(size) for size in shape)
+    unknown = [i for i, size in enumerate(shape) if size == -1]
+    known = 1
+    for size in shape:
+        known *= size if size != -1 else 1
+    if len(unknown) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    if unknown and known and numel % known == 0:
+        shape = shape[:unknown[0]] + (numel // known,) + shape[unknown[0] + 1:]
+    elif unknown or known != numel:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+    return shape
+
+
+def _select_backward_forward(grad, *, shape, dim, index):
+    full = np.zeros(shape, dtype=grad.dtype)
+    full[(slice(None),) * dim + (index,)] = grad
+    return full
+
+
+def _slice_backward_forward(grad, *, shape, dim, start, stop, step):
+    full = np.zeros(shape, dtype=grad.dtype)
+    full[(slice(None),) * dim + (slice(start, stop, step),)] = grad
+    return full
+
+
+def _index_backward_forward(grad, *, shape, index):
+    full = np.zeros(shape, dtype=grad.dtype)
+    np.add.at(full, index, grad)  # repeated indices add up, as their gradients must
+    return full
+
+
+def _inverse(permutation):
+    return tuple(np.argsort(permutation).tolist())
+
+
+# fmt: off
+view_row = defop("view", "ViewBackward0", lambda x, *, shape, input_shape: np.reshape(x, shape, copy=False),
+                 lambda grad, x, *, shape, input_shape: (reshape(grad, input_shape),), view=True)
+unsafe_view = defop("_unsafe_view", "UnsafeViewBackward0", lambda x, *, shape, input_shape: np.reshape(x, shape),
+                    lambda grad, x, *, shape, input_shape: (reshape(grad, input_shape),))
+unsqueeze_row = defop("unsqueeze", "UnsqueezeBackward0", lambda x, *, dim: np.expand_dims(x, dim),
+                      lambda grad, x, *, dim: (squeeze_dims(grad, dim=(dim,), input_shape=None),), view=True)
+squeeze_all = defop("squeeze", "SqueezeBackward0", lambda x, *, input_shape: np.squeeze(x),
+                    lambda grad, x, *, input_shape: (reshape(grad, input_shape),), view=True)
+squeeze_dim = defop("squeeze", "SqueezeBackward1", lambda x, *, dim, input_shape: np.squeeze(x, dim),
+                    lambda grad, x, *, dim, input_shape: (reshape(grad, input_shape),), view=True)
+squeeze_dims = defop("squeeze", "SqueezeBackward2", lambda x, *, dim, input_shape: np.squeeze(x, dim),
+                     lambda grad, x, *, dim, input_shape: (unsqueeze(grad, dim[0]) if len(dim) == 1 else
+                                                           reshape(grad, input_shape),), view=True)
+transpose_row = defop("transpose", "TransposeBackward0", lambda x, *, dim0, dim1: np.swapaxes(x, dim0, dim1),
+                      lambda grad, x, *, dim0, dim1: (transpose(grad, dim0, dim1),), view=True)
+t_row = defop("t", "TBackward0", np.transpose, lambda grad, x: (t(grad),), view=True)
+permute_row = defop("permute", "PermuteBackward0", lambda x, *, dims: np.transpose(x, dims),
+                    lambda grad, x, *, dims: (permute(grad, _inverse(dims)),), view=True)
+expand_row = defop("expand", "ExpandBackward0", lambda x, *, shape: np.broadcast_to(x, shape),
+                   lambda grad, x, *, shape: (grad,), view=True)  # the engine sums back to x's shape
+alias = defop("alias", "AliasBackward0", lambda x: x.view(), lambda grad, x: (grad,), view=True)
+select = defop("select", "SelectBackward0", lambda x, *, dim, index: x[(slice(None),) * dim + (index, ...)],
+               lambda grad, x, *, dim, index, shape: (select_backward(grad, shape=shape, dim=dim, index=index),),
+               view=True)
+slice_row = defop("slice", "SliceBackward0",
+                  lambda x, *, dim, start, stop, step, shape: x[(slice(None),) * dim + (slice(start, stop, step),)],
+                  lambda grad, x, *, dim, start, stop, step, shape: (slice_backward(
+                      grad, shape=shape, dim=dim, start=start, stop=stop, step=step),), view=True)
+index = defop("index", "IndexBackward0", lambda x, *, index, shape: x[index],
+              lambda grad, x, *, index, shape: (index_backward(grad, shape=shape, index=index),))
+select_backward = defop("select_backward", "SelectBackwardBackward0", _select_backward_forward,
+                        lambda grad, g, *, shape, dim, index: (select(grad, dim=dim, index=index, shape=shape),))
+slice_backward = defop("slice_backward", "SliceBackwardBackward0", _slice_backward_forward,
+                       lambda grad, g, *, shape, dim, start, stop, step: (slice_row(
+                           grad, dim=dim, start=start, stop=stop, step=step, shape=shape),))
+index_backward = defop("index_backward", "IndexPutBackward0", _index_backward_forward,
+                       lambda grad, g, *, shape, index: (globals()["index"](grad, index=index, shape=shape),))
+# fmt: on
+
+
+def _shape(args):
+    return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else tuple(args)
+
+
+def view(input, *shape):
+    if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
+        raise NotImplementedError("view(dtype) is not supported by ember yet; use .to(dtype) to convert")
+    data = input._data
+    shape = _resolve_shape(_shape(shape), data.size)
+    try:
+        np.reshape(data, shape, copy=False)
+    except ValueError:
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one "
+                           "dimension spans across two contiguous subspaces). Use .reshape(...) instead.") from None
+    return view_row(input, shape=shape, input_shape=data.shape)
+
+
+def reshape(input, *shape):
+    """A view when the memory allows one (ViewBackward0), else a copy (UnsafeViewBackward0), as torch."""
+    if not isinstance(input, Tensor):  # raw array inside a backward formula
+        return np.reshape(input, _shape(shape))
+    data = input._data
+    shape = _resolve_shape(_shape(shape), data.size)
+    try:
+        np.reshape(data, shape, copy=False)
+    except ValueError:
+        return unsafe_view(clone_for_reshape(input), shape=shape, input_shape=data.shape)
+    return view_row(input, shape=shape, input_shape=data.shape)
+
+
+def clone_for_reshape(input):
+    from .pointwise import clone
+    return clone(input)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    ndim = input.ndim
+    if ndim == 0:
+        return reshape(input, (1,))
+    start, end = normalize_dim(start_dim, ndim), normalize_dim(end_dim, ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input
+    shape = input.shape
+    return reshape(input, shape[:start] + (-1,) + shape[end + 1:])
+
+
+def unsqueeze(input, dim):
+    if not isinstance(input, Tensor):
+        return np.expand_dims(input, dim)
+    return unsqueeze_row(input, dim=normalize_dim(dim, input.ndim + 1))
+
+
+def squeeze(input, dim=None):
+    shape = input._data.shape
+    if dim is None:
+        return squeeze_all(input, input_shape=shape)
+    if isinstance(dim, int):
+        dim = normalize_dim(dim, input.ndim)
+        return squeeze_dim(input, dim=(dim,) if shape and shape[dim] == 1 else (), input_shape=shape)
+    dims = tuple(d for d in normalize_dims(dim, input.ndim) if shape[d] == 1)
+    return squeeze_dims(input, dim=dims, input_shape=shape)
+
+
+def transpose(input, dim0, dim1):
+    if not isinstance(input, Tensor):
+        return np.swapaxes(input, dim0, dim1)
+    ndim = input.ndim
+    return transpose_row(input, dim0=normalize_dim(dim0, ndim), dim1=normalize_dim(dim1, ndim))
+
+
+def t(input):
+    if isinstance(input, Tensor) and input.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D; "
+                           "use .transpose(dim0, dim1) or .mT for batches of matrices")
+    return t_row(input)
+
+
+def permute(input, *dims):
+    dims = _shape(dims)
+    if not isinstance(input, Tensor):
+        return np.transpose(input, dims)
+    if len(dims) != input.ndim:
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
+                           f"length of the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not "
+                           f"equal to len(dims) = {len(dims)}")
+    return permute_row(input, dims=normalize_dims_ordered(dims, input.ndim))
+
+
+def normalize_dims_ordered(dims, ndim):
+    normalized = tuple(normalize_dim(d, ndim) for d in dims)
+    if len(set(normalized)) != len(normalized):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return normalized
+
+
+def numpy_T(input):
+    """x.T: all dimensions reversed (torch records PermuteBackward0)."""
+    return input if input.ndim < 2 else permute_row(input, dims=tuple(range(input.ndim))[::-1])
+
+
+def expand(input, *sizes):
+    sizes = _shape(sizes)
+    if not isinstance(input, Tensor):
+        return np.broadcast_to(input, sizes)
+    shape = input._data.shape
+    if len(sizes) < len(shape):
+        raise RuntimeError(f"expand(ember.{input.dtype.name}{{{list(shape)}}}, size={list(sizes)}): the number "
+                           f"of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+                           f"dimensions in the tensor ({len(shape)})")
+    offset = len(sizes) - len(shape)
+    target = tuple(shape[i - offset] if size == -1 and i >= offset else size for i, size in enumerate(sizes))
+    for i, size in enumerate(shape):
+        if size != 1 and size != target[i + offset]:
+            raise RuntimeError(f"The expanded size of the tensor ({target[i + offset]}) must match the existing "
+                               f"size ({size}) at non-singleton dimension {i + offset}.  Target sizes: "
+                               f"{list(sizes)}.  Tensor sizes: {list(shape)}")
+    return expand_row(input, shape=target)
+
+
+def expand_as(input, other):
+    return expand(input, other.shape)
+
+
+def view_as(input, other):
+    return view(input, other.shape)
+
+
+def reshape_as(input, other):
+    return reshape(input, other.shape)
+
+
+def contiguous(input, memory_format=None):
+    return input if input._data.flags.c_contiguous else clone_for_reshape(input)
+
+
+def swapaxes(input, axis0, axis1):
+    return transpose(input, axis0, axis1)
+
+
+swapdims = swapaxes
+
+
+# -- indexing ------------------------------------------------------------------------------
+def _is_advanced(item):
+    return isinstance(item, (Tensor, list, np.ndarray))
+
+
+def _dims_consumed(item):
+    if item is None or item is Ellipsis:
+        return 0
+    if _is_advanced(item):
+        array = _as_array(item)
+        return array.ndim if array.dtype == np.bool_ else 1
+    return 1
+
+
+def getitem(input, index):
+    """x[index] for ints, slices, None, Ellipsis, integer tensors/lists and boolean masks."""
+    if not isinstance(index, tuple):
+        if isinstance(index, slice):  # a lone slice is always recorded, even x[:] (as torch)
+            return _slice(input, 0, index, skip_full=False)
+        if index is Ellipsis:
+            return alias(input)
+        index = (index,)
+    consumed = sum(_dims_consumed(item) for item in index)
+    if consumed > input.ndim:
+        raise IndexError(f"too many indices for tensor of dimension {input.ndim}")
+    result, dim, advanced = input, 0, []
+    for item in index:
+        if item is Ellipsis:
+            dim += input.ndim - consumed
+        elif item is None:
+            result, dim = unsqueeze_row(result, dim=dim), dim + 1
+        elif isinstance(item, slice):
+            result, dim = _slice(result, dim, item, skip_full=True), dim + 1
+        elif isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+            size = result._data.shape[dim]
+            if not -size <= item < size:
+                raise IndexError(f"index {item} is out of bounds for dimension {dim} with size {size}")
+            result = select(result, dim=dim, index=int(item) % size, shape=result._data.shape)
+        elif _is_advanced(item):
+            array = _as_array(item)
+            advanced.append((dim, array))
+            dim += array.ndim if array.dtype == np.bool_ else 1
+        else:
+            raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+                             f"valid indices (got {type(item).__name__})")
+    if advanced:
+        return _advanced_index(result, advanced)
+    return alias(input) if result is input else result
+
+
+def _as_array(item):
+    array = item._data if isinstance(item, Tensor) else np.asarray(item)
+    if array.dtype.kind not in "iub" and array.size:
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    return array.astype(np.int64) if array.dtype.kind not in "ib" else array
+
+
+def _slice(input, dim, item, *, skip_full):
+    if item.step is not None and item.step <= 0:
+        raise ValueError("step must be greater than zero")
+    size = input._data.shape[dim]
+    start, stop, step = item.indices(size)
+    stop = max(stop, start)
+    if skip_full and (start, stop, step) == (0, size, 1):
+        return input
+    return slice_row(input, dim=dim, start=start, stop=stop, step=step, shape=input._data.shape)
+
+
+def _advanced_index(input, advanced):
+    position = [slice(None)] * input.ndim
+    for dim, array in advanced:
+        if array.dtype == np.bool_:
+            if array.shape != input._data.shape[dim:dim + array.ndim]:
+                raise IndexError(f"The shape of the mask {list(array.shape)} at index {dim} does not match the "
+                                 f"shape of the indexed tensor {list(input._data.shape)}")
+            position[dim:dim + array.ndim] = [array] + [None] * (array.ndim - 1)
+        else:
+            size = input._data.shape[dim]
+            if array.size and (array.max() >= size or array.min() < -size):
+                bad = array.max() if array.max() >= size else array.min()
+                raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+            position[dim] = array
+    index_tuple = tuple(item for item in position if item is not None)
+    return index(input, index=index_tuple, shape=input._data.shape)

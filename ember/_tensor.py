@@ -1,0 +1,471 @@
+"""class Tensor: an array plus the state autograd needs. No math lives here.
+
+Every method below is a one- or two-line delegation to ``ember._ops`` (the table of
+primitives) or ``ember.autograd``; what remains is the bookkeeping that makes a tensor a
+node of the graph: ``requires_grad``, ``grad``, ``grad_fn``, the version counter that views
+share, and conversions to Python and NumPy.
+"""
+import warnings
+
+from . import _dtype
+from ._backend import as_array, ndarray, xp
+from ._grad_state import state as _grad_state
+
+_new = object.__new__
+
+
+class Size(tuple):
+    """A tensor's shape: a tuple that prints as ``ember.Size([2, 3])``, like torch.Size."""
+
+    def __repr__(self):
+        return f"ember.Size({list(self)})"
+
+    def numel(self):
+        count = 1
+        for size in self:
+            count *= size
+        return count
+
+
+class device:
+    """ember computes on the CPU; ``tensor.device`` prints ``cpu`` as torch's does."""
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type="cpu", index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        if type != "cpu":
+            raise RuntimeError(f"ember runs on the CPU only; device {type!r} is not available. Use 'cpu'.")
+        self.type, self.index = type, index
+
+    def __repr__(self):
+        return f"device(type='{self.type}')"
+
+    def __str__(self):
+        return self.type
+
+    def __eq__(self, other):
+        return str(other) == self.type
+
+    def __hash__(self):
+        return hash(self.type)
+
+
+CPU = device("cpu")
+
+
+def make_tensor(data, grad_fn=None, requires_grad=False):
+    """The fast constructor used by every op: `data` must already be an ndarray."""
+    tensor = _new(Tensor)
+    tensor._data = data
+    tensor.grad_fn = grad_fn
+    tensor._requires_grad = requires_grad
+    tensor._grad = None
+    tensor._version_counter = [0]  # a list so that views can share one counter
+    tensor._base = None
+    tensor.output_nr = 0
+    tensor._hooks = None
+    if _grad_state.inference:
+        tensor._inference = True
+    return tensor
+
+
+def _check_can_require_grad(dtype, message="only Tensors of floating point dtype can require gradients"):
+    if dtype.category < _dtype.FLOATING:
+        raise RuntimeError(f"{message} (this one is {dtype!r}); create it with a float dtype, "
+                           f"e.g. dtype=ember.float32, or convert it with .float()")
+
+
+def _shape_args(shape):
+    """Accept both f(2, 3) and f((2, 3)), as torch does for sizes."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list, Size)):
+        return tuple(shape[0])
+    return shape
+
+
+class Tensor:
+    """An n-dimensional array that remembers how it was computed."""
+
+    __slots__ = ("_data", "grad_fn", "_requires_grad", "_grad", "_version_counter", "_base",
+                 "output_nr", "_hooks", "_accumulator", "_inference", "__weakref__")
+
+    def __init__(self, *args):
+        """Legacy constructor: Tensor(2, 3) is uninitialised, Tensor([1, 2]) copies data as float."""
+        from ._creation import tensor as _tensor_from_data
+        if len(args) == 1 and not isinstance(args[0], int):
+            source = _tensor_from_data(args[0], dtype=_dtype.get_default_dtype())
+        else:
+            source = make_tensor(xp.empty(args, dtype=_dtype.get_default_dtype().numpy))
+        for slot in ("_data", "grad_fn", "_requires_grad", "_grad", "_version_counter", "_base",
+                     "output_nr", "_hooks"):
+            setattr(self, slot, getattr(source, slot))
+
+    # -- metadata -------------------------------------------------------------------------
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        return Size(self._data.shape) if dim is None else self._data.shape[_ops.normalize_dim(dim, self.ndim)]
+
+    @property
+    def dtype(self):
+        return _dtype.from_numpy_dtype(self._data.dtype)
+
+    device = property(lambda self: CPU)
+    is_cuda = property(lambda self: False)
+    ndim = property(lambda self: self._data.ndim)
+    dim = ndimension = lambda self: self._data.ndim
+    numel = nelement = lambda self: self._data.size
+    element_size = lambda self: self._data.itemsize
+    is_floating_point = lambda self: self._data.dtype.kind == "f"
+    is_complex = lambda self: self._data.dtype.kind == "c"
+    is_contiguous = lambda self, memory_format=None: bool(self._data.flags.c_contiguous)
+    is_inference = lambda self: getattr(self, "_inference", False)
+    _is_view = lambda self: self._base is not None
+
+    @property
+    def _version(self):
+        return self._version_counter[0]
+
+    # -- autograd state -------------------------------------------------------------------
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        if self.grad_fn is not None and not flag:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+                "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
+        if flag:
+            _check_can_require_grad(self.dtype)
+        self._requires_grad = bool(flag)
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        if self.grad_fn is not None and not self.retains_grad:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+                "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+                "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+                "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead.",
+                UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: the tensor has shape "
+                                   f"{list(self.shape)} but the gradient has shape {list(value.shape)}")
+            if value.dtype is not self.dtype:
+                raise RuntimeError(f"assigned grad has data of a different type: the tensor is "
+                                   f"{self.dtype!r} but the gradient is {value.dtype!r}")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def retains_grad(self):
+        return self._hooks is not None and self._hooks.retains_grad
+
+    @property
+    def data(self):
+        """The same memory, cut from the graph and from version tracking (torch's .data)."""
+        return make_tensor(self._data)
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data
+
+    def detach(self):
+        """The same memory and version counter, cut from the graph."""
+        detached = make_tensor(self._data)
+        detached._version_counter = self._version_counter
+        return detached
+
+    def detach_(self):
+        if self._base is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn, self._requires_grad = None, False
+        return self
+
+    def retain_grad(self):
+        _autograd().retain_grad(self)
+
+    def register_hook(self, hook):
+        return _autograd().register_tensor_hook(self, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        return _autograd().register_post_accumulate_grad_hook(self, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        _autograd().backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    # -- conversions ----------------------------------------------------------------------
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, *, force=False):
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self._data.copy() if force else self._data
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+    def _scalar(self, convert):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return convert(self._data.item())
+
+    def __float__(self):
+        return self._scalar(float)
+
+    def __int__(self):
+        return self._scalar(int)
+
+    def __complex__(self):
+        return self._scalar(complex)
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return self._data.item()
+
+    def __bool__(self):
+        if self._data.size != 1:
+            amount = "more than one value" if self._data.size else "no values"
+            raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
+        return bool(self._data.item())
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[index] for index in range(self._data.shape[0]))
+
+    __hash__ = object.__hash__
+
+    def __repr__(self, *, tensor_contents=None):
+        from ._printing import format_tensor
+        dtype = self.dtype
+        defaults = (_dtype.get_default_dtype(), _dtype.default_complex(), _dtype.int64, _dtype.bool)
+        if self.grad_fn is not None:
+            suffixes = [f"grad_fn=<{type(self.grad_fn).__name__}>"]
+        else:
+            suffixes = ["requires_grad=True"] if self._requires_grad else []
+        return format_tensor(self._data, dtype_suffix=None if dtype in defaults else repr(dtype), suffixes=suffixes)
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:  # f"{x}" of a 0-d tensor formats its number, as torch does
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                               "deepcopy protocol at the moment. Use .detach().clone() to copy a computed tensor.")
+        copy = make_tensor(self._data.copy(), requires_grad=self._requires_grad)
+        if self._grad is not None:
+            copy._grad = make_tensor(self._grad._data.copy())
+        memo[id(self)] = copy
+        return copy
+
+    def to(self, *args, **kwargs):
+        """to(dtype), to(device), to(other), to(device, dtype): ember only converts dtypes."""
+        target, copy = None, kwargs.pop("copy", False)
+        for value in list(args) + [kwargs.pop("dtype", None), kwargs.pop("device", None)]:
+            if isinstance(value, _dtype.dtype):
+                target = value
+            elif isinstance(value, Tensor):
+                target = value.dtype
+            elif value is not None:
+                device(value)  # raises for anything but the CPU
+        kwargs.pop("non_blocking", None)
+        if kwargs:
+            raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+        if target is None or target is self.dtype:
+            return self.clone() if copy else self
+        return _ops.to_copy(self, dtype=target)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"ember.{_dtype.LEGACY_NAMES[self.dtype]}"
+        return self.to(dtype)
+
+    cpu = lambda self, *args, **kwargs: self
+    float = lambda self: self.to(_dtype.float32)
+    double = lambda self: self.to(_dtype.float64)
+    half = lambda self: self.to(_dtype.float16)
+    long = lambda self: self.to(_dtype.int64)
+    int = lambda self: self.to(_dtype.int32)
+    short = lambda self: self.to(_dtype.int16)
+    char = lambda self: self.to(_dtype.int8)
+    byte = lambda self: self.to(_dtype.uint8)
+    bool = lambda self: self.to(_dtype.bool)
+
+    # -- arithmetic: operators delegate to the table --------------------------------------
+    def __add__(self, other):
+        return _ops.add(self, other)
+
+    def __sub__(self, other):
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other):  # 1 - x records RsubBackward1, as in torch
+        return _ops.rsub(self, other)
+
+    def __mul__(self, other):
+        return _ops.mul(self, other)
+
+    def __truediv__(self, other):
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other):  # torch computes 2 / x as reciprocal(x) * 2
+        return _ops.mul(_ops.reciprocal(self), other)
+
+    def __floordiv__(self, other):
+        return _ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _ops.floor_divide(_ops.full_like_scalar(self, other), self)
+
+    def __mod__(self, other):
+        return _ops.remainder(self, other)
+
+    def __rmod__(self, other):
+        return _ops.remainder(_ops.full_like_scalar(self, other), self)
+
+    def __pow__(self, exponent):
+        return _ops.pow(self, exponent)
+
+    def __rpow__(self, base):
+        return _ops.pow(base, self)
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(other, self)
+
+    __radd__ = __add__
+    __rmul__ = __mul__
+
+    def __neg__(self):
+        return _ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops.abs(self)
+
+    def __invert__(self):
+        return _ops.bitwise_not(self)
+
+    def __and__(self, other):
+        return _ops.bitwise_and(self, other)
+
+    def __or__(self, other):
+        return _ops.bitwise_or(self, other)
+
+    def __xor__(self, other):
+        return _ops.bitwise_xor(self, other)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def __eq__(self, other):
+        return _ops.eq(self, other)
+
+    def __ne__(self, other):
+        return _ops.ne(self, other)
+
+    def __lt__(self, other):
+        return _ops.lt(self, other)
+
+    def __le__(self, other):
+        return _ops.le(self, other)
+
+    def __gt__(self, other):
+        return _ops.gt(self, other)
+
+    def __ge__(self, other):
+        return _ops.ge(self, other)
+
+    def __iadd__(self, other):
+        return _ops.add_(self, other)
+
+    def __isub__(self, other):
+        return _ops.sub_(self, other)
+
+    def __imul__(self, other):
+        return _ops.mul_(self, other)
+
+    def __itruediv__(self, other):
+        return _ops.div_(self, other)
+
+    def __ipow__(self, exponent):
+        return _ops.pow_(self, exponent)
+
+    def __getitem__(self, index):
+        return _ops.getitem(self, index)
+
+    def __setitem__(self, index, value):
+        _ops.setitem(self, index, value)
+
+    # -- methods: each is the op of the same name in ember._ops ---------------------------
+    def _method(name):  # noqa: N805  (builds a class attribute at class-creation time)
+        def call(self, *args, **kwargs):
+            return getattr(_ops, name)(self, *args, **kwargs)
+        call.__name__ = call.__qualname__ = name
+        call.__doc__ = f"See ember.{name}."
+        return call
+
+    for _name in ("add", "sub", "mul", "div", "pow", "neg", "abs", "exp", "log", "sqrt", "tanh",
+                  "sigmoid", "relu", "sin", "cos", "reciprocal", "sign", "square", "matmul", "mm", "mv",
+                  "dot", "bmm", "sum", "mean", "view", "reshape", "unsqueeze", "squeeze", "transpose", "t",
+                  "permute", "expand", "flatten", "clone", "contiguous", "eq", "ne", "lt", "le", "gt", "ge",
+                  "add_", "sub_", "mul_", "div_", "pow_", "zero_", "fill_", "copy_", "neg_", "exp_",
+                  "floor_divide", "remainder", "view_as", "reshape_as", "expand_as", "rsub",
+                  "bitwise_not", "logical_not", "subtract", "multiply", "divide", "true_divide",
+                  "swapaxes", "swapdims", "absolute", "negative"):
+        locals()[_name] = _method(_name)
+    del _name, _method
+
+    T = property(lambda self: _ops.numpy_T(self))
+    mT = property(lambda self: _ops.transpose(self, -2, -1))
+
+
+def _autograd():
+    from . import autograd
+    return autograd
+
+
+from . import _ops  # noqa: E402  (the ops need Tensor; Tensor's methods need the ops)

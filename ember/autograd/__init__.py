@@ -1,0 +1,158 @@
+"""ember.autograd: backward, grad, hooks on tensors, grad modes, and gradcheck.
+
+``backward`` and ``grad`` validate their arguments the way torch does, turn tensors into
+graph edges, and hand everything to the one walk in engine.py.
+"""
+from .._backend import as_array, xp
+from .._tensor import Size, Tensor, make_tensor
+from . import graph  # noqa: F401  (ember.autograd.graph, as in torch)
+from .engine import run_backward
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,  # noqa: F401
+                        no_grad, set_grad_enabled)
+from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
+from .graph import RemovableHandle, TensorHooks, gradient_edge
+
+__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
+           "gradcheck", "gradgradcheck", "graph"]
+
+
+def _as_tuple(value):
+    if value is None:
+        return None
+    return (value,) if isinstance(value, Tensor) else tuple(value)
+
+
+def _root_gradients(outputs, grad_outputs, create_graph):
+    """One starting gradient per output: ones for scalars, else the caller's (checked)."""
+    grad_outputs = grad_outputs or (None,) * len(outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"grad requires one gradient per output: got {len(grad_outputs)} gradients "
+                           f"for {len(outputs)} outputs")
+    edges, grads = [], []
+    for index, (output, given) in enumerate(zip(outputs, grad_outputs)):
+        if not output._requires_grad:
+            raise RuntimeError(f"element {index} of tensors does not require grad and does not have a grad_fn. "
+                               "Did you create it under no_grad, detach it, or forget requires_grad=True "
+                               "on the inputs?")
+        if given is None:
+            if output._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs. Call .sum() or "
+                                   ".mean() first, or pass a gradient of the output's shape, e.g. "
+                                   "y.backward(ember.ones_like(y))")
+            given = make_tensor(xp.ones(output._data.shape, dtype=output._data.dtype))
+        elif not isinstance(given, Tensor):
+            given = make_tensor(as_array(xp.asarray(given, dtype=output._data.dtype)))
+        if given.shape != output.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{index}] has a shape of {Size(given.shape)!r} "
+                               f"and output[{index}] has a shape of {Size(output.shape)!r}.")
+        if given.dtype is not output.dtype:
+            given = given.to(output.dtype)
+        edges.append(gradient_edge(output))
+        grads.append(given if create_graph else given._data)
+    return edges, grads
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
+             inputs=None):
+    """Add d(tensors)/d(leaf) into each leaf's .grad (or only into `inputs`' .grad)."""
+    outputs = _as_tuple(tensors)
+    grad_tensors = _as_tuple(grad_tensors if grad_tensors is not None else grad_variables)
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    edges, grads = _root_gradients(outputs, grad_tensors, create_graph)
+    if inputs is None:
+        run_backward(edges, grads, retain_graph=retain_graph, create_graph=create_graph)
+        return
+    inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    targets = [_input_edge(tensor, index) for index, tensor in enumerate(inputs)]
+    captured = run_backward(edges, grads, retain_graph=retain_graph, create_graph=create_graph, targets=targets)
+    for tensor, grad in zip(inputs, captured):
+        if tensor.grad_fn is not None and grad is not None:  # leaves were written by AccumulateGrad
+            grad = grad if isinstance(grad, Tensor) else make_tensor(as_array(grad).copy())
+            tensor._grad = grad if tensor._grad is None else tensor._grad + grad
+
+
+def _input_edge(tensor, index):
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"inputs must be Tensors, but element {index} is {type(tensor).__name__}")
+    if not tensor._requires_grad:
+        raise RuntimeError("One of the differentiated Tensors does not require grad")
+    return gradient_edge(tensor)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of `outputs` with respect to `inputs`, returned rather than accumulated."""
+    outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
+    allow_unused = materialize_grads if allow_unused is None else allow_unused
+    if materialize_grads and not allow_unused:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
+    if is_grads_batched:
+        raise NotImplementedError("is_grads_batched=True is not supported by ember; loop over the batch")
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    edges, grads = _root_gradients(outputs, _as_tuple(grad_outputs), create_graph)
+    targets = [_input_edge(tensor, index) for index, tensor in enumerate(inputs)]
+    captured = run_backward(edges, grads, retain_graph=retain_graph, create_graph=create_graph,
+                            targets=targets, accumulate=False)
+    results = []
+    for tensor, value in zip(inputs, captured):
+        if value is None:
+            if materialize_grads:
+                value = make_tensor(xp.zeros_like(tensor._data))
+            elif not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used in the graph. "
+                                   "Set allow_unused=True if this is the desired behavior.")
+        elif not isinstance(value, Tensor):
+            value = make_tensor(as_array(value))
+        results.append(value)
+    return tuple(results)
+
+
+# -- tensor hooks (Tensor.register_hook & co. delegate here) ------------------------------
+def _hooks_of(tensor):
+    if tensor._hooks is None:
+        tensor._hooks = TensorHooks()
+    return tensor._hooks
+
+
+def register_tensor_hook(tensor, hook):
+    """hook(grad) runs when the gradient for `tensor` is computed; it may return a replacement."""
+    if not tensor._requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if tensor.grad_fn is None:  # leaves: run by AccumulateGrad
+        return RemovableHandle(_hooks_of(tensor).grad, hook)
+    hooks = tensor.grad_fn.extras.tensor_pre_hooks.setdefault(tensor.output_nr, {})
+    return RemovableHandle(hooks, hook)
+
+
+def register_post_accumulate_grad_hook(tensor, hook):
+    """hook(tensor) runs after the gradient has been added into a leaf's .grad."""
+    if not tensor._requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if tensor.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    return RemovableHandle(_hooks_of(tensor).post_accumulate, hook)
+
+
+def retain_grad(tensor):
+    """Keep the gradient of a non-leaf in its .grad (a no-op on leaves, as in torch)."""
+    if not tensor._requires_grad:
+        raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    if tensor.grad_fn is None or tensor.retains_grad:
+        return
+    _hooks_of(tensor).retains_grad = True
+    import weakref
+    target = weakref.ref(tensor)  # the node must not keep its own output alive
+
+    def store_grad(grad):
+        owner = target()
+        if owner is None:
+            return
+        value = grad if isinstance(grad, Tensor) else make_tensor(as_array(grad).copy())
+        if owner._grad is None:
+            owner._grad = value.detach() if value.grad_fn is None else value
+        else:
+            owner._grad = owner._grad + value
+    tensor.grad_fn.extras.retain_grad_hooks[tensor.output_nr] = store_grad

@@ -1,0 +1,99 @@
+"""Grad mode: whether new operations are recorded for backward.
+
+One thread-local flag, as in torch: ``no_grad`` in one thread does not affect another.
+Each manager works as a context manager and as a decorator, and restores the previous
+state even when the body raises.
+"""
+import functools
+
+from .._grad_state import state
+
+
+def is_grad_enabled():
+    return state.enabled
+
+
+def is_inference_mode_enabled():
+    return state.inference
+
+
+class _GradModeManager:
+    """Base for the managers: subclasses say which (enabled, inference) state they set."""
+
+    def _target(self):
+        raise NotImplementedError
+
+    def __enter__(self):
+        self._previous = (state.enabled, state.inference)
+        state.enabled, state.inference = self._target()
+
+    def __exit__(self, *exc_info):
+        state.enabled, state.inference = self._previous
+        return False
+
+    def __call__(self, function):
+        @functools.wraps(function)
+        def run_in_mode(*args, **kwargs):
+            with self.clone():
+                return function(*args, **kwargs)
+        return run_in_mode
+
+    def clone(self):
+        return type(self)()
+
+
+class no_grad(_GradModeManager):
+    """Operations inside do not build a graph (torch.no_grad)."""
+
+    def _target(self):
+        return False, state.inference
+
+
+class enable_grad(_GradModeManager):
+    """Turn recording back on inside a no_grad region (torch.enable_grad)."""
+
+    def _target(self):
+        return True, state.inference
+
+
+class set_grad_enabled(_GradModeManager):
+    """set_grad_enabled(mode): takes effect at once when called, and undoes itself as a `with` block."""
+
+    def __init__(self, mode):
+        self.mode = bool(mode)
+        self._previous = (state.enabled, state.inference)
+        state.enabled = self.mode  # like torch, a bare call sets the mode immediately
+
+    def _target(self):
+        return self.mode, state.inference
+
+    def __enter__(self):  # the mode was set in __init__; __exit__ restores what was there before it
+        pass
+
+    def __call__(self, function):
+        state.enabled = self._previous[0]  # as a decorator it must not change the mode now
+        return super().__call__(function)
+
+    def clone(self):
+        return _FixedMode(self.mode)
+
+
+class _FixedMode(_GradModeManager):
+    def __init__(self, mode):
+        self.mode = mode
+
+    def _target(self):
+        return self.mode, state.inference
+
+
+class inference_mode(_GradModeManager):
+    """Like no_grad, and tensors made inside are inference tensors (torch.inference_mode)."""
+
+    def __init__(self, mode=True):
+        self.mode = bool(mode)
+
+    def _target(self):
+        return (False, True) if self.mode else (True, False)  # as torch: inference_mode(False) turns grad on
+
+    def clone(self):
+        return inference_mode(self.mode)

@@ -1,0 +1,308 @@
+"""The recorded graph: Node (torch's ``grad_fn``), AccumulateGrad, saved tensors, sum_to.
+
+Each primitive gets a Node subclass named after torch's grad_fn (``MulBackward0`` ...), made
+by ``ember._ops._registry.defop``. A node keeps:
+  next_functions  one (node, output_nr) pair per input, ``(None, 0)`` where no gradient flows
+  _input_meta     (shape, dtype) of each input that needs a gradient, for un-broadcasting
+  _saved          the inputs its formula reads, each with the version it had when saved
+  _saved_result   the output, as (array, version counter, version), if the formula reads it
+
+The output is saved as an array and rebuilt on unpack: holding the output tensor itself
+would make the cycle output -> grad_fn -> output (PyTorch's SavedVariable does the same).
+"""
+import weakref
+
+from .._backend import as_array
+from .._dtype import LEGACY_NAMES, from_numpy_dtype
+from .._tensor import Tensor, make_tensor
+
+NO_EDGE = (None, 0)
+_FREED = "freed"  # marks saved values released after backward
+
+SECOND_BACKWARD_ERROR = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call .backward() "
+    "or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time "
+    "or if you need to access saved tensors after calling backward.")
+
+
+class _NodeExtras:
+    """Rarely used per-node state, kept out of Node so that recording an op stays cheap."""
+
+    __slots__ = ("pre_hooks", "post_hooks", "tensor_pre_hooks", "retain_grad_hooks", "metadata")
+
+    def __init__(self):
+        self.pre_hooks, self.post_hooks, self.metadata = {}, {}, {}
+        self.tensor_pre_hooks = {}   # output_nr -> {handle id: hook}
+        self.retain_grad_hooks = {}  # output_nr -> hook; run after the others, as torch does
+
+
+class Node:
+    """One recorded operation: turns gradients of its outputs into gradients of its inputs."""
+
+    __slots__ = ("next_functions", "_input_meta", "_saved", "_saved_result", "_attributes",
+                 "_extras", "__weakref__")
+    formula = None          # the table row's backward; set on each subclass by defop()
+    saves_result = False    # the formula names `result`
+    saved_inputs = ()       # positions of the inputs the formula reads
+    num_outputs = 1
+
+    def __init__(self, inputs, attributes):
+        edges, meta, saved = [], [], []
+        for index, value in enumerate(inputs):
+            needs_grad = isinstance(value, Tensor) and value._requires_grad
+            edges.append(gradient_edge(value) if needs_grad else NO_EDGE)
+            meta.append((value._data.shape, value._data.dtype) if needs_grad else None)
+            if index in self.saved_inputs:
+                saved.append(save_tensor(value) if isinstance(value, Tensor) else (value, None))
+            else:
+                saved.append(None)
+        self.next_functions = tuple(edges)
+        self._input_meta = tuple(meta)
+        self._saved = tuple(saved) if self.saved_inputs else None
+        self._saved_result = None
+        self._attributes = attributes
+        self._extras = None
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    # -- running the formula -------------------------------------------------------------
+    def apply(self, grads, create_graph):
+        """Gradients for each input (None where none flows), in each input's shape and dtype."""
+        inputs = self._unpack_inputs(create_graph)
+        extra = {"result": self._unpack_result(create_graph)} if self.saves_result else {}
+        grad = grads[0] if self.num_outputs == 1 else grads
+        input_grads = self.formula(grad, *inputs, **self._attributes, **extra)
+        return [None if meta is None or input_grad is None else _fit(input_grad, meta)
+                for input_grad, meta in zip(input_grads, self._input_meta)]
+
+    def _unpack_inputs(self, as_tensors):
+        saved = self._saved
+        if saved is None:
+            return (None,) * len(self.next_functions)
+        if saved is _FREED:
+            raise RuntimeError(SECOND_BACKWARD_ERROR)
+        return tuple(None if entry is None else unpack_tensor(entry, as_tensors) for entry in saved)
+
+    def _unpack_result(self, as_tensor):
+        saved = self._saved_result
+        if saved is _FREED:
+            raise RuntimeError(SECOND_BACKWARD_ERROR)
+        array, counter, version = saved
+        if counter[0] != version:
+            raise RuntimeError(_modified_message(array, self, version, counter[0]))
+        if not as_tensor:
+            return array
+        result = make_tensor(array, grad_fn=self, requires_grad=True)
+        result._version_counter = counter
+        return result
+
+    def save_result(self, result):
+        self._saved_result = (result._data, result._version_counter, result._version_counter[0])
+
+    def release_saved_tensors(self):
+        if self._saved is not None:
+            self._saved = _FREED
+        if self._saved_result is not None:
+            self._saved_result = _FREED
+
+    # -- hooks and metadata (torch's Node API) ---------------------------------------------
+    @property
+    def extras(self):
+        if self._extras is None:
+            self._extras = _NodeExtras()
+        return self._extras
+
+    @property
+    def metadata(self):
+        return self.extras.metadata
+
+    def register_hook(self, hook):
+        """hook(grad_inputs, grad_outputs) runs after this node; it may return new grad_inputs."""
+        return RemovableHandle(self.extras.post_hooks, hook)
+
+    def register_prehook(self, hook):
+        """hook(grad_outputs) runs before this node; it may return new grad_outputs."""
+        return RemovableHandle(self.extras.pre_hooks, hook)
+
+    def __getattr__(self, name):  # _saved_self, _saved_other, _saved_result ... for drawers
+        if name.startswith("_saved_"):
+            return self._saved_attribute(name[len("_saved_"):])
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def _saved_attribute(self, key):
+        if key == "result" and self.saves_result:
+            return self._unpack_result(True)
+        names = {"self": 0, "other": 1, "input": 0, "x": 0, "a": 0, "b": 1}
+        if key in names and self._saved not in (None, _FREED) and names[key] < len(self._saved):
+            entry = self._saved[names[key]]
+            if entry is not None:
+                return unpack_tensor(entry, True)
+        if key in self._attributes:
+            return self._attributes[key]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '_saved_{key}'")
+
+
+class AccumulateGrad(Node):
+    """The end of every path: adds the arriving gradient into a leaf's ``.grad``."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+        self._input_meta = ()
+        self._saved = self._saved_result = None
+        self._attributes = {}
+        self._extras = None
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"  # torch's own string, which tools compare against
+
+    def accumulate(self, grad):
+        """Add `grad` (an array, or a Tensor under create_graph) into variable.grad."""
+        variable = self.variable
+        hooks = variable._hooks
+        if hooks is not None and hooks.grad:
+            grad = _run_tensor_hooks(hooks.grad.values(), grad)
+        grad = _fit(grad, (variable._data.shape, variable._data.dtype))
+        current = variable._grad
+        if isinstance(grad, Tensor):  # create_graph: the gradient is itself part of a graph
+            variable._grad = grad if current is None else current + grad
+        elif current is None:
+            # A fresh buffer: the same array may also flow to other leaves or stay in a hook.
+            variable._grad = make_tensor(as_array(grad).copy())
+        elif current.grad_fn is None and not current._requires_grad:
+            current._data += grad  # in place, like torch: `g = x.grad` sees the new sum
+        else:
+            variable._grad = current + make_tensor(as_array(grad))
+        if hooks is not None:
+            for hook in list(hooks.post_accumulate.values()):
+                hook(variable)
+
+
+class TensorHooks:
+    """A tensor's hooks: on its gradient, and (leaves) after accumulation into .grad."""
+
+    __slots__ = ("grad", "post_accumulate", "retains_grad")
+
+    def __init__(self):
+        self.grad, self.post_accumulate = {}, {}
+        self.retains_grad = False
+
+
+class RemovableHandle:
+    """What register_hook returns: ``handle.remove()`` takes the hook out again."""
+
+    _next_id = 0
+
+    def __init__(self, hooks_dict, hook):
+        RemovableHandle._next_id += 1
+        self.id = RemovableHandle._next_id
+        self._hooks = hooks_dict
+        hooks_dict[self.id] = hook
+
+    def remove(self):
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.remove()
+
+
+def gradient_edge(tensor):
+    """Where a gradient for `tensor` goes: its grad_fn, or the AccumulateGrad of a leaf."""
+    if tensor.grad_fn is not None:
+        return (tensor.grad_fn, tensor.output_nr)
+    return (grad_accumulator(tensor), 0)
+
+
+def grad_accumulator(leaf):
+    """One AccumulateGrad per leaf while any graph uses it (the leaf holds it weakly, as torch does)."""
+    ref = getattr(leaf, "_accumulator", None)  # set on first use: most tensors never need one
+    node = ref() if ref is not None else None
+    if node is None:
+        node = AccumulateGrad(leaf)
+        leaf._accumulator = weakref.ref(node)
+    return node
+
+
+def save_tensor(tensor):
+    if getattr(tensor, "_inference", False):
+        raise RuntimeError("Inference tensors cannot be saved for backward. To work around you can make a "
+                           "clone to get a normal tensor and use it in autograd.")
+    return (tensor, tensor._version_counter[0])
+
+
+def unpack_tensor(entry, as_tensor):
+    tensor, version = entry
+    if version is None:  # a Python number saved as-is
+        return tensor
+    if tensor._version_counter[0] != version:
+        raise RuntimeError(_modified_message(tensor._data, tensor.grad_fn, version, tensor._version_counter[0]))
+    return tensor if as_tensor else tensor._data
+
+
+def _modified_message(array, producer, expected, actual):
+    kind = LEGACY_NAMES.get(from_numpy_dtype(array.dtype), "Tensor")
+    shape = ", ".join(str(size) for size in array.shape)
+    source = ""
+    if producer is not None:
+        operation = producer.name()
+        operation = operation[:operation.rfind("Backward")] if "Backward" in operation else operation
+        source = f", which is output 0 of {operation},"
+    return ("one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [ember.{kind} [{shape}]]{source} is at version {actual}; expected version "
+            f"{expected} instead. Hint: the tensor was changed in place (an op ending in `_`, `+=`, or an "
+            "indexed assignment) after it was used; use an out-of-place op (x = x + 1) or .clone() it "
+            "first. To find the operation, enable anomaly detection with "
+            "ember.autograd.set_detect_anomaly(True).")
+
+
+def sum_to(grad, shape):
+    """Undo broadcasting: add up `grad` until it has `shape` (the one place this happens).
+
+    Written with ember ops, which accept raw arrays too, so it serves both the fast array
+    path and create_graph (where the sum itself must be differentiable)."""
+    from .. import _ops
+    grad_shape = grad.shape
+    if grad_shape == shape:
+        return grad
+    leading = len(grad_shape) - len(shape)  # axes broadcasting added on the left
+    stretched = tuple(leading + i for i, size in enumerate(shape) if size == 1 and grad_shape[leading + i] != 1)
+    dims = tuple(range(leading)) + stretched
+    if dims:
+        grad = _ops.sum(grad, dim=dims, keepdim=True)
+    return _ops.reshape(grad, shape) if leading else grad
+
+
+def _fit(grad, meta):
+    """Bring a formula's gradient to its input's shape (un-broadcast) and dtype."""
+    shape, dtype = meta
+    if grad.shape != shape:
+        grad = sum_to(grad, shape)
+    if grad.dtype != dtype:
+        grad = grad.to(from_numpy_dtype(dtype)) if isinstance(grad, Tensor) else grad.astype(dtype)
+    return grad
+
+
+def _run_tensor_hooks(hooks, grad):
+    """Tensor hooks see (and may replace) the gradient as a Tensor, whichever path is running."""
+    was_array = not isinstance(grad, Tensor)
+    current = make_tensor(as_array(grad)) if was_array else grad
+    for hook in list(hooks):
+        replaced = hook(current)
+        if replaced is not None:
+            if not isinstance(replaced, Tensor):
+                raise TypeError(f"a hook must return a Tensor or None, but it returned {type(replaced).__name__}")
+            if replaced.shape != current.shape:
+                raise RuntimeError(f"hook changed the gradient's shape from {list(current.shape)} to "
+                                   f"{list(replaced.shape)}; a hook must return a gradient of the same shape")
+            current = replaced
+    return current._data if was_array else current
