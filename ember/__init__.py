@@ -2,6 +2,8 @@
 
 ``import ember as torch`` runs beginner and intermediate PyTorch code unchanged.
 """
+import warnings as _warnings
+
 from . import _dtype
 from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,  # noqa: F401
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
@@ -22,6 +24,12 @@ from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 
 __version__ = "0.1.0"
+
+# torch computes log(0) = -inf, 1/0 = inf, sqrt(-1) = nan without a word; NumPy warns. Silence
+# NumPy's floating-point warnings only where they arise inside ember's own modules, so a
+# user's own NumPy code keeps its warnings (a filter costs nothing until a warning fires).
+_warnings.filterwarnings("ignore", message=r"(overflow|invalid value|divide by zero|underflow) encountered",
+                         category=RuntimeWarning, module=r"ember(\.|$)")
 
 
 def is_tensor(obj):

@@ -277,7 +277,9 @@ class Tensor:
     def __repr__(self, *, tensor_contents=None):
         from ._printing import format_tensor
         dtype = self.dtype
-        defaults = (_dtype.get_default_dtype(), _dtype.default_complex(), _dtype.int64, _dtype.bool)
+        # torch hides default dtypes; for an empty tensor only the default float one
+        defaults = ((_dtype.get_default_dtype(), _dtype.default_complex(), _dtype.int64, _dtype.bool)
+                    if self._data.size else (_dtype.get_default_dtype(),))
         if self.grad_fn is not None:
             suffixes = [f"grad_fn=<{type(self.grad_fn).__name__}>"]
         else:

@@ -8,7 +8,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ._registry import defop, promote
-from .shape import expand, reshape, squeeze_dims, t, transpose, unsafe_view, unsqueeze
+from .shape import expand, reshape, squeeze_dims, squeeze_matmul, t, transpose, unsafe_view, unsqueeze
 
 
 def _matrix_shapes(a, b):
@@ -85,7 +85,7 @@ def matmul(input, other):
     if a_dims == 2 and b_dims == 1:
         return mv(input, other)
     if a_dims == 1 and b_dims == 2:
-        return squeeze_dims(mm(unsqueeze(input, 0), other), dim=(0,), input_shape=None, )
+        return squeeze_matmul(mm(unsqueeze(input, 0), other), dim=0)
     if a_dims == 2 and b_dims == 2:
         return mm(input, other)
     if a_dims >= 3 and b_dims <= 2:  # fold the batch into the rows: one mm

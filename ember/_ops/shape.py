@@ -80,6 +80,8 @@ squeeze_dim = defop("squeeze", "SqueezeBackward1", lambda x, *, dim, input_shape
 squeeze_dims = defop("squeeze", "SqueezeBackward2", lambda x, *, dim, input_shape: np.squeeze(x, dim),
                      lambda grad, x, *, dim, input_shape: (unsqueeze(grad, dim[0]) if len(dim) == 1 else
                                                            reshape(grad, input_shape),), view=True)
+squeeze_matmul = defop("squeeze_", "SqueezeBackward4",  # torch's in-place squeeze_ inside 1-D @ 2-D matmul
+                       lambda x, *, dim: np.squeeze(x, dim), lambda grad, x, *, dim: (unsqueeze(grad, dim),))
 transpose_row = defop("transpose", "TransposeBackward0", lambda x, *, dim0, dim1: np.swapaxes(x, dim0, dim1),
                       lambda grad, x, *, dim0, dim1: (transpose(grad, dim0, dim1),), view=True)
 t_row = defop("t", "TBackward0", np.transpose, lambda grad, x: (t(grad),), view=True)
@@ -88,7 +90,8 @@ permute_row = defop("permute", "PermuteBackward0", lambda x, *, dims: np.transpo
 expand_row = defop("expand", "ExpandBackward0", lambda x, *, shape: np.broadcast_to(x, shape),
                    lambda grad, x, *, shape: (grad,), view=True)  # the engine sums back to x's shape
 alias = defop("alias", "AliasBackward0", lambda x: x.view(), lambda grad, x: (grad,), view=True)
-select = defop("select", "SelectBackward0", lambda x, *, dim, index: x[(slice(None),) * dim + (index, ...)],
+select = defop("select", "SelectBackward0",
+               lambda x, *, dim, index, shape: x[(slice(None),) * dim + (index, ...)],
                lambda grad, x, *, dim, index, shape: (select_backward(grad, shape=shape, dim=dim, index=index),),
                view=True)
 slice_row = defop("slice", "SliceBackward0",

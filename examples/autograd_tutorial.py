@@ -1,0 +1,1 @@
+../ember/_seed_tutorial.py
