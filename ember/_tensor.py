@@ -207,16 +207,16 @@ class Tensor:
         return self
 
     def retain_grad(self):
-        _autograd().retain_grad(self)
+        autograd.retain_grad(self)
 
     def register_hook(self, hook):
-        return _autograd().register_tensor_hook(self, hook)
+        return autograd.register_tensor_hook(self, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
-        return _autograd().register_post_accumulate_grad_hook(self, hook)
+        return autograd.register_post_accumulate_grad_hook(self, hook)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        _autograd().backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     # -- conversions ----------------------------------------------------------------------
     def item(self):
@@ -442,32 +442,22 @@ class Tensor:
     def __setitem__(self, index, value):
         _ops.setitem(self, index, value)
 
-    # -- methods: each is the op of the same name in ember._ops ---------------------------
-    def _method(name):  # noqa: N805  (builds a class attribute at class-creation time)
-        def call(self, *args, **kwargs):
-            return getattr(_ops, name)(self, *args, **kwargs)
-        call.__name__ = call.__qualname__ = name
-        call.__doc__ = f"See ember.{name}."
-        return call
-
-    for _name in ("add", "sub", "mul", "div", "pow", "neg", "abs", "exp", "log", "sqrt", "tanh",
-                  "sigmoid", "relu", "sin", "cos", "reciprocal", "sign", "square", "matmul", "mm", "mv",
-                  "dot", "bmm", "sum", "mean", "view", "reshape", "unsqueeze", "squeeze", "transpose", "t",
-                  "permute", "expand", "flatten", "clone", "contiguous", "eq", "ne", "lt", "le", "gt", "ge",
-                  "add_", "sub_", "mul_", "div_", "pow_", "zero_", "fill_", "copy_", "neg_", "exp_",
-                  "floor_divide", "remainder", "view_as", "reshape_as", "expand_as", "rsub",
-                  "bitwise_not", "logical_not", "subtract", "multiply", "divide", "true_divide",
-                  "swapaxes", "swapdims", "absolute", "negative"):
-        locals()[_name] = _method(_name)
-    del _name, _method
-
     T = property(lambda self: _ops.numpy_T(self))
     mT = property(lambda self: _ops.transpose(self, -2, -1))
 
 
-def _autograd():
-    from . import autograd
-    return autograd
+# Methods that are exactly the op of the same name in ember._ops (ember.exp(x) is x.exp()).
+# The functions are bound directly, so a method call costs no extra Python frame.
+METHODS = ("add", "sub", "mul", "div", "pow", "neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu",
+           "sin", "cos", "reciprocal", "sign", "square", "matmul", "mm", "mv", "dot", "bmm", "sum", "mean",
+           "view", "reshape", "unsqueeze", "squeeze", "transpose", "t", "permute", "expand", "flatten", "clone",
+           "contiguous", "eq", "ne", "lt", "le", "gt", "ge", "add_", "sub_", "mul_", "div_", "pow_", "zero_",
+           "fill_", "copy_", "neg_", "exp_", "floor_divide", "remainder", "view_as", "reshape_as", "expand_as",
+           "rsub", "bitwise_not", "logical_not", "subtract", "multiply", "divide", "true_divide", "swapaxes",
+           "swapdims", "absolute", "negative", "subtract_", "multiply_", "divide_")
 
+from . import _ops, autograd  # noqa: E402  (both need Tensor; Tensor needs them)
 
-from . import _ops  # noqa: E402  (the ops need Tensor; Tensor's methods need the ops)
+for _name in METHODS:
+    setattr(Tensor, _name, getattr(_ops, _name))
+del _name

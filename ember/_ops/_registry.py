@@ -16,7 +16,7 @@ import dis
 import inspect
 
 from .._backend import as_array
-from .._dtype import FLOATING, get_default_dtype, result_type
+from .._dtype import get_default_dtype, result_type
 from .._tensor import Tensor, make_tensor
 from ..autograd.graph import Node
 from .._grad_state import state as grad_state
@@ -24,22 +24,32 @@ from .._grad_state import state as grad_state
 GRAD_FNS = {}  # grad_fn name -> Node subclass, for tests and tools
 
 
-# -- dtype rules: which dtype an op computes in (None: leave it to NumPy) --------------------
+# -- dtype rules: the NumPy dtype an op computes in (None: leave it to NumPy) ---------------
+# A tensor of these kinds keeps its dtype next to a Python number of this type (torch's
+# "wrapped numbers" only lift the category: int tensor * 2.5 is float, float tensor * 2 is not).
+_KINDS_KEPT_BESIDE = {float: "fc", int: "iufc", bool: "biufc"}
+
+
 def promote(*inputs, **_attributes):
     """Binary arithmetic: torch's result_type over tensors and Python numbers."""
-    first, *rest = inputs
-    if not rest:
-        return first.dtype
-    second = rest[0]
-    if not rest[1:] and type(second) is Tensor and type(first) is Tensor and first._data.dtype is second._data.dtype:
-        return first.dtype  # the common case, without the general rule's bookkeeping
-    return result_type(*inputs)
+    if len(inputs) == 2:  # the common cases first, without the general rule's bookkeeping
+        a, b = inputs
+        if isinstance(a, Tensor):
+            a_dtype = a._data.dtype
+            if isinstance(b, Tensor):
+                if a_dtype is b._data.dtype:
+                    return a_dtype
+            elif a_dtype.kind in _KINDS_KEPT_BESIDE.get(type(b), ""):
+                return a_dtype
+    elif len(inputs) == 1:
+        return inputs[0]._data.dtype
+    return result_type(*inputs).numpy
 
 
 def promote_to_float(*inputs, **_attributes):
     """Division and transcendental functions: integers and bools compute in the default float."""
     common = promote(*inputs)
-    return common if common.category >= FLOATING else get_default_dtype()
+    return common if common.kind in "fc" else get_default_dtype().numpy
 
 
 def _parameters_read(function):
@@ -77,7 +87,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
     bool_output comparison: the dtype rule picks the inputs' common type, the output is bool
     backward    None for ops that have no gradient (their outputs never require grad)
     """
-    node_class = None
+    node_class, positional = None, ()
     if backward is not None:
         parameters = inspect.signature(backward).parameters
         positional = [p.name for p in parameters.values()
@@ -92,22 +102,9 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         GRAD_FNS[grad_fn_name] = node_class
     differentiable = node_class is not None
 
-    def op(*inputs, **attributes):
-        if not isinstance(inputs[0], Tensor) and not any(isinstance(x, Tensor) for x in inputs):
-            return forward(*inputs, **attributes)  # raw arrays: a formula on the fast path
-        target = None if dtype_rule is None else dtype_rule(*inputs, **attributes).numpy
-        arrays, requires_grad = [], False
-        for x in inputs:
-            if isinstance(x, Tensor):
-                requires_grad = requires_grad or x._requires_grad
-                x = x._data if target is None or x._data.dtype is target else x._data.astype(target)
-            arrays.append(x)
-        try:
-            out = as_array(forward(*arrays, **attributes))
-        except ValueError as error:
-            if "broadcast" in str(error):
-                raise _broadcast_error(inputs) or error from None
-            raise
+    def finish(out, inputs, attributes, target, requires_grad):
+        """Wrap NumPy's answer as a Tensor and, when autograd is watching, record the node."""
+        out = as_array(out)
         if target is not None and not bool_output and out.dtype is not target:
             out = out.astype(target)
         if requires_grad and differentiable and grad_state.enabled and out.dtype.kind in "fc":
@@ -123,6 +120,53 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             result._base = source._base if source._base is not None else source
         return result
 
+    def call_forward(inputs, arrays, attributes):
+        try:
+            return forward(*arrays, **attributes)
+        except ValueError as error:
+            if "broadcast" in str(error):
+                raise _broadcast_error(inputs) or error from None
+            raise
+
+    def op(*inputs, **attributes):
+        if not isinstance(inputs[0], Tensor) and not any(isinstance(x, Tensor) for x in inputs):
+            return forward(*inputs, **attributes)  # raw arrays: a formula on the fast path
+        target = None if dtype_rule is None else dtype_rule(*inputs, **attributes)
+        arrays, requires_grad = [], False
+        for x in inputs:
+            if isinstance(x, Tensor):
+                requires_grad = requires_grad or x._requires_grad
+                x = x._data if target is None or x._data.dtype is target else x._data.astype(target)
+            arrays.append(x)
+        return finish(call_forward(inputs, arrays, attributes), inputs, attributes, target, requires_grad)
+
+    def unary_op(x, **attributes):  # the same as op, unrolled for one input: the hot path
+        if not isinstance(x, Tensor):
+            return forward(x, **attributes)
+        target = None if dtype_rule is None else dtype_rule(x, **attributes)
+        data = x._data if target is None or x._data.dtype is target else x._data.astype(target)
+        return finish(forward(data, **attributes), (x,), attributes, target, x._requires_grad)
+
+    def binary_op(a, b, **attributes):  # the same as op, unrolled for two inputs
+        a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
+        if not a_is_tensor and not b_is_tensor:
+            return forward(a, b, **attributes)
+        target = None if dtype_rule is None else dtype_rule(a, b, **attributes)
+        requires_grad = False
+        a_data, b_data = a, b
+        if a_is_tensor:
+            requires_grad, a_data = a._requires_grad, a._data
+            if target is not None and a_data.dtype is not target:
+                a_data = a_data.astype(target)
+        if b_is_tensor:
+            requires_grad, b_data = requires_grad or b._requires_grad, b._data
+            if target is not None and b_data.dtype is not target:
+                b_data = b_data.astype(target)
+        out = call_forward((a, b), (a_data, b_data), attributes)
+        return finish(out, (a, b), attributes, target, requires_grad)
+
+    arity = len(positional) if backward is not None else getattr(forward, "nin", None)  # ufuncs know theirs
+    op = {1: unary_op, 2: binary_op}.get(arity, op)
     op.__name__ = op.__qualname__ = name
     op.grad_fn_name = grad_fn_name
     op.node_class = node_class

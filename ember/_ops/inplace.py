@@ -7,7 +7,7 @@ grad_fn: its history now ends in the in-place op, as in torch.
 """
 import numpy as np
 
-from .._dtype import LEGACY_NAMES, can_cast
+from .._dtype import LEGACY_NAMES, from_numpy_dtype
 from .._tensor import Tensor, make_tensor
 from .._grad_state import state as grad_state
 from ._registry import defop
@@ -34,22 +34,28 @@ def check_inplace(tensor, recording):
             "or ember.cat(...), or modify the base tensor.")
 
 
-def _type_name(dtype):
-    return LEGACY_NAMES[dtype][:-len("Tensor")]
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}  # NumPy kinds in torch's promotion order
+
+
+def _type_name(numpy_dtype):
+    return LEGACY_NAMES[from_numpy_dtype(numpy_dtype)][:-len("Tensor")]
 
 
 def write_result(tensor, result):
     """Copy an op's result into `tensor`'s memory and take over its history."""
-    if not can_cast(result.dtype, tensor.dtype):
-        raise RuntimeError(f"result type {_type_name(result.dtype)} can't be cast to the desired output type "
-                           f"{_type_name(tensor.dtype)}")
-    if result._data.shape != tensor._data.shape:
-        raise RuntimeError(f"output with shape {list(tensor.shape)} doesn't match the broadcast shape "
-                           f"{list(result.shape)}")
-    if not tensor._data.flags.writeable:
+    data, new = tensor._data, result._data
+    if new.dtype is not data.dtype and _CATEGORY[new.dtype.kind] > _CATEGORY[data.dtype.kind]:
+        raise RuntimeError(f"result type {_type_name(new.dtype)} can't be cast to the desired output type "
+                           f"{_type_name(data.dtype)}")
+    if new.shape != data.shape:
+        raise RuntimeError(f"output with shape {list(data.shape)} doesn't match the broadcast shape "
+                           f"{list(new.shape)}")
+    try:
+        np.copyto(data, new, casting="unsafe")
+    except ValueError:  # NumPy refuses to write into a broadcast (expanded) view
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
-                           "single memory location. Please clone() the tensor before performing the operation.")
-    np.copyto(tensor._data, result._data, casting="unsafe")
+                           "single memory location. Please clone() the tensor before performing the "
+                           "operation.") from None
     tensor._version_counter[0] += 1
     node = result.grad_fn
     if node is not None:
@@ -66,10 +72,15 @@ def _old_value(tensor):
     return old
 
 
+def _recording(tensor, args):
+    if not grad_state.enabled:
+        return False
+    return tensor._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
+
+
 def make_inplace(op, name):
     def inplace_op(self, *args, **kwargs):
-        recording = grad_state.enabled and (self._requires_grad or any(
-            isinstance(a, Tensor) and a._requires_grad for a in args))
+        recording = _recording(self, args)
         check_inplace(self, recording)
         source = _old_value(self) if recording else self
         return write_result(self, op(source, *args, **kwargs))
@@ -84,14 +95,30 @@ div_ = make_inplace(div, "div_")
 pow_ = make_inplace(pow, "pow_")
 neg_ = make_inplace(neg, "neg_")
 exp_ = make_inplace(exp_op, "exp_")
-zero_ = make_inplace(zero, "zero_")
+_zero_recorded = make_inplace(zero, "zero_")
+_fill_recorded = make_inplace(fill, "fill_")
 subtract_, multiply_, divide_ = sub_, mul_, div_
+
+
+def zero_(self):
+    """Set every element to 0 (x.grad.zero_() runs once per training step: keep it direct)."""
+    if _recording(self, ()):
+        return _zero_recorded(self)
+    check_inplace(self, False)
+    self._data.fill(0)
+    self._version_counter[0] += 1
+    return self
 
 
 def fill_(self, value):
     if isinstance(value, Tensor):
         value = value.item()
-    return make_inplace(fill, "fill_")(self, value=value)
+    if _recording(self, ()):
+        return _fill_recorded(self, value=value)
+    check_inplace(self, False)
+    self._data.fill(value)
+    self._version_counter[0] += 1
+    return self
 
 
 # -- copy_ and x[index] = value -----------------------------------------------------------

@@ -11,7 +11,6 @@ import math
 
 import numpy as np
 
-from .._dtype import result_type
 from ._registry import defop, promote, promote_to_float
 
 
@@ -42,8 +41,9 @@ def _rsub_forward(x, *, other, alpha=1):
     return np.subtract(other, x if alpha == 1 else np.multiply(x, alpha))
 
 
-def _scalar_rule(x, **attributes):  # an op between a tensor and a Python number kept as an attribute
-    return result_type(x, *(value for key, value in attributes.items() if key in ("other", "exponent", "base")))
+def _beside(name):
+    """dtype rule for an op between a tensor and the Python number kept as attribute `name`."""
+    return lambda x, **attributes: promote(x, attributes[name])
 
 
 # fmt: off
@@ -55,16 +55,16 @@ sub = defop("sub", "SubBackward0",
             lambda grad, a, b, *, alpha=1: (grad, -grad if alpha == 1 else grad * -alpha), dtype_rule=promote)
 rsub_scalar = defop("rsub", "RsubBackward1", _rsub_forward,
                     lambda grad, x, *, other, alpha=1: (-grad if alpha == 1 else grad * -alpha,),
-                    dtype_rule=_scalar_rule)
+                    dtype_rule=_beside("other"))
 mul = defop("mul", "MulBackward0", np.multiply, lambda grad, a, b: (grad * b, grad * a), dtype_rule=promote)
 div = defop("div", "DivBackward0", np.true_divide,
             lambda grad, a, b: (grad / b, -grad * a / (b * b)), dtype_rule=promote_to_float)
 neg = defop("neg", "NegBackward0", np.negative, lambda grad, x: (-grad,))
-pow_scalar = defop("pow", "PowBackward0", _pow_forward, _pow_backward, dtype_rule=_scalar_rule)
+pow_scalar = defop("pow", "PowBackward0", _pow_forward, _pow_backward, dtype_rule=_beside("exponent"))
 pow_tensor = defop("pow", "PowBackward1", np.power, _pow_tensor_backward, dtype_rule=promote)
 pow_scalar_base = defop("pow", "PowBackward2", lambda x, *, base: np.power(base, x),
                         lambda grad, x, *, base, result: (grad * result * math.log(base),),
-                        dtype_rule=_scalar_rule)
+                        dtype_rule=_beside("base"))
 exp = defop("exp", "ExpBackward0", np.exp, lambda grad, x, result: (grad * result,), dtype_rule=promote_to_float)
 log = defop("log", "LogBackward0", np.log, lambda grad, x: (grad / x,), dtype_rule=promote_to_float)
 sqrt = defop("sqrt", "SqrtBackward0", np.sqrt, lambda grad, x, result: (grad / (2 * result),),

@@ -22,8 +22,25 @@ def _as_tuple(value):
     return (value,) if isinstance(value, Tensor) else tuple(value)
 
 
+_SCALAR_ONES = {}
+
+
+def _scalar_one(like):
+    """d(y)/d(y) for a scalar y: one shared read-only array per (shape, dtype); nothing writes to it."""
+    key = (like.shape, like.dtype)
+    one = _SCALAR_ONES.get(key)
+    if one is None:
+        one = _SCALAR_ONES[key] = xp.ones(like.shape, dtype=like.dtype)
+        one.flags.writeable = False
+    return one
+
+
 def _root_gradients(outputs, grad_outputs, create_graph):
     """One starting gradient per output: ones for scalars, else the caller's (checked)."""
+    if grad_outputs is None and len(outputs) == 1 and outputs[0]._data.size == 1 and not create_graph:
+        output = outputs[0]  # y.backward() on a scalar: the common case, kept short
+        if output._requires_grad:
+            return [gradient_edge(output)], [_scalar_one(output._data)]
     grad_outputs = grad_outputs or (None,) * len(outputs)
     if len(grad_outputs) != len(outputs):
         raise RuntimeError(f"grad requires one gradient per output: got {len(grad_outputs)} gradients "

@@ -26,11 +26,11 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
     for (node, output_nr), grad in zip(root_edges, root_grads):
         _accumulate(pending, node, output_nr, grad)
 
-    captured = {}
-    target_slots = defaultdict(set)
-    for node, output_nr in targets or ():
-        target_slots[node].add(output_nr)
-    needed = _nodes_leading_to(root_nodes, target_slots, dependencies) if targets is not None else None
+    captured, target_slots, needed = {}, {}, None
+    if targets is not None:
+        for node, output_nr in targets:
+            target_slots.setdefault(node, set()).add(output_nr)
+        needed = _nodes_leading_to(root_nodes, target_slots, dependencies)
 
     ready = [node for node in root_nodes if dependencies[node] == 0]
     previous_mode = state.enabled
@@ -41,16 +41,16 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
             grads = pending.pop(node, None) or [None] * node.num_outputs
             if node._extras is not None:
                 grads = _run_pre_hooks(node, grads)
-            if node in target_slots:
-                for output_nr in target_slots[node]:
+            if needed is not None:
+                for output_nr in target_slots.get(node, ()):
                     captured[(node, output_nr)] = grads[output_nr]
-            if needed is not None and node not in needed and not (accumulate and node in target_slots):
-                continue  # nothing we were asked for lies below this node
+                if node not in needed and not (accumulate and node in target_slots):
+                    continue  # nothing we were asked for lies below this node
             if type(node) is AccumulateGrad:
                 if grads[0] is not None:
                     node.accumulate(grads[0])
                 continue
-            if any(grad is not None for grad in grads):
+            if grads[0] is not None or any(grad is not None for grad in grads):
                 input_grads = node.apply(grads, create_graph)
                 if node._extras is not None and node._extras.post_hooks:
                     input_grads = _run_post_hooks(node, input_grads, grads)

@@ -48,18 +48,22 @@ class Node:
     num_outputs = 1
 
     def __init__(self, inputs, attributes):
-        edges, meta, saved = [], [], []
-        for index, value in enumerate(inputs):
-            needs_grad = isinstance(value, Tensor) and value._requires_grad
-            edges.append(gradient_edge(value) if needs_grad else NO_EDGE)
-            meta.append((value._data.shape, value._data.dtype) if needs_grad else None)
-            if index in self.saved_inputs:
-                saved.append(save_tensor(value) if isinstance(value, Tensor) else (value, None))
+        edges, meta = [], []
+        for value in inputs:
+            if isinstance(value, Tensor) and value._requires_grad:
+                edges.append(gradient_edge(value))
+                meta.append((value._data.shape, value._data.dtype))
             else:
-                saved.append(None)
+                edges.append(NO_EDGE)
+                meta.append(None)
         self.next_functions = tuple(edges)
         self._input_meta = tuple(meta)
-        self._saved = tuple(saved) if self.saved_inputs else None
+        saved_inputs = self.saved_inputs
+        if saved_inputs:
+            self._saved = tuple((save_tensor(value) if isinstance(value, Tensor) else (value, None))
+                                if index in saved_inputs else None for index, value in enumerate(inputs))
+        else:
+            self._saved = None
         self._saved_result = None
         self._attributes = attributes
         self._extras = None
@@ -74,19 +78,25 @@ class Node:
     def apply(self, grads, create_graph):
         """Gradients for each input (None where none flows), in each input's shape and dtype."""
         inputs = self._unpack_inputs(create_graph)
-        extra = {"result": self._unpack_result(create_graph)} if self.saves_result else {}
         grad = grads[0] if self.num_outputs == 1 else grads
-        input_grads = self.formula(grad, *inputs, **self._attributes, **extra)
-        return [None if meta is None or input_grad is None else _fit(input_grad, meta)
+        if self.saves_result:
+            input_grads = self.formula(grad, *inputs, result=self._unpack_result(create_graph), **self._attributes)
+        else:
+            input_grads = self.formula(grad, *inputs, **self._attributes)
+        return [None if meta is None or input_grad is None else
+                input_grad if input_grad.shape == meta[0] and input_grad.dtype == meta[1] else _fit(input_grad, meta)
                 for input_grad, meta in zip(input_grads, self._input_meta)]
 
     def _unpack_inputs(self, as_tensors):
         saved = self._saved
         if saved is None:
-            return (None,) * len(self.next_functions)
+            return self._no_inputs()
         if saved is _FREED:
             raise RuntimeError(SECOND_BACKWARD_ERROR)
         return tuple(None if entry is None else unpack_tensor(entry, as_tensors) for entry in saved)
+
+    def _no_inputs(self):
+        return (None,) * len(self.next_functions)
 
     def _unpack_result(self, as_tensor):
         saved = self._saved_result
