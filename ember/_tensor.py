@@ -61,11 +61,7 @@ def make_tensor(data, grad_fn=None, requires_grad=False):
     tensor._data = data
     tensor.grad_fn = grad_fn
     tensor._requires_grad = requires_grad
-    tensor._grad = None
     tensor._version_counter = [0]  # a list so that views can share one counter
-    tensor._base = None
-    tensor.output_nr = 0
-    tensor._hooks = None
     if _grad_state.inference:
         tensor._inference = True
     return tensor
@@ -87,8 +83,15 @@ def _shape_args(shape):
 class Tensor:
     """An n-dimensional array that remembers how it was computed."""
 
-    __slots__ = ("_data", "grad_fn", "_requires_grad", "_grad", "_version_counter", "_base",
-                 "output_nr", "_hooks", "_accumulator", "_inference", "__weakref__")
+    # Every op sets these four; the rarely changed state below lives in the instance __dict__
+    # only once set, and reads fall back to the class defaults (so creating a tensor stays cheap).
+    __slots__ = ("_data", "grad_fn", "_requires_grad", "_version_counter", "__dict__", "__weakref__")
+    _grad = None            # .grad
+    _base = None            # the tensor this one is a view of
+    output_nr = 0           # which output of grad_fn this tensor is
+    _hooks = None           # autograd.graph.TensorHooks, once a hook or retain_grad is registered
+    _accumulator = None     # weak reference to a leaf's AccumulateGrad node
+    _inference = False      # made inside inference_mode
 
     def __init__(self, *args):
         """Legacy constructor: Tensor(2, 3) is uninitialised, Tensor([1, 2]) copies data as float."""
@@ -97,8 +100,7 @@ class Tensor:
             source = _tensor_from_data(args[0], dtype=_dtype.get_default_dtype())
         else:
             source = make_tensor(xp.empty(args, dtype=_dtype.get_default_dtype().numpy))
-        for slot in ("_data", "grad_fn", "_requires_grad", "_grad", "_version_counter", "_base",
-                     "output_nr", "_hooks"):
+        for slot in ("_data", "grad_fn", "_requires_grad", "_version_counter"):
             setattr(self, slot, getattr(source, slot))
 
     # -- metadata -------------------------------------------------------------------------
@@ -122,7 +124,7 @@ class Tensor:
     is_floating_point = lambda self: self._data.dtype.kind == "f"
     is_complex = lambda self: self._data.dtype.kind == "c"
     is_contiguous = lambda self, memory_format=None: bool(self._data.flags.c_contiguous)
-    is_inference = lambda self: getattr(self, "_inference", False)
+    is_inference = lambda self: self._inference
     _is_view = lambda self: self._base is not None
 
     @property
@@ -335,20 +337,8 @@ class Tensor:
     bool = lambda self: self.to(_dtype.bool)
 
     # -- arithmetic: operators delegate to the table --------------------------------------
-    def __add__(self, other):
-        return _ops.add(self, other)
-
-    def __sub__(self, other):
-        return _ops.sub(self, other)
-
     def __rsub__(self, other):  # 1 - x records RsubBackward1, as in torch
         return _ops.rsub(self, other)
-
-    def __mul__(self, other):
-        return _ops.mul(self, other)
-
-    def __truediv__(self, other):
-        return _ops.div(self, other)
 
     def __rtruediv__(self, other):  # torch computes 2 / x as reciprocal(x) * 2
         return _ops.mul(_ops.reciprocal(self), other)
@@ -377,8 +367,6 @@ class Tensor:
     def __rmatmul__(self, other):
         return _ops.matmul(other, self)
 
-    __radd__ = __add__
-    __rmul__ = __mul__
 
     def __neg__(self):
         return _ops.neg(self)
@@ -461,3 +449,8 @@ from . import _ops, autograd  # noqa: E402  (both need Tensor; Tensor needs them
 for _name in METHODS:
     setattr(Tensor, _name, getattr(_ops, _name))
 del _name
+# The busiest operators, bound straight to their ops (2 + x records AddBackward0 with x first, as torch).
+Tensor.__add__ = Tensor.__radd__ = _ops.add
+Tensor.__sub__ = _ops.sub
+Tensor.__mul__ = Tensor.__rmul__ = _ops.mul
+Tensor.__truediv__ = _ops.div

@@ -15,7 +15,9 @@ its code loads are found once, here, from its bytecode.
 import dis
 import inspect
 
-from .._backend import as_array
+from .._backend import ndarray, xp
+
+asarray = xp.asarray
 from .._dtype import get_default_dtype, result_type
 from .._tensor import Tensor, make_tensor
 from ..autograd.graph import Node
@@ -104,7 +106,8 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
 
     def finish(out, inputs, attributes, target, requires_grad):
         """Wrap NumPy's answer as a Tensor and, when autograd is watching, record the node."""
-        out = as_array(out)
+        if type(out) is not ndarray:  # NumPy answers 0-d arithmetic with scalars; keep arrays
+            out = asarray(out)
         if target is not None and not bool_output and out.dtype is not target:
             out = out.astype(target)
         if requires_grad and differentiable and grad_state.enabled and out.dtype.kind in "fc":

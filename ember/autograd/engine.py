@@ -61,8 +61,12 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
             for (next_node, output_nr), input_grad in zip(node.next_functions, input_grads):
                 if next_node is None:
                     continue
-                if input_grad is not None:
-                    _accumulate(pending, next_node, output_nr, input_grad)
+                if input_grad is not None:  # _accumulate, inlined: this line runs once per edge
+                    slots = pending.get(next_node)
+                    if slots is None:
+                        slots = pending[next_node] = [None] * next_node.num_outputs
+                    current = slots[output_nr]
+                    slots[output_nr] = input_grad if current is None else current + input_grad
                 dependencies[next_node] -= 1
                 if dependencies[next_node] == 0:
                     ready.append(next_node)

@@ -93,7 +93,7 @@ class Node:
             return self._no_inputs()
         if saved is _FREED:
             raise RuntimeError(SECOND_BACKWARD_ERROR)
-        return tuple(None if entry is None else unpack_tensor(entry, as_tensors) for entry in saved)
+        return [None if entry is None else unpack_tensor(entry, as_tensors) for entry in saved]
 
     def _no_inputs(self):
         return (None,) * len(self.next_functions)
@@ -235,7 +235,7 @@ def gradient_edge(tensor):
 
 def grad_accumulator(leaf):
     """One AccumulateGrad per leaf while any graph uses it (the leaf holds it weakly, as torch does)."""
-    ref = getattr(leaf, "_accumulator", None)  # set on first use: most tensors never need one
+    ref = leaf._accumulator
     node = ref() if ref is not None else None
     if node is None:
         node = AccumulateGrad(leaf)
@@ -244,7 +244,7 @@ def grad_accumulator(leaf):
 
 
 def save_tensor(tensor):
-    if getattr(tensor, "_inference", False):
+    if tensor._inference:
         raise RuntimeError("Inference tensors cannot be saved for backward. To work around you can make a "
                            "clone to get a normal tensor and use it in autograd.")
     return (tensor, tensor._version_counter[0])

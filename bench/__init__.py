@@ -1,0 +1,1 @@
+"""ember's benchmark suite against torch: `python -m bench` (see bench/run.py)."""
