@@ -65,6 +65,13 @@ def _parameters_read(function):
     return read
 
 
+def _shape_error(error, inputs):
+    """NumPy's broadcasting ValueError, re-raised as torch's RuntimeError; other errors unchanged."""
+    if "broadcast" in str(error):
+        return _broadcast_error(inputs) or error
+    return error
+
+
 def _broadcast_error(inputs):
     shapes = [tuple(x.shape) for x in inputs if isinstance(x, Tensor)]
     for dim in range(1, max(len(shape) for shape in shapes) + 1):
@@ -123,14 +130,6 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             result._base = source._base if source._base is not None else source
         return result
 
-    def call_forward(inputs, arrays, attributes):
-        try:
-            return forward(*arrays, **attributes)
-        except ValueError as error:
-            if "broadcast" in str(error):
-                raise _broadcast_error(inputs) or error from None
-            raise
-
     def op(*inputs, **attributes):
         if not isinstance(inputs[0], Tensor) and not any(isinstance(x, Tensor) for x in inputs):
             return forward(*inputs, **attributes)  # raw arrays: a formula on the fast path
@@ -141,7 +140,11 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
                 requires_grad = requires_grad or x._requires_grad
                 x = x._data if target is None or x._data.dtype is target else x._data.astype(target)
             arrays.append(x)
-        return finish(call_forward(inputs, arrays, attributes), inputs, attributes, target, requires_grad)
+        try:
+            out = forward(*arrays, **attributes)
+        except ValueError as error:
+            raise _shape_error(error, inputs) from None
+        return finish(out, inputs, attributes, target, requires_grad)
 
     def unary_op(x, **attributes):  # the same as op, unrolled for one input: the hot path
         if not isinstance(x, Tensor):
@@ -165,7 +168,10 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             requires_grad, b_data = requires_grad or b._requires_grad, b._data
             if target is not None and b_data.dtype is not target:
                 b_data = b_data.astype(target)
-        out = call_forward((a, b), (a_data, b_data), attributes)
+        try:
+            out = forward(a_data, b_data, **attributes)
+        except ValueError as error:
+            raise _shape_error(error, (a, b)) from None
         return finish(out, (a, b), attributes, target, requires_grad)
 
     arity = len(positional) if backward is not None else getattr(forward, "nin", None)  # ufuncs know theirs

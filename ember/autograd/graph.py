@@ -10,6 +10,7 @@ by ``ember._ops._registry.defop``. A node keeps:
 The output is saved as an array and rebuilt on unpack: holding the output tensor itself
 would make the cycle output -> grad_fn -> output (PyTorch's SavedVariable does the same).
 """
+import itertools
 import weakref
 
 from .._backend import as_array
@@ -17,6 +18,7 @@ from .._dtype import LEGACY_NAMES, from_numpy_dtype
 from .._tensor import Tensor, make_tensor
 
 NO_EDGE = (None, 0)
+_sequence = itertools.count()  # every node's creation number; see engine.py for why
 _FREED = "freed"  # marks saved values released after backward
 
 SECOND_BACKWARD_ERROR = (
@@ -41,32 +43,41 @@ class Node:
     """One recorded operation: turns gradients of its outputs into gradients of its inputs."""
 
     __slots__ = ("next_functions", "_input_meta", "_saved", "_saved_result", "_attributes",
-                 "_extras", "__weakref__")
+                 "_extras", "_sequence_nr", "__weakref__")
     formula = None          # the table row's backward; set on each subclass by defop()
     saves_result = False    # the formula names `result`
     saved_inputs = ()       # positions of the inputs the formula reads
     num_outputs = 1
 
     def __init__(self, inputs, attributes):
+        # One plain loop (this runs for every recorded op, so it avoids helper calls).
         edges, meta = [], []
-        for value in inputs:
-            if isinstance(value, Tensor) and value._requires_grad:
-                edges.append(gradient_edge(value))
+        saved_inputs = self.saved_inputs
+        saved = [] if saved_inputs else None
+        for index, value in enumerate(inputs):
+            is_tensor = isinstance(value, Tensor)
+            if is_tensor and value._requires_grad:
+                producer = value.grad_fn
+                edges.append((producer, value.output_nr) if producer is not None else gradient_edge(value))
                 meta.append((value._data.shape, value._data.dtype))
             else:
                 edges.append(NO_EDGE)
                 meta.append(None)
+            if saved_inputs:
+                if index not in saved_inputs:
+                    saved.append(None)
+                elif is_tensor:
+                    saved.append(save_tensor(value))
+                else:
+                    saved.append((value, None))  # a Python number, kept as it is
         self.next_functions = tuple(edges)
-        self._input_meta = tuple(meta)
-        saved_inputs = self.saved_inputs
-        if saved_inputs:
-            self._saved = tuple((save_tensor(value) if isinstance(value, Tensor) else (value, None))
-                                if index in saved_inputs else None for index, value in enumerate(inputs))
-        else:
-            self._saved = None
+        self._input_meta = meta
+        self._saved = saved
         self._saved_result = None
         self._attributes = attributes
         self._extras = None
+        # Numbered after its inputs' nodes (made above, in gradient_edge): the engine's order.
+        self._sequence_nr = next(_sequence)
 
     def name(self):
         return type(self).__name__
@@ -83,20 +94,36 @@ class Node:
             input_grads = self.formula(grad, *inputs, result=self._unpack_result(create_graph), **self._attributes)
         else:
             input_grads = self.formula(grad, *inputs, **self._attributes)
-        return [None if meta is None or input_grad is None else
-                input_grad if input_grad.shape == meta[0] and input_grad.dtype == meta[1] else _fit(input_grad, meta)
-                for input_grad, meta in zip(input_grads, self._input_meta)]
+        fitted = []
+        for input_grad, meta in zip(input_grads, self._input_meta):
+            if meta is None or input_grad is None:
+                fitted.append(None)  # no gradient flows to this input
+            elif input_grad.shape == meta[0] and input_grad.dtype is meta[1]:
+                fitted.append(input_grad)
+            else:
+                fitted.append(_fit(input_grad, meta))
+        return fitted
 
     def _unpack_inputs(self, as_tensors):
+        """The saved inputs, each checked against in-place changes since it was saved."""
         saved = self._saved
         if saved is None:
-            return self._no_inputs()
+            return (None,) * len(self.next_functions)
         if saved is _FREED:
             raise RuntimeError(SECOND_BACKWARD_ERROR)
-        return [None if entry is None else unpack_tensor(entry, as_tensors) for entry in saved]
-
-    def _no_inputs(self):
-        return (None,) * len(self.next_functions)
+        inputs = []
+        for entry in saved:
+            if entry is None:
+                inputs.append(None)
+                continue
+            value, version = entry
+            if version is None:  # a Python number
+                inputs.append(value)
+            elif value._version_counter[0] != version:
+                raise RuntimeError(_modified_message(value._data, value.grad_fn, version, value._version_counter[0]))
+            else:
+                inputs.append(value if as_tensors else value._data)
+        return inputs
 
     def _unpack_result(self, as_tensor):
         saved = self._saved_result
@@ -149,9 +176,8 @@ class Node:
             return self._unpack_result(True)
         names = {"self": 0, "other": 1, "input": 0, "x": 0, "a": 0, "b": 1}
         if key in names and self._saved not in (None, _FREED) and names[key] < len(self._saved):
-            entry = self._saved[names[key]]
-            if entry is not None:
-                return unpack_tensor(entry, True)
+            if self._saved[names[key]] is not None:
+                return self._unpack_inputs(True)[names[key]]
         if key in self._attributes:
             return self._attributes[key]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '_saved_{key}'")
@@ -169,6 +195,7 @@ class AccumulateGrad(Node):
         self._saved = self._saved_result = None
         self._attributes = {}
         self._extras = None
+        self._sequence_nr = next(_sequence)
 
     def name(self):
         return "torch::autograd::AccumulateGrad"  # torch's own string, which tools compare against
@@ -179,7 +206,9 @@ class AccumulateGrad(Node):
         hooks = variable._hooks
         if hooks is not None and hooks.grad:
             grad = _run_tensor_hooks(hooks.grad.values(), grad)
-        grad = _fit(grad, (variable._data.shape, variable._data.dtype))
+        data = variable._data
+        if grad.shape != data.shape or grad.dtype is not data.dtype:
+            grad = _fit(grad, (data.shape, data.dtype))
         current = variable._grad
         if isinstance(grad, Tensor):  # create_graph: the gradient is itself part of a graph
             variable._grad = grad if current is None else current + grad
@@ -248,15 +277,6 @@ def save_tensor(tensor):
         raise RuntimeError("Inference tensors cannot be saved for backward. To work around you can make a "
                            "clone to get a normal tensor and use it in autograd.")
     return (tensor, tensor._version_counter[0])
-
-
-def unpack_tensor(entry, as_tensor):
-    tensor, version = entry
-    if version is None:  # a Python number saved as-is
-        return tensor
-    if tensor._version_counter[0] != version:
-        raise RuntimeError(_modified_message(tensor._data, tensor.grad_fn, version, tensor._version_counter[0]))
-    return tensor if as_tensor else tensor._data
 
 
 def _modified_message(array, producer, expected, actual):
