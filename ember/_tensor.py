@@ -99,7 +99,7 @@ class Tensor:
         if len(args) == 1 and not isinstance(args[0], int):
             source = _tensor_from_data(args[0], dtype=_dtype.get_default_dtype())
         else:
-            source = make_tensor(xp.empty(args, dtype=_dtype.get_default_dtype().numpy))
+            source = make_tensor(xp.empty(args or (0,), dtype=_dtype.get_default_dtype().numpy))
         for slot in ("_data", "grad_fn", "_requires_grad", "_version_counter"):
             setattr(self, slot, getattr(source, slot))
 
@@ -346,14 +346,14 @@ class Tensor:
     def __floordiv__(self, other):
         return _ops.floor_divide(self, other)
 
-    def __rfloordiv__(self, other):
-        return _ops.floor_divide(_ops.full_like_scalar(self, other), self)
+    def __rfloordiv__(self, other):  # 2 // x: torch records NotImplemented (no derivative)
+        return _ops.rfloor_divide(self, other=other)
 
     def __mod__(self, other):
         return _ops.remainder(self, other)
 
-    def __rmod__(self, other):
-        return _ops.remainder(_ops.full_like_scalar(self, other), self)
+    def __rmod__(self, other):  # 2 % x: likewise
+        return _ops.rremainder(self, other=other)
 
     def __pow__(self, exponent):
         return _ops.pow(self, exponent)

@@ -10,7 +10,8 @@ from .inplace import (add_, copy_, div_, divide_, exp_, fill_, mul_, multiply_, 
 from .linalg import bmm, dot, matmul, mm, mv  # noqa: F401
 from .pointwise import (abs, add, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, clone, cos, div,  # noqa: F401
                         eq, exp, floor_divide, ge, gt, le, log, logical_not, lt, mul, ne, neg, pow, reciprocal,
-                        relu, remainder, rsub, sigmoid, sign, sin, sqrt, square, sub, tanh, to_copy, where)
+                        relu, remainder, rfloor_divide, rremainder, rsub, sigmoid, sign, sin, sqrt, square, sub,
+                        tanh, to_copy, where)
 from .reduction import mean, sum  # noqa: F401
 from .shape import (alias, contiguous, expand, expand_as, flatten, getitem, normalize_dim,  # noqa: F401
                     normalize_dims, numpy_T, permute, reshape, reshape_as, squeeze, swapaxes, swapdims, t,
@@ -19,10 +20,3 @@ from .shape import (alias, contiguous, expand, expand_as, flatten, getitem, norm
 # torch's aliases
 subtract, multiply, divide, true_divide, absolute, negative = sub, mul, div, div, abs, neg
 
-
-def full_like_scalar(like, value):
-    """A Python number as a tensor of `like`'s shape (for reflected // and %)."""
-    from .._tensor import make_tensor
-    from .._dtype import result_type
-    import numpy as np
-    return make_tensor(np.full(like.shape, value, dtype=result_type(like, value).numpy))

@@ -108,6 +108,8 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             "saves_result": "result" in parameters and "result" in read,
             "saved_inputs": frozenset(i for i, p in enumerate(positional) if p in read),
         })
+        if grad_fn_name == "NotImplemented":  # torch's generic node for ops without a derivative
+            node_class.name = lambda self: "torch::autograd::NotImplemented"
         GRAD_FNS[grad_fn_name] = node_class
     differentiable = node_class is not None
 

@@ -13,6 +13,7 @@ from .._grad_state import state as grad_state
 from ._registry import defop
 from .pointwise import add, clone, div, fill, mul, neg, pow, sub, zero
 from .pointwise import exp as exp_op
+from .reduction import sum
 from .shape import getitem
 
 
@@ -110,8 +111,19 @@ def zero_(self):
     return self
 
 
+# x.fill_(v) with a 0-d tensor v: v gets the summed gradient (torch's FillBackward3).
+fill_tensor = defop("fill_", "FillBackward3", lambda old, value: np.full_like(old, value),
+                    lambda grad, old, value: (grad * 0, sum(grad)))
+_fill_tensor_recorded = make_inplace(fill_tensor, "fill_")
+
+
 def fill_(self, value):
     if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
+                               "dimensions.")
+        if _recording(self, (value,)):
+            return _fill_tensor_recorded(self, value)
         value = value.item()
     if _recording(self, ()):
         return _fill_recorded(self, value=value)
@@ -157,6 +169,8 @@ def _copy_slices_backward(grad, old, value, *, index):
 
 
 copy_slices = defop("setitem", "CopySlices", _copy_slices_forward, _copy_slices_backward)
+# With an integer-array or mask index torch records an index_put instead; the maths is the same.
+index_put = defop("index_put_", "IndexPutBackward0", _copy_slices_forward, _copy_slices_backward)
 
 
 def _numpy_index(index):
@@ -181,4 +195,6 @@ def setitem(self, index, value):
         return
     if not isinstance(value, Tensor):
         value = make_tensor(np.asarray(raw_value, dtype=self._data.dtype))
-    write_result(self, copy_slices(_old_value(self), value, index=np_index))
+    advanced = any(isinstance(item, np.ndarray) or isinstance(item, list) for item in np_index)
+    row = index_put if advanced else copy_slices
+    write_result(self, row(_old_value(self), value, index=np_index))

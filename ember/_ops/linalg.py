@@ -4,11 +4,13 @@
 dimensions and folds or broadcasts batches around them, so the recorded grad_fn names are
 torch's (``x @ x`` is DotBackward0, ``A @ x`` MvBackward0, ``A @ B`` MmBackward0 ...).
 """
+import math
+
 import numpy as np
 
 from .._tensor import Tensor
 from ._registry import defop, promote
-from .shape import expand, reshape, squeeze_dims, squeeze_matmul, t, transpose, unsafe_view, unsqueeze
+from .shape import expand, reshape, squeeze_matmul, t, transpose, unsafe_view, unsqueeze
 
 
 def _matrix_shapes(a, b):
@@ -98,23 +100,35 @@ def matmul(input, other):
     return _batched_matmul(input, other)
 
 
+def _broadcast_batch(a_batch, b_batch):
+    """The common batch shape, or torch's error naming the first dimension that differs."""
+    ndim = max(len(a_batch), len(b_batch))
+    a_sizes = (1,) * (ndim - len(a_batch)) + tuple(a_batch)
+    b_sizes = (1,) * (ndim - len(b_batch)) + tuple(b_batch)
+    for position, (a, b) in enumerate(zip(a_sizes, b_sizes)):
+        if a != b and a != 1 and b != 1:
+            raise RuntimeError(f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
+                               f"non-singleton dimension {position}; the batch shapes {list(a_batch)} and "
+                               f"{list(b_batch)} of a @ b cannot be broadcast (sizes must be equal or 1)")
+    return tuple(max(a, b) if a != 1 and b != 1 else a * b for a, b in zip(a_sizes, b_sizes))
+
+
 def _batched_matmul(input, other):
     """Broadcast the batch dimensions, flatten them into one, and run bmm."""
     a = unsqueeze(input, 0) if input.ndim == 1 else input
     b = unsqueeze(other, -1) if other.ndim == 1 else other
-    if a.shape[-1] != b.shape[-2]:
+    batch = _broadcast_batch(a.shape[:-2], b.shape[:-2])
+    batch_size = math.prod(batch)
+    if a.shape[-1] != b.shape[-2]:  # torch reports the sizes bmm sees, batches broadcast
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{a.shape[:-2].numel() or 1}, {a.shape[-1]}] but got: "
-                           f"[{b.shape[:-2].numel() or 1}, {b.shape[-2]}].")
-    batch = tuple(np.broadcast_shapes(a.shape[:-2], b.shape[:-2]))
-    batch_size = int(np.prod(batch))
+                           f"[{batch_size}, {a.shape[-1]}] but got: [{batch_size}, {b.shape[-2]}]. a @ b needs "
+                           f"a.shape[-1] == b.shape[-2], but the shapes are {list(input.shape)} and "
+                           f"{list(other.shape)}")
     a3 = reshape(expand(a, batch + a.shape[-2:]), (batch_size,) + a.shape[-2:])
     b3 = reshape(expand(b, batch + b.shape[-2:]), (batch_size,) + b.shape[-2:])
     out = bmm(a3, b3)
-    shape = batch + (a.shape[-2], b.shape[-1])
-    out = unsafe_view(out, shape=shape, input_shape=out.shape)
-    if input.ndim == 1:
-        out = squeeze_dims(out, dim=(out.ndim - 2,), input_shape=out.shape)
-    if other.ndim == 1:
-        out = squeeze_dims(out, dim=(out.ndim - 1,), input_shape=out.shape)
-    return out
+    # One view straight to the final shape, the vector dimensions left out (torch records a
+    # single UnsafeViewBackward0 here, also for 1-D @ 3-D, where a squeeze would add a node).
+    rows = tuple(a.shape[-2:-1]) if input.ndim > 1 else ()
+    columns = tuple(b.shape[-1:]) if other.ndim > 1 else ()
+    return unsafe_view(out, shape=batch + rows + columns, input_shape=out.shape)

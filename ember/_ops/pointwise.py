@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from .._tensor import Tensor
 from ._registry import defop, promote, promote_to_float
 
 
@@ -29,12 +30,21 @@ def _pow_backward(grad, x, *, exponent):
 def _pow_tensor_backward(grad, a, b, result):
     # d(a**b)/db = a**b * log(a); torch sets it to 0 where a == 0 and b >= 0 (the limit)
     exponent_grad = where(eq(a, 0) & ge(b, 0), 0.0, grad * result * log(a))
-    return (grad * b * a ** (b - 1), exponent_grad)
+    # d(a**b)/da = b * a**(b-1); torch makes it 0 wherever b == 0 (at a == 0 it would be 0 * inf = nan)
+    base_grad = where(eq(b, 0), 0.0, grad * b * a ** (b - 1))
+    return (base_grad, exponent_grad)
 
 
-def _floor_divide_backward(grad, a, b):
-    raise RuntimeError("the derivative for 'floor_divide' is not implemented. floor division is piecewise "
-                       "constant; use true division (/) if you need a gradient.")
+def _constant(value):
+    """A value that enters a formula without a gradient of its own (raw arrays already are)."""
+    return value.detach() if isinstance(value, Tensor) else value
+
+
+def _remainder_backward(grad, a, b):
+    # a % b = a - b * floor(a / b). floor is piecewise constant, its derivative is 0 wherever it
+    # exists (torch: div(rounding_mode="floor") backward is zeros), so it enters as a constant;
+    # floor_divide's own row has no derivative and would make double backward raise.
+    return (grad, -grad * floor_divide(_constant(a), _constant(b)))
 
 
 def _rsub_forward(x, *, other, alpha=1):
@@ -46,16 +56,46 @@ def _beside(name):
     return lambda x, **attributes: promote(x, attributes[name])
 
 
+def _is_bool(value):
+    return value is True or value is False or (isinstance(value, Tensor) and value._data.dtype.kind == "b")
+
+
+def _subtraction_rule(a, b=None, **attributes):
+    """promote, except that torch refuses to subtract booleans (NumPy would compute a xor)."""
+    other = attributes["other"] if b is None else b
+    if _is_bool(a) or _is_bool(other):
+        if _is_bool(a) and _is_bool(other):
+            raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+                               "Use the `^` or `logical_xor()` operator instead.")
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    return promote(a, other)
+
+
+def _no_derivative(name):
+    """The formula of an op torch cannot differentiate: recorded, and raising only at backward."""
+    def backward(grad, *inputs, **attributes):
+        raise RuntimeError(f"the derivative for '{name}' is not implemented. It is piecewise constant in its "
+                           "tensor argument; rewrite the expression with differentiable ops if you need a "
+                           "gradient.")
+    return backward
+
+
 # fmt: off
 add = defop("add", "AddBackward0",
             lambda a, b, *, alpha=1: np.add(a, b if alpha == 1 else np.multiply(b, alpha)),
             lambda grad, a, b, *, alpha=1: (grad, grad if alpha == 1 else grad * alpha), dtype_rule=promote)
 sub = defop("sub", "SubBackward0",
             lambda a, b, *, alpha=1: np.subtract(a, b if alpha == 1 else np.multiply(b, alpha)),
-            lambda grad, a, b, *, alpha=1: (grad, -grad if alpha == 1 else grad * -alpha), dtype_rule=promote)
+            lambda grad, a, b, *, alpha=1: (grad, -grad if alpha == 1 else grad * -alpha),
+            dtype_rule=_subtraction_rule)
+rsub_tensor = defop("rsub", "RsubBackward0",                          # torch.rsub(a, b) = b - alpha * a
+                    lambda a, b, *, alpha=1: np.subtract(b, a if alpha == 1 else np.multiply(a, alpha)),
+                    lambda grad, a, b, *, alpha=1: (-grad if alpha == 1 else grad * -alpha, grad),
+                    dtype_rule=_subtraction_rule)
 rsub_scalar = defop("rsub", "RsubBackward1", _rsub_forward,
                     lambda grad, x, *, other, alpha=1: (-grad if alpha == 1 else grad * -alpha,),
-                    dtype_rule=_beside("other"))
+                    dtype_rule=_subtraction_rule)
 mul = defop("mul", "MulBackward0", np.multiply, lambda grad, a, b: (grad * b, grad * a), dtype_rule=promote)
 div = defop("div", "DivBackward0", np.true_divide,
             lambda grad, a, b: (grad / b, -grad * a / (b * b)), dtype_rule=promote_to_float)
@@ -81,10 +121,17 @@ relu = defop("relu", "ReluBackward0", lambda x: np.maximum(x, 0),
              lambda grad, x, result: (grad * (result > 0),))          # torch: d relu/dx at 0 is 0
 abs = defop("abs", "AbsBackward0", np.abs, lambda grad, x: (grad * sign(x),))  # and d|x|/dx at 0 is 0
 sign = defop("sign", "SignBackward0", np.sign, lambda grad, x: (grad * 0,))
-floor_divide = defop("floor_divide", "FloorDivideBackward0", np.floor_divide, _floor_divide_backward,
+# torch has no derivative for floor division: it records its generic NotImplemented node.
+floor_divide = defop("floor_divide", "NotImplemented", np.floor_divide, _no_derivative("floor_divide"),
                      dtype_rule=promote)
-remainder = defop("remainder", "RemainderBackward0", np.remainder,
-                  lambda grad, a, b: (grad, -grad * floor_divide(a, b)), dtype_rule=promote)
+rfloor_divide = defop("floor_divide", "NotImplemented", lambda x, *, other: np.floor_divide(other, x),
+                      _no_derivative("floor_divide"), dtype_rule=_beside("other"))   # 2 // x
+rremainder = defop("remainder", "NotImplemented", lambda x, *, other: np.remainder(other, x),
+                   _no_derivative("remainder"), dtype_rule=_beside("other"))          # 2 % x
+remainder_scalar = defop("remainder", "RemainderBackward0", lambda x, *, other: np.remainder(x, other),
+                         lambda grad, x, *, other: (grad,), dtype_rule=_beside("other"))
+remainder_tensor = defop("remainder", "RemainderBackward1", np.remainder, _remainder_backward,
+                         dtype_rule=promote)
 where = defop("where", "WhereBackward0", np.where,
               lambda grad, condition, a, b: (None, where(condition, grad, 0.0), where(condition, 0.0, grad)))
 clone = defop("clone", "CloneBackward0", lambda x, *, memory_format=None: np.array(x, copy=True),
@@ -92,7 +139,7 @@ clone = defop("clone", "CloneBackward0", lambda x, *, memory_format=None: np.arr
 to_copy = defop("to", "ToCopyBackward0", lambda x, *, dtype: x.astype(dtype.numpy),
                 lambda grad, x, *, dtype: (grad,))                    # the engine casts grad back
 zero = defop("zero_", "ZeroBackward0", np.zeros_like, lambda grad, x: (grad * 0,))
-fill = defop("fill_", "FillBackward0", lambda x, *, value: np.full_like(x, value), lambda grad, x, *, value: (grad * 0,))
+fill = defop("fill_", "FillBackward2", lambda x, *, value: np.full_like(x, value), lambda grad, x, *, value: (grad * 0,))
 
 # Comparisons and logic: no gradient, bool results.
 eq = defop("eq", None, np.equal, None, dtype_rule=promote, bool_output=True)
@@ -110,10 +157,17 @@ bitwise_xor = defop("bitwise_xor", None, np.bitwise_xor, None, dtype_rule=promot
 
 
 def rsub(input, other, *, alpha=1):
-    """torch.rsub(input, other) = other - alpha * input."""
+    """torch.rsub(input, other) = other - alpha * input (RsubBackward0, or RsubBackward1 for a number)."""
     if hasattr(other, "_data"):
-        return sub(other, input, alpha=alpha) if alpha != 1 else sub(other, input)
+        return rsub_tensor(input, other, alpha=alpha) if alpha != 1 else rsub_tensor(input, other)
     return rsub_scalar(input, other=other, alpha=alpha) if alpha != 1 else rsub_scalar(input, other=other)
+
+
+def remainder(input, other):
+    """x % 2.5 is RemainderBackward0 and x % y RemainderBackward1, as in torch."""
+    if isinstance(other, Tensor):
+        return remainder_tensor(input, other)
+    return remainder_scalar(input, other=other)
 
 
 def pow(input, exponent):

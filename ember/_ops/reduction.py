@@ -5,7 +5,7 @@ shape as an attribute, so the formulas never need the input itself (nothing is s
 """
 import numpy as np
 
-from .._dtype import FLOATING, LEGACY_NAMES
+from .._dtype import FLOATING, LEGACY_NAMES, int64
 from .._tensor import Tensor
 from ._registry import defop
 from .shape import expand, normalize_dims, reshape
@@ -19,6 +19,11 @@ def _expand_back(grad, *, shape, dim=None, keepdim=False):
             kept[axis] = 1
         grad = reshape(grad, tuple(kept))
     return expand(grad, shape)
+
+
+def _reduced_dims(dim, ndim):
+    """dim as sorted non-negative ints; an empty list means every dimension, as in torch."""
+    return normalize_dims(dim, ndim) or tuple(range(ndim))
 
 
 def _count(shape, dim):
@@ -47,11 +52,13 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     if not isinstance(input, Tensor):  # raw array inside a backward formula
         return np.sum(input, axis=dim, keepdims=keepdim)
     dim = axis if dim is None else dim
+    if dtype is None and input._data.dtype.kind in "biu":
+        dtype = int64  # as torch; NumPy would sum uint8 to uint64, and int32 to int32 on Windows
     if dtype is not None:
         input = input.to(dtype)
     if dim is None:
         return sum_all(input, shape=input._data.shape)
-    return sum_dim(input, shape=input._data.shape, dim=normalize_dims(dim, input.ndim), keepdim=keepdim)
+    return sum_dim(input, shape=input._data.shape, dim=_reduced_dims(dim, input.ndim), keepdim=keepdim)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
@@ -68,4 +75,4 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
             "Convert first with .float(), or pass dtype=ember.float32")
     if dim is None:
         return mean_all(input, shape=input._data.shape)
-    return mean_dim(input, shape=input._data.shape, dim=normalize_dims(dim, input.ndim), keepdim=keepdim)
+    return mean_dim(input, shape=input._data.shape, dim=_reduced_dims(dim, input.ndim), keepdim=keepdim)

@@ -105,7 +105,7 @@ select_backward = defop("select_backward", "SelectBackwardBackward0", _select_ba
 slice_backward = defop("slice_backward", "SliceBackwardBackward0", _slice_backward_forward,
                        lambda grad, g, *, shape, dim, start, stop, step: (slice_row(
                            grad, dim=dim, start=start, stop=stop, step=step, shape=shape),))
-index_backward = defop("index_backward", "IndexPutBackward0", _index_backward_forward,
+index_backward = defop("index_backward", "IndexPutImplBackward0", _index_backward_forward,  # torch's name
                        lambda grad, g, *, shape, index: (globals()["index"](grad, index=index, shape=shape),))
 # fmt: on
 
@@ -208,8 +208,8 @@ def normalize_dims_ordered(dims, ndim):
 
 
 def numpy_T(input):
-    """x.T: all dimensions reversed (torch records PermuteBackward0)."""
-    return input if input.ndim < 2 else permute_row(input, dims=tuple(range(input.ndim))[::-1])
+    """x.T: all dimensions reversed (torch records PermuteBackward0, for 0-d and 1-D tensors too)."""
+    return permute_row(input, dims=tuple(range(input.ndim))[::-1])
 
 
 def expand(input, *sizes):
@@ -281,6 +281,8 @@ def getitem(input, index):
         raise IndexError(f"too many indices for tensor of dimension {input.ndim}")
     result, dim, advanced = input, 0, []
     for item in index:
+        if isinstance(item, Tensor) and item.ndim == 0 and item._data.dtype.kind in "iu":
+            item = int(item._data)  # torch reads a 0-d integer tensor as a plain int: a select
         if item is Ellipsis:
             dim += input.ndim - consumed
         elif item is None:

@@ -27,26 +27,27 @@ def _outputs(func, inputs):
 
 
 def _numerical_jacobians(func, inputs, eps):
-    """J[input][output] of shape (input numel, output numel), by central differences."""
-    from .grad_mode import no_grad
+    """J[input][output] of shape (input numel, output numel), by central differences.
+
+    Inputs are nudged through their arrays, so `func` runs with grad mode as it is: a function
+    that itself calls autograd.grad (as gradgradcheck's does) keeps working."""
     jacobians = []
-    with no_grad():
-        for _, x in _differentiable_inputs(inputs):
-            flat = x._data.reshape(-1)  # a view: perturbing it perturbs x
-            if not xp.shares_memory(flat, x._data):
-                raise ValueError("gradcheck needs contiguous inputs; pass x.contiguous()")
-            columns = []
-            for position in range(flat.size):
-                original = flat[position].item()
-                flat[position] = original + eps
-                plus = [out._data.astype(xp.float64).reshape(-1) for out in _outputs(func, inputs)]
-                flat[position] = original - eps
-                minus = [out._data.astype(xp.float64).reshape(-1) for out in _outputs(func, inputs)]
-                flat[position] = original
-                columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
-            outputs_count = len(columns[0]) if columns else len(_outputs(func, inputs))
-            jacobians.append([xp.stack([column[o] for column in columns]) if columns else xp.zeros((0, 0))
-                              for o in range(outputs_count)])
+    for _, x in _differentiable_inputs(inputs):
+        flat = x._data.reshape(-1)  # a view: perturbing it perturbs x
+        if not xp.shares_memory(flat, x._data):
+            raise ValueError("gradcheck needs contiguous inputs; pass x.contiguous()")
+        columns = []
+        for position in range(flat.size):
+            original = flat[position].item()
+            flat[position] = original + eps
+            plus = [out._data.astype(xp.float64).reshape(-1) for out in _outputs(func, inputs)]
+            flat[position] = original - eps
+            minus = [out._data.astype(xp.float64).reshape(-1) for out in _outputs(func, inputs)]
+            flat[position] = original
+            columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
+        outputs_count = len(columns[0]) if columns else len(_outputs(func, inputs))
+        jacobians.append([xp.stack([column[o] for column in columns]) if columns else xp.zeros((0, 0))
+                          for o in range(outputs_count)])
     return jacobians
 
 
@@ -88,6 +89,10 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     numerical = _numerical_jacobians(func, inputs, eps)
     analytical = _analytical_jacobians(func, inputs)
     for i, (num_row, ana_row) in enumerate(zip(numerical, analytical)):
+        if len(num_row) != len(ana_row):
+            raise GradcheckError(f"gradcheck found {len(num_row)} outputs by finite differences but "
+                                 f"{len(ana_row)} through autograd; the function's outputs must not depend on "
+                                 "grad mode")
         for o, (num, ana) in enumerate(zip(num_row, ana_row)):
             if num.shape == ana.shape and xp.allclose(ana, num, rtol=rtol, atol=atol, equal_nan=True):
                 continue
