@@ -31,7 +31,8 @@ def _size(size):
         if not isinstance(length, int) and not (isinstance(length, Tensor) and length.numel() == 1):
             raise TypeError(f"sizes must be integers, but got {type(length).__name__} ({length!r})")
         if int(length) < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {int(length)}: {list(size)}")
+            raise RuntimeError(f"Trying to create tensor with negative dimension {int(length)}: {list(size)}; "
+                               "every size must be 0 or more")
     return tuple(int(length) for length in size)
 
 
@@ -39,17 +40,66 @@ def _numpy_dtype(dtype, default=None):
     return (dtype or default or _dtype.get_default_dtype()).numpy
 
 
-def _ragged_error(data, depth=0):
-    """torch's message for nested lists of uneven length, found by walking the lists."""
-    level = [data]
+def _is_sequence(item):
+    return isinstance(item, (list, tuple)) or (isinstance(item, xp.ndarray) and item.ndim > 0)
+
+
+def _is_number(item):
+    return isinstance(item, (int, float, complex, xp.number, xp.bool_)) or (
+        isinstance(item, xp.ndarray) and item.ndim == 0)
+
+
+_DATA_HINT = "; ember.tensor() takes numbers, (nested) lists of numbers, NumPy arrays or tensors"
+
+
+def _data_error(data):
+    """torch's error for data that is not a rectangular nest of numbers.
+
+    torch first infers the dtype (so a None or a string anywhere is reported first), then
+    sizes each dimension from the first element and checks every other element against it."""
+    first = data
+    while _is_sequence(first) and len(first):
+        first = first[0]
+    if isinstance(first, str) and first is not data:
+        return ValueError(f"too many dimensions 'str'{_DATA_HINT}")
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if _is_sequence(item):
+            stack.extend(item)
+        elif isinstance(item, (str, bytes)):
+            return TypeError(f"new(): invalid data type '{type(item).__name__}'{_DATA_HINT}")
+        elif not _is_number(item):
+            return RuntimeError(f"Could not infer dtype of {type(item).__name__}{_DATA_HINT}")
+        elif isinstance(item, int) and not -2**63 <= item < 2**63:
+            return ValueError(f"Overflow when unpacking long: {item} does not fit in int64; "
+                              "use a float (e.g. float(value)) or a smaller number")
+    return _ragged_error(data)
+
+
+def _ragged_error(data):
+    """The first dimension whose elements disagree with the first element's length."""
+    level, depth = [data], 0
     while level:
-        lengths = {len(item) for item in level if isinstance(item, (list, tuple))}
-        if len(lengths) > 1 or (lengths and any(not isinstance(item, (list, tuple)) for item in level)):
-            first = next(item for item in level if isinstance(item, (list, tuple)))
-            bad = next(item for item in level if not isinstance(item, (list, tuple)) or len(item) != len(first))
-            got = len(bad) if isinstance(bad, (list, tuple)) else type(bad).__name__
-            return ValueError(f"expected sequence of length {len(first)} at dim {depth} (got {got})")
-        level = [child for item in level if isinstance(item, (list, tuple)) for child in item]
+        first = level[0]
+        if _is_sequence(first):
+            for item in level:
+                if not _is_sequence(item):
+                    return TypeError(f"not a sequence: expected a sequence of length {len(first)} at dim "
+                                     f"{depth} (got {type(item).__name__}); every row must have the same length")
+                if len(item) != len(first):
+                    return ValueError(f"expected sequence of length {len(first)} at dim {depth} (got {len(item)})"
+                                      "; every row must have the same length")
+        else:
+            bad = next((item for item in level if _is_sequence(item)), None)
+            if bad is not None:
+                kind = type(bad).__name__
+                message = (f"must be real number, not {kind}" if isinstance(first, float) else
+                           f"'{kind}' object cannot be interpreted as an integer")
+                return TypeError(f"{message}: dim {depth - 1} mixes numbers and sequences; every row must "
+                                 "have the same length")
+            break
+        level = [child for item in level for child in item]
         depth += 1
     return ValueError("could not build a tensor from this nested data; check that every row has the same length")
 
@@ -73,16 +123,18 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     elif isinstance(data, xp.ndarray):
         array = data.copy()
     else:
+        data = _unwrap(data)
         try:
-            array = xp.array(_unwrap(data))
-        except ValueError:
-            raise _ragged_error(data) from None
+            array = xp.array(data)
+        except (ValueError, TypeError, OverflowError):
+            raise _data_error(data) from None
         if array.dtype == object or array.dtype.kind in "USV":
-            raise TypeError(f"can't convert data of type {type(data).__name__} to a tensor: expected numbers, "
-                            "nested lists of numbers, NumPy arrays or tensors")
-        if array.dtype == xp.float64 and not _has_float64_array(data):
+            raise _data_error(data)
+        if dtype is not None:
+            pass  # Python floats go straight to the requested dtype, as in torch (no float32 detour)
+        elif array.dtype == xp.float64 and not _has_float64_array(data):
             array = array.astype(_dtype.get_default_dtype().numpy)
-        elif array.dtype == xp.complex128:
+        elif array.dtype == xp.complex128 and not _has_float64_array(data):
             array = array.astype(_dtype.default_complex().numpy)
     _dtype.from_numpy_dtype(array.dtype)  # rejects dtypes ember does not have (e.g. uint32)
     if dtype is not None:
@@ -93,7 +145,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
 def _has_float64_array(data):
     if isinstance(data, (list, tuple)):
         return any(_has_float64_array(item) for item in data)
-    return getattr(data, "dtype", None) in (xp.float64, _dtype.float64)
+    return getattr(data, "dtype", None) in (xp.float64, xp.complex128)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -162,16 +214,38 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if end is None:
         start, end = 0, start
     start, end, step = (value.item() if isinstance(value, Tensor) else value for value in (start, end, step))
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     if dtype is None:
         is_integral = all(isinstance(value, int) for value in (start, end, step))
         dtype = _dtype.int64 if is_integral else _dtype.get_default_dtype()
-    count = max(math.ceil((end - start) / step), 0)
-    values = start + xp.arange(count, dtype=xp.float64 if dtype.category >= _dtype.FLOATING else xp.int64) * step
+    _check_range(start, end, step)
+    if dtype.category < _dtype.FLOATING:
+        values = _integer_range(start, end, step, dtype)
+    else:
+        values = start + xp.arange(max(math.ceil((end - start) / step), 0), dtype=xp.float64) * step
     return _finish(values.astype(dtype.numpy), requires_grad, device)
+
+
+def _check_range(start, end, step):
+    if step == 0:
+        raise RuntimeError("step must be nonzero: pass a positive step to count up or a negative one to count down")
+    if (end - start) * step < 0:
+        raise RuntimeError(f"upper bound and lower bound inconsistent with step sign: arange({start}, {end}, "
+                           f"{step}) counts away from its end; use a {'negative' if step > 0 else 'positive'} "
+                           "step or swap start and end")
+
+
+def _integer_range(start, end, step, dtype):
+    """torch's integer arange: start and step are truncated to integers first. int64 also
+    truncates `end` to count the values; smaller integer types count from the exact numbers."""
+    whole_start, whole_end, whole_step = int(start), int(end), int(step)
+    if dtype is _dtype.int64:
+        if whole_step == 0:
+            raise ValueError(f"step must be nonzero: the step {step} becomes 0 in {dtype!r}; use a step of at "
+                             "least 1 for an integer dtype")
+        count = -((whole_start - whole_end) // whole_step)  # ceil division, exact for big integers
+    else:
+        count = math.ceil((end - start) / step)
+    return whole_start + xp.arange(max(count, 0), dtype=xp.int64) * whole_step
 
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
@@ -180,10 +254,14 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
     dtype = dtype or _dtype.get_default_dtype()
-    index = xp.arange(steps, dtype=xp.float64)
-    step = (end - start) / (steps - 1) if steps > 1 else 0.0
-    halfway = steps // 2
-    values = xp.where(index < halfway, start + step * index, end - step * (steps - 1 - index))
+    if dtype.category < _dtype.FLOATING:  # torch converts the ends to the integer dtype first
+        start, end = int(start), int(end)
+    if steps == 1:
+        values = xp.full(1, start, dtype=xp.float64)  # a single step is `start`, as in torch
+    else:
+        index = xp.arange(steps, dtype=xp.float64)
+        step = (end - start) / (steps - 1) if steps > 1 else 0.0
+        values = xp.where(index < steps // 2, start + step * index, end - step * (steps - 1 - index))
     if dtype.category < _dtype.FLOATING:
         values = xp.trunc(values)
     return _finish(values.astype(dtype.numpy), requires_grad, device)
@@ -195,6 +273,10 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
+    for name, size in (("n", n), ("m", m)):
+        if size is not None and size < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {size}; eye(n, m) makes an n x m matrix, "
+                               "so both sizes must be 0 or more")
     return _finish(xp.eye(n, n if m is None else m, dtype=_numpy_dtype(dtype)), requires_grad, device)
 
 
@@ -220,6 +302,9 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         low, high, size = 0, low, high
     if size is None or high is None:
         raise TypeError("randint() needs `high` and `size`, e.g. ember.randint(0, 10, (3,))")
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}; "
+                           "randint draws from [low, high), so high must be larger than low")
     values = numpy_rng(generator).integers(low, high, size=_size((size,)), dtype=xp.int64)
     return _finish(values.astype(_numpy_dtype(dtype, _dtype.int64), copy=False), requires_grad, device)
 
@@ -233,6 +318,8 @@ def randn_like(input, *, dtype=None, requires_grad=False, generator=None):
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False, generator=None):
+    if high is None:  # randint_like(input, high)
+        low, high = 0, low
     return randint(low, high, input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
                    generator=generator)
 

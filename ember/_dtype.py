@@ -73,8 +73,8 @@ def set_default_dtype(d):
     """Like torch.set_default_dtype: only floating dtypes may be the default."""
     global _default_float
     if not isinstance(d, dtype) or d.category != FLOATING or d is float16:
-        raise TypeError(f"only floating-point types are supported as the default type, got {d!r}; "
-                        "use ember.float32 or ember.float64")
+        raise TypeError(f"only floating-point types are supported as the default type, got {d!r}; the default "
+                        "decides what Python floats become, so pass ember.float32 or ember.float64")
     _default_float = d
 
 

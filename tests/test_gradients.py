@@ -101,10 +101,10 @@ def _detached(value):
 
 def _wrong_rows():
     # d sin(x)/dx is cos(x), not x: gradcheck must say so.
-    wrong_first = _ops.defop("wrong_sin", "WrongFirstForTest", np.sin, lambda grad, x: (grad * x,))
+    wrong_first = _ops.defop("wrong_sin", "WrongFirstForTest", np.sin, lambda grad, x: grad * x)
     # Right first derivative, but cut off from x, so its own derivative is wrong (-sin(x) is lost).
     wrong_second = _ops.defop("wrong_sin", "WrongSecondForTest", np.sin,
-                              lambda grad, x: (grad * _detached(_ops.cos(x)),))
+                              lambda grad, x: grad * _detached(_ops.cos(x)))
     _ops.GRAD_FNS.pop("WrongFirstForTest")  # keep the meta-test's view of the table clean
     _ops.GRAD_FNS.pop("WrongSecondForTest")
     x = ember.tensor([0.3, -1.2, 2.0], dtype=ember.float64, requires_grad=True)

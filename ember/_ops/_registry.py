@@ -2,15 +2,20 @@
 
 A row is ``defop(name, grad_fn_name, forward, backward, ...)``:
   forward(*arrays, **attributes)              NumPy in, NumPy out
-  backward(grad, *inputs, [result], **attrs)  one gradient per input, written with ember ops
+  backward                                    one formula per input, as derivatives.yaml has
+                                              one line per input: a tuple of functions
+                                              (None for an input that has no gradient), or a
+                                              single function when the op has one input
+  formula(grad, *inputs, [result], **attrs)   that input's gradient, written with ember ops
 
 The generated function accepts Tensors (records a node when grad mode is on and an input
 requires grad) and also raw arrays, on which it only runs `forward`. That second door is
 what lets one formula serve two paths: the engine's fast path feeds formulas raw arrays,
 and create_graph=True feeds them Tensors, so gradients become graphs themselves.
 
-Only what a formula reads is saved for backward (derivatives.yaml's rule): the parameters
-its code loads are found once, here, from its bytecode.
+Only the formulas of inputs that require grad run, and only what those formulas read is
+saved for backward (derivatives.yaml's rule): ``x * w`` with a constant ``w`` saves ``w`` and
+not ``x``. The parameters each formula loads are found once, here, from its bytecode.
 """
 import dis
 import inspect
@@ -65,6 +70,23 @@ def _parameters_read(function):
     return read
 
 
+def _inputs_read(formula):
+    """(positions of the inputs a formula reads, whether it reads `result`)."""
+    if formula is None:
+        return (frozenset(), False)
+    parameters = inspect.signature(formula).parameters
+    inputs = [p.name for p in parameters.values()
+              if p.kind is p.POSITIONAL_OR_KEYWORD and p.name not in ("grad", "result")]
+    read = _parameters_read(formula)
+    if any(p.kind is p.VAR_POSITIONAL for p in parameters.values()):
+        return (frozenset(), False)  # takes *inputs without naming them: reads none
+    return (frozenset(i for i, name in enumerate(inputs) if name in read), "result" in read)
+
+
+def _takes_result(formula):
+    return formula is not None and "result" in inspect.signature(formula).parameters
+
+
 def _shape_error(error, inputs):
     """NumPy's broadcasting ValueError, re-raised as torch's RuntimeError; other errors unchanged."""
     if "broadcast" in str(error):
@@ -96,17 +118,13 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
     bool_output comparison: the dtype rule picks the inputs' common type, the output is bool
     backward    None for ops that have no gradient (their outputs never require grad)
     """
-    node_class, positional = None, ()
+    node_class = None
     if backward is not None:
-        parameters = inspect.signature(backward).parameters
-        positional = [p.name for p in parameters.values()
-                      if p.kind is p.POSITIONAL_OR_KEYWORD and p.name not in ("grad", "result")]
-        read = _parameters_read(backward)
+        formulas = backward if isinstance(backward, tuple) else (backward,)
         node_class = type(grad_fn_name, (Node,), {
-            "__slots__": (), "__module__": "ember.autograd.graph",
-            "formula": staticmethod(backward),
-            "saves_result": "result" in parameters and "result" in read,
-            "saved_inputs": frozenset(i for i, p in enumerate(positional) if p in read),
+            "__slots__": (), "__module__": "ember.autograd.graph", "formulas": formulas,
+            "takes_result": tuple(_takes_result(formula) for formula in formulas),
+            "reads": tuple(_inputs_read(formula) for formula in formulas), "_save_plans": {},
         })
         if grad_fn_name == "NotImplemented":  # torch's generic node for ops without a derivative
             node_class.name = lambda self: "torch::autograd::NotImplemented"
@@ -122,7 +140,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         if requires_grad and differentiable and grad_state.enabled and out.dtype.kind in "fc":
             node = node_class(inputs, attributes)
             result = make_tensor(out, node, True)
-            if node_class.saves_result:
+            if node._saved_result is not None:  # the node asked for its output: keep it now
                 node.save_result(result)
         else:
             result = make_tensor(out)
@@ -151,8 +169,14 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
     def unary_op(x, **attributes):  # the same as op, unrolled for one input: the hot path
         if not isinstance(x, Tensor):
             return forward(x, **attributes)
-        target = None if dtype_rule is None else dtype_rule(x, **attributes)
-        data = x._data if target is None or x._data.dtype is target else x._data.astype(target)
+        data = x._data
+        target = None
+        if dtype_rule is not None:  # an arithmetic row
+            target = dtype_rule(x, **attributes)
+            if data.dtype is not target:
+                data = data.astype(target)
+            if not data.ndim:
+                data = data[()]  # NumPy scalars compute several times faster than 0-d arrays
         return finish(forward(data, **attributes), (x,), attributes, target, x._requires_grad)
 
     def binary_op(a, b, **attributes):  # the same as op, unrolled for two inputs
@@ -164,19 +188,25 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         a_data, b_data = a, b
         if a_is_tensor:
             requires_grad, a_data = a._requires_grad, a._data
-            if target is not None and a_data.dtype is not target:
-                a_data = a_data.astype(target)
+            if target is not None:
+                if a_data.dtype is not target:
+                    a_data = a_data.astype(target)
+                if not a_data.ndim:
+                    a_data = a_data[()]  # as in unary_op
         if b_is_tensor:
             requires_grad, b_data = requires_grad or b._requires_grad, b._data
-            if target is not None and b_data.dtype is not target:
-                b_data = b_data.astype(target)
+            if target is not None:
+                if b_data.dtype is not target:
+                    b_data = b_data.astype(target)
+                if not b_data.ndim:
+                    b_data = b_data[()]
         try:
             out = forward(a_data, b_data, **attributes)
         except ValueError as error:
             raise _shape_error(error, (a, b)) from None
         return finish(out, (a, b), attributes, target, requires_grad)
 
-    arity = len(positional) if backward is not None else getattr(forward, "nin", None)  # ufuncs know theirs
+    arity = len(node_class.formulas) if differentiable else getattr(forward, "nin", None)  # ufuncs know theirs
     op = {1: unary_op, 2: binary_op}.get(arity, op)
     op.__name__ = op.__qualname__ = name
     op.grad_fn_name = grad_fn_name

@@ -61,7 +61,7 @@ def write_result(tensor, result):
     node = result.grad_fn
     if node is not None:
         tensor.grad_fn, tensor._requires_grad, tensor.output_nr = node, True, 0
-        if node.saves_result:  # the saved output is now `tensor` itself, at its new version
+        if node._saved_result is not None:  # the saved output is now `tensor` itself, at its new version
             node.save_result(tensor)
     return tensor
 
@@ -113,7 +113,8 @@ def zero_(self):
 
 # x.fill_(v) with a 0-d tensor v: v gets the summed gradient (torch's FillBackward3).
 fill_tensor = defop("fill_", "FillBackward3", lambda old, value: np.full_like(old, value),
-                    lambda grad, old, value: (grad * 0, sum(grad)))
+                    (lambda grad, old, value: grad * 0,
+                     lambda grad, old, value: sum(grad)))
 _fill_tensor_recorded = make_inplace(fill_tensor, "fill_")
 
 
@@ -136,7 +137,8 @@ def fill_(self, value):
 # -- copy_ and x[index] = value -----------------------------------------------------------
 copy_row = defop("copy_", "CopyBackwards",
                  lambda old, source: np.broadcast_to(source, old.shape).astype(old.dtype),
-                 lambda grad, old, source: (grad * 0, grad))  # the engine sums grad back to source's shape
+                 (lambda grad, old, source: grad * 0,
+                  lambda grad, old, source: grad))  # the engine sums grad back to source's shape
 
 
 def copy_(self, src, non_blocking=False):
@@ -159,18 +161,21 @@ def _copy_slices_forward(old, value, *, index):
     return new
 
 
-def _copy_slices_backward(grad, old, value, *, index):
-    """The overwritten region passes no gradient to the old value; it all goes to `value`."""
+def _outside_region(grad, old, value, *, index):
+    """The overwritten region passes no gradient to the old value."""
     outside = np.ones(grad.shape, dtype=bool)
     outside[index] = False
-    if isinstance(grad, Tensor):
-        return (grad * make_tensor(outside), getitem(grad, index))
-    return (grad * outside, grad[index])
+    return grad * (make_tensor(outside) if isinstance(grad, Tensor) else outside)
 
 
-copy_slices = defop("setitem", "CopySlices", _copy_slices_forward, _copy_slices_backward)
+def _region(grad, old, value, *, index):
+    """It all goes to `value` (the engine sums it back to value's shape)."""
+    return getitem(grad, index) if isinstance(grad, Tensor) else grad[index]
+
+
+copy_slices = defop("setitem", "CopySlices", _copy_slices_forward, (_outside_region, _region))
 # With an integer-array or mask index torch records an index_put instead; the maths is the same.
-index_put = defop("index_put_", "IndexPutBackward0", _copy_slices_forward, _copy_slices_backward)
+index_put = defop("index_put_", "IndexPutBackward0", _copy_slices_forward, (_outside_region, _region))
 
 
 def _numpy_index(index):

@@ -24,14 +24,18 @@ def _check_same_dtype(name, a, b):
 
 
 # fmt: off
-mm_row = defop("mm", "MmBackward0", np.matmul, lambda grad, a, b: (mm_row(grad, t(b)), mm_row(t(a), grad)),
-               dtype_rule=promote)
+mm_row = defop("mm", "MmBackward0", np.matmul,
+               (lambda grad, a, b: mm_row(grad, t(b)),
+                lambda grad, a, b: mm_row(t(a), grad)), dtype_rule=promote)
 mv_row = defop("mv", "MvBackward0", np.matmul,
-               lambda grad, a, b: (unsqueeze(grad, 1) * b, mv_row(t(a), grad)), dtype_rule=promote)
-dot_row = defop("dot", "DotBackward0", np.dot, lambda grad, a, b: (grad * b, grad * a), dtype_rule=promote)
+               (lambda grad, a, b: unsqueeze(grad, 1) * b,
+                lambda grad, a, b: mv_row(t(a), grad)), dtype_rule=promote)
+dot_row = defop("dot", "DotBackward0", np.dot,
+                (lambda grad, a, b: grad * b,
+                 lambda grad, a, b: grad * a), dtype_rule=promote)
 bmm_row = defop("bmm", "BmmBackward0", np.matmul,
-                lambda grad, a, b: (bmm_row(grad, transpose(b, 1, 2)), bmm_row(transpose(a, 1, 2), grad)),
-                dtype_rule=promote)
+                (lambda grad, a, b: bmm_row(grad, transpose(b, 1, 2)),
+                 lambda grad, a, b: bmm_row(transpose(a, 1, 2), grad)), dtype_rule=promote)
 # fmt: on
 
 

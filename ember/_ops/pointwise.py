@@ -1,11 +1,14 @@
 """Pointwise primitives: one row per op (name, torch grad_fn name, NumPy forward, backward).
 
-backward(grad, *inputs, result=..., **attributes) -> one gradient per input
+backward: one formula per input, as a tuple (or a single formula for a one-input op);
+formula(grad, *inputs, result=..., **attributes) -> that input's gradient
   grad    gradient arriving from the output; it has the output's shape
   result  the op's output; ask for it by naming it, and only then is it saved
-  None    means "this input is not differentiable"
-Return gradients in the output's shape: the engine sums them back to each input's shape.
-Formulas use ember ops (which also accept raw arrays), so they can be differentiated again.
+  None    in place of a formula: "this input is not differentiable"
+A formula runs only when its input requires grad, and an input is saved only when such a
+formula reads it. Return gradients in the output's shape: the engine sums them back to each
+input's shape. Formulas use ember ops (which also accept raw arrays), so they can be
+differentiated again.
 """
 import math
 
@@ -23,16 +26,18 @@ def _pow_forward(x, *, exponent):
 
 def _pow_backward(grad, x, *, exponent):
     if exponent == 0:  # torch: d(x**0)/dx is 0 everywhere, also at x == 0
-        return (grad * 0,)
-    return (grad * exponent * x ** (exponent - 1),)
+        return grad * 0
+    return grad * exponent * x ** (exponent - 1)
 
 
-def _pow_tensor_backward(grad, a, b, result):
-    # d(a**b)/db = a**b * log(a); torch sets it to 0 where a == 0 and b >= 0 (the limit)
-    exponent_grad = where(eq(a, 0) & ge(b, 0), 0.0, grad * result * log(a))
+def _pow_base_backward(grad, a, b):
     # d(a**b)/da = b * a**(b-1); torch makes it 0 wherever b == 0 (at a == 0 it would be 0 * inf = nan)
-    base_grad = where(eq(b, 0), 0.0, grad * b * a ** (b - 1))
-    return (base_grad, exponent_grad)
+    return where(eq(b, 0), 0.0, grad * b * a ** (b - 1))
+
+
+def _pow_exponent_backward(grad, a, b, result):
+    # d(a**b)/db = a**b * log(a); torch sets it to 0 where a == 0 and b >= 0 (the limit)
+    return where(eq(a, 0) & ge(b, 0), 0.0, grad * result * log(a))
 
 
 def _constant(value):
@@ -40,11 +45,11 @@ def _constant(value):
     return value.detach() if isinstance(value, Tensor) else value
 
 
-def _remainder_backward(grad, a, b):
+def _remainder_divisor_backward(grad, a, b):
     # a % b = a - b * floor(a / b). floor is piecewise constant, its derivative is 0 wherever it
     # exists (torch: div(rounding_mode="floor") backward is zeros), so it enters as a constant;
     # floor_divide's own row has no derivative and would make double backward raise.
-    return (grad, -grad * floor_divide(_constant(a), _constant(b)))
+    return -grad * floor_divide(_constant(a), _constant(b))
 
 
 def _rsub_forward(x, *, other, alpha=1):
@@ -84,62 +89,67 @@ def _no_derivative(name):
 # fmt: off
 add = defop("add", "AddBackward0",
             lambda a, b, *, alpha=1: np.add(a, b if alpha == 1 else np.multiply(b, alpha)),
-            lambda grad, a, b, *, alpha=1: (grad, grad if alpha == 1 else grad * alpha), dtype_rule=promote)
+            (lambda grad, a, b, *, alpha=1: grad,
+             lambda grad, a, b, *, alpha=1: grad if alpha == 1 else grad * alpha), dtype_rule=promote)
 sub = defop("sub", "SubBackward0",
             lambda a, b, *, alpha=1: np.subtract(a, b if alpha == 1 else np.multiply(b, alpha)),
-            lambda grad, a, b, *, alpha=1: (grad, -grad if alpha == 1 else grad * -alpha),
-            dtype_rule=_subtraction_rule)
+            (lambda grad, a, b, *, alpha=1: grad,
+             lambda grad, a, b, *, alpha=1: -grad if alpha == 1 else grad * -alpha), dtype_rule=_subtraction_rule)
 rsub_tensor = defop("rsub", "RsubBackward0",                          # torch.rsub(a, b) = b - alpha * a
                     lambda a, b, *, alpha=1: np.subtract(b, a if alpha == 1 else np.multiply(a, alpha)),
-                    lambda grad, a, b, *, alpha=1: (-grad if alpha == 1 else grad * -alpha, grad),
-                    dtype_rule=_subtraction_rule)
+                    (lambda grad, a, b, *, alpha=1: -grad if alpha == 1 else grad * -alpha,
+                     lambda grad, a, b, *, alpha=1: grad), dtype_rule=_subtraction_rule)
 rsub_scalar = defop("rsub", "RsubBackward1", _rsub_forward,
-                    lambda grad, x, *, other, alpha=1: (-grad if alpha == 1 else grad * -alpha,),
+                    lambda grad, x, *, other, alpha=1: -grad if alpha == 1 else grad * -alpha,
                     dtype_rule=_subtraction_rule)
-mul = defop("mul", "MulBackward0", np.multiply, lambda grad, a, b: (grad * b, grad * a), dtype_rule=promote)
+mul = defop("mul", "MulBackward0", np.multiply,
+            (lambda grad, a, b: grad * b,
+             lambda grad, a, b: grad * a), dtype_rule=promote)
 div = defop("div", "DivBackward0", np.true_divide,
-            lambda grad, a, b: (grad / b, -grad * a / (b * b)), dtype_rule=promote_to_float)
-neg = defop("neg", "NegBackward0", np.negative, lambda grad, x: (-grad,))
+            (lambda grad, a, b: grad / b,
+             lambda grad, a, b: -grad * a / (b * b)), dtype_rule=promote_to_float)
+neg = defop("neg", "NegBackward0", np.negative, lambda grad, x: -grad)
 pow_scalar = defop("pow", "PowBackward0", _pow_forward, _pow_backward, dtype_rule=_beside("exponent"))
-pow_tensor = defop("pow", "PowBackward1", np.power, _pow_tensor_backward, dtype_rule=promote)
+pow_tensor = defop("pow", "PowBackward1", np.power, (_pow_base_backward, _pow_exponent_backward), dtype_rule=promote)
 pow_scalar_base = defop("pow", "PowBackward2", lambda x, *, base: np.power(base, x),
-                        lambda grad, x, *, base, result: (grad * result * math.log(base),),
-                        dtype_rule=_beside("base"))
-exp = defop("exp", "ExpBackward0", np.exp, lambda grad, x, result: (grad * result,), dtype_rule=promote_to_float)
-log = defop("log", "LogBackward0", np.log, lambda grad, x: (grad / x,), dtype_rule=promote_to_float)
-sqrt = defop("sqrt", "SqrtBackward0", np.sqrt, lambda grad, x, result: (grad / (2 * result),),
+                        lambda grad, x, *, base, result: grad * result * math.log(base), dtype_rule=_beside("base"))
+exp = defop("exp", "ExpBackward0", np.exp, lambda grad, x, result: grad * result, dtype_rule=promote_to_float)
+log = defop("log", "LogBackward0", np.log, lambda grad, x: grad / x, dtype_rule=promote_to_float)
+sqrt = defop("sqrt", "SqrtBackward0", np.sqrt, lambda grad, x, result: grad / (2 * result),
              dtype_rule=promote_to_float)
-sin = defop("sin", "SinBackward0", np.sin, lambda grad, x: (grad * cos(x),), dtype_rule=promote_to_float)
-cos = defop("cos", "CosBackward0", np.cos, lambda grad, x: (-grad * sin(x),), dtype_rule=promote_to_float)
-tanh = defop("tanh", "TanhBackward0", np.tanh, lambda grad, x, result: (grad * (1 - result * result),),
+sin = defop("sin", "SinBackward0", np.sin, lambda grad, x: grad * cos(x), dtype_rule=promote_to_float)
+cos = defop("cos", "CosBackward0", np.cos, lambda grad, x: -grad * sin(x), dtype_rule=promote_to_float)
+tanh = defop("tanh", "TanhBackward0", np.tanh, lambda grad, x, result: grad * (1 - result * result),
              dtype_rule=promote_to_float)
 sigmoid = defop("sigmoid", "SigmoidBackward0", lambda x: 1 / (1 + np.exp(-x)),
-                lambda grad, x, result: (grad * result * (1 - result),), dtype_rule=promote_to_float)
+                lambda grad, x, result: grad * result * (1 - result), dtype_rule=promote_to_float)
 reciprocal = defop("reciprocal", "ReciprocalBackward0", np.reciprocal,
-                   lambda grad, x, result: (-grad * result * result,), dtype_rule=promote_to_float)
+                   lambda grad, x, result: -grad * result * result, dtype_rule=promote_to_float)
 relu = defop("relu", "ReluBackward0", lambda x: np.maximum(x, 0),
-             lambda grad, x, result: (grad * (result > 0),))          # torch: d relu/dx at 0 is 0
-abs = defop("abs", "AbsBackward0", np.abs, lambda grad, x: (grad * sign(x),))  # and d|x|/dx at 0 is 0
-sign = defop("sign", "SignBackward0", np.sign, lambda grad, x: (grad * 0,))
+             lambda grad, x, result: grad * (result > 0))          # torch: d relu/dx at 0 is 0
+abs = defop("abs", "AbsBackward0", np.abs, lambda grad, x: grad * sign(x))  # and d|x|/dx at 0 is 0
+sign = defop("sign", "SignBackward0", np.sign, lambda grad, x: grad * 0)
 # torch has no derivative for floor division: it records its generic NotImplemented node.
-floor_divide = defop("floor_divide", "NotImplemented", np.floor_divide, _no_derivative("floor_divide"),
+floor_divide = defop("floor_divide", "NotImplemented", np.floor_divide, (_no_derivative("floor_divide"),) * 2,
                      dtype_rule=promote)
 rfloor_divide = defop("floor_divide", "NotImplemented", lambda x, *, other: np.floor_divide(other, x),
                       _no_derivative("floor_divide"), dtype_rule=_beside("other"))   # 2 // x
 rremainder = defop("remainder", "NotImplemented", lambda x, *, other: np.remainder(other, x),
                    _no_derivative("remainder"), dtype_rule=_beside("other"))          # 2 % x
 remainder_scalar = defop("remainder", "RemainderBackward0", lambda x, *, other: np.remainder(x, other),
-                         lambda grad, x, *, other: (grad,), dtype_rule=_beside("other"))
-remainder_tensor = defop("remainder", "RemainderBackward1", np.remainder, _remainder_backward,
-                         dtype_rule=promote)
+                         lambda grad, x, *, other: grad, dtype_rule=_beside("other"))
+remainder_tensor = defop("remainder", "RemainderBackward1", np.remainder,
+                         (lambda grad, a, b: grad, _remainder_divisor_backward), dtype_rule=promote)
 where = defop("where", "WhereBackward0", np.where,
-              lambda grad, condition, a, b: (None, where(condition, grad, 0.0), where(condition, 0.0, grad)))
+              (None,
+               lambda grad, condition, a, b: where(condition, grad, 0.0),
+               lambda grad, condition, a, b: where(condition, 0.0, grad)))
 clone = defop("clone", "CloneBackward0", lambda x, *, memory_format=None: np.array(x, copy=True),
-              lambda grad, x, *, memory_format=None: (grad,))
+              lambda grad, x, *, memory_format=None: grad)
 to_copy = defop("to", "ToCopyBackward0", lambda x, *, dtype: x.astype(dtype.numpy),
-                lambda grad, x, *, dtype: (grad,))                    # the engine casts grad back
-zero = defop("zero_", "ZeroBackward0", np.zeros_like, lambda grad, x: (grad * 0,))
-fill = defop("fill_", "FillBackward2", lambda x, *, value: np.full_like(x, value), lambda grad, x, *, value: (grad * 0,))
+                lambda grad, x, *, dtype: grad)                    # the engine casts grad back
+zero = defop("zero_", "ZeroBackward0", np.zeros_like, lambda grad, x: grad * 0)
+fill = defop("fill_", "FillBackward2", lambda x, *, value: np.full_like(x, value), lambda grad, x, *, value: grad * 0)
 
 # Comparisons and logic: no gradient, bool results.
 eq = defop("eq", None, np.equal, None, dtype_rule=promote, bool_output=True)

@@ -35,15 +35,15 @@ def _count(shape, dim):
 
 # fmt: off
 sum_all = defop("sum", "SumBackward0", lambda x, *, shape: np.sum(x),
-                lambda grad, x, *, shape: (_expand_back(grad, shape=shape),))
+                lambda grad, x, *, shape: _expand_back(grad, shape=shape))
 sum_dim = defop("sum", "SumBackward1", lambda x, *, shape, dim, keepdim: np.sum(x, axis=dim, keepdims=keepdim),
-                lambda grad, x, *, shape, dim, keepdim: (_expand_back(grad, shape=shape, dim=dim, keepdim=keepdim),))
+                lambda grad, x, *, shape, dim, keepdim: _expand_back(grad, shape=shape, dim=dim, keepdim=keepdim))
 mean_all = defop("mean", "MeanBackward0", lambda x, *, shape: np.mean(x),
-                 lambda grad, x, *, shape: (_expand_back(grad / _count(shape, None), shape=shape),))
+                 lambda grad, x, *, shape: _expand_back(grad / _count(shape, None), shape=shape))
 mean_dim = defop("mean", "MeanBackward1",
                  lambda x, *, shape, dim, keepdim: np.mean(x, axis=dim, keepdims=keepdim),
-                 lambda grad, x, *, shape, dim, keepdim: (
-                     _expand_back(grad / _count(shape, dim), shape=shape, dim=dim, keepdim=keepdim),))
+                 lambda grad, x, *, shape, dim, keepdim: _expand_back(grad / _count(shape, dim), shape=shape,
+                                                                      dim=dim, keepdim=keepdim))
 # fmt: on
 
 

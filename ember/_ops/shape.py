@@ -68,45 +68,45 @@ def _inverse(permutation):
 
 # fmt: off
 view_row = defop("view", "ViewBackward0", lambda x, *, shape, input_shape: np.reshape(x, shape, copy=False),
-                 lambda grad, x, *, shape, input_shape: (reshape(grad, input_shape),), view=True)
+                 lambda grad, x, *, shape, input_shape: reshape(grad, input_shape), view=True)
 unsafe_view = defop("_unsafe_view", "UnsafeViewBackward0", lambda x, *, shape, input_shape: np.reshape(x, shape),
-                    lambda grad, x, *, shape, input_shape: (reshape(grad, input_shape),))
+                    lambda grad, x, *, shape, input_shape: reshape(grad, input_shape))
 unsqueeze_row = defop("unsqueeze", "UnsqueezeBackward0", lambda x, *, dim: np.expand_dims(x, dim),
-                      lambda grad, x, *, dim: (squeeze_dims(grad, dim=(dim,), input_shape=None),), view=True)
+                      lambda grad, x, *, dim: squeeze_dims(grad, dim=(dim,), input_shape=None), view=True)
 squeeze_all = defop("squeeze", "SqueezeBackward0", lambda x, *, input_shape: np.squeeze(x),
-                    lambda grad, x, *, input_shape: (reshape(grad, input_shape),), view=True)
+                    lambda grad, x, *, input_shape: reshape(grad, input_shape), view=True)
 squeeze_dim = defop("squeeze", "SqueezeBackward1", lambda x, *, dim, input_shape: np.squeeze(x, dim),
-                    lambda grad, x, *, dim, input_shape: (reshape(grad, input_shape),), view=True)
+                    lambda grad, x, *, dim, input_shape: reshape(grad, input_shape), view=True)
 squeeze_dims = defop("squeeze", "SqueezeBackward2", lambda x, *, dim, input_shape: np.squeeze(x, dim),
                      lambda grad, x, *, dim, input_shape: (unsqueeze(grad, dim[0]) if len(dim) == 1 else
-                                                           reshape(grad, input_shape),), view=True)
+                                                           reshape(grad, input_shape)), view=True)
 squeeze_matmul = defop("squeeze_", "SqueezeBackward4",  # torch's in-place squeeze_ inside 1-D @ 2-D matmul
-                       lambda x, *, dim: np.squeeze(x, dim), lambda grad, x, *, dim: (unsqueeze(grad, dim),))
+                       lambda x, *, dim: np.squeeze(x, dim), lambda grad, x, *, dim: unsqueeze(grad, dim))
 transpose_row = defop("transpose", "TransposeBackward0", lambda x, *, dim0, dim1: np.swapaxes(x, dim0, dim1),
-                      lambda grad, x, *, dim0, dim1: (transpose(grad, dim0, dim1),), view=True)
-t_row = defop("t", "TBackward0", np.transpose, lambda grad, x: (t(grad),), view=True)
+                      lambda grad, x, *, dim0, dim1: transpose(grad, dim0, dim1), view=True)
+t_row = defop("t", "TBackward0", np.transpose, lambda grad, x: t(grad), view=True)
 permute_row = defop("permute", "PermuteBackward0", lambda x, *, dims: np.transpose(x, dims),
-                    lambda grad, x, *, dims: (permute(grad, _inverse(dims)),), view=True)
+                    lambda grad, x, *, dims: permute(grad, _inverse(dims)), view=True)
 expand_row = defop("expand", "ExpandBackward0", lambda x, *, shape: np.broadcast_to(x, shape),
-                   lambda grad, x, *, shape: (grad,), view=True)  # the engine sums back to x's shape
-alias = defop("alias", "AliasBackward0", lambda x: x.view(), lambda grad, x: (grad,), view=True)
+                   lambda grad, x, *, shape: grad, view=True)  # the engine sums back to x's shape
+alias = defop("alias", "AliasBackward0", lambda x: x.view(), lambda grad, x: grad, view=True)
 select = defop("select", "SelectBackward0",
                lambda x, *, dim, index, shape: x[(slice(None),) * dim + (index, ...)],
-               lambda grad, x, *, dim, index, shape: (select_backward(grad, shape=shape, dim=dim, index=index),),
+               lambda grad, x, *, dim, index, shape: select_backward(grad, shape=shape, dim=dim, index=index),
                view=True)
 slice_row = defop("slice", "SliceBackward0",
                   lambda x, *, dim, start, stop, step, shape: x[(slice(None),) * dim + (slice(start, stop, step),)],
-                  lambda grad, x, *, dim, start, stop, step, shape: (slice_backward(
-                      grad, shape=shape, dim=dim, start=start, stop=stop, step=step),), view=True)
+                  lambda grad, x, *, dim, start, stop, step, shape: slice_backward(
+                      grad, shape=shape, dim=dim, start=start, stop=stop, step=step), view=True)
 index = defop("index", "IndexBackward0", lambda x, *, index, shape: x[index],
-              lambda grad, x, *, index, shape: (index_backward(grad, shape=shape, index=index),))
+              lambda grad, x, *, index, shape: index_backward(grad, shape=shape, index=index))
 select_backward = defop("select_backward", "SelectBackwardBackward0", _select_backward_forward,
-                        lambda grad, g, *, shape, dim, index: (select(grad, dim=dim, index=index, shape=shape),))
+                        lambda grad, g, *, shape, dim, index: select(grad, dim=dim, index=index, shape=shape))
 slice_backward = defop("slice_backward", "SliceBackwardBackward0", _slice_backward_forward,
-                       lambda grad, g, *, shape, dim, start, stop, step: (slice_row(
-                           grad, dim=dim, start=start, stop=stop, step=step, shape=shape),))
+                       lambda grad, g, *, shape, dim, start, stop, step: slice_row(
+                           grad, dim=dim, start=start, stop=stop, step=step, shape=shape))
 index_backward = defop("index_backward", "IndexPutImplBackward0", _index_backward_forward,  # torch's name
-                       lambda grad, g, *, shape, index: (globals()["index"](grad, index=index, shape=shape),))
+                       lambda grad, g, *, shape, index: globals()["index"](grad, index=index, shape=shape))
 # fmt: on
 
 

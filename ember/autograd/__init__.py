@@ -26,7 +26,10 @@ _SCALAR_ONES = {}
 
 
 def _scalar_one(like):
-    """d(y)/d(y) for a scalar y: one shared read-only array per (shape, dtype); nothing writes to it."""
+    """d(y)/d(y) for a one-element y: a NumPy scalar for 0-d (fast arithmetic, see graph.py),
+    else one shared read-only array per (shape, dtype); nothing writes to either."""
+    if like.ndim == 0:
+        return like.dtype.type(1)
     key = (like.shape, like.dtype)
     one = _SCALAR_ONES.get(key)
     if one is None:

@@ -1,11 +1,11 @@
 """The recorded graph: Node (torch's ``grad_fn``), AccumulateGrad, saved tensors, sum_to.
 
 Each primitive gets a Node subclass named after torch's grad_fn (``MulBackward0`` ...), made
-by ``ember._ops._registry.defop``. A node keeps:
+by ``ember._ops._registry.defop``, which gives the class one formula per input. A node keeps:
   next_functions  one (node, output_nr) pair per input, ``(None, 0)`` where no gradient flows
   _input_meta     (shape, dtype) of each input that needs a gradient, for un-broadcasting
-  _saved          the inputs its formula reads, each with the version it had when saved
-  _saved_result   the output, as (array, version counter, version), if the formula reads it
+  _saved          the inputs that the needed formulas read, each with its version when saved
+  _saved_result   the output, as (array, version counter, version), if a needed formula reads it
 
 The output is saved as an array and rebuilt on unpack: holding the output tensor itself
 would make the cycle output -> grad_fn -> output (PyTorch's SavedVariable does the same).
@@ -20,6 +20,7 @@ from .._tensor import Tensor, make_tensor
 NO_EDGE = (None, 0)
 _sequence = itertools.count()  # every node's creation number; see engine.py for why
 _FREED = "freed"  # marks saved values released after backward
+_AWAITED = "awaited"  # the output is to be saved, once it exists
 
 SECOND_BACKWARD_ERROR = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -44,40 +45,57 @@ class Node:
 
     __slots__ = ("next_functions", "_input_meta", "_saved", "_saved_result", "_attributes",
                  "_extras", "_sequence_nr", "__weakref__")
-    formula = None          # the table row's backward; set on each subclass by defop()
-    saves_result = False    # the formula names `result`
-    saved_inputs = ()       # positions of the inputs the formula reads
+    # Set on each subclass by defop(): one formula per input (None: no gradient), whether it
+    # takes `result`, and (positions of the inputs it reads, whether it reads `result`).
+    formulas = ()
+    takes_result = ()
+    reads = ()
+    _save_plans = {}        # which inputs requiring grad -> (inputs to save, save the output?)
     num_outputs = 1
 
     def __init__(self, inputs, attributes):
         # One plain loop (this runs for every recorded op, so it avoids helper calls).
-        edges, meta = [], []
-        saved_inputs = self.saved_inputs
-        saved = [] if saved_inputs else None
+        edges, meta, needs_grad = [], [], 0  # needs_grad: bit i set when input i requires grad
         for index, value in enumerate(inputs):
-            is_tensor = isinstance(value, Tensor)
-            if is_tensor and value._requires_grad:
+            if isinstance(value, Tensor) and value._requires_grad:
                 producer = value.grad_fn
                 edges.append((producer, value.output_nr) if producer is not None else gradient_edge(value))
                 meta.append((value._data.shape, value._data.dtype))
+                needs_grad |= 1 << index
             else:
                 edges.append(NO_EDGE)
                 meta.append(None)
-            if saved_inputs:
+        self.next_functions = tuple(edges)
+        self._input_meta = meta
+        saved_inputs, saves_result = self._save_plans.get(needs_grad) or self._plan_saving(needs_grad)
+        if saved_inputs:
+            saved = []
+            for index, value in enumerate(inputs):
                 if index not in saved_inputs:
                     saved.append(None)
-                elif is_tensor:
+                elif isinstance(value, Tensor):
                     saved.append(save_tensor(value))
                 else:
                     saved.append((value, None))  # a Python number, kept as it is
-        self.next_functions = tuple(edges)
-        self._input_meta = meta
-        self._saved = saved
-        self._saved_result = None
+            self._saved = saved
+        else:
+            self._saved = None
+        self._saved_result = _AWAITED if saves_result else None
         self._attributes = attributes
         self._extras = None
         # Numbered after its inputs' nodes (made above, in gradient_edge): the engine's order.
         self._sequence_nr = next(_sequence)
+
+    @classmethod
+    def _plan_saving(cls, needs_grad):
+        """What to save when the inputs in the bit mask `needs_grad` require grad (cached)."""
+        saved, saves_result = set(), False
+        for index, (inputs_read, reads_result) in enumerate(cls.reads):
+            if needs_grad >> index & 1:
+                saved |= inputs_read
+                saves_result = saves_result or reads_result
+        plan = cls._save_plans[needs_grad] = (frozenset(saved), saves_result)
+        return plan
 
     def name(self):
         return type(self).__name__
@@ -90,19 +108,21 @@ class Node:
         """Gradients for each input (None where none flows), in each input's shape and dtype."""
         inputs = self._unpack_inputs(create_graph)
         grad = grads[0] if self.num_outputs == 1 else grads
-        if self.saves_result:
-            input_grads = self.formula(grad, *inputs, result=self._unpack_result(create_graph), **self._attributes)
-        else:
-            input_grads = self.formula(grad, *inputs, **self._attributes)
-        fitted = []
-        for input_grad, meta in zip(input_grads, self._input_meta):
-            if meta is None or input_grad is None:
-                fitted.append(None)  # no gradient flows to this input
-            elif input_grad.shape == meta[0] and input_grad.dtype is meta[1]:
-                fitted.append(input_grad)
+        attributes = self._attributes
+        result = None if self._saved_result is None else self._unpack_result(create_graph)
+        input_grads = []
+        for formula, takes_result, meta in zip(self.formulas, self.takes_result, self._input_meta):
+            if meta is None or formula is None:
+                input_grads.append(None)  # this input does not require grad
+                continue
+            if takes_result:
+                input_grad = formula(grad, *inputs, result=result, **attributes)
             else:
-                fitted.append(_fit(input_grad, meta))
-        return fitted
+                input_grad = formula(grad, *inputs, **attributes)
+            if input_grad is not None and (input_grad.shape != meta[0] or input_grad.dtype is not meta[1]):
+                input_grad = _fit(input_grad, meta)
+            input_grads.append(input_grad)
+        return input_grads
 
     def _unpack_inputs(self, as_tensors):
         """The saved inputs, each checked against in-place changes since it was saved."""
@@ -121,8 +141,11 @@ class Node:
                 inputs.append(value)
             elif value._version_counter[0] != version:
                 raise RuntimeError(_modified_message(value._data, value.grad_fn, version, value._version_counter[0]))
+            elif as_tensors:
+                inputs.append(value)
             else:
-                inputs.append(value if as_tensors else value._data)
+                data = value._data
+                inputs.append(data[()] if data.ndim == 0 else data)  # see _unpack_result
         return inputs
 
     def _unpack_result(self, as_tensor):
@@ -133,7 +156,9 @@ class Node:
         if counter[0] != version:
             raise RuntimeError(_modified_message(array, self, version, counter[0]))
         if not as_tensor:
-            return array
+            # A 0-d array becomes a NumPy scalar: arithmetic on scalars is several times faster,
+            # and scalar-sized graphs (a learner's first ones) are where Python overhead rules.
+            return array[()] if array.ndim == 0 else array
         result = make_tensor(array, grad_fn=self, requires_grad=True)
         result._version_counter = counter
         return result
@@ -172,7 +197,7 @@ class Node:
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def _saved_attribute(self, key):
-        if key == "result" and self.saves_result:
+        if key == "result" and self._saved_result is not None:
             return self._unpack_result(True)
         names = {"self": 0, "other": 1, "input": 0, "x": 0, "a": 0, "b": 1}
         if key in names and self._saved not in (None, _FREED) and names[key] < len(self._saved):
