@@ -138,15 +138,20 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag):
-        if self.grad_fn is not None and not flag:
+        if self.grad_fn is not None:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use a computed "
                 "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
         if flag:
-            _check_can_require_grad(self.dtype)
+            _check_can_require_grad(self.dtype, "only Tensors of floating point and complex dtype can require "
+                                                "gradients")
         self._requires_grad = bool(flag)
 
     def requires_grad_(self, requires_grad=True):
+        if self.grad_fn is not None and requires_grad:
+            return self  # torch allows re-affirming it on a computed tensor
+        if requires_grad:
+            _check_can_require_grad(self.dtype)
         self.requires_grad = requires_grad
         return self
 
@@ -172,8 +177,9 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                                 f"{type(value).__name__}")
             if value.shape != self.shape:
-                raise RuntimeError(f"assigned grad has data of a different size: the tensor has shape "
-                                   f"{list(self.shape)} but the gradient has shape {list(value.shape)}")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor of "
+                                   f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor are "
+                                   "the same size")
             if value.dtype is not self.dtype:
                 raise RuntimeError(f"assigned grad has data of a different type: the tensor is "
                                    f"{self.dtype!r} but the gradient is {value.dtype!r}")

@@ -140,7 +140,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         if requires_grad and differentiable and grad_state.enabled and out.dtype.kind in "fc":
             node = node_class(inputs, attributes)
             result = make_tensor(out, node, True)
-            if node._saved_result is not None:  # the node asked for its output: keep it now
+            if node._result_entry is not None:  # the node asked for its output: keep it now
                 node.save_result(result)
         else:
             result = make_tensor(out)

@@ -17,12 +17,15 @@ from .reduction import sum
 from .shape import getitem
 
 
-def check_inplace(tensor, recording):
-    """torch's rules: a leaf that requires grad (or a view of one) may only change under no_grad."""
+def check_inplace(tensor, recording, indexed=False):
+    """torch's rules: a leaf that requires grad (or a view of one) may only change under no_grad.
+
+    `indexed`: x[i] = v, which torch words as a change through a view of x."""
     if not grad_state.enabled:
         return
     if tensor.grad_fn is None and tensor._requires_grad and tensor._base is None:
-        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation. "
+        view = "a view of " if indexed else ""
+        raise RuntimeError(f"{view}a leaf Variable that requires grad is being used in an in-place operation. "
                            "Wrap the update in `with ember.no_grad():` (as optimizers do), or work on a copy.")
     base = tensor._base
     if base is not None and base.grad_fn is None and base._requires_grad:
@@ -61,7 +64,7 @@ def write_result(tensor, result):
     node = result.grad_fn
     if node is not None:
         tensor.grad_fn, tensor._requires_grad, tensor.output_nr = node, True, 0
-        if node._saved_result is not None:  # the saved output is now `tensor` itself, at its new version
+        if node._result_entry is not None:  # the saved output is now `tensor` itself, at its new version
             node.save_result(tensor)
     return tensor
 
@@ -187,7 +190,7 @@ def setitem(self, index, value):
     """x[index] = value. Recorded as CopySlices when autograd is involved, as in torch."""
     value_requires_grad = isinstance(value, Tensor) and value._requires_grad
     recording = grad_state.enabled and (self._requires_grad or value_requires_grad)
-    check_inplace(self, recording)
+    check_inplace(self, recording, indexed=True)
     np_index = _numpy_index(index)
     raw_value = value._data if isinstance(value, Tensor) else value
     if not recording:

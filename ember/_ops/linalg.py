@@ -40,8 +40,12 @@ bmm_row = defop("bmm", "BmmBackward0", np.matmul,
 
 
 def mm(input, mat2):
-    if input.ndim != 2 or mat2.ndim != 2:
-        raise RuntimeError(f"mm: expected 2-D matrices, but got {input.ndim}-D and {mat2.ndim}-D tensors")
+    if input.ndim != 2:
+        raise RuntimeError(f"self must be a matrix, but got a {input.ndim}-D tensor; mm multiplies two 2-D "
+                           "matrices (use ember.matmul or @ for vectors and batches)")
+    if mat2.ndim != 2:
+        raise RuntimeError(f"mat2 must be a matrix, but got a {mat2.ndim}-D tensor; mm multiplies two 2-D "
+                           "matrices (use ember.matmul or @ for vectors and batches)")
     if input.shape[1] != mat2.shape[0]:
         raise RuntimeError("mat1 and mat2 shapes cannot be multiplied (%s and %s)" % _matrix_shapes(input, mat2))
     _check_same_dtype("mm", input, mat2)

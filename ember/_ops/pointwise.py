@@ -24,6 +24,18 @@ def _pow_forward(x, *, exponent):
     return np.power(x, exponent)
 
 
+def _power(base, exponent):
+    """np.power, except for integers to negative integer powers, which torch defines (NumPy
+    refuses them): 1 ** -n is 1, (-1) ** -n is +-1, and any other base gives 0 (the truncation)."""
+    if np.result_type(base, exponent).kind in "iu" and np.any(np.less(exponent, 0)):
+        base, exponent = np.broadcast_arrays(base, exponent)
+        positive = np.power(base, np.maximum(exponent, 0))
+        sign_of_minus_one = np.where(exponent % 2 == 1, -1, 1)
+        inverse = np.where(base == 1, 1, np.where(base == -1, sign_of_minus_one, 0))
+        return np.where(exponent < 0, inverse, positive).astype(positive.dtype)
+    return np.power(base, exponent)
+
+
 def _pow_backward(grad, x, *, exponent):
     if exponent == 0:  # torch: d(x**0)/dx is 0 everywhere, also at x == 0
         return grad * 0
@@ -110,8 +122,8 @@ div = defop("div", "DivBackward0", np.true_divide,
              lambda grad, a, b: -grad * a / (b * b)), dtype_rule=promote_to_float)
 neg = defop("neg", "NegBackward0", np.negative, lambda grad, x: -grad)
 pow_scalar = defop("pow", "PowBackward0", _pow_forward, _pow_backward, dtype_rule=_beside("exponent"))
-pow_tensor = defop("pow", "PowBackward1", np.power, (_pow_base_backward, _pow_exponent_backward), dtype_rule=promote)
-pow_scalar_base = defop("pow", "PowBackward2", lambda x, *, base: np.power(base, x),
+pow_tensor = defop("pow", "PowBackward1", _power, (_pow_base_backward, _pow_exponent_backward), dtype_rule=promote)
+pow_scalar_base = defop("pow", "PowBackward2", lambda x, *, base: _power(base, x),
                         lambda grad, x, *, base, result: grad * result * math.log(base), dtype_rule=_beside("base"))
 exp = defop("exp", "ExpBackward0", np.exp, lambda grad, x, result: grad * result, dtype_rule=promote_to_float)
 log = defop("log", "LogBackward0", np.log, lambda grad, x: grad / x, dtype_rule=promote_to_float)

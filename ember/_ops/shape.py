@@ -280,9 +280,11 @@ def getitem(input, index):
     if consumed > input.ndim:
         raise IndexError(f"too many indices for tensor of dimension {input.ndim}")
     result, dim, advanced = input, 0, []
+    source_dim = 0  # the dimension of `input` that the current item indexes (for messages)
     for item in index:
         if isinstance(item, Tensor) and item.ndim == 0 and item._data.dtype.kind in "iu":
             item = int(item._data)  # torch reads a 0-d integer tensor as a plain int: a select
+        source_dim += _dims_consumed(item) if item is not Ellipsis else input.ndim - consumed
         if item is Ellipsis:
             dim += input.ndim - consumed
         elif item is None:
@@ -292,7 +294,8 @@ def getitem(input, index):
         elif isinstance(item, (int, np.integer)) and not isinstance(item, bool):
             size = result._data.shape[dim]
             if not -size <= item < size:
-                raise IndexError(f"index {item} is out of bounds for dimension {dim} with size {size}")
+                raise IndexError(f"index {item} is out of bounds for dimension {source_dim - 1} with size {size}; "
+                                 f"valid indices run from {-size} to {size - 1}")
             result = select(result, dim=dim, index=int(item) % size, shape=result._data.shape)
         elif _is_advanced(item):
             array = _as_array(item)

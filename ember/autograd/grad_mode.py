@@ -5,6 +5,7 @@ Each manager works as a context manager and as a decorator, and restores the pre
 state even when the body raises.
 """
 import functools
+import inspect
 
 from .._grad_state import state
 
@@ -31,12 +32,36 @@ class _GradModeManager:
         state.enabled, state.inference = self._previous
         return False
 
+    def __new__(cls, *args, **kwargs):
+        # @no_grad without parentheses: the class is called with the function itself
+        if cls is not set_grad_enabled and len(args) == 1 and callable(args[0]) and not kwargs:
+            return cls()(args[0])
+        return super().__new__(cls)
+
     def __call__(self, function):
+        if inspect.isgeneratorfunction(function):
+            return self._wrap_generator(function)
+
         @functools.wraps(function)
         def run_in_mode(*args, **kwargs):
             with self.clone():
                 return function(*args, **kwargs)
         return run_in_mode
+
+    def _wrap_generator(self, function):
+        """A generator runs in the mode at each step, not only while it is being created."""
+        @functools.wraps(function)
+        def generate_in_mode(*args, **kwargs):
+            generator = function(*args, **kwargs)
+            to_send = None
+            while True:
+                try:
+                    with self.clone():
+                        value = generator.send(to_send)
+                except StopIteration as stop:
+                    return stop.value
+                to_send = yield value
+        return generate_in_mode
 
     def clone(self):
         return type(self)()

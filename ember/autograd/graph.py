@@ -5,7 +5,7 @@ by ``ember._ops._registry.defop``, which gives the class one formula per input. 
   next_functions  one (node, output_nr) pair per input, ``(None, 0)`` where no gradient flows
   _input_meta     (shape, dtype) of each input that needs a gradient, for un-broadcasting
   _saved          the inputs that the needed formulas read, each with its version when saved
-  _saved_result   the output, as (array, version counter, version), if a needed formula reads it
+  _result_entry   the output, as (array, version counter, version), if a needed formula reads it
 
 The output is saved as an array and rebuilt on unpack: holding the output tensor itself
 would make the cycle output -> grad_fn -> output (PyTorch's SavedVariable does the same).
@@ -43,7 +43,7 @@ class _NodeExtras:
 class Node:
     """One recorded operation: turns gradients of its outputs into gradients of its inputs."""
 
-    __slots__ = ("next_functions", "_input_meta", "_saved", "_saved_result", "_attributes",
+    __slots__ = ("next_functions", "_input_meta", "_saved", "_result_entry", "_attributes",
                  "_extras", "_sequence_nr", "__weakref__")
     # Set on each subclass by defop(): one formula per input (None: no gradient), whether it
     # takes `result`, and (positions of the inputs it reads, whether it reads `result`).
@@ -80,7 +80,7 @@ class Node:
             self._saved = saved
         else:
             self._saved = None
-        self._saved_result = _AWAITED if saves_result else None
+        self._result_entry = _AWAITED if saves_result else None
         self._attributes = attributes
         self._extras = None
         # Numbered after its inputs' nodes (made above, in gradient_edge): the engine's order.
@@ -109,7 +109,7 @@ class Node:
         inputs = self._unpack_inputs(create_graph)
         grad = grads[0] if self.num_outputs == 1 else grads
         attributes = self._attributes
-        result = None if self._saved_result is None else self._unpack_result(create_graph)
+        result = None if self._result_entry is None else self._unpack_result(create_graph)
         input_grads = []
         for formula, takes_result, meta in zip(self.formulas, self.takes_result, self._input_meta):
             if meta is None or formula is None:
@@ -149,7 +149,7 @@ class Node:
         return inputs
 
     def _unpack_result(self, as_tensor):
-        saved = self._saved_result
+        saved = self._result_entry
         if saved is _FREED:
             raise RuntimeError(SECOND_BACKWARD_ERROR)
         array, counter, version = saved
@@ -164,13 +164,13 @@ class Node:
         return result
 
     def save_result(self, result):
-        self._saved_result = (result._data, result._version_counter, result._version_counter[0])
+        self._result_entry = (result._data, result._version_counter, result._version_counter[0])
 
     def release_saved_tensors(self):
         if self._saved is not None:
             self._saved = _FREED
-        if self._saved_result is not None:
-            self._saved_result = _FREED
+        if self._result_entry is not None:
+            self._result_entry = _FREED
 
     # -- hooks and metadata (torch's Node API) ---------------------------------------------
     @property
@@ -197,10 +197,12 @@ class Node:
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def _saved_attribute(self, key):
-        if key == "result" and self._saved_result is not None:
+        if key == "result" and self._result_entry is not None:
             return self._unpack_result(True)
         names = {"self": 0, "other": 1, "input": 0, "x": 0, "a": 0, "b": 1}
-        if key in names and self._saved not in (None, _FREED) and names[key] < len(self._saved):
+        if key in names and self._saved is _FREED:
+            raise RuntimeError(SECOND_BACKWARD_ERROR)
+        if key in names and self._saved is not None and names[key] < len(self._saved):
             if self._saved[names[key]] is not None:
                 return self._unpack_inputs(True)[names[key]]
         if key in self._attributes:
@@ -217,7 +219,7 @@ class AccumulateGrad(Node):
         self.variable = variable
         self.next_functions = ()
         self._input_meta = ()
-        self._saved = self._saved_result = None
+        self._saved = self._result_entry = None
         self._attributes = {}
         self._extras = None
         self._sequence_nr = next(_sequence)
