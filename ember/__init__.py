@@ -13,7 +13,7 @@ from . import autograd  # noqa: F401  (needs Tensor; the ops need autograd.graph
 from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,  # noqa: F401
                         linspace, logspace, ones, ones_like, rand, rand_like, randint, randint_like, randn,
                         randn_like, randperm, tensor, zeros, zeros_like)
-from ._ops import (abs, absolute, add, bmm, clone, cos, div, divide, dot, eq, exp, expand_as,  # noqa: F401
+from ._ops import (abs, absolute, add, all, any, bmm, clone, cos, div, divide, dot, eq, exp, expand_as,  # noqa: F401
                    flatten, floor_divide, ge, gt, le, log, logical_not, lt, matmul, mean, mm, mul, multiply,
                    mv, ne, neg, negative, permute, pow, reciprocal, relu, remainder, reshape, rsub, sigmoid,
                    sign, sin, sqrt, square, squeeze, sub, subtract, sum, t, tanh, transpose, true_divide,

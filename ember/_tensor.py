@@ -229,7 +229,8 @@ class Tensor:
     # -- conversions ----------------------------------------------------------------------
     def item(self):
         if self._data.size != 1:
-            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar; .item() "
+                               "needs exactly one element: reduce first (e.g. .sum()) or use .tolist()")
         return self._data.item()
 
     def tolist(self):
@@ -247,7 +248,8 @@ class Tensor:
 
     def _scalar(self, convert):
         if self._data.size != 1:
-            raise ValueError("only one element tensors can be converted to Python scalars")
+            raise ValueError("only one element tensors can be converted to Python scalars; this one has "
+                             f"{self._data.size}. Reduce it first (e.g. .sum()) or convert with .tolist()")
         return convert(self._data.item())
 
     def __float__(self):
@@ -267,17 +269,20 @@ class Tensor:
     def __bool__(self):
         if self._data.size != 1:
             amount = "more than one value" if self._data.size else "no values"
-            raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous")
+            raise RuntimeError(f"Boolean value of Tensor with {amount} is ambiguous; say which you mean with "
+                               ".any() or .all(), or compare one element")
         return bool(self._data.item())
 
     def __len__(self):
         if self._data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor")
+            raise TypeError("len() of a 0-d tensor; a 0-d tensor holds one number: read it with .item(), and "
+                            "see its dimensions with .shape")
         return self._data.shape[0]
 
     def __iter__(self):
         if self._data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
+            raise TypeError("iteration over a 0-d tensor; a 0-d tensor holds one number: read it with .item() "
+                            "instead of looping over it")
         return (self[index] for index in range(self._data.shape[0]))
 
     __hash__ = object.__hash__
@@ -297,7 +302,10 @@ class Tensor:
     def __format__(self, spec):
         if self._data.ndim == 0:  # f"{x}" of a 0-d tensor formats its number, as torch does
             return self.item().__format__(spec)
-        return object.__format__(self, spec)
+        if spec:
+            raise TypeError(f"unsupported format string passed to Tensor.__format__; a format spec such as "
+                            f"'{spec}' applies to one number: format x.item(), or the elements of x.tolist()")
+        return str(self)
 
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
@@ -448,7 +456,7 @@ METHODS = ("add", "sub", "mul", "div", "pow", "neg", "abs", "exp", "log", "sqrt"
            "contiguous", "eq", "ne", "lt", "le", "gt", "ge", "add_", "sub_", "mul_", "div_", "pow_", "zero_",
            "fill_", "copy_", "neg_", "exp_", "floor_divide", "remainder", "view_as", "reshape_as", "expand_as",
            "rsub", "bitwise_not", "logical_not", "subtract", "multiply", "divide", "true_divide", "swapaxes",
-           "swapdims", "absolute", "negative", "subtract_", "multiply_", "divide_")
+           "swapdims", "absolute", "negative", "subtract_", "multiply_", "divide_", "any", "all")
 
 from . import _ops, autograd  # noqa: E402  (both need Tensor; Tensor needs them)
 

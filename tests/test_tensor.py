@@ -751,3 +751,19 @@ def test_format_matches_recorded_torch(make, expected):
 def test_format_matches_live_torch(make, expected):
     torch = pytest.importorskip("torch")
     assert make(torch) == expected
+
+
+# -- any / all (what the "Boolean value ... is ambiguous" hint points to) ------------------------
+@pytest.mark.parametrize("call", [lambda x: x.any(), lambda x: x.all(), lambda x: x.any(1),
+                                  lambda x: x.all(dim=0, keepdim=True), lambda x: (x > 0).any(-1)])
+def test_any_and_all_match_torch(call):
+    torch = pytest.importorskip("torch")
+    values = [[0.0, 1.0, 2.0], [0.0, 0.0, 0.0]]
+    ours, theirs = call(ember.tensor(values)), call(torch.tensor(values))
+    assert ours.tolist() == theirs.tolist() and ours.dtype is ember.bool
+
+
+def test_any_and_all_by_hand():
+    x = ember.tensor([[0.0, 1.0], [0.0, 0.0]])
+    assert x.any().item() is True and x.all().item() is False
+    assert x.any(dim=1).tolist() == [True, False]

@@ -12,7 +12,7 @@ from .pointwise import (abs, add, bitwise_and, bitwise_not, bitwise_or, bitwise_
                         eq, exp, floor_divide, ge, gt, le, log, logical_not, lt, mul, ne, neg, pow, reciprocal,
                         relu, remainder, rfloor_divide, rremainder, rsub, sigmoid, sign, sin, sqrt, square, sub,
                         tanh, to_copy, where)
-from .reduction import mean, sum  # noqa: F401
+from .reduction import all, any, mean, sum  # noqa: F401
 from .shape import (alias, contiguous, expand, expand_as, flatten, getitem, normalize_dim,  # noqa: F401
                     normalize_dims, numpy_T, permute, reshape, reshape_as, squeeze, swapaxes, swapdims, t,
                     transpose, unsqueeze, view, view_as)

@@ -50,10 +50,12 @@ def write_result(tensor, result):
     data, new = tensor._data, result._data
     if new.dtype is not data.dtype and _CATEGORY[new.dtype.kind] > _CATEGORY[data.dtype.kind]:
         raise RuntimeError(f"result type {_type_name(new.dtype)} can't be cast to the desired output type "
-                           f"{_type_name(data.dtype)}")
+                           f"{_type_name(data.dtype)}. An in-place op keeps the tensor's dtype; use the "
+                           "out-of-place form (x = x + y) or convert the tensor first (x = x.float()).")
     if new.shape != data.shape:
         raise RuntimeError(f"output with shape {list(data.shape)} doesn't match the broadcast shape "
-                           f"{list(new.shape)}")
+                           f"{list(new.shape)}. An in-place op cannot change a tensor's shape; use the "
+                           "out-of-place form (x = x + y) instead.")
     try:
         np.copyto(data, new, casting="unsafe")
     except ValueError:  # NumPy refuses to write into a broadcast (expanded) view

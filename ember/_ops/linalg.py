@@ -17,6 +17,10 @@ def _matrix_shapes(a, b):
     return "x".join(map(str, a.shape)), "x".join(map(str, b.shape))
 
 
+_INNER_SIZES_HINT = ("in A @ B the last dimension of A must equal the first (for batches: the second-to-last) "
+                     "dimension of B; check the operands' order, or transpose one with .t() or .mT")
+
+
 def _check_same_dtype(name, a, b):
     if a.dtype is not b.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype} "
@@ -47,7 +51,8 @@ def mm(input, mat2):
         raise RuntimeError(f"mat2 must be a matrix, but got a {mat2.ndim}-D tensor; mm multiplies two 2-D "
                            "matrices (use ember.matmul or @ for vectors and batches)")
     if input.shape[1] != mat2.shape[0]:
-        raise RuntimeError("mat1 and mat2 shapes cannot be multiplied (%s and %s)" % _matrix_shapes(input, mat2))
+        raise RuntimeError("mat1 and mat2 shapes cannot be multiplied (%s and %s); " % _matrix_shapes(input, mat2)
+                           + _INNER_SIZES_HINT)
     _check_same_dtype("mm", input, mat2)
     return mm_row(input, mat2)
 
@@ -55,28 +60,31 @@ def mm(input, mat2):
 def mv(input, vec):
     if input.ndim != 2 or vec.ndim != 1 or input.shape[1] != vec.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({'x'.join(map(str, input.shape))}), "
-                           f"vec ({vec.shape[0]})")
+                           f"vec ({vec.shape[0]}); " + _INNER_SIZES_HINT)
     _check_same_dtype("mv", input, vec)
     return mv_row(input, vec)
 
 
 def dot(input, other):
     if input.ndim != 1 or other.ndim != 1:
-        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+        raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors; dot takes two "
+                           "vectors, use ember.matmul (or @) for matrices")
     if input.shape[0] != other.shape[0]:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{input.shape[0]}] and src [{other.shape[0]}] "
                            f"to have the same number of elements, but got {input.shape[0]} and {other.shape[0]} "
-                           "elements respectively")
+                           "elements respectively; a dot product needs two vectors of the same length")
     _check_same_dtype("dot", input, other)
     return dot_row(input, other)
 
 
 def bmm(input, mat2):
     if input.ndim != 3 or mat2.ndim != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor (got {input.ndim}D and {mat2.ndim}D)")
+        raise RuntimeError(f"batch1 must be a 3D tensor (got {input.ndim}D and {mat2.ndim}D); bmm multiplies "
+                           "batches of matrices, use mm or matmul (@) for plain matrices")
     if input.shape[0] != mat2.shape[0] or input.shape[2] != mat2.shape[1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}].")
+                           f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}]. "
+                           + _INNER_SIZES_HINT)
     _check_same_dtype("bmm", input, mat2)
     return bmm_row(input, mat2)
 
@@ -89,7 +97,8 @@ def matmul(input, other):
         return np.matmul(input, other)
     a_dims, b_dims = input.ndim, other.ndim
     if a_dims == 0 or b_dims == 0:
-        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a_dims}D and {b_dims}D")
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {a_dims}D and {b_dims}D; "
+                           "to scale by a single number, use * instead of @")
     if a_dims == 1 and b_dims == 1:
         return dot(input, other)
     if a_dims == 2 and b_dims == 1:

@@ -20,7 +20,8 @@ from ._registry import defop, promote, promote_to_float
 
 def _pow_forward(x, *, exponent):
     if x.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
-        raise RuntimeError("Integers to negative integer powers are not allowed.")
+        raise RuntimeError("Integers to negative integer powers are not allowed. Make the base a float first, "
+                           "e.g. x.float() ** -1")
     return np.power(x, exponent)
 
 

@@ -76,3 +76,18 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     if dim is None:
         return mean_all(input, shape=input._data.shape)
     return mean_dim(input, shape=input._data.shape, dim=_reduced_dims(dim, input.ndim), keepdim=keepdim)
+
+
+# Logical reductions: no gradient, bool results (what `if tensor:` usually means to ask).
+any_row = defop("any", None, lambda x, *, dim, keepdim: np.any(x, axis=dim, keepdims=keepdim), None)
+all_row = defop("all", None, lambda x, *, dim, keepdim: np.all(x, axis=dim, keepdims=keepdim), None)
+
+
+def any(input, dim=None, keepdim=False):
+    """True where any element (over `dim`, or all of them) is nonzero."""
+    return any_row(input, dim=None if dim is None else normalize_dims(dim, input.ndim), keepdim=keepdim)
+
+
+def all(input, dim=None, keepdim=False):
+    """True where every element (over `dim`, or all of them) is nonzero."""
+    return all_row(input, dim=None if dim is None else normalize_dims(dim, input.ndim), keepdim=keepdim)

@@ -16,7 +16,8 @@ def normalize_dim(dim, ndim):
     bound = max(ndim, 1)
     if not -bound <= dim < bound:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-bound}, {bound - 1}], "
-                         f"but got {dim})")
+                         f"but got {dim}); a tensor with {ndim} dimension{'s' if ndim != 1 else ''} counts them "
+                         f"0 to {bound - 1} from the front, or -1 to {-bound} from the back")
     return dim % bound if ndim else 0
 
 
@@ -36,11 +37,12 @@ def _resolve_shape(shape, numel):
     for size in shape:
         known *= size if size != -1 else 1
     if len(unknown) > 1:
-        raise RuntimeError("only one dimension can be inferred")
+        raise RuntimeError("only one dimension can be inferred; give at most one -1 in the new shape")
     if unknown and known and numel % known == 0:
         shape = shape[:unknown[0]] + (numel // known,) + shape[unknown[0] + 1:]
     elif unknown or known != numel:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}; the new shape must "
+                           f"hold exactly {numel} elements (put -1 in one place to have that size worked out)")
     return shape
 
 
@@ -227,7 +229,8 @@ def expand(input, *sizes):
         if size != 1 and size != target[i + offset]:
             raise RuntimeError(f"The expanded size of the tensor ({target[i + offset]}) must match the existing "
                                f"size ({size}) at non-singleton dimension {i + offset}.  Target sizes: "
-                               f"{list(sizes)}.  Tensor sizes: {list(shape)}")
+                               f"{list(sizes)}.  Tensor sizes: {list(shape)}. expand only stretches dimensions "
+                               "of size 1; the others must keep their size.")
     return expand_row(input, shape=target)
 
 
@@ -278,7 +281,8 @@ def getitem(input, index):
         index = (index,)
     consumed = sum(_dims_consumed(item) for item in index)
     if consumed > input.ndim:
-        raise IndexError(f"too many indices for tensor of dimension {input.ndim}")
+        raise IndexError(f"too many indices for tensor of dimension {input.ndim}; its shape is "
+                         f"{list(input.shape)}, so give at most {input.ndim} indices")
     result, dim, advanced = input, 0, []
     source_dim = 0  # the dimension of `input` that the current item indexes (for messages)
     for item in index:
@@ -303,7 +307,7 @@ def getitem(input, index):
             dim += array.ndim if array.dtype == np.bool_ else 1
         else:
             raise IndexError(f"only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
-                             f"valid indices (got {type(item).__name__})")
+                             f"valid indices (got {type(item).__name__}); convert it with int(...) or .long()")
     if advanced:
         return _advanced_index(result, advanced)
     return alias(input) if result is input else result

@@ -64,7 +64,8 @@ def _root_gradients(outputs, grad_outputs, create_graph):
             given = make_tensor(as_array(xp.asarray(given, dtype=output._data.dtype)))
         if given.shape != output.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{index}] has a shape of {Size(given.shape)!r} "
-                               f"and output[{index}] has a shape of {Size(output.shape)!r}.")
+                               f"and output[{index}] has a shape of {Size(output.shape)!r}. The gradient passed "
+                               "to backward must have the output's shape, e.g. ember.ones_like(output).")
         if given.dtype is not output.dtype:
             given = given.to(output.dtype)
         edges.append(gradient_edge(output))
@@ -97,7 +98,8 @@ def _input_edge(tensor, index):
     if not isinstance(tensor, Tensor):
         raise TypeError(f"inputs must be Tensors, but element {index} is {type(tensor).__name__}")
     if not tensor._requires_grad:
-        raise RuntimeError("One of the differentiated Tensors does not require grad")
+        raise RuntimeError("One of the differentiated Tensors does not require grad. Create it with "
+                           "requires_grad=True (or call .requires_grad_()) before computing the outputs from it.")
     return gradient_edge(tensor)
 
 
@@ -140,7 +142,8 @@ def _hooks_of(tensor):
 def register_tensor_hook(tensor, hook):
     """hook(grad) runs when the gradient for `tensor` is computed; it may return a replacement."""
     if not tensor._requires_grad:
-        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient; no gradient will "
+                           "ever flow to it. Set requires_grad=True on it (or on the leaves it comes from) first.")
     if tensor.grad_fn is None:  # leaves: run by AccumulateGrad
         return RemovableHandle(_hooks_of(tensor).grad, hook)
     hooks = tensor.grad_fn.extras.tensor_pre_hooks.setdefault(tensor.output_nr, {})
@@ -150,16 +153,19 @@ def register_tensor_hook(tensor, hook):
 def register_post_accumulate_grad_hook(tensor, hook):
     """hook(tensor) runs after the gradient has been added into a leaf's .grad."""
     if not tensor._requires_grad:
-        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient; no gradient will "
+                           "ever flow to it. Set requires_grad=True on it first.")
     if tensor.grad_fn is not None:
-        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors: only leaves "
+                           "accumulate into .grad. Register it on the leaf (a parameter), or use register_hook.")
     return RemovableHandle(_hooks_of(tensor).post_accumulate, hook)
 
 
 def retain_grad(tensor):
     """Keep the gradient of a non-leaf in its .grad (a no-op on leaves, as in torch)."""
     if not tensor._requires_grad:
-        raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False: no gradient flows to it. "
+                           "Set requires_grad=True on the leaves it is computed from.")
     if tensor.grad_fn is None or tensor.retains_grad:
         return
     _hooks_of(tensor).retains_grad = True
