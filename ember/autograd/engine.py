@@ -14,7 +14,7 @@ directly (the ops accept arrays); with create_graph they are Tensors, recorded a
 """
 from heapq import heappop, heappush
 
-from .graph import AccumulateGrad, _run_tensor_hooks
+from .graph import _FREED, AccumulateGrad, _run_tensor_hooks
 from .grad_mode import state
 
 
@@ -44,7 +44,8 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
         while schedule:
             node = heappop(schedule)[1]
             grads = pending.pop(node)  # final now; popping drops our reference
-            if node._extras is not None:
+            extras = node._extras
+            if extras is not None:
                 grads = _run_pre_hooks(node, grads)
             if needed is not None:
                 for output_nr in target_slots.get(node, ()):
@@ -55,10 +56,13 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
                 node.accumulate(grads[0])
                 continue
             input_grads = node.apply(grads, create_graph)
-            if node._extras is not None and node._extras.post_hooks:
+            if extras is not None and extras.post_hooks:
                 input_grads = _run_post_hooks(node, input_grads, grads)
-            if not retain_graph:
-                node.release_saved_tensors()
+            if not retain_graph:  # node.release_saved_tensors(), inlined: it runs for every node
+                if node._saved is not None:
+                    node._saved = _FREED
+                if node._result_entry is not None:
+                    node._result_entry = _FREED
             for (next_node, output_nr), input_grad in zip(node.next_functions, input_grads):
                 if next_node is None or input_grad is None:
                     continue

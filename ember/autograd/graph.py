@@ -54,7 +54,6 @@ class Node:
     num_outputs = 1
 
     def __init__(self, inputs, attributes):
-        # One plain loop (this runs for every recorded op, so it avoids helper calls).
         edges, meta, needs_grad = [], [], 0  # needs_grad: bit i set when input i requires grad
         for index, value in enumerate(inputs):
             if isinstance(value, Tensor) and value._requires_grad:
@@ -68,22 +67,52 @@ class Node:
         self.next_functions = tuple(edges)
         self._input_meta = meta
         saved_inputs, saves_result = self._save_plans.get(needs_grad) or self._plan_saving(needs_grad)
+        self._saved = tuple(_save(value) if index in saved_inputs else None
+                            for index, value in enumerate(inputs)) if saved_inputs else None
+        self._result_entry = _AWAITED if saves_result else None
+        self._attributes = attributes
+        self._extras = None
+        # Numbered after its inputs' nodes (made above, in gradient_edge): the engine's order.
+        self._sequence_nr = next(_sequence)
+
+    # __init__ unrolled for one and two inputs, which is nearly every op: recording a node is
+    # the largest cost of a small op, and helper calls or loops would add a third to it.
+    def _init_unary(self, inputs, attributes):
+        (x,) = inputs
+        producer = x.grad_fn  # a node is only made when its one input requires grad
+        self.next_functions = ((producer, x.output_nr) if producer is not None else gradient_edge(x),)
+        self._input_meta = ((x._data.shape, x._data.dtype),)
+        saved_inputs, saves_result = self._save_plans.get(1) or self._plan_saving(1)
+        self._saved = (save_tensor(x),) if saved_inputs else None
+        self._result_entry = _AWAITED if saves_result else None
+        self._attributes = attributes
+        self._extras = None
+        self._sequence_nr = next(_sequence)
+
+    def _init_binary(self, inputs, attributes):
+        a, b = inputs
+        if isinstance(a, Tensor) and a._requires_grad:
+            producer = a.grad_fn
+            edge_a = (producer, a.output_nr) if producer is not None else gradient_edge(a)
+            meta_a, needs_grad = (a._data.shape, a._data.dtype), 1
+        else:
+            edge_a, meta_a, needs_grad = NO_EDGE, None, 0
+        if isinstance(b, Tensor) and b._requires_grad:
+            producer = b.grad_fn
+            edge_b = (producer, b.output_nr) if producer is not None else gradient_edge(b)
+            meta_b, needs_grad = (b._data.shape, b._data.dtype), needs_grad | 2
+        else:
+            edge_b, meta_b = NO_EDGE, None
+        self.next_functions = (edge_a, edge_b)
+        self._input_meta = (meta_a, meta_b)
+        saved_inputs, saves_result = self._save_plans.get(needs_grad) or self._plan_saving(needs_grad)
         if saved_inputs:
-            saved = []
-            for index, value in enumerate(inputs):
-                if index not in saved_inputs:
-                    saved.append(None)
-                elif isinstance(value, Tensor):
-                    saved.append(save_tensor(value))
-                else:
-                    saved.append((value, None))  # a Python number, kept as it is
-            self._saved = saved
+            self._saved = (_save(a) if 0 in saved_inputs else None, _save(b) if 1 in saved_inputs else None)
         else:
             self._saved = None
         self._result_entry = _AWAITED if saves_result else None
         self._attributes = attributes
         self._extras = None
-        # Numbered after its inputs' nodes (made above, in gradient_edge): the engine's order.
         self._sequence_nr = next(_sequence)
 
     @classmethod
@@ -106,7 +135,7 @@ class Node:
     # -- running the formula -------------------------------------------------------------
     def apply(self, grads, create_graph):
         """Gradients for each input (None where none flows), in each input's shape and dtype."""
-        inputs = self._unpack_inputs(create_graph)
+        inputs = self._unpack_inputs(create_graph) if self._saved is not None else self._no_inputs
         grad = grads[0] if self.num_outputs == 1 else grads
         attributes = self._attributes
         result = None if self._result_entry is None else self._unpack_result(create_graph)
@@ -124,11 +153,15 @@ class Node:
             input_grads.append(input_grad)
         return input_grads
 
+    @property
+    def _no_inputs(self):
+        return (None,) * len(self.next_functions)
+
     def _unpack_inputs(self, as_tensors):
         """The saved inputs, each checked against in-place changes since it was saved."""
         saved = self._saved
         if saved is None:
-            return (None,) * len(self.next_functions)
+            return self._no_inputs
         if saved is _FREED:
             raise RuntimeError(SECOND_BACKWARD_ERROR)
         inputs = []
@@ -297,6 +330,11 @@ def grad_accumulator(leaf):
         node = AccumulateGrad(leaf)
         leaf._accumulator = weakref.ref(node)
     return node
+
+
+def _save(value):
+    """A saved input: a tensor with its version now, or a Python number kept as it is."""
+    return save_tensor(value) if isinstance(value, Tensor) else (value, None)
 
 
 def save_tensor(tensor):
