@@ -276,7 +276,13 @@ class AccumulateGrad(Node):
             # A fresh buffer: the same array may also flow to other leaves or stay in a hook.
             variable._grad = make_tensor(as_array(grad).copy())
         elif current.grad_fn is None and not current._requires_grad:
-            current._data += grad  # in place, like torch: `g = x.grad` sees the new sum
+            # In place, like torch: `g = x.grad` sees the new sum. A 0-d buffer is updated
+            # through NumPy scalars, several times faster than an in-place ufunc on it.
+            buffer = current._data
+            if buffer.ndim:
+                buffer += grad
+            else:
+                buffer[()] = buffer[()] + grad
         else:
             variable._grad = current + make_tensor(as_array(grad))
         if hooks is not None:
