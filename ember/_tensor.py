@@ -61,10 +61,31 @@ def make_tensor(data, grad_fn=None, requires_grad=False):
     tensor._data = data
     tensor.grad_fn = grad_fn
     tensor._requires_grad = requires_grad
-    tensor._version_counter = [0]  # a list so that views can share one counter
+    tensor._version_counter = None  # made on first need: see shared_counter
     if _grad_state.inference:
         tensor._inference = True
     return tensor
+
+
+def version_of(tensor):
+    """How many in-place changes the tensor's memory has seen (torch's ``x._version``)."""
+    counter = tensor._version_counter
+    return 0 if counter is None else counter[0]
+
+
+def shared_counter(tensor):
+    """The tensor's version counter: a one-item list that its views and detached copies share.
+
+    It is made on first need (a view, an in-place change, a saved output), not for every
+    tensor: most never need one, and each list is one more object for the garbage collector."""
+    counter = tensor._version_counter
+    if counter is None:
+        counter = tensor._version_counter = [0]
+    return counter
+
+
+def bump_version(tensor):
+    shared_counter(tensor)[0] += 1
 
 
 def _check_can_require_grad(dtype, message="only Tensors of floating point dtype can require gradients"):
@@ -129,7 +150,7 @@ class Tensor:
 
     @property
     def _version(self):
-        return self._version_counter[0]
+        return version_of(self)
 
     # -- autograd state -------------------------------------------------------------------
     @property
@@ -205,7 +226,7 @@ class Tensor:
     def detach(self):
         """The same memory and version counter, cut from the graph."""
         detached = make_tensor(self._data)
-        detached._version_counter = self._version_counter
+        detached._version_counter = shared_counter(self)
         return detached
 
     def detach_(self):

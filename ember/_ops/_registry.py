@@ -24,7 +24,7 @@ from .._backend import ndarray, xp
 
 asarray = xp.asarray
 from .._dtype import get_default_dtype, result_type
-from .._tensor import Tensor, make_tensor
+from .._tensor import Tensor, make_tensor, shared_counter
 from ..autograd.graph import Node
 from .._grad_state import state as grad_state
 
@@ -140,7 +140,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         if target is not None and not bool_output and out.dtype is not target:
             out = out.astype(target)
         if requires_grad and differentiable and grad_state.enabled and out.dtype.kind in "fc":
-            node = node_class(inputs, attributes)
+            node = node_class(inputs, attributes, out)
             result = make_tensor(out, node, True)
             if node._result_entry is not None:  # the node asked for its output: keep it now
                 node.save_result(result)
@@ -148,7 +148,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             result = make_tensor(out)
         if view:
             source = inputs[0]
-            result._version_counter = source._version_counter
+            result._version_counter = shared_counter(source)
             result._base = source._base if source._base is not None else source
         return result
 
@@ -185,7 +185,10 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
         if not a_is_tensor and not b_is_tensor:
             return forward(a, b, **attributes)
-        target = None if dtype_rule is None else dtype_rule(a, b, **attributes)
+        if dtype_rule is promote and b_is_tensor and a_is_tensor and a._data.dtype is b._data.dtype:
+            target = a._data.dtype  # promote's commonest answer, without calling it
+        else:
+            target = None if dtype_rule is None else dtype_rule(a, b, **attributes)
         requires_grad = False
         a_data, b_data = a, b
         if a_is_tensor:

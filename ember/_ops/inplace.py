@@ -8,7 +8,7 @@ grad_fn: its history now ends in the in-place op, as in torch.
 import numpy as np
 
 from .._dtype import LEGACY_NAMES, from_numpy_dtype
-from .._tensor import Tensor, make_tensor
+from .._tensor import Tensor, bump_version, make_tensor
 from .._grad_state import state as grad_state
 from ._registry import defop
 from .pointwise import add, clone, div, fill, mul, neg, pow, sub, zero
@@ -62,7 +62,7 @@ def write_result(tensor, result):
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
                            "single memory location. Please clone() the tensor before performing the "
                            "operation.") from None
-    tensor._version_counter[0] += 1
+    bump_version(tensor)
     node = result.grad_fn
     if node is not None:
         tensor.grad_fn, tensor._requires_grad, tensor.output_nr = node, True, 0
@@ -112,7 +112,7 @@ def zero_(self):
         return _zero_recorded(self)
     check_inplace(self, False)
     self._data.fill(0)
-    self._version_counter[0] += 1
+    bump_version(self)
     return self
 
 
@@ -135,7 +135,7 @@ def fill_(self, value):
         return _fill_recorded(self, value=value)
     check_inplace(self, False)
     self._data.fill(value)
-    self._version_counter[0] += 1
+    bump_version(self)
     return self
 
 
@@ -154,7 +154,7 @@ def copy_(self, src, non_blocking=False):
     check_inplace(self, recording)
     if not recording:
         np.copyto(self._data, np.broadcast_to(src._data, self._data.shape), casting="unsafe")
-        self._version_counter[0] += 1
+        bump_version(self)
         return self
     result = copy_row(_old_value(self), src)
     return write_result(self, result.to(self.dtype) if result.dtype is not self.dtype else result)
@@ -201,7 +201,7 @@ def setitem(self, index, value):
         except ValueError as error:
             raise RuntimeError(f"cannot assign a value of shape {list(np.shape(raw_value))} to "
                                f"x[{index!r}] of shape {list(self._data[np_index].shape)}: {error}") from None
-        self._version_counter[0] += 1
+        bump_version(self)
         return
     if not isinstance(value, Tensor):
         value = make_tensor(np.asarray(raw_value, dtype=self._data.dtype))

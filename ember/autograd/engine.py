@@ -63,7 +63,7 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
                     node._saved = _FREED
                 if node._result_entry is not None:
                     node._result_entry = _FREED
-            for (next_node, output_nr), input_grad in zip(node.next_functions, input_grads):
+            for next_node, output_nr, input_grad in zip(node._next_nodes, node._next_nrs, input_grads):
                 if next_node is None or input_grad is None:
                     continue
                 slots = pending.get(next_node)
@@ -82,13 +82,13 @@ def _nodes_leading_to(roots, targets):
     """Nodes with a target strictly below them: only those need to run for autograd.grad."""
     seen, stack = set(roots), list(roots)
     while stack:
-        for child, _ in stack.pop().next_functions:
+        for child in stack.pop()._next_nodes:
             if child is not None and child not in seen:
                 seen.add(child)
                 stack.append(child)
     needed = set()
     for node in sorted(seen, key=_sequence_nr):  # inputs before consumers: one sweep settles all
-        if any(child in targets or child in needed for child, _ in node.next_functions if child is not None):
+        if any(child in targets or child in needed for child in node._next_nodes if child is not None):
             needed.add(node)
     return needed
 

@@ -2,22 +2,30 @@
 
 Each primitive gets a Node subclass named after torch's grad_fn (``MulBackward0`` ...), made
 by ``ember._ops._registry.defop``, which gives the class one formula per input. A node keeps:
-  next_functions  one (node, output_nr) pair per input, ``(None, 0)`` where no gradient flows
-  _input_meta     (shape, dtype) of each input that needs a gradient, for un-broadcasting
-  _saved          the inputs that the needed formulas read, each with its version when saved
+  _next_nodes     per input, the node its gradient goes to (None where no gradient flows)
+  _next_nrs       per input, which output of that node it is (torch's next_functions pairs
+                  these two up; kept apart so that the common all-zero case is one shared tuple)
+  _input_meta     flat (shape, dtype, shape, dtype, ...) of the inputs, for un-broadcasting;
+                  None when every input that needs a gradient has the output's shape and dtype
+  _saved          flat (value, version, value, version, ...): the inputs that the needed
+                  formulas read, with their versions when saved (None where nothing is saved)
   _result_entry   the output, as (array, version counter, version), if a needed formula reads it
 
-The output is saved as an array and rebuilt on unpack: holding the output tensor itself
-would make the cycle output -> grad_fn -> output (PyTorch's SavedVariable does the same).
+The layouts are flat because every recorded op allocates them, and each container Python's
+cyclic garbage collector tracks makes its full collections come sooner (a scalar graph of a
+few thousand ops otherwise spends half its time in them). The output is saved as an array and
+rebuilt on unpack: holding the output tensor itself would make the cycle output -> grad_fn ->
+output (PyTorch's SavedVariable does the same).
 """
 import itertools
 import weakref
 
 from .._backend import as_array
 from .._dtype import LEGACY_NAMES, from_numpy_dtype
-from .._tensor import Tensor, make_tensor
+from .._tensor import Tensor, make_tensor, shared_counter, version_of
 
 NO_EDGE = (None, 0)
+_ZERO, _ZERO_ZERO = (0,), (0, 0)  # the usual _next_nrs, shared rather than made for every node
 _sequence = itertools.count()  # every node's creation number; see engine.py for why
 _FREED = "freed"  # marks saved values released after backward
 _AWAITED = "awaited"  # the output is to be saved, once it exists
@@ -43,7 +51,7 @@ class _NodeExtras:
 class Node:
     """One recorded operation: turns gradients of its outputs into gradients of its inputs."""
 
-    __slots__ = ("next_functions", "_input_meta", "_saved", "_result_entry", "_attributes",
+    __slots__ = ("_next_nodes", "_next_nrs", "_input_meta", "_saved", "_result_entry", "_attributes",
                  "_extras", "_sequence_nr", "__weakref__")
     # Set on each subclass by defop(): one formula per input (None: no gradient), whether it
     # takes `result`, and (positions of the inputs it reads, whether it reads `result`).
@@ -53,61 +61,82 @@ class Node:
     _save_plans = {}        # which inputs requiring grad -> (inputs to save, save the output?)
     num_outputs = 1
 
-    def __init__(self, inputs, attributes):
-        edges, meta, needs_grad = [], [], 0  # needs_grad: bit i set when input i requires grad
+    def __init__(self, inputs, attributes, out=None):
+        nodes, nrs, meta, needs_grad = [], [], [], 0  # needs_grad: bit i set when input i requires grad
         for index, value in enumerate(inputs):
             if isinstance(value, Tensor) and value._requires_grad:
                 producer = value.grad_fn
-                edges.append((producer, value.output_nr) if producer is not None else gradient_edge(value))
-                meta.append((value._data.shape, value._data.dtype))
+                nodes.append(producer if producer is not None else grad_accumulator(value))
+                nrs.append(value.output_nr)
+                meta += (value._data.shape, value._data.dtype)
                 needs_grad |= 1 << index
             else:
-                edges.append(NO_EDGE)
-                meta.append(None)
-        self.next_functions = tuple(edges)
-        self._input_meta = meta
+                nodes.append(None)
+                nrs.append(0)
+                meta += (None, None)
+        self._next_nodes = tuple(nodes)
+        self._next_nrs = tuple(nrs)
+        self._input_meta = tuple(meta)
         saved_inputs, saves_result = self._save_plans.get(needs_grad) or self._plan_saving(needs_grad)
-        self._saved = tuple(_save(value) if index in saved_inputs else None
-                            for index, value in enumerate(inputs)) if saved_inputs else None
+        saved = []
+        for index, value in enumerate(inputs):
+            saved += _saved_pair(value) if index in saved_inputs else (None, None)
+        self._saved = tuple(saved) if saved_inputs else None
         self._result_entry = _AWAITED if saves_result else None
         self._attributes = attributes
         self._extras = None
-        # Numbered after its inputs' nodes (made above, in gradient_edge): the engine's order.
+        # Numbered after its inputs' nodes (made above, in grad_accumulator): the engine's order.
         self._sequence_nr = next(_sequence)
 
     # __init__ unrolled for one and two inputs, which is nearly every op: recording a node is
     # the largest cost of a small op, and helper calls or loops would add a third to it.
-    def _init_unary(self, inputs, attributes):
+    # `out` is the output array: inputs shaped like it need no _input_meta (one object fewer).
+    def _init_unary(self, inputs, attributes, out):
         (x,) = inputs
         producer = x.grad_fn  # a node is only made when its one input requires grad
-        self.next_functions = ((producer, x.output_nr) if producer is not None else gradient_edge(x),)
-        self._input_meta = ((x._data.shape, x._data.dtype),)
+        self._next_nodes = (producer if producer is not None else grad_accumulator(x),)
+        output_nr = x.output_nr
+        self._next_nrs = _ZERO if output_nr == 0 else (output_nr,)
+        data = x._data
+        same = data.shape == out.shape and data.dtype is out.dtype
+        self._input_meta = None if same else (data.shape, data.dtype)
         saved_inputs, saves_result = self._save_plans.get(1) or self._plan_saving(1)
-        self._saved = (save_tensor(x),) if saved_inputs else None
+        self._saved = save_tensor(x) if saved_inputs else None
         self._result_entry = _AWAITED if saves_result else None
         self._attributes = attributes
         self._extras = None
         self._sequence_nr = next(_sequence)
 
-    def _init_binary(self, inputs, attributes):
+    def _init_binary(self, inputs, attributes, out):
         a, b = inputs
+        out_shape, out_dtype = out.shape, out.dtype
+        same = True  # every input that needs a gradient is shaped like the output
         if isinstance(a, Tensor) and a._requires_grad:
-            producer = a.grad_fn
-            edge_a = (producer, a.output_nr) if producer is not None else gradient_edge(a)
-            meta_a, needs_grad = (a._data.shape, a._data.dtype), 1
+            node_a, nr_a, needs_grad = a.grad_fn, a.output_nr, 1
+            if node_a is None:
+                node_a = grad_accumulator(a)
+            shape_a, dtype_a = a._data.shape, a._data.dtype
+            same = shape_a == out_shape and dtype_a is out_dtype
         else:
-            edge_a, meta_a, needs_grad = NO_EDGE, None, 0
+            node_a = shape_a = dtype_a = None
+            nr_a = needs_grad = 0
         if isinstance(b, Tensor) and b._requires_grad:
-            producer = b.grad_fn
-            edge_b = (producer, b.output_nr) if producer is not None else gradient_edge(b)
-            meta_b, needs_grad = (b._data.shape, b._data.dtype), needs_grad | 2
+            node_b, nr_b, needs_grad = b.grad_fn, b.output_nr, needs_grad | 2
+            if node_b is None:
+                node_b = grad_accumulator(b)
+            shape_b, dtype_b = b._data.shape, b._data.dtype
+            same = same and shape_b == out_shape and dtype_b is out_dtype
         else:
-            edge_b, meta_b = NO_EDGE, None
-        self.next_functions = (edge_a, edge_b)
-        self._input_meta = (meta_a, meta_b)
+            node_b = shape_b = dtype_b = None
+            nr_b = 0
+        self._next_nodes = (node_a, node_b)
+        self._next_nrs = _ZERO_ZERO if nr_a == nr_b == 0 else (nr_a, nr_b)
+        self._input_meta = None if same else (shape_a, dtype_a, shape_b, dtype_b)
         saved_inputs, saves_result = self._save_plans.get(needs_grad) or self._plan_saving(needs_grad)
         if saved_inputs:
-            self._saved = (_save(a) if 0 in saved_inputs else None, _save(b) if 1 in saved_inputs else None)
+            value_a, version_a = _saved_pair(a) if 0 in saved_inputs else (None, None)
+            value_b, version_b = _saved_pair(b) if 1 in saved_inputs else (None, None)
+            self._saved = (value_a, version_a, value_b, version_b)
         else:
             self._saved = None
         self._result_entry = _AWAITED if saves_result else None
@@ -126,6 +155,11 @@ class Node:
         plan = cls._save_plans[needs_grad] = (frozenset(saved), saves_result)
         return plan
 
+    @property
+    def next_functions(self):
+        """torch's view of the edges: one (node, output_nr) pair per input."""
+        return tuple(zip(self._next_nodes, self._next_nrs))
+
     def name(self):
         return type(self).__name__
 
@@ -135,27 +169,30 @@ class Node:
     # -- running the formula -------------------------------------------------------------
     def apply(self, grads, create_graph):
         """Gradients for each input (None where none flows), in each input's shape and dtype."""
-        inputs = self._unpack_inputs(create_graph) if self._saved is not None else self._no_inputs
+        inputs = self._no_inputs if self._saved is None else self._unpack_inputs(create_graph)
         grad = grads[0] if self.num_outputs == 1 else grads
         attributes = self._attributes
         result = None if self._result_entry is None else self._unpack_result(create_graph)
+        meta = self._input_meta
         input_grads = []
-        for formula, takes_result, meta in zip(self.formulas, self.takes_result, self._input_meta):
-            if meta is None or formula is None:
+        for index, formula in enumerate(self.formulas):
+            if self._next_nodes[index] is None or formula is None:
                 input_grads.append(None)  # this input does not require grad
                 continue
-            if takes_result:
+            if self.takes_result[index]:
                 input_grad = formula(grad, *inputs, result=result, **attributes)
             else:
                 input_grad = formula(grad, *inputs, **attributes)
-            if input_grad is not None and (input_grad.shape != meta[0] or input_grad.dtype is not meta[1]):
-                input_grad = _fit(input_grad, meta)
+            if meta is not None and input_grad is not None:  # else: shaped like the output, as the grad is
+                shape, dtype = meta[2 * index], meta[2 * index + 1]
+                if input_grad.shape != shape or input_grad.dtype is not dtype:
+                    input_grad = _fit(input_grad, shape, dtype)
             input_grads.append(input_grad)
         return input_grads
 
     @property
     def _no_inputs(self):
-        return (None,) * len(self.next_functions)
+        return (None,) * len(self._next_nodes)
 
     def _unpack_inputs(self, as_tensors):
         """The saved inputs, each checked against in-place changes since it was saved."""
@@ -165,15 +202,12 @@ class Node:
         if saved is _FREED:
             raise RuntimeError(SECOND_BACKWARD_ERROR)
         inputs = []
-        for entry in saved:
-            if entry is None:
-                inputs.append(None)
-                continue
-            value, version = entry
-            if version is None:  # a Python number
+        for index in range(0, len(saved), 2):
+            value, version = saved[index], saved[index + 1]
+            if version is None:  # nothing saved, or a Python number kept as it is
                 inputs.append(value)
-            elif value._version_counter[0] != version:
-                raise RuntimeError(_modified_message(value._data, value.grad_fn, version, value._version_counter[0]))
+            elif version_of(value) != version:
+                raise RuntimeError(_modified_message(value._data, value.grad_fn, version, version_of(value)))
             elif as_tensors:
                 inputs.append(value)
             else:
@@ -197,7 +231,8 @@ class Node:
         return result
 
     def save_result(self, result):
-        self._result_entry = (result._data, result._version_counter, result._version_counter[0])
+        counter = shared_counter(result)  # not the tensor itself: see the module docstring
+        self._result_entry = (result._data, counter, counter[0])
 
     def release_saved_tensors(self):
         if self._saved is not None:
@@ -235,8 +270,8 @@ class Node:
         names = {"self": 0, "other": 1, "input": 0, "x": 0, "a": 0, "b": 1}
         if key in names and self._saved is _FREED:
             raise RuntimeError(SECOND_BACKWARD_ERROR)
-        if key in names and self._saved is not None and names[key] < len(self._saved):
-            if self._saved[names[key]] is not None:
+        if key in names and self._saved is not None and 2 * names[key] < len(self._saved):
+            if self._saved[2 * names[key]] is not None:
                 return self._unpack_inputs(True)[names[key]]
         if key in self._attributes:
             return self._attributes[key]
@@ -250,7 +285,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
-        self.next_functions = ()
+        self._next_nodes = self._next_nrs = ()
         self._input_meta = ()
         self._saved = self._result_entry = None
         self._attributes = {}
@@ -268,7 +303,7 @@ class AccumulateGrad(Node):
             grad = _run_tensor_hooks(hooks.grad.values(), grad)
         data = variable._data
         if grad.shape != data.shape or grad.dtype is not data.dtype:
-            grad = _fit(grad, (data.shape, data.dtype))
+            grad = _fit(grad, data.shape, data.dtype)
         current = variable._grad
         if isinstance(grad, Tensor):  # create_graph: the gradient is itself part of a graph
             variable._grad = grad if current is None else current + grad
@@ -338,8 +373,9 @@ def grad_accumulator(leaf):
     return node
 
 
-def _save(value):
-    """A saved input: a tensor with its version now, or a Python number kept as it is."""
+def _saved_pair(value):
+    """(value, version) for a saved input: a tensor with its version now, or a Python number
+    with None (nothing can change it in place)."""
     return save_tensor(value) if isinstance(value, Tensor) else (value, None)
 
 
@@ -347,7 +383,8 @@ def save_tensor(tensor):
     if tensor._inference:
         raise RuntimeError("Inference tensors cannot be saved for backward. To work around you can make a "
                            "clone to get a normal tensor and use it in autograd.")
-    return (tensor, tensor._version_counter[0])
+    counter = tensor._version_counter
+    return (tensor, 0 if counter is None else counter[0])
 
 
 def _modified_message(array, producer, expected, actual):
@@ -383,9 +420,8 @@ def sum_to(grad, shape):
     return _ops.reshape(grad, shape) if leading else grad
 
 
-def _fit(grad, meta):
+def _fit(grad, shape, dtype):
     """Bring a formula's gradient to its input's shape (un-broadcast) and dtype."""
-    shape, dtype = meta
     if grad.shape != shape:
         grad = sum_to(grad, shape)
     if grad.dtype != dtype:
