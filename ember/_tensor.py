@@ -8,7 +8,7 @@ share, and conversions to Python and NumPy.
 import warnings
 
 from . import _dtype
-from ._backend import as_array, ndarray, xp
+from ._backend import xp
 from ._grad_state import state as _grad_state
 
 _new = object.__new__

@@ -11,7 +11,7 @@ from .._dtype import LEGACY_NAMES, from_numpy_dtype
 from .._tensor import Tensor, bump_version, make_tensor
 from .._grad_state import state as grad_state
 from ._registry import defop
-from .pointwise import add, clone, div, fill, mul, neg, pow, sub, zero
+from .pointwise import add, div, fill, mul, neg, pow, sub, zero
 from .pointwise import exp as exp_op
 from .reduction import sum
 from .shape import getitem

@@ -14,7 +14,8 @@ directly (the ops accept arrays); with create_graph they are Tensors, recorded a
 """
 from heapq import heappop, heappush
 
-from .graph import _FREED, AccumulateGrad, _run_tensor_hooks
+from .graph import _FREED, AccumulateGrad
+from .hooks import run_tensor_hooks
 from .grad_mode import state
 
 
@@ -102,7 +103,7 @@ def _run_pre_hooks(node, grads):
     grads = list(grads)
     for output_nr, hooks in extras.tensor_pre_hooks.items():
         if hooks and grads[output_nr] is not None:
-            grads[output_nr] = _run_tensor_hooks(hooks.values(), grads[output_nr])
+            grads[output_nr] = run_tensor_hooks(hooks.values(), grads[output_nr])
     for hook in list(extras.pre_hooks.values()):
         replaced = hook(tuple(_as_tensor(grad) for grad in grads))
         if replaced is not None:

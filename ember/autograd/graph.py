@@ -23,6 +23,7 @@ import weakref
 from .._backend import as_array
 from .._dtype import LEGACY_NAMES, from_numpy_dtype
 from .._tensor import Tensor, make_tensor, shared_counter, version_of
+from .hooks import NodeHooks, RemovableHandle, run_tensor_hooks
 
 NO_EDGE = (None, 0)
 _ZERO, _ZERO_ZERO = (0,), (0, 0)  # the usual _next_nrs, shared rather than made for every node
@@ -35,17 +36,6 @@ SECOND_BACKWARD_ERROR = (
     "have already been freed). Saved intermediate values of the graph are freed when you call .backward() "
     "or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time "
     "or if you need to access saved tensors after calling backward.")
-
-
-class _NodeExtras:
-    """Rarely used per-node state, kept out of Node so that recording an op stays cheap."""
-
-    __slots__ = ("pre_hooks", "post_hooks", "tensor_pre_hooks", "retain_grad_hooks", "metadata")
-
-    def __init__(self):
-        self.pre_hooks, self.post_hooks, self.metadata = {}, {}, {}
-        self.tensor_pre_hooks = {}   # output_nr -> {handle id: hook}
-        self.retain_grad_hooks = {}  # output_nr -> hook; run after the others, as torch does
 
 
 class Node:
@@ -244,7 +234,7 @@ class Node:
     @property
     def extras(self):
         if self._extras is None:
-            self._extras = _NodeExtras()
+            self._extras = NodeHooks()
         return self._extras
 
     @property
@@ -300,7 +290,7 @@ class AccumulateGrad(Node):
         variable = self.variable
         hooks = variable._hooks
         if hooks is not None and hooks.grad:
-            grad = _run_tensor_hooks(hooks.grad.values(), grad)
+            grad = run_tensor_hooks(hooks.grad.values(), grad)
         data = variable._data
         if grad.shape != data.shape or grad.dtype is not data.dtype:
             grad = _fit(grad, data.shape, data.dtype)
@@ -323,37 +313,6 @@ class AccumulateGrad(Node):
         if hooks is not None:
             for hook in list(hooks.post_accumulate.values()):
                 hook(variable)
-
-
-class TensorHooks:
-    """A tensor's hooks: on its gradient, and (leaves) after accumulation into .grad."""
-
-    __slots__ = ("grad", "post_accumulate", "retains_grad")
-
-    def __init__(self):
-        self.grad, self.post_accumulate = {}, {}
-        self.retains_grad = False
-
-
-class RemovableHandle:
-    """What register_hook returns: ``handle.remove()`` takes the hook out again."""
-
-    _next_id = 0
-
-    def __init__(self, hooks_dict, hook):
-        RemovableHandle._next_id += 1
-        self.id = RemovableHandle._next_id
-        self._hooks = hooks_dict
-        hooks_dict[self.id] = hook
-
-    def remove(self):
-        self._hooks.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info):
-        self.remove()
 
 
 def gradient_edge(tensor):
@@ -427,19 +386,3 @@ def _fit(grad, shape, dtype):
     if grad.dtype != dtype:
         grad = grad.to(from_numpy_dtype(dtype)) if isinstance(grad, Tensor) else grad.astype(dtype)
     return grad
-
-
-def _run_tensor_hooks(hooks, grad):
-    """Tensor hooks see (and may replace) the gradient as a Tensor, whichever path is running."""
-    was_array = not isinstance(grad, Tensor)
-    current = make_tensor(as_array(grad)) if was_array else grad
-    for hook in list(hooks):
-        replaced = hook(current)
-        if replaced is not None:
-            if not isinstance(replaced, Tensor):
-                raise TypeError(f"a hook must return a Tensor or None, but it returned {type(replaced).__name__}")
-            if replaced.shape != current.shape:
-                raise RuntimeError(f"hook changed the gradient's shape from {list(current.shape)} to "
-                                   f"{list(replaced.shape)}; a hook must return a gradient of the same shape")
-            current = replaced
-    return current._data if was_array else current
