@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 import ember
+from compare import assert_same
 
 SECOND_BACKWARD = "Trying to backward through the graph a second time"
 INPLACE_MODIFIED = "one of the variables needed for gradient computation has been modified by an inplace operation"
@@ -52,26 +53,6 @@ def plain(value):
     if isinstance(value, str):
         return value.replace("torch.", "ember.")
     return value
-
-
-def assert_same(expected, actual, path="result"):
-    """Recursive equality; floats compare to 1e-6 relative (float32 arithmetic may round differently)."""
-    if isinstance(expected, float) or isinstance(actual, float):
-        assert isinstance(actual, (int, float)) and isinstance(expected, (int, float)), f"{path}: {actual!r}"
-        if math.isnan(expected):
-            assert math.isnan(actual), f"{path}: expected nan, got {actual!r}"
-        else:
-            assert math.isclose(actual, expected, rel_tol=1e-6, abs_tol=1e-6), f"{path}: {actual!r} != {expected!r}"
-    elif isinstance(expected, dict):
-        assert isinstance(actual, dict) and expected.keys() == actual.keys(), f"{path}: keys {actual!r}"
-        for key in expected:
-            assert_same(expected[key], actual[key], f"{path}[{key!r}]")
-    elif isinstance(expected, (list, tuple)):
-        assert isinstance(actual, (list, tuple)) and len(actual) == len(expected), f"{path}: {actual!r} != {expected!r}"
-        for index, (want, got) in enumerate(zip(expected, actual)):
-            assert_same(want, got, f"{path}[{index}]")
-    else:
-        assert type(actual) is type(expected) and actual == expected, f"{path}: {actual!r} != {expected!r}"
 
 
 def observe(scenario, lib=ember):

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
+import compare
 import ember
 
 
@@ -26,19 +27,7 @@ def plain(value):
 
 
 def assert_same(expected, actual, path="value"):
-    """Recursive equality; floats to 1e-6 relative, NaN equal to NaN."""
-    if isinstance(expected, float) or isinstance(actual, float):
-        assert isinstance(actual, (int, float)) and isinstance(expected, (int, float)), f"{path}: {actual!r}"
-        if math.isnan(expected):
-            assert math.isnan(actual), f"{path}: {actual!r}"
-        else:
-            assert math.isclose(actual, expected, rel_tol=1e-6, abs_tol=1e-12), f"{path}: {actual!r} != {expected!r}"
-    elif isinstance(expected, (list, tuple)):
-        assert isinstance(actual, (list, tuple)) and len(actual) == len(expected), f"{path}: {actual!r} != {expected!r}"
-        for index, (want, got) in enumerate(zip(expected, actual)):
-            assert_same(want, got, f"{path}[{index}]")
-    else:
-        assert type(actual) is type(expected) and actual == expected, f"{path}: {actual!r} != {expected!r}"
+    compare.assert_same(expected, actual, path, abs_tol=1e-12)
 
 
 def quietly(action, lib):
