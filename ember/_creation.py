@@ -169,11 +169,11 @@ def _filled(fill, size, dtype, requires_grad, device):
     return _finish(fill(_size(size), dtype=_numpy_dtype(dtype)), requires_grad, device)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False, out=None):
+def zeros(*size, dtype=None, device=None, requires_grad=False):
     return _filled(xp.zeros, size, dtype, requires_grad, device)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False, out=None):
+def ones(*size, dtype=None, device=None, requires_grad=False):
     return _filled(xp.ones, size, dtype, requires_grad, device)
 
 
