@@ -166,6 +166,9 @@ class Tensor:
         if flag:
             _check_can_require_grad(self.dtype, "only Tensors of floating point and complex dtype can require "
                                                 "gradients")
+            if self._inference and not _grad_state.inference:
+                raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not "
+                                   "allowed. Make a normal tensor first with x = x.clone().")
         self._requires_grad = bool(flag)
 
     def requires_grad_(self, requires_grad=True):

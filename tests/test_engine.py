@@ -911,3 +911,20 @@ def test_freeing_a_150k_op_graph_does_not_recurse():
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert completed.stdout.strip() == "freed"
+
+
+# -- inference tensors outside inference_mode ------------------------------------------------
+@pytest.mark.parametrize("misuse, phrase", [
+    (lambda t: t.add_(1), "Inplace update to inference tensor outside InferenceMode is not allowed"),
+    (lambda t: t.requires_grad_(), "Setting requires_grad=True on inference tensor outside InferenceMode"),
+    (lambda t: (ember.ones(3, requires_grad=True) * t).sum().backward(), "Inference tensors cannot be saved"),
+])
+def test_inference_tensors_refuse_autograd_use_outside_inference_mode(misuse, phrase):
+    with ember.inference_mode():
+        made_inside = ember.ones(3)
+    assert made_inside.is_inference() and not ember.ones(3).is_inference()
+    with pytest.raises(RuntimeError, match=phrase):
+        misuse(made_inside)
+    copy = made_inside.clone()  # the documented way out: a normal tensor
+    copy.add_(1)
+    assert not copy.is_inference() and copy.tolist() == [2.0, 2.0, 2.0]

@@ -21,6 +21,9 @@ def check_inplace(tensor, recording, indexed=False):
     """torch's rules: a leaf that requires grad (or a view of one) may only change under no_grad.
 
     `indexed`: x[i] = v, which torch words as a change through a view of x."""
+    if tensor._inference and not grad_state.inference:
+        raise RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed. You can make "
+                           "a clone to get a normal tensor before doing inplace update (x = x.clone()).")
     if not grad_state.enabled:
         return
     if tensor.grad_fn is None and tensor._requires_grad and tensor._base is None:
