@@ -9,7 +9,7 @@ from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
                      promote_types, set_default_dtype, short, uint8)
 from ._tensor import Size, Tensor, device  # noqa: F401
-from . import autograd  # noqa: F401  (needs Tensor; the ops need autograd.graph)
+from . import autograd, backends, cuda  # noqa: F401  (autograd needs Tensor; the ops need autograd.graph)
 from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,  # noqa: F401
                         linspace, logspace, ones, ones_like, rand, rand_like, randint, randint_like, randn,
                         randn_like, randperm, tensor, zeros, zeros_like)

@@ -9,12 +9,11 @@ import warnings
 from . import _dtype
 from ._backend import xp
 from ._random import numpy_rng
-from ._tensor import Size, Tensor, _check_can_require_grad, device as _device, make_tensor
+from ._tensor import Size, Tensor, _check_can_require_grad, make_tensor, require_cpu
 
 
 def _finish(array, requires_grad=False, device=None):
-    if device is not None:
-        _device(device)  # only the CPU exists; anything else raises a clear error
+    require_cpu(device)
     tensor = make_tensor(array)
     if requires_grad:
         _check_can_require_grad(tensor.dtype, "Only Tensors of floating point and complex dtype can require "

@@ -27,32 +27,49 @@ class Size(tuple):
         return count
 
 
+_DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu", "meta")
+
+
 class device:
-    """ember computes on the CPU; ``tensor.device`` prints ``cpu`` as torch's does."""
+    """A device name, as torch.device. Any known type can be named (so that the usual
+    ``device("cuda" if ember.cuda.is_available() else "cpu")`` works), but ember computes on
+    the CPU only: putting a tensor anywhere else raises (see require_cpu)."""
 
     __slots__ = ("type", "index")
 
     def __init__(self, type="cpu", index=None):
         if isinstance(type, device):
             type, index = type.type, type.index
-        if type != "cpu":
-            raise RuntimeError(f"ember runs on the CPU only; device {type!r} is not available. Use 'cpu'.")
+        elif ":" in str(type):
+            type, _, number = str(type).partition(":")
+            index = int(number)
+        if type not in _DEVICE_TYPES:
+            raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start of device "
+                               f"string: {type}")
         self.type, self.index = type, index
 
     def __repr__(self):
-        return f"device(type='{self.type}')"
+        return f"device(type='{self.type}')" if self.index is None else \
+            f"device(type='{self.type}', index={self.index})"
 
     def __str__(self):
-        return self.type
+        return self.type if self.index is None else f"{self.type}:{self.index}"
 
-    def __eq__(self, other):
-        return str(other) == self.type
+    def __eq__(self, other):  # as torch: a device equals only another device, not a string
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
 
     def __hash__(self):
-        return hash(self.type)
+        return hash((self.type, self.index))
 
 
 CPU = device("cpu")
+
+
+def require_cpu(where):
+    """ember's tensors live in CPU memory; torch raises this AssertionError without CUDA too."""
+    if where is not None and device(where).type != "cpu":
+        raise AssertionError(f"ember runs on the CPU only, so device {str(where)!r} is not available "
+                             "(ember.cuda.is_available() is False). Use device='cpu', or leave the device out.")
 
 
 def make_tensor(data, grad_fn=None, requires_grad=False):
@@ -350,7 +367,7 @@ class Tensor:
             elif isinstance(value, Tensor):
                 target = value.dtype
             elif value is not None:
-                device(value)  # raises for anything but the CPU
+                require_cpu(value)
         kwargs.pop("non_blocking", None)
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
@@ -364,6 +381,9 @@ class Tensor:
         return self.to(dtype)
 
     cpu = lambda self, *args, **kwargs: self
+
+    def cuda(self, device=None, non_blocking=False, memory_format=None):
+        require_cpu("cuda" if device is None else device)  # raises: ember has no GPU
     float = lambda self: self.to(_dtype.float32)
     double = lambda self: self.to(_dtype.float64)
     half = lambda self: self.to(_dtype.float16)

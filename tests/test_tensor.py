@@ -756,3 +756,26 @@ def test_any_and_all_by_hand():
     x = ember.tensor([[0.0, 1.0], [0.0, 0.0]])
     assert x.any().item() is True and x.all().item() is False
     assert x.any(dim=1).tolist() == [True, False]
+
+
+# -- devices: the CPU, and a clear answer for the GPU idioms of torch scripts --------------------
+def test_the_usual_device_idiom_runs_on_the_cpu():
+    device = ember.device("cuda" if ember.cuda.is_available() else "cpu")
+    x = ember.zeros(2, device=device).to(device)
+    assert str(x.device) == "cpu" and x.device == ember.device("cpu") and x.device != "cpu"  # as torch
+    ember.cuda.manual_seed(0)
+    ember.backends.cudnn.deterministic = True
+    assert ember.cuda.device_count() == 0 and not ember.backends.mps.is_available()
+
+
+@pytest.mark.parametrize("move", [lambda: ember.zeros(2, device="cuda"), lambda: ember.zeros(2).to("cuda:0"),
+                                  lambda: ember.zeros(2).cuda()])
+def test_moving_to_a_gpu_raises_torchs_cpu_only_error(move):
+    with pytest.raises(AssertionError, match="CPU only"):  # torch without CUDA: AssertionError as well
+        move()
+
+
+def test_device_names_parse_and_print_like_torchs():
+    assert repr(ember.device("cuda:1")) == "device(type='cuda', index=1)" and str(ember.device("cuda:1")) == "cuda:1"
+    with pytest.raises(RuntimeError, match="Expected one of cpu"):
+        ember.device("gpu")
