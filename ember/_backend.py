@@ -7,13 +7,8 @@ not to the engine, the Tensor class or ``nn``.
 import numpy as xp  # noqa: F401  (re-exported: `from ._backend import xp`)
 
 ndarray = xp.ndarray
-generic = xp.generic  # NumPy's scalar types: what arithmetic on 0-d arrays returns
 
 
 def as_array(value):
     """Arrays stay as they are; NumPy scalars (from 0-d arithmetic) become 0-d arrays."""
     return value if type(value) is ndarray else xp.asarray(value)
-
-
-def broadcast_shapes(*shapes):
-    return xp.broadcast_shapes(*shapes)

@@ -59,7 +59,7 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
             input_grads = node.apply(grads, create_graph)
             if extras is not None and extras.post_hooks:
                 input_grads = _run_post_hooks(node, input_grads, grads)
-            if not retain_graph:  # node.release_saved_tensors(), inlined: it runs for every node
+            if not retain_graph:  # free what the node saved; a second backward through it then raises
                 if node._saved is not None:
                     node._saved = _FREED
                 if node._result_entry is not None:

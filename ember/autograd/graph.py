@@ -25,7 +25,6 @@ from .._dtype import LEGACY_NAMES, from_numpy_dtype
 from .._tensor import Tensor, make_tensor, shared_counter, version_of
 from .hooks import NodeHooks, RemovableHandle, run_tensor_hooks
 
-NO_EDGE = (None, 0)
 _ZERO, _ZERO_ZERO = (0,), (0, 0)  # the usual _next_nrs, shared rather than made for every node
 _sequence = itertools.count()  # every node's creation number; see engine.py for why
 _FREED = "freed"  # marks saved values released after backward
@@ -223,12 +222,6 @@ class Node:
     def save_result(self, result):
         counter = shared_counter(result)  # not the tensor itself: see the module docstring
         self._result_entry = (result._data, counter, counter[0])
-
-    def release_saved_tensors(self):
-        if self._saved is not None:
-            self._saved = _FREED
-        if self._result_entry is not None:
-            self._result_entry = _FREED
 
     # -- hooks and metadata (torch's Node API) ---------------------------------------------
     @property
