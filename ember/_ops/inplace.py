@@ -7,7 +7,7 @@ grad_fn: its history now ends in the in-place op, as in torch.
 """
 import numpy as np
 
-from .._dtype import LEGACY_NAMES, from_numpy_dtype
+from .._dtype import LEGACY_NAMES, can_cast, from_numpy_dtype
 from .._tensor import Tensor, bump_version, make_tensor
 from .._grad_state import state as grad_state
 from ._registry import defop
@@ -41,9 +41,6 @@ def check_inplace(tensor, recording, indexed=False):
             "or ember.cat(...), or modify the base tensor.")
 
 
-_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}  # NumPy kinds in torch's promotion order
-
-
 def _type_name(numpy_dtype):
     return LEGACY_NAMES[from_numpy_dtype(numpy_dtype)][:-len("Tensor")]
 
@@ -51,7 +48,7 @@ def _type_name(numpy_dtype):
 def write_result(tensor, result):
     """Copy an op's result into `tensor`'s memory and take over its history."""
     data, new = tensor._data, result._data
-    if new.dtype is not data.dtype and _CATEGORY[new.dtype.kind] > _CATEGORY[data.dtype.kind]:
+    if new.dtype is not data.dtype and not can_cast(from_numpy_dtype(new.dtype), from_numpy_dtype(data.dtype)):
         raise RuntimeError(f"result type {_type_name(new.dtype)} can't be cast to the desired output type "
                            f"{_type_name(data.dtype)}. An in-place op keeps the tensor's dtype; use the "
                            "out-of-place form (x = x + y) or convert the tensor first (x = x.float()).")
@@ -113,8 +110,12 @@ def zero_(self):
     """Set every element to 0 (x.grad.zero_() runs once per training step: keep it direct)."""
     if _recording(self, ()):
         return _zero_recorded(self)
+    return _fill_unrecorded(self, 0)
+
+
+def _fill_unrecorded(self, value):
     check_inplace(self, False)
-    self._data.fill(0)
+    self._data.fill(value)
     bump_version(self)
     return self
 
@@ -136,10 +137,7 @@ def fill_(self, value):
         value = value.item()
     if _recording(self, ()):
         return _fill_recorded(self, value=value)
-    check_inplace(self, False)
-    self._data.fill(value)
-    bump_version(self)
-    return self
+    return _fill_unrecorded(self, value)
 
 
 # -- copy_ and x[index] = value -----------------------------------------------------------
@@ -208,6 +206,6 @@ def setitem(self, index, value):
         return
     if not isinstance(value, Tensor):
         value = make_tensor(np.asarray(raw_value, dtype=self._data.dtype))
-    advanced = any(isinstance(item, np.ndarray) or isinstance(item, list) for item in np_index)
+    advanced = any(isinstance(item, (np.ndarray, list)) for item in np_index)
     row = index_put if advanced else copy_slices
     write_result(self, row(_old_value(self), value, index=np_index))

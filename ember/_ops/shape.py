@@ -279,16 +279,17 @@ def getitem(input, index):
         if index is Ellipsis:
             return alias(input)
         index = (index,)
-    consumed = sum(_dims_consumed(item) for item in index)
+    dims_of_item = [_dims_consumed(item) for item in index]
+    consumed = sum(dims_of_item)
     if consumed > input.ndim:
         raise IndexError(f"too many indices for tensor of dimension {input.ndim}; its shape is "
                          f"{list(input.shape)}, so give at most {input.ndim} indices")
     result, dim, advanced = input, 0, []
     source_dim = 0  # the dimension of `input` that the current item indexes (for messages)
-    for item in index:
+    for item, item_dims in zip(index, dims_of_item):
         if isinstance(item, Tensor) and item.ndim == 0 and item._data.dtype.kind in "iu":
             item = int(item._data)  # torch reads a 0-d integer tensor as a plain int: a select
-        source_dim += _dims_consumed(item) if item is not Ellipsis else input.ndim - consumed
+        source_dim += item_dims if item is not Ellipsis else input.ndim - consumed
         if item is Ellipsis:
             dim += input.ndim - consumed
         elif item is None:
