@@ -13,11 +13,7 @@ from . import autograd, backends, cuda  # noqa: F401  (autograd needs Tensor; th
 from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,  # noqa: F401
                         linspace, logspace, ones, ones_like, rand, rand_like, randint, randint_like, randn,
                         randn_like, randperm, tensor, zeros, zeros_like)
-from ._ops import (abs, absolute, add, all, any, bmm, clone, cos, div, divide, dot, eq, exp, expand_as,  # noqa: F401
-                   flatten, floor_divide, ge, gt, le, log, logical_not, lt, matmul, mean, mm, mul, multiply,
-                   mv, ne, neg, negative, permute, pow, reciprocal, relu, remainder, reshape, rsub, sigmoid,
-                   sign, sin, sqrt, square, squeeze, sub, subtract, sum, t, tanh, transpose, true_divide,
-                   unsqueeze, where)
+from ._ops import *  # noqa: F401,F403  (each ops module's __all__)
 from ._printing import get_printoptions, printoptions, set_printoptions  # noqa: F401
 from ._random import Generator, default_generator, initial_seed, manual_seed, seed  # noqa: F401
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401

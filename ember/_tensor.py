@@ -492,21 +492,14 @@ class Tensor:
     mT = property(lambda self: _ops.transpose(self, -2, -1))
 
 
-# Methods that are exactly the op of the same name in ember._ops (ember.exp(x) is x.exp()).
-# The functions are bound directly, so a method call costs no extra Python frame.
-METHODS = ("add", "sub", "mul", "div", "pow", "neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu",
-           "sin", "cos", "reciprocal", "sign", "square", "matmul", "mm", "mv", "dot", "bmm", "sum", "mean",
-           "view", "reshape", "unsqueeze", "squeeze", "transpose", "t", "permute", "expand", "flatten", "clone",
-           "contiguous", "eq", "ne", "lt", "le", "gt", "ge", "add_", "sub_", "mul_", "div_", "pow_", "zero_",
-           "fill_", "copy_", "neg_", "exp_", "floor_divide", "remainder", "view_as", "reshape_as", "expand_as",
-           "rsub", "bitwise_not", "logical_not", "subtract", "multiply", "divide", "true_divide", "swapaxes",
-           "swapdims", "absolute", "negative", "subtract_", "multiply_", "divide_", "any", "all")
-
+# Methods that are exactly the op of the same name (ember.exp(x) is x.exp()); each ops module
+# lists its own in METHODS. The functions are bound directly, so a method call costs no extra frame.
 from . import _ops, autograd  # noqa: E402  (both need Tensor; Tensor needs them)
 
-for _name in METHODS:
-    setattr(Tensor, _name, getattr(_ops, _name))
-del _name
+for _module in _ops.MODULES:
+    for _name in _module.METHODS:
+        setattr(Tensor, _name, getattr(_module, _name))
+del _module, _name
 # The busiest operators, bound straight to their ops (2 + x records AddBackward0 with x first, as torch).
 Tensor.__add__ = Tensor.__radd__ = _ops.add
 Tensor.__sub__ = _ops.sub

@@ -258,5 +258,15 @@ OP_CASES = [
 ]
 # fmt: on
 
+# More cases live in tests/op_cases_<area>.py, one file per area of the table (each defines CASES
+# and may use this module's helpers); they are collected here so every test sees one list.
+def _collect_area_cases():
+    import importlib
+    import pathlib
+    for path in sorted(pathlib.Path(__file__).parent.glob("op_cases_*.py")):
+        OP_CASES.extend(importlib.import_module(path.stem).CASES)
+
+
+_collect_area_cases()
 CASES_BY_NAME = {case.name: case for case in OP_CASES}
 assert len(CASES_BY_NAME) == len(OP_CASES), "case names must be unique"

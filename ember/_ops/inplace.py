@@ -209,3 +209,8 @@ def setitem(self, index, value):
     advanced = any(isinstance(item, (np.ndarray, list)) for item in np_index)
     row = index_put if advanced else copy_slices
     write_result(self, row(_old_value(self), value, index=np_index))
+
+
+__all__ = []
+METHODS = ["add_", "sub_", "mul_", "div_", "pow_", "zero_", "fill_", "copy_", "neg_", "exp_", "subtract_",
+           "multiply_", "divide_"]

@@ -149,3 +149,7 @@ def _batched_matmul(input, other):
     rows = tuple(a.shape[-2:-1]) if input.ndim > 1 else ()
     columns = tuple(b.shape[-1:]) if other.ndim > 1 else ()
     return unsafe_view(out, shape=batch + rows + columns, input_shape=out.shape)
+
+
+__all__ = ["matmul", "mm", "mv", "dot", "bmm"]
+METHODS = ["matmul", "mm", "mv", "dot", "bmm"]

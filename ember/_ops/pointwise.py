@@ -204,3 +204,17 @@ def pow(input, exponent):
 
 def square(input):
     return pow_scalar(input, exponent=2)
+
+
+# torch's aliases
+subtract, multiply, divide, true_divide, absolute, negative = sub, mul, div, div, abs, neg
+
+# Exported as ember.<name> (__all__) and bound as Tensor.<name> (METHODS); see ember/_ops/__init__.py.
+__all__ = ["abs", "absolute", "add", "clone", "cos", "div", "divide", "eq", "exp", "floor_divide", "ge", "gt",
+           "le", "log", "logical_not", "lt", "mul", "multiply", "ne", "neg", "negative", "pow", "reciprocal",
+           "relu", "remainder", "rsub", "sigmoid", "sign", "sin", "sqrt", "square", "sub", "subtract", "tanh",
+           "true_divide", "where", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"]
+METHODS = ["add", "sub", "mul", "div", "pow", "neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin",
+           "cos", "reciprocal", "sign", "square", "clone", "eq", "ne", "lt", "le", "gt", "ge", "floor_divide",
+           "remainder", "rsub", "bitwise_not", "logical_not", "subtract", "multiply", "divide", "true_divide",
+           "absolute", "negative"]

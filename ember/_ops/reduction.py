@@ -91,3 +91,7 @@ def any(input, dim=None, keepdim=False):
 def all(input, dim=None, keepdim=False):
     """True where every element (over `dim`, or all of them) is nonzero."""
     return all_row(input, dim=None if dim is None else normalize_dims(dim, input.ndim), keepdim=keepdim)
+
+
+__all__ = ["sum", "mean", "any", "all"]
+METHODS = ["sum", "mean", "any", "all"]

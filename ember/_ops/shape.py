@@ -348,3 +348,9 @@ def _advanced_index(input, advanced):
             position[dim] = array
     index_tuple = tuple(item for item in position if item is not None)
     return index(input, index=index_tuple, shape=input._data.shape)
+
+
+__all__ = ["reshape", "flatten", "unsqueeze", "squeeze", "transpose", "t", "permute", "expand_as", "swapaxes",
+           "swapdims"]
+METHODS = ["view", "reshape", "unsqueeze", "squeeze", "transpose", "t", "permute", "expand", "flatten",
+           "contiguous", "view_as", "reshape_as", "expand_as", "swapaxes", "swapdims"]
