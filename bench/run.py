@@ -1,8 +1,10 @@
 """Benchmark ember against torch: `python bench/run.py` or `python -m bench` (see --help).
 
 Each workload runs under every installed framework in the same process, interleaved
-(ember, torch, ember, torch, ...), on one thread, after a warm-up whose results must agree.
-The table gives the median time and the ratio ember/torch (lower is better).
+(ember, torch, peers, ember, torch, ...), on one thread, after a warm-up whose results must
+agree. The table gives the median time and the ratio ember/torch (lower is better). The peers
+(mygrad, HIPS autograd, micrograd; `pip install -e ".[bench]"`) run where installed, for the
+workloads they can express (bench/peers.py), with fewer rounds: they are there to be beaten.
 """
 import os
 import sys
@@ -28,7 +30,8 @@ import numpy as np
 
 if __package__ in (None, ""):  # run as `python bench/run.py`: make `bench` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.workloads import WORKLOADS
+from bench.peers import PEERS
+from bench.workloads import WORKLOADS, numpy_w4_floor, w4_flops
 
 SCALE = {"s": 1.0, "ms": 1e3, "µs": 1e6}
 
@@ -45,6 +48,17 @@ def load_frameworks():
     return frameworks
 
 
+def load_peers():
+    """{name: module} for the peer libraries that are installed."""
+    peers = {}
+    for name in PEERS:
+        try:
+            peers[name] = importlib.import_module(name)
+        except ImportError:
+            pass
+    return peers
+
+
 def one_thread():
     try:
         from threadpoolctl import threadpool_limits
@@ -55,7 +69,16 @@ def one_thread():
 
 def as_arrays(out):
     out = out if isinstance(out, (tuple, list)) else (out,)
-    return [np.asarray(t.detach().numpy(), dtype=np.float64) for t in out]
+    return [np.asarray(t.detach().numpy() if hasattr(t, "detach") else t, dtype=np.float64) for t in out]
+
+
+def runners(wl, frameworks, peers):
+    """{name: fn(n)} for every framework and installed peer that has this workload."""
+    run = {name: (lambda n, fw=fw: wl.fn(fw, n)) for name, fw in frameworks.items()}
+    for name, module in peers.items():
+        if wl.key in PEERS[name]:
+            run[name] = lambda n, fn=PEERS[name][wl.key], module=module: fn(module, n)
+    return run
 
 
 def check_agree(wl, results):
@@ -69,31 +92,44 @@ def check_agree(wl, results):
                 raise AssertionError(f"{wl.key}: output {i} differs, ember {a} vs {name} {b}")
 
 
-def run_workload(wl, frameworks, n, repeats, warmup):
-    """Warm up and check agreement, then time `repeats` interleaved rounds: {name: [seconds]}."""
-    results = {}
+PEER_ROUNDS = 3  # peers are slow; a few rounds tell whether ember beats them
+
+
+def run_workload(wl, run, n, repeats, warmup):
+    """Warm up and check agreement, then time interleaved rounds: ({name: [seconds]}, {name: error})."""
+    results, failed = {}, {}
     for _ in range(warmup):
-        for name, fw in frameworks.items():
-            results[name] = as_arrays(wl.fn(fw, n))
+        for name, fn in run.items():
+            if name in failed:
+                continue
+            try:
+                results[name] = as_arrays(fn(n))
+            except Exception as error:  # a peer that cannot run this size (e.g. RecursionError)
+                if name in ("ember", "torch"):
+                    raise
+                failed[name] = type(error).__name__
     check_agree(wl, results)
-    times = {name: [] for name in frameworks}
-    for _ in range(repeats):
-        for name, fw in frameworks.items():
+    times = {name: [] for name in run if name not in failed}
+    for round_ in range(repeats):
+        for name in times:
+            if round_ >= PEER_ROUNDS and name not in ("ember", "torch"):
+                continue
             gc.collect()
             start = time.perf_counter()
-            wl.fn(fw, n)
+            run[name](n)
             times[name].append(time.perf_counter() - start)
-    return times
+    return times, failed
 
 
-def summarise(wl, n, times):
+def summarise(wl, n, times, failed=()):
     """One result row: median and min per framework in the workload's unit, ratio, target met."""
     scale = SCALE[wl.unit] / (n if wl.per else 1)
     row = {"workload": wl.key, "name": wl.name, "size": n,
            "unit": wl.unit + (f"/{wl.per}" if wl.per else ""),
            "median": {name: statistics.median(ts) * scale for name, ts in times.items()},
            "min": {name: min(ts) * scale for name, ts in times.items()},
-           "times_s": times, "target": wl.target, "ratio": None, "met": None}
+           "times_s": times, "target": wl.target, "ratio": None, "met": None,
+           "failed": dict(failed)}
     median = row["median"]
     if "torch" in median:
         row["ratio"] = median["ember"] / median["torch"]
@@ -101,23 +137,90 @@ def summarise(wl, n, times):
     return row
 
 
+def peer_names(rows):
+    return [name for name in PEERS if any(name in r["median"] or name in r["failed"] for r in rows)]
+
+
+def w4_extras(row, n):
+    """GFLOP/s of each framework on W4, and the bare-NumPy matmul floor of the same shapes."""
+    floor = []
+    for _ in range(5):
+        start = time.perf_counter()
+        numpy_w4_floor(n)
+        floor.append((time.perf_counter() - start) / n)
+    floor_ms = statistics.median(floor) * 1e3
+    row["numpy_floor_ms"] = floor_ms
+    row["gflops"] = {name: w4_flops() / (ms * 1e-3) / 1e9 for name, ms in row["median"].items()}
+    row["ember_over_floor"] = row["median"]["ember"] / floor_ms
+
+
+MEMORY_PROBE = """
+import resource, sys
+sys.path.insert(0, {root!r})
+import {module} as fw
+if {module!r} == "torch":
+    fw.set_num_threads(1)
+from bench.workloads import WORKLOADS
+def rss_mib():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
+before = rss_mib()
+WORKLOADS["W4"].fn(fw, {steps})
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(peak - before)
+"""
+
+
+def memory_row(frameworks, steps=3):
+    """Peak RSS growth (MiB) of W4 in a fresh process per framework, and the ratio ember/torch."""
+    import subprocess
+    root = str(Path(__file__).resolve().parent.parent)
+    growth = {}
+    for name in frameworks:
+        env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+        out = subprocess.run([sys.executable, "-c", MEMORY_PROBE.format(root=root, module=name, steps=steps)],
+                             capture_output=True, text=True, env=env, check=True).stdout
+        growth[name] = float(out.split()[-1])
+    row = {"workload": "M", "name": "W4 peak memory", "size": steps, "unit": "MiB", "median": growth,
+           "min": growth, "times_s": {}, "target": 1.0, "ratio": None, "met": None, "failed": {}}
+    if "torch" in growth:
+        row["ratio"] = growth["ember"] / growth["torch"]
+        row["met"] = row["ratio"] <= row["target"]
+    return row
+
+
+def _cell(row, name):
+    if name in row["failed"]:
+        return row["failed"][name]
+    value = row["median"].get(name)
+    return "n/a" if value is None else f"{value:.2f}" if value < 1000 else f"{value:.0f}"
+
+
 def print_table(rows):
-    head = ("workload", "size", "unit", "ember", "torch", "ratio", "target", "met")
+    peers = peer_names(rows)
+    head = ("workload", "size", "unit", "ember", "torch", "ratio", "target", "met", *peers)
     lines = [head]
     for r in rows:
-        torch_t = r["median"].get("torch")
         lines.append((f"{r['workload']} {r['name']}", str(r["size"]), r["unit"],
-                      f"{r['median']['ember']:.2f}",
-                      "n/a" if torch_t is None else f"{torch_t:.2f}",
+                      _cell(r, "ember"), _cell(r, "torch"),
                       "n/a" if r["ratio"] is None else f"{r['ratio']:.2f}",
                       f"<= {r['target']}",
-                      "n/a" if r["met"] is None else ("yes" if r["met"] else "NO")))
+                      "n/a" if r["met"] is None else ("yes" if r["met"] else "NO"),
+                      *(_cell(r, name) for name in peers)))
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
     for j, line in enumerate(lines):
         print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w)
                         for i, (cell, w) in enumerate(zip(line, widths))))
         if j == 0:
             print("  ".join("-" * w for w in widths))
+    for r in rows:
+        if "gflops" in r:
+            print(f"W4: " + ", ".join(f"{name} {g:.1f} GFLOP/s" for name, g in r["gflops"].items())
+                  + f"; bare NumPy matmuls {r['numpy_floor_ms']:.2f} ms/step, ember/NumPy "
+                  f"{r['ember_over_floor']:.2f}")
+        slower = [name for name in peers if name in r["median"] and r["median"][name] < r["median"]["ember"]]
+        if slower:
+            print(f"{r['workload']}: ember is slower than {', '.join(slower)}")
 
 
 def machine_info(frameworks):
@@ -131,7 +234,7 @@ def machine_info(frameworks):
             "cpu": cpu, "cores": os.cpu_count(), "platform": platform.platform(),
             "python": platform.python_version(), "numpy": np.__version__,
             "blas": np.__config__.CONFIG.get("Build Dependencies", {}).get("blas", {}).get("name")}
-    info.update({name: fw.__version__ for name, fw in frameworks.items()})
+    info.update({name: getattr(fw, "__version__", "?") for name, fw in frameworks.items()})
     return info
 
 
@@ -155,6 +258,8 @@ def main(argv=None):
     p.add_argument("--steps", type=int, help="override every workload's size (steps, ops, ...)")
     p.add_argument("--repeats", type=int, help="timed rounds per framework (default 21, quick 5)")
     p.add_argument("--json", metavar="PATH", help="also write the results and machine info as JSON")
+    p.add_argument("--no-peers", action="store_true", help="skip mygrad, HIPS autograd and micrograd")
+    p.add_argument("--no-memory", action="store_true", help="skip the W4 peak-memory probe")
     p.add_argument("--profile", action="store_true",
                    help="profile ember on each workload instead (cProfile, top 15 by tottime)")
     args = p.parse_args(argv)
@@ -175,9 +280,10 @@ def main(argv=None):
     warmup = 1 if args.quick else 3
 
     frameworks = load_frameworks()
-    info = machine_info(frameworks)
+    peers = {} if args.no_peers else load_peers()
+    info = machine_info({**frameworks, **peers})
     print(f"{info['cpu']}, {info['cores']} cores; python {info['python']}, numpy {info['numpy']}, "
-          + ", ".join(f"{name} {info[name]}" for name in frameworks)
+          + ", ".join(f"{name} {info[name]}" for name in {**frameworks, **peers})
           + f"; one thread; median of {repeats}" + ("" if "torch" in frameworks else
                                                     "; torch not installed: ratios n/a"))
     rows = []
@@ -185,7 +291,12 @@ def main(argv=None):
         for key in keys:
             wl = WORKLOADS[key]
             n = args.steps or wl.size
-            rows.append(summarise(wl, n, run_workload(wl, frameworks, n, repeats, warmup)))
+            times, failed = run_workload(wl, runners(wl, frameworks, peers), n, repeats, warmup)
+            rows.append(summarise(wl, n, times, failed))
+            if key == "W4":
+                w4_extras(rows[-1], n)
+    if "W4" in keys and not args.no_memory:
+        rows.append(memory_row(frameworks))
     print_table(rows)
     if args.json:
         report = {"machine": info, "repeats": repeats, "results": rows}
