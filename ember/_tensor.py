@@ -222,8 +222,9 @@ class Tensor:
                                    f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor are "
                                    "the same size")
             if value.dtype is not self.dtype:
-                raise RuntimeError(f"assigned grad has data of a different type: the tensor is "
-                                   f"{self.dtype!r} but the gradient is {value.dtype!r}")
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{_dtype.LEGACY_NAMES[value.dtype][:-6].lower()}' "
+                                   f"to a tensor with grad_dtype '{_dtype.LEGACY_NAMES[self.dtype][:-6]}'. The gradient "
+                                   f"must match the tensor's dtype: convert it with .to({self.dtype!r}).")
         self._grad = value
 
     @grad.deleter
@@ -367,7 +368,11 @@ class Tensor:
             elif isinstance(value, Tensor):
                 target = value.dtype
             elif value is not None:
-                require_cpu(value)
+                try:
+                    require_cpu(value)
+                except RuntimeError:  # torch words a bad string here differently from device("...")
+                    raise RuntimeError(f"Invalid device string: '{value}'. Pass a dtype such as ember.float64, "
+                                       "or a device such as 'cpu'.") from None
         kwargs.pop("non_blocking", None)
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
