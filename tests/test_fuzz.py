@@ -1,0 +1,115 @@
+"""Property-based fuzzing (issue 8): random op sequences on random broadcastable shapes and dtypes.
+
+For each drawn program, ember either computes what torch computes (values, dtype, shape and,
+for floating inputs, the gradients of every input) or raises the same class of exception torch
+raises. No other outcome passes. The default run is short (CI); set EMBER_FUZZ_EXAMPLES=5000
+for a long one.
+"""
+import builtins
+import os
+
+import numpy as np
+import pytest
+
+hypothesis = pytest.importorskip("hypothesis")
+torch = pytest.importorskip("torch")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import ember  # noqa: E402
+
+EXAMPLES = int(os.environ.get("EMBER_FUZZ_EXAMPLES", "150"))
+
+UNARY = {
+    "neg": lambda lib, x: -x,
+    "abs": lambda lib, x: x.abs(),
+    "exp": lambda lib, x: lib.exp(x * 0.1),
+    "tanh": lambda lib, x: lib.tanh(x),
+    "sigmoid": lambda lib, x: lib.sigmoid(x),
+    "square": lambda lib, x: x * x,
+    "sum_last": lambda lib, x: x.sum(-1) if x.dim() else x,
+    "mean_first_keep": lambda lib, x: x.mean(0, keepdim=True) if x.dim() else x,
+    "transpose": lambda lib, x: x.transpose(0, -1) if x.dim() > 1 else x,
+    "unsqueeze": lambda lib, x: x.unsqueeze(0),
+    "reshape_flat": lambda lib, x: x.reshape(-1),
+    "relu": lambda lib, x: lib.relu(x),
+    "index_first": lambda lib, x: x[0] if x.dim() and x.shape[0] else x,
+    "slice_step": lambda lib, x: x[::2] if x.dim() else x,
+}
+BINARY = {
+    "add": lambda lib, a, b: a + b,
+    "sub": lambda lib, a, b: a - b,
+    "mul": lambda lib, a, b: a * b,
+    "div": lambda lib, a, b: a / b,
+    "pow_const": lambda lib, a, b: a ** 2,
+    "where_gt": lambda lib, a, b: lib.where(a > b, a, b),
+    "rsub_const": lambda lib, a, b: 1.5 - a,
+    "mul_scalar": lambda lib, a, b: a * 3,
+}
+DTYPES = ["float32", "float64", "int64", "bool"]
+
+
+@st.composite
+def programs(draw):
+    ndim = draw(st.integers(0, 3))
+    base = draw(st.lists(st.integers(1, 4), min_size=ndim, max_size=ndim))
+
+    def broadcastable():  # drop leading dims and set some sizes to 1
+        keep = draw(st.integers(0, ndim))
+        return [1 if draw(st.booleans()) else size for size in base[ndim - keep:]]
+    shapes = [base, broadcastable()]
+    dtypes = [draw(st.sampled_from(DTYPES)) for _ in shapes]
+    steps = draw(st.lists(st.tuples(st.sampled_from(sorted(UNARY) + sorted(BINARY)), st.integers(0, 1)),
+                          min_size=1, max_size=5))
+    seed = draw(st.integers(0, 2 ** 16))
+    return shapes, dtypes, steps, seed
+
+
+def run(lib, shapes, dtypes, steps, seed):
+    """Build the inputs, apply the steps, backward when possible: what happened, made plain."""
+    rng = np.random.default_rng(seed)
+    inputs = []
+    for shape, dtype in zip(shapes, dtypes):
+        values = rng.uniform(-2, 2, size=shape)
+        if dtype == "int64":
+            values = np.round(values * 2)
+        elif dtype == "bool":
+            values = values > 0
+        tensor = lib.tensor(values.astype({"float32": np.float32, "float64": np.float64,
+                                           "int64": np.int64, "bool": np.bool_}[dtype]))
+        if dtype.startswith("float"):
+            tensor.requires_grad_()
+        inputs.append(tensor)
+    try:
+        current = inputs[0]
+        for name, other in steps:
+            if name in UNARY:
+                current = UNARY[name](lib, current)
+            else:
+                current = BINARY[name](lib, current, inputs[other])
+        observed = [np.asarray(current.detach().numpy(), dtype=np.float64), str(current.dtype).split(".")[-1],
+                    tuple(current.shape)]
+        if current.requires_grad:
+            current.sum().backward()
+            observed.append([None if x.grad is None else x.grad.numpy().astype(np.float64) for x in inputs])
+        return "returned", observed
+    except Exception as error:  # noqa: BLE001 - the class is compared
+        base = next(c for c in type(error).__mro__ if getattr(builtins, c.__name__, None) is c)
+        return "raised", base.__name__
+
+
+def same(a, b):
+    if isinstance(a, np.ndarray):
+        return a.shape == b.shape and np.allclose(a, b, rtol=1e-4, atol=1e-5, equal_nan=True)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+@given(programs())
+def test_random_programs_match_torch(program):
+    expected = run(torch, *program)
+    got = run(ember, *program)
+    assert got[0] == expected[0], f"torch {expected}, ember {got}"
+    assert same(got[1], expected[1]), f"torch {expected}, ember {got}"
