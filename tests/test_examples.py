@@ -5,7 +5,6 @@ same file is also run under torch (by swapping the import) to show that the stat
 property of the method, not of ember. The random numbers differ between the two (ember draws
 from NumPy), so the runs are compared against the stated bound, not against each other.
 """
-import importlib.util
 import pathlib
 import sys
 
@@ -54,10 +53,3 @@ def test_example_is_torch_code(name):
     torch = pytest.importorskip("torch")
     torch.set_num_threads(1)
     check(name, load(name, as_torch=True).main(verbose=False))
-
-
-def test_every_example_is_listed():
-    files = {path.stem for path in EXAMPLES.glob("*.py")} - {"autograd_tutorial"}
-    documented_elsewhere = {path.stem for path in EXAMPLES.glob("*.py")
-                            if "STATED" not in path.read_text() and path.stem not in STATED}
-    assert set(STATED) <= files
