@@ -350,6 +350,7 @@ def explain(tensor, inputs=None, retain_graph=None, file=None, *, names=None, co
             arriving = grad_outputs[0]
             in_names = _input_names(node, node_names)
             rule = _RULES.get(_op_of(node))
+            expression = _expression(_op_of(node), in_names, node._attributes)
             for index, (child, grad) in enumerate(zip(node._next_nodes, grad_inputs)):
                 if child is None or grad is None:
                     continue
@@ -361,6 +362,8 @@ def explain(tensor, inputs=None, retain_graph=None, file=None, *, names=None, co
                     continue
                 words, local = rule(index, a, b, result, node._attributes, in_names)
                 out = node_names[node]
+                if out != expression and len(expression) <= 16:
+                    out = expression  # d(x**2)/dx reads better than dy/dx
                 derivative = f"d{out if out.isidentifier() else '(' + out + ')'}/d{_wrap(target)} = {words}"
                 if local is not None and _is_scalar(local) and _is_scalar(arriving) and _is_scalar(grad):
                     if words != summarize(local):
