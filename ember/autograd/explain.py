@@ -433,4 +433,4 @@ def _print(lines, file, color):
         return
     console = Console(file=stream, highlight=False)
     for style, text in lines:
-        console.print(Text(text, style=style or ""))
+        console.print(Text(text, style=style or ""), soft_wrap=True)
