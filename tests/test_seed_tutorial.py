@@ -41,10 +41,19 @@ def test_tutorial_output_matches_torch_line_by_line():
     assert output.splitlines() == TORCH_OUTPUT.splitlines()
 
 
-def test_python_dash_m_ember_runs_the_tutorial():
-    result = subprocess.run([sys.executable, "-m", "ember"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+def test_python_dash_m_ember_tutorial_prints_exactly_the_tutorial():
+    result = subprocess.run([sys.executable, "-m", "ember", "--tutorial"], capture_output=True, text=True, cwd=ROOT,
+                            timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.endswith(TORCH_OUTPUT)
+    assert result.stdout == TORCH_OUTPUT
+
+
+def test_python_dash_m_ember_tour_starts_with_the_tutorial(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "ember", "--no-train", "--out", str(tmp_path)],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert result.returncode == 0, result.stderr
+    chapters = result.stdout.split("=" * 72)
+    assert chapters[2].strip("\n") + "\n" == TORCH_OUTPUT  # chapter 1, line by line
 
 
 def test_tutorial_differs_from_the_original_only_in_the_import():

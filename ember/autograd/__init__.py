@@ -183,3 +183,9 @@ def retain_grad(tensor):
         else:
             owner._grad = owner._grad + value
     tensor.grad_fn.extras.retain_grad_hooks[tensor.output_nr] = store_grad
+
+
+from .diagnostics import why_no_grad  # noqa: E402  (learner tools; they import this package)
+from .explain import Explanation, explain  # noqa: E402
+
+__all__ += ["explain", "why_no_grad", "Explanation"]

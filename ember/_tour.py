@@ -1,0 +1,237 @@
+"""The tour behind `python -m ember`: the seed tutorial, the graph as pictures, a narrated
+backward pass, and a small neural network learning two spirals, all with `import ember as torch`.
+
+Every chapter is a function, so the docs and the tests can run them one by one. Optional
+extras make it nicer and are never required: graphviz (pictures through `dot`), rich
+(colour), tqdm (progress bar), matplotlib (plots).
+"""
+import math
+import os
+import runpy
+import sys
+import time
+
+import ember as torch
+from ember.autograd import explain
+from ember.viz import draw_graph
+
+
+def heading(title, stream):
+    print(f"\n{'=' * 72}\n{title}\n{'=' * 72}", file=stream)
+
+
+# -- chapter 1 ---------------------------------------------------------------------------------
+def chapter_tutorial(stream=None):
+    """The seed tutorial (PyTorch Part 2, autograd), printing exactly what torch prints."""
+    runpy.run_module("ember._seed_tutorial", run_name="__main__")
+
+
+# -- chapter 2 ---------------------------------------------------------------------------------
+def chapter_graph(out_dir, stream=sys.stdout):
+    """Draw z = x**2 + 2*x*y + y**2 before and after backward, then narrate that backward pass."""
+    x = torch.tensor(2.0, requires_grad=True)
+    y = torch.tensor(3.0, requires_grad=True)
+    z = x**2 + 2*x*y + y**2
+    names = {"x": x, "y": y, "z": z}
+    written = []
+    before = draw_graph(z, params=names)
+    written += [before.save(os.path.join(out_dir, "graph_before_backward.svg")),
+                before.save(os.path.join(out_dir, "graph_before_backward.dot"))]
+    print("z = x**2 + 2*x*y + y**2 with x = 2, y = 3. Its graph, as autograd recorded it (forward: left to right):",
+          file=stream)
+    for node in before.model.nodes:
+        print(f"  {node.kind:6}  {' | '.join([node.title, *node.lines])}", file=stream)
+    print("\nNow backward, explained step by step (the backward pass walks the arrows right to left):\n",
+          file=stream)
+    explain(z, file=stream, names=names)
+    after = draw_graph(z, params=names)
+    written += [after.save(os.path.join(out_dir, "graph_after_backward.svg")),
+                after.save(os.path.join(out_dir, "graph_after_backward.dot"))]
+    print(f"\nx.grad = {x.grad}, y.grad = {y.grad}  (both 2x + 2y = 10). The saved tensors are freed now: the "
+          "second picture says so.", file=stream)
+    print("Pictures: " + ", ".join(written), file=stream)
+    return written
+
+
+# -- chapter 3 ---------------------------------------------------------------------------------
+def two_spirals(points_per_class, noise=0.08, turns=1.75):
+    """Two interleaved spirals in the plane: inputs (2N, 2) and labels (2N,) in {0, 1}."""
+    index = torch.arange(2 * points_per_class)
+    label = index % 2
+    radius = (index // 2).float() / points_per_class * 0.9 + 0.1
+    angle = radius * (turns * 2 * math.pi) + label.float() * math.pi
+    first = radius * angle.cos() + noise * torch.randn(2 * points_per_class)
+    second = radius * angle.sin() + noise * torch.randn(2 * points_per_class)
+    return _columns(first, second), label
+
+
+def _columns(first, second):
+    """Two (N,) tensors side by side as (N, 2), written with matmul (no stacking op needed)."""
+    return (first.reshape(-1, 1) @ torch.tensor([[1.0, 0.0]])
+            + second.reshape(-1, 1) @ torch.tensor([[0.0, 1.0]]))
+
+
+def cross_entropy(logits, labels, classes):
+    """Softmax cross-entropy by hand: -mean(log softmax(logits)[label]).
+
+    The largest logit is subtracted first (log-softmax does not change, exp cannot overflow);
+    it is a constant for autograd, so it is detached.
+    """
+    columns = [logits[:, k:k + 1] for k in range(classes)]
+    largest = columns[0]
+    for column in columns[1:]:
+        largest = torch.where(column > largest, column, largest)
+    shifted = logits - largest.detach()
+    log_probs = shifted - shifted.exp().sum(dim=1, keepdim=True).log()
+    one_hot = (labels.reshape(-1, 1) == torch.arange(classes).reshape(1, -1)).float()
+    return -(log_probs * one_hot).sum(dim=1).mean()
+
+
+def _progress(total, stream):
+    """tqdm when installed, else a plain line printed every tenth of the way."""
+    try:
+        from tqdm import tqdm
+        return tqdm(total=total, file=stream, ncols=88, desc="training")
+    except ImportError:
+        return _PlainProgress(total, stream)
+
+
+class _PlainProgress:
+    def __init__(self, total, stream):
+        self.total, self.stream, self.done, self.text = total, stream, 0, ""
+
+    def set_postfix_str(self, text):
+        self.text = text
+
+    def update(self, count=1):
+        before = self.done * 10 // self.total
+        self.done += count
+        if self.done * 10 // self.total != before or self.done == self.total:
+            filled = self.done * 20 // self.total
+            print(f"  training [{'#' * filled}{'.' * (20 - filled)}] {self.done:5d}/{self.total}  {self.text}",
+                  file=self.stream)
+
+    def close(self):
+        pass
+
+
+def train_spirals(steps=1500, points_per_class=200, hidden=32, learning_rate=0.2, momentum=0.9, seed=0,
+                  stream=sys.stdout):
+    """A 2-hidden-layer MLP (ReLU) trained with SGD + momentum on two spirals, in plain ember tensors.
+
+    Weights are leaf tensors with requires_grad=True; the update runs under no_grad, as an
+    optimizer's step does. (With ember.nn and ember.optim this is nn.Sequential + optim.SGD.)
+    Returns (weights, history, inputs, labels) where history holds (step, loss, accuracy).
+    """
+    torch.manual_seed(seed)
+    inputs, labels = two_spirals(points_per_class)
+    sizes = [2, hidden, hidden, 2]
+    weights = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        bound = math.sqrt(6.0 / fan_in)  # He (Kaiming) uniform: keeps ReLU activations' scale steady
+        weights.append(((torch.rand(fan_in, fan_out) * 2 - 1) * bound).requires_grad_())
+        weights.append(torch.zeros(fan_out, requires_grad=True))
+    velocities = [torch.zeros_like(w) for w in weights]
+    history = []
+    bar = _progress(steps, stream)
+    for step in range(steps):
+        logits = forward(weights, inputs)
+        loss = cross_entropy(logits, labels, classes=2)
+        for w in weights:
+            w.grad = None
+        loss.backward()
+        with torch.no_grad():
+            for w, velocity in zip(weights, velocities):
+                velocity.mul_(momentum).add_(w.grad)
+                w -= learning_rate * velocity
+        if step % 10 == 0 or step == steps - 1:
+            accuracy = accuracy_of(logits, labels)
+            history.append((step, loss.item(), accuracy))
+            bar.set_postfix_str(f"loss {loss.item():.3f}  accuracy {accuracy:.1%}")
+        bar.update(1)
+    bar.close()
+    return weights, history, inputs, labels
+
+
+def forward(weights, inputs):
+    hidden = inputs
+    for layer in range(0, len(weights) - 2, 2):
+        hidden = (hidden @ weights[layer] + weights[layer + 1]).relu()
+    return hidden @ weights[-2] + weights[-1]
+
+
+def accuracy_of(logits, labels):
+    predicted = (logits[:, 1] > logits[:, 0]).long()
+    return (predicted == labels).float().mean().item()
+
+
+def save_plots(weights, history, inputs, labels, out_dir, stream=sys.stdout):
+    """Loss curve and decision boundary as PNGs (needs matplotlib; otherwise one line says so)."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("(matplotlib is not installed, so no plots: pip install matplotlib to get the loss curve and "
+              "the decision boundary)", file=stream)
+        return []
+    steps, losses, accuracies = zip(*history)
+    figure, axis = plt.subplots(figsize=(6, 4))
+    axis.plot(steps, losses, label="loss")
+    axis.plot(steps, accuracies, label="accuracy")
+    axis.set_xlabel("step")
+    axis.set_title("two spirals: training")
+    axis.legend()
+    loss_path = os.path.join(out_dir, "loss_curve.png")
+    figure.savefig(loss_path, dpi=100, bbox_inches="tight")
+    plt.close(figure)
+
+    size = 120
+    line = torch.linspace(-1.3, 1.3, size)
+    grid_x = (torch.ones(size, 1) @ line.reshape(1, -1)).reshape(-1)
+    grid_y = (line.reshape(-1, 1) @ torch.ones(1, size)).reshape(-1)
+    with torch.no_grad():
+        logits = forward(weights, _columns(grid_x, grid_y))
+    margin = (logits[:, 1] - logits[:, 0]).reshape(size, size).tolist()
+    figure, axis = plt.subplots(figsize=(5, 5))
+    axis.contourf(line.tolist(), line.tolist(), margin, levels=[-1e9, 0, 1e9], colors=["#9ecae1", "#fdae6b"])
+    points = inputs.tolist()
+    colours = ["#08519c" if label == 0 else "#a63603" for label in labels.tolist()]
+    axis.scatter([p[0] for p in points], [p[1] for p in points], c=colours, s=8)
+    axis.set_title("two spirals: decision boundary")
+    boundary_path = os.path.join(out_dir, "decision_boundary.png")
+    figure.savefig(boundary_path, dpi=100, bbox_inches="tight")
+    plt.close(figure)
+    print(f"Plots: {loss_path}, {boundary_path}", file=stream)
+    return [loss_path, boundary_path]
+
+
+def chapter_training(out_dir, quick=False, stream=sys.stdout):
+    settings = dict(steps=300, points_per_class=100) if quick else dict(steps=3000, points_per_class=300)
+    print(f"A multilayer perceptron 2 -> 32 -> 32 -> 2 (ReLU) learns to tell two spirals apart: "
+          f"{2 * settings['points_per_class']} points, {settings['steps']} steps of SGD with momentum, "
+          "softmax cross-entropy written by hand.", file=stream)
+    started = time.perf_counter()
+    weights, history, inputs, labels = train_spirals(stream=stream, **settings)
+    seconds = time.perf_counter() - started
+    step, loss, accuracy = history[-1]
+    print(f"After {step + 1} steps ({seconds:.1f} s): loss {loss:.3f}, accuracy {accuracy:.1%}", file=stream)
+    return history, save_plots(weights, history, inputs, labels, out_dir, stream)
+
+
+def run(out_dir="ember-tour", quick=False, train=True, tutorial_only=False, stream=sys.stdout):
+    if tutorial_only:
+        chapter_tutorial()
+        return
+    os.makedirs(out_dir, exist_ok=True)
+    heading("1. The autograd tutorial (PyTorch Part 2), run with `import ember as torch`", stream)
+    stream.flush()
+    chapter_tutorial()
+    sys.stdout.flush()
+    heading("2. The computation graph, drawn and explained", stream)
+    chapter_graph(out_dir, stream)
+    if train:
+        heading("3. A small neural network: two spirals", stream)
+        chapter_training(out_dir, quick, stream)
+    print(f"\nThe tour's files are in {out_dir}/. Next: the docs' \"coming from PyTorch\" page, or "
+          "ember.viz.draw_graph / ember.autograd.explain on your own code.", file=stream)
