@@ -215,6 +215,24 @@ def _lerp(start, end, *, weight):
     return np.where(np.abs(weight) < 0.5, start + weight * (end - start), end - (end - start) * (1 - weight))
 
 
+def _addcmul(x, t1, t2, *, value):
+    if x.dtype.kind in "iub" and isinstance(value, float):
+        value = int(value)  # torch casts the factor to the integer dtype
+    return x + value * (t1 * t2)
+
+
+def _negative(x):
+    try:
+        return np.negative(x)
+    except TypeError:  # NumPy refuses bools; torch too, with its own words
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.") from None
+
+
+def _sign(x):
+    return x.copy() if x.dtype.kind == "b" else np.sign(x)
+
+
 def _zero_gradient(grad, *inputs, **attributes):
     return grad * 0
 
@@ -241,7 +259,7 @@ mul = defop("mul", "MulBackward0", np.multiply,
 true_divide = defop("div", "DivBackward0", np.true_divide,
             (lambda grad, a, b: grad / b,
              lambda grad, a, b: -grad * a / (b * b)), dtype_rule=promote_to_float)
-neg = defop("neg", "NegBackward0", np.negative, lambda grad, x: -grad)
+neg = defop("neg", "NegBackward0", _negative, lambda grad, x: -grad)
 pow_scalar = defop("pow", "PowBackward0", _pow_forward, _pow_backward, dtype_rule=_beside("exponent"))
 pow_tensor = defop("pow", "PowBackward1", _power, (_pow_base_backward, _pow_exponent_backward), dtype_rule=promote)
 pow_scalar_base = defop("pow", "PowBackward2", lambda x, *, base: _power(base, x),
@@ -261,7 +279,7 @@ reciprocal = defop("reciprocal", "ReciprocalBackward0", np.reciprocal,
 relu = defop("relu", "ReluBackward0", lambda x: np.maximum(x, 0),
              lambda grad, x, result: grad * (result > 0))          # torch: d relu/dx at 0 is 0
 abs = defop("abs", "AbsBackward0", np.abs, lambda grad, x: grad * sign(x))  # and d|x|/dx at 0 is 0
-sign = defop("sign", "SignBackward0", np.sign, lambda grad, x: grad * 0)
+sign = defop("sign", "SignBackward0", _sign, lambda grad, x: grad * 0)
 # torch has no derivative for floor division: it records its generic NotImplemented node.
 floor_divide = defop("floor_divide", "NotImplemented", _checked(np.floor_divide), (_no_derivative("floor_divide"),) * 2,
                      dtype_rule=promote)
@@ -312,7 +330,7 @@ lerp_tensor = defop("lerp", "LerpBackward1", lambda start, end, weight: _lerp(st
                     (lambda grad, start, end, weight: grad * (1 - weight),
                      lambda grad, start, end, weight: grad * weight,
                      lambda grad, start, end, weight: grad * (end - start)), dtype_rule=promote)
-addcmul_row = defop("addcmul", "AddcmulBackward0", lambda x, t1, t2, *, value: x + value * (t1 * t2),
+addcmul_row = defop("addcmul", "AddcmulBackward0", _addcmul,
                     (lambda grad, x, t1, t2, *, value: grad,
                      lambda grad, x, t1, t2, *, value: grad * t2 * value,
                      lambda grad, x, t1, t2, *, value: grad * t1 * value), dtype_rule=promote)
@@ -350,7 +368,7 @@ clamp_max_scalar = defop("clamp_max", "ClampMaxBackward0", lambda x, *, max: np.
 clamp_max_tensor = defop("clamp_max", "ClampMaxBackward1", np.minimum,
                          (lambda grad, x, high: _masked(grad, _inside(x, None, high)),
                           lambda grad, x, high: _masked(grad, _above(x, None, high))), dtype_rule=promote)
-sgn = defop("sgn", "SgnBackward0", lambda x: x / np.where(x == 0, 1, np.abs(x)) if x.dtype.kind == "c" else np.sign(x),
+sgn = defop("sgn", "SgnBackward0", lambda x: x / np.where(x == 0, 1, np.abs(x)) if x.dtype.kind == "c" else _sign(x),
             _zero_gradient)
 # fmt: on
 

@@ -66,6 +66,25 @@ def _logaddexp_share(a, b):
     return sigmoid(a - b)
 
 
+def _inverse_square_radius(a, b):
+    """1 / (a^2 + b^2), with torch's 0 at the origin (where atan2's gradient would be 0/0)."""
+    square = a * a + b * b
+    at_origin = _raw(square) == 0
+    return where_row(make_tensor(at_origin) if isinstance(square, Tensor) else at_origin, 0.0, 1 / square)
+
+
+def _xlogy_backward(grad, x, y):
+    # torch: 0 where x == 0 and y <= 0 (log(y) would be -inf or nan there)
+    cut = (_raw(x) == 0) & (_raw(y) <= 0)
+    return where_row(make_tensor(cut) if isinstance(grad, Tensor) else cut, 0.0, grad * log(y))
+
+
+def _logaddexp(a, b):
+    if a.dtype.kind == "c":  # NumPy has no complex logaddexp
+        return np.log(np.exp(a) + np.exp(b))
+    return np.logaddexp(a, b)
+
+
 # fmt: off
 exp2 = defop("exp2", "Exp2Backward0", np.exp2, lambda grad, x, result: grad * result * LN2,
              dtype_rule=promote_to_float)
@@ -82,8 +101,8 @@ asin = defop("asin", "AsinBackward0", np.arcsin, lambda grad, x: grad / sqrt(1 -
 acos = defop("acos", "AcosBackward0", np.arccos, lambda grad, x: -grad / sqrt(1 - x * x), dtype_rule=promote_to_float)
 atan = defop("atan", "AtanBackward0", np.arctan, lambda grad, x: grad / (1 + x * x), dtype_rule=promote_to_float)
 atan2 = defop("atan2", "Atan2Backward0", np.arctan2,
-              (lambda grad, a, b: grad * b / (a * a + b * b),
-               lambda grad, a, b: -grad * a / (a * a + b * b)), dtype_rule=promote_to_float)
+              (lambda grad, a, b: grad * b * _inverse_square_radius(a, b),
+               lambda grad, a, b: -grad * a * _inverse_square_radius(a, b)), dtype_rule=promote_to_float)
 sinh = defop("sinh", "SinhBackward0", np.sinh, lambda grad, x: grad * cosh(x), dtype_rule=promote_to_float)
 cosh = defop("cosh", "CoshBackward0", np.cosh, lambda grad, x: grad * sinh(x), dtype_rule=promote_to_float)
 asinh = defop("asinh", "AsinhBackward0", np.arcsinh, lambda grad, x: grad / sqrt(x * x + 1),
@@ -101,7 +120,7 @@ erfinv = defop("erfinv", "ErfinvBackward0", _in_float64(special.erfinv),
 hypot = defop("hypot", "HypotBackward0", np.hypot,
               (lambda grad, a, b, result: grad * a / result,
                lambda grad, a, b, result: grad * b / result), dtype_rule=promote)
-logaddexp = defop("logaddexp", "LogaddexpBackward0", np.logaddexp,
+logaddexp = defop("logaddexp", "LogaddexpBackward0", _logaddexp,
                   (lambda grad, a, b: grad * _logaddexp_share(a, b),
                    lambda grad, a, b: grad * _logaddexp_share(b, a)), dtype_rule=promote)
 logaddexp2 = defop("logaddexp2", "Logaddexp2Backward0", np.logaddexp2,
@@ -113,7 +132,7 @@ rad2deg = defop("rad2deg", "Rad2DegBackward0", np.rad2deg, lambda grad, x: grad 
                 dtype_rule=promote_to_float)
 xlogy = defop("xlogy", "XlogyBackward0",
               lambda x, y: np.where(np.isnan(y), np.nan, np.where(x == 0, 0.0, x * np.log(np.where(x == 0, 1, y)))),
-              (lambda grad, x, y: _masked(grad, _raw(x) != 0) * log(y),   # torch: 0 wherever x == 0
+              (_xlogy_backward,
                lambda grad, x, y: grad * x / y), dtype_rule=promote_to_float)
 # Rounding is piecewise constant: zero gradients, as torch (frac = x - trunc(x) passes it through)
 floor = defop("floor", "FloorBackward0", _integer_kept(np.floor), _zero_gradient)
