@@ -415,3 +415,12 @@ def test_complex_forward_math_matches_torch():
             theirs = fn(torch, torch.tensor(a, dtype=getattr(torch, dtype)), torch.tensor(b, dtype=getattr(torch, dtype)))
             assert_matches(mine, theirs)
     assert str(ember.tensor([1 + 2j, -0.5j])) == str(torch.tensor([1 + 2j, -0.5j]))
+
+
+def test_bfloat16_exists_and_explains_that_numpy_lacks_it():
+    assert ember.bfloat16.is_floating_point and ember.bfloat16.itemsize == 2
+    assert repr(ember.bfloat16) == "ember.bfloat16"
+    for make in (lambda: ember.tensor([1.0], dtype=ember.bfloat16), lambda: ember.ones(2).to(ember.bfloat16),
+                 lambda: ember.zeros(2, dtype=ember.bfloat16)):
+        with pytest.raises(TypeError, match="NumPy has no bfloat16 type. Use ember.float16"):
+            make()
