@@ -5,7 +5,7 @@
 import warnings as _warnings
 
 from . import _dtype
-from ._dtype import (bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,  # noqa: F401
+from ._dtype import (bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,  # noqa: F401
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
                      promote_types, set_default_dtype, short, uint8)
 from ._tensor import Size, Tensor, device  # noqa: F401

@@ -53,6 +53,25 @@ int32 = int = dtype("int32", np.int32, INTEGER)
 int64 = long = dtype("int64", np.int64, INTEGER)
 bool = dtype("bool", np.bool_, BOOL)
 
+
+class _UnavailableDtype(dtype):
+    """A dtype torch has and NumPy lacks: the name exists (code that mentions it imports), using it raises."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, name, category, itemsize, reason):
+        self.name, self.category, self.itemsize, self.reason = name, category, itemsize, reason
+
+    @property
+    def numpy(self):
+        raise TypeError(f"ember.{self.name} is not supported: {self.reason}")
+
+
+# NumPy has no bfloat16; the ml_dtypes package adds one, but ember keeps NumPy its only dependency.
+bfloat16 = _UnavailableDtype("bfloat16", FLOATING, 2,
+                             "NumPy has no bfloat16 type. Use ember.float16 (same size, more mantissa, less range) "
+                             "or ember.float32 instead.")
+
 ALL = (float16, float32, float64, complex64, complex128, uint8, int8, int16, int32, int64, bool)
 _FROM_NUMPY = {d.numpy: d for d in ALL}
 

@@ -493,6 +493,9 @@ class Tensor:
     def __setitem__(self, index, value):
         _ops.setitem(self, index, value)
 
+    def where(self, condition, other):  # torch.where(condition, self, other)
+        return _ops.where(condition, self, other)
+
     T = property(lambda self: _ops.numpy_T(self))
     mT = property(lambda self: _ops.transpose(self, -2, -1))
 
@@ -509,4 +512,4 @@ del _module, _name
 Tensor.__add__ = Tensor.__radd__ = _ops.add
 Tensor.__sub__ = _ops.sub
 Tensor.__mul__ = Tensor.__rmul__ = _ops.mul
-Tensor.__truediv__ = _ops.div
+Tensor.__truediv__ = _ops.true_divide  # the row itself: div() adds rounding_mode

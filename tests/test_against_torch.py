@@ -25,7 +25,7 @@ def dtype_name(dtype):
 
 
 def values(tensor):
-    return tensor.detach().numpy()
+    return tensor.detach().numpy(force=True)  # force: torch's zero gradients (sgn, floor ...) are ZeroTensors
 
 
 def grad_fn_name(tensor):

@@ -140,6 +140,11 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         if target is not None and not bool_output and out.dtype is not target:
             out = out.astype(target)
         if requires_grad and differentiable and grad_state.enabled and out.dtype.kind in "fc":
+            if out.dtype.kind == "c":
+                raise NotImplementedError(
+                    f"ember does not differentiate complex tensors yet: {name} (grad_fn {grad_fn_name}) got "
+                    "complex inputs that require grad. Complex forward math works without autograd: "
+                    "detach() the inputs or compute under ember.no_grad().")
             node = node_class(inputs, attributes, out)
             result = make_tensor(out, node, True)
             if node._result_entry is not None:  # the node asked for its output: keep it now

@@ -15,6 +15,8 @@ import math
 import numpy as np
 
 from .._tensor import Tensor
+from .._dtype import LEGACY_NAMES, result_type
+from .._tensor import make_tensor
 from ._registry import defop, promote, promote_to_float
 
 
@@ -45,12 +47,12 @@ def _pow_backward(grad, x, *, exponent):
 
 def _pow_base_backward(grad, a, b):
     # d(a**b)/da = b * a**(b-1); torch makes it 0 wherever b == 0 (at a == 0 it would be 0 * inf = nan)
-    return where(eq(b, 0), 0.0, grad * b * a ** (b - 1))
+    return where_row(eq(b, 0), 0.0, grad * b * a ** (b - 1))
 
 
 def _pow_exponent_backward(grad, a, b, result):
     # d(a**b)/db = a**b * log(a); torch sets it to 0 where a == 0 and b >= 0 (the limit)
-    return where(eq(a, 0) & ge(b, 0), 0.0, grad * result * log(a))
+    return where_row(eq(a, 0) & ge(b, 0), 0.0, grad * result * log(a))
 
 
 def _constant(value):
@@ -99,6 +101,142 @@ def _no_derivative(name):
     return backward
 
 
+def _checked(numpy_division):
+    """An integer division (//, %, fmod) that raises, as torch does, where NumPy returns 0 with a warning."""
+    def divide(a, b):
+        if np.result_type(a, b).kind in "iub" and not np.all(b):
+            raise RuntimeError("ZeroDivisionError: integer division by zero. Division of integer tensors "
+                               "needs a nonzero divisor everywhere; convert to float (x.float()) to get inf/nan.")
+        return numpy_division(a, b)
+    return divide
+
+
+def _trunc_divide(a, b):
+    if np.result_type(a, b).kind in "iub":
+        quotient = _checked(np.floor_divide)(a, b)  # floor, then step towards zero where it rounded down
+        return quotient + ((quotient < 0) & (quotient * b != a))
+    return np.trunc(np.true_divide(a, b))
+
+
+_ROUNDED_DIVISIONS = {"trunc": _trunc_divide, "floor": _checked(np.floor_divide)}
+
+
+def _rounded_divide(a, b, *, rounding_mode):
+    return _ROUNDED_DIVISIONS[rounding_mode](a, b)
+
+
+def _fmod(a, b):
+    return _checked(np.fmod)(a, b)
+
+
+def _raw(value):
+    return value._data if isinstance(value, Tensor) else value
+
+
+def _masked(grad, mask):
+    """grad where `mask` (a raw bool or 0/0.5/1 array computed from constants) allows it, else 0."""
+    if isinstance(grad, Tensor):
+        return grad * make_tensor(np.asarray(mask, dtype=grad._data.dtype))
+    return grad * np.asarray(mask, dtype=grad.dtype)
+
+
+def _max_share(a, b):
+    """torch's maximum backward: ties split the gradient evenly, the smaller input gets none
+    (NaN passes it on: neither a < b nor a == b)."""
+    a, b = _raw(a), _raw(b)
+    return np.where(a == b, 0.5, 1.0) * ~(a < b)
+
+
+def _min_share(a, b):
+    a, b = _raw(a), _raw(b)
+    return np.where(a == b, 0.5, 1.0) * ~(a > b)
+
+
+def _fmax_keeps(a, b):
+    """fmax/fmin take the first input at ties, and wherever the second is NaN."""
+    a, b = _raw(a), _raw(b)
+    return (a >= b) | np.isnan(b)
+
+
+def _fmin_keeps(a, b):
+    a, b = _raw(a), _raw(b)
+    return (a <= b) | np.isnan(b)
+
+
+def _known(*values):
+    return [value for value in values if value is not None]
+
+
+def _clamp_rule(x, low=None, high=None, **attributes):
+    bounds = _known(low, high, attributes.get("min"), attributes.get("max"))
+    if len(bounds) == 1 and isinstance(x, Tensor) and x._data.dtype.kind in _KEEPS_BESIDE_NUMBER.get(
+            type(bounds[0]), ""):
+        return x._data.dtype
+    return result_type(x, *bounds).numpy
+
+
+_KEEPS_BESIDE_NUMBER = {float: "fc", int: "iufc"}
+
+
+def _clamp(x, low=None, high=None, *, min=None, max=None):
+    low, high = (min, max) if low is None and high is None else (low, high)
+    if high is None:
+        return np.maximum(x, low)
+    if low is None:
+        return np.minimum(x, high)
+    return np.minimum(np.maximum(x, low), high)  # torch: min > max gives max everywhere
+
+
+def _inside(x, low, high):
+    """torch's clamp backward: the gradient passes where low <= x <= high (the bounds included)."""
+    x = _raw(x)
+    inside = True
+    if low is not None:
+        inside = inside & (x >= _raw(low))
+    if high is not None:
+        inside = inside & (x <= _raw(high))
+    return inside
+
+
+def _below(x, low, high):
+    x, low = _raw(x), _raw(low)
+    below = x < low
+    return below if high is None else below & (low < _raw(high))  # min > max: min gets no gradient
+
+
+def _above(x, low, high):
+    x, high = _raw(x), _raw(high)
+    above = x > high
+    return above if low is None else above | (high < _raw(low))
+
+
+def _lerp(start, end, *, weight):
+    # torch's two-sided form: exact at weight 0 and 1
+    return np.where(np.abs(weight) < 0.5, start + weight * (end - start), end - (end - start) * (1 - weight))
+
+
+def _addcmul(x, t1, t2, *, value):
+    if x.dtype.kind in "iub" and isinstance(value, float):
+        value = int(value)  # torch casts the factor to the integer dtype
+    return x + value * (t1 * t2)
+
+
+def _negative(x):
+    try:
+        return np.negative(x)
+    except TypeError:  # NumPy refuses bools; torch too, with its own words
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.") from None
+
+
+def _sign(x):
+    return x.copy() if x.dtype.kind == "b" else np.sign(x)
+
+
+def _zero_gradient(grad, *inputs, **attributes):
+    return grad * 0
+
+
 # fmt: off
 add = defop("add", "AddBackward0",
             lambda a, b, *, alpha=1: np.add(a, b if alpha == 1 else np.multiply(b, alpha)),
@@ -118,10 +256,10 @@ rsub_scalar = defop("rsub", "RsubBackward1", _rsub_forward,
 mul = defop("mul", "MulBackward0", np.multiply,
             (lambda grad, a, b: grad * b,
              lambda grad, a, b: grad * a), dtype_rule=promote)
-div = defop("div", "DivBackward0", np.true_divide,
+true_divide = defop("div", "DivBackward0", np.true_divide,
             (lambda grad, a, b: grad / b,
              lambda grad, a, b: -grad * a / (b * b)), dtype_rule=promote_to_float)
-neg = defop("neg", "NegBackward0", np.negative, lambda grad, x: -grad)
+neg = defop("neg", "NegBackward0", _negative, lambda grad, x: -grad)
 pow_scalar = defop("pow", "PowBackward0", _pow_forward, _pow_backward, dtype_rule=_beside("exponent"))
 pow_tensor = defop("pow", "PowBackward1", _power, (_pow_base_backward, _pow_exponent_backward), dtype_rule=promote)
 pow_scalar_base = defop("pow", "PowBackward2", lambda x, *, base: _power(base, x),
@@ -141,22 +279,23 @@ reciprocal = defop("reciprocal", "ReciprocalBackward0", np.reciprocal,
 relu = defop("relu", "ReluBackward0", lambda x: np.maximum(x, 0),
              lambda grad, x, result: grad * (result > 0))          # torch: d relu/dx at 0 is 0
 abs = defop("abs", "AbsBackward0", np.abs, lambda grad, x: grad * sign(x))  # and d|x|/dx at 0 is 0
-sign = defop("sign", "SignBackward0", np.sign, lambda grad, x: grad * 0)
+sign = defop("sign", "SignBackward0", _sign, lambda grad, x: grad * 0)
 # torch has no derivative for floor division: it records its generic NotImplemented node.
-floor_divide = defop("floor_divide", "NotImplemented", np.floor_divide, (_no_derivative("floor_divide"),) * 2,
+floor_divide = defop("floor_divide", "NotImplemented", _checked(np.floor_divide), (_no_derivative("floor_divide"),) * 2,
                      dtype_rule=promote)
-rfloor_divide = defop("floor_divide", "NotImplemented", lambda x, *, other: np.floor_divide(other, x),
+rfloor_divide = defop("floor_divide", "NotImplemented", lambda x, *, other: _checked(np.floor_divide)(other, x),
                       _no_derivative("floor_divide"), dtype_rule=_beside("other"))   # 2 // x
-rremainder = defop("remainder", "NotImplemented", lambda x, *, other: np.remainder(other, x),
+rremainder = defop("remainder", "NotImplemented", lambda x, *, other: _checked(np.remainder)(other, x),
                    _no_derivative("remainder"), dtype_rule=_beside("other"))          # 2 % x
-remainder_scalar = defop("remainder", "RemainderBackward0", lambda x, *, other: np.remainder(x, other),
+remainder_scalar = defop("remainder", "RemainderBackward0", lambda x, *, other: _checked(np.remainder)(x, other),
                          lambda grad, x, *, other: grad, dtype_rule=_beside("other"))
-remainder_tensor = defop("remainder", "RemainderBackward1", np.remainder,
+remainder_tensor = defop("remainder", "RemainderBackward1", _checked(np.remainder),
                          (lambda grad, a, b: grad, _remainder_divisor_backward), dtype_rule=promote)
-where = defop("where", "WhereBackward0", np.where,
-              (None,
-               lambda grad, condition, a, b: where(condition, grad, 0.0),
-               lambda grad, condition, a, b: where(condition, 0.0, grad)))
+where_row = defop("where", "WhereBackward0", np.where,
+                  (None,
+                   lambda grad, condition, a, b: where_row(condition, grad, 0.0),
+                   lambda grad, condition, a, b: where_row(condition, 0.0, grad)),
+                  dtype_rule=lambda condition, a, b: promote(a, b))
 clone = defop("clone", "CloneBackward0", lambda x, *, memory_format=None: np.array(x, copy=True),
               lambda grad, x, *, memory_format=None: grad)
 to_copy = defop("to", "ToCopyBackward0", lambda x, *, dtype: x.astype(dtype.numpy),
@@ -176,6 +315,61 @@ bitwise_not = defop("bitwise_not", None, np.invert, None)
 bitwise_and = defop("bitwise_and", None, np.bitwise_and, None, dtype_rule=promote)
 bitwise_or = defop("bitwise_or", None, np.bitwise_or, None, dtype_rule=promote)
 bitwise_xor = defop("bitwise_xor", None, np.bitwise_xor, None, dtype_rule=promote)
+
+div_rounded = defop("div", "DivBackward2", _rounded_divide, (_zero_gradient, _zero_gradient), dtype_rule=promote)
+fmod_scalar = defop("fmod", "FmodBackward0", lambda x, *, other: _fmod(x, other), lambda grad, x, *, other: grad,
+                    dtype_rule=_beside("other"))
+fmod_tensor = defop("fmod", "FmodBackward1", _fmod,
+                    (lambda grad, a, b: grad,
+                     lambda grad, a, b: -grad * div_rounded(_constant(a), _constant(b), rounding_mode="trunc")),
+                    dtype_rule=promote)
+lerp_scalar = defop("lerp", "LerpBackward0", _lerp,
+                    (lambda grad, start, end, *, weight: grad * (1 - weight),
+                     lambda grad, start, end, *, weight: grad * weight), dtype_rule=promote)
+lerp_tensor = defop("lerp", "LerpBackward1", lambda start, end, weight: _lerp(start, end, weight=weight),
+                    (lambda grad, start, end, weight: grad * (1 - weight),
+                     lambda grad, start, end, weight: grad * weight,
+                     lambda grad, start, end, weight: grad * (end - start)), dtype_rule=promote)
+addcmul_row = defop("addcmul", "AddcmulBackward0", _addcmul,
+                    (lambda grad, x, t1, t2, *, value: grad,
+                     lambda grad, x, t1, t2, *, value: grad * t2 * value,
+                     lambda grad, x, t1, t2, *, value: grad * t1 * value), dtype_rule=promote)
+addcdiv_row = defop("addcdiv", "AddcdivBackward0", lambda x, t1, t2, *, value: x + value * (t1 / t2),
+                    (lambda grad, x, t1, t2, *, value: grad,
+                     lambda grad, x, t1, t2, *, value: grad * value / t2,
+                     lambda grad, x, t1, t2, *, value: -grad * value * t1 / (t2 * t2)), dtype_rule=promote)
+maximum = defop("maximum", "MaximumBackward0", np.maximum,
+                (lambda grad, a, b: _masked(grad, _max_share(a, b)),
+                 lambda grad, a, b: _masked(grad, _max_share(b, a))), dtype_rule=promote)
+minimum = defop("minimum", "MinimumBackward0", np.minimum,
+                (lambda grad, a, b: _masked(grad, _min_share(a, b)),
+                 lambda grad, a, b: _masked(grad, _min_share(b, a))), dtype_rule=promote)
+fmax = defop("fmax", "FmaxBackward0", np.fmax,
+             (lambda grad, a, b: _masked(grad, _fmax_keeps(a, b)),
+              lambda grad, a, b: _masked(grad, ~_fmax_keeps(a, b))), dtype_rule=promote)
+fmin = defop("fmin", "FminBackward0", np.fmin,
+             (lambda grad, a, b: _masked(grad, _fmin_keeps(a, b)),
+              lambda grad, a, b: _masked(grad, ~_fmin_keeps(a, b))), dtype_rule=promote)
+# clamp(x, 0, 1) keeps its bounds as numbers (ClampBackward1); tensor bounds are inputs (ClampBackward0)
+clamp_scalar = defop("clamp", "ClampBackward1", _clamp,
+                     lambda grad, x, *, min=None, max=None: _masked(grad, _inside(x, min, max)),
+                     dtype_rule=_clamp_rule)
+clamp_tensor = defop("clamp", "ClampBackward0", _clamp,
+                     (lambda grad, x, low, high: _masked(grad, _inside(x, low, high)),
+                      lambda grad, x, low, high: _masked(grad, _below(x, low, high)),
+                      lambda grad, x, low, high: _masked(grad, _above(x, low, high))), dtype_rule=_clamp_rule)
+clamp_min_scalar = defop("clamp_min", "ClampMinBackward0", lambda x, *, min: np.maximum(x, min),
+                         lambda grad, x, *, min: _masked(grad, _inside(x, min, None)), dtype_rule=_clamp_rule)
+clamp_min_tensor = defop("clamp_min", "ClampMinBackward1", np.maximum,
+                         (lambda grad, x, low: _masked(grad, _inside(x, low, None)),
+                          lambda grad, x, low: _masked(grad, _below(x, low, None))), dtype_rule=promote)
+clamp_max_scalar = defop("clamp_max", "ClampMaxBackward0", lambda x, *, max: np.minimum(x, max),
+                         lambda grad, x, *, max: _masked(grad, _inside(x, None, max)), dtype_rule=_clamp_rule)
+clamp_max_tensor = defop("clamp_max", "ClampMaxBackward1", np.minimum,
+                         (lambda grad, x, high: _masked(grad, _inside(x, None, high)),
+                          lambda grad, x, high: _masked(grad, _above(x, None, high))), dtype_rule=promote)
+sgn = defop("sgn", "SgnBackward0", lambda x: x / np.where(x == 0, 1, np.abs(x)) if x.dtype.kind == "c" else _sign(x),
+            _zero_gradient)
 # fmt: on
 
 
@@ -206,15 +400,94 @@ def square(input):
     return pow_scalar(input, exponent=2)
 
 
+def div(input, other, *, rounding_mode=None):
+    """input / other; rounding_mode 'trunc' or 'floor' rounds the quotient (DivBackward2, zero gradient)."""
+    if rounding_mode is None:
+        return true_divide(input, other)
+    if rounding_mode not in _ROUNDED_DIVISIONS:
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"{rounding_mode!r}")
+    return div_rounded(input, other, rounding_mode=rounding_mode)
+
+
+def fmod(input, other):
+    """C's fmod: the remainder takes the sign of the dividend (remainder takes the divisor's)."""
+    if isinstance(other, Tensor):
+        return fmod_tensor(input, other)
+    return fmod_scalar(input, other=other)
+
+
+def _require_floating(name, *tensors):
+    for tensor in tensors:
+        if isinstance(tensor, Tensor) and tensor._data.dtype.kind not in "fc":
+            raise NotImplementedError(f'"{name}" not implemented for \'{tensor.dtype.name}\'; '
+                                      f"convert the inputs to float first (x.float())")
+
+
+def lerp(input, end, weight):
+    """input + weight * (end - input)."""
+    _require_floating("lerp", input, end)
+    if isinstance(weight, Tensor):
+        return lerp_tensor(input, end, weight)
+    return lerp_scalar(input, end, weight=weight)
+
+
+def addcmul(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 * tensor2."""
+    return addcmul_row(input, tensor1, tensor2, value=value)
+
+
+def addcdiv(input, tensor1, tensor2, *, value=1):
+    """input + value * tensor1 / tensor2."""
+    if all(isinstance(t, Tensor) and t._data.dtype.kind in "iub" for t in (tensor1, tensor2)):
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future release addcdiv "
+                           "will perform a true division of tensor1 and tensor2. Convert tensor1 or tensor2 to "
+                           "float first, or compute (input + value * tensor1 // tensor2) for the old behaviour.")
+    return addcdiv_row(input, tensor1, tensor2, value=value)
+
+
+def clamp(input, min=None, max=None):
+    """Limit every element to [min, max]; either bound may be None, a number, or a tensor."""
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        return clamp_tensor(input, min, max)
+    return clamp_scalar(input, min=min, max=max)
+
+
+def clamp_min(input, min):
+    if isinstance(min, Tensor):
+        return clamp_min_tensor(input, min)
+    return clamp_min_scalar(input, min=min)
+
+
+def clamp_max(input, max):
+    if isinstance(max, Tensor):
+        return clamp_max_tensor(input, max)
+    return clamp_max_scalar(input, max=max)
+
+
+def where(condition, input=None, other=None):
+    """where(condition, input, other) picks input where condition holds, else other;
+    where(condition) alone is nonzero(condition, as_tuple=True)."""
+    if not isinstance(condition, Tensor) or condition._data.dtype.kind != "b":
+        got = LEGACY_NAMES[condition.dtype][:-6] if isinstance(condition, Tensor) else type(condition).__name__
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {got}; "
+                           "compare first (e.g. x > 0) or convert with .bool()")
+    if input is None and other is None:
+        return tuple(make_tensor(index.astype(np.int64)) for index in np.nonzero(condition._data))
+    if input is None or other is None:
+        raise TypeError("where() takes a condition and both input and other (or the condition alone)")
+    return where_row(condition, input, other)
+
+
 # torch's aliases
-subtract, multiply, divide, true_divide, absolute, negative = sub, mul, div, div, abs, neg
+subtract, multiply, divide, absolute, negative, clip = sub, mul, div, abs, neg, clamp
 
 # Exported as ember.<name> (__all__) and bound as Tensor.<name> (METHODS); see ember/_ops/__init__.py.
-__all__ = ["abs", "absolute", "add", "clone", "cos", "div", "divide", "eq", "exp", "floor_divide", "ge", "gt",
-           "le", "log", "logical_not", "lt", "mul", "multiply", "ne", "neg", "negative", "pow", "reciprocal",
-           "relu", "remainder", "rsub", "sigmoid", "sign", "sin", "sqrt", "square", "sub", "subtract", "tanh",
-           "true_divide", "where", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"]
 METHODS = ["add", "sub", "mul", "div", "pow", "neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin",
-           "cos", "reciprocal", "sign", "square", "clone", "eq", "ne", "lt", "le", "gt", "ge", "floor_divide",
+           "cos", "reciprocal", "sign", "sgn", "square", "clone", "eq", "ne", "lt", "le", "gt", "ge", "floor_divide",
            "remainder", "rsub", "bitwise_not", "logical_not", "subtract", "multiply", "divide", "true_divide",
-           "absolute", "negative"]
+           "absolute", "negative", "bitwise_and", "bitwise_or", "bitwise_xor", "fmod", "lerp", "addcmul", "addcdiv",
+           "maximum", "minimum", "fmax", "fmin", "clamp", "clip", "clamp_min", "clamp_max"]
+__all__ = METHODS + ["where"]  # x.where(condition, y) takes self as input: see Tensor.where

@@ -1,0 +1,50 @@
+"""Comparison and logic beyond the operators: logical_*, isclose/allclose/equal and torch's
+alias names. None of these has a gradient; results are bool (allclose and equal: a Python bool).
+"""
+import numpy as np
+
+from .._dtype import LEGACY_NAMES, result_type
+from .._tensor import Tensor, make_tensor
+from ._registry import defop
+from .pointwise import eq, ge, gt, le, lt, ne
+
+# fmt: off
+logical_and = defop("logical_and", None, np.logical_and, None)
+logical_or = defop("logical_or", None, np.logical_or, None)
+logical_xor = defop("logical_xor", None, np.logical_xor, None)
+# fmt: on
+
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+def _same_dtype_arrays(input, other, name):
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"{LEGACY_NAMES[input.dtype][:-6]} did not match {LEGACY_NAMES[other.dtype][:-6]}: "
+                           f"{name} compares tensors of one dtype; convert one first, e.g. other.to(input.dtype)")
+    return input._data, other._data
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|input - other| <= atol + rtol * |other|, elementwise (infinities close only to themselves)."""
+    a, b = _same_dtype_arrays(input, other, "isclose")
+    return make_tensor(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    a, b = _same_dtype_arrays(input, other, "allclose")
+    return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(input, other):
+    """True when both tensors have the same shape and elements (NaN is not equal to itself)."""
+    a, b = input._data, other._data
+    if a.shape != b.shape:
+        return False
+    common = result_type(input, other).numpy
+    return bool(np.array_equal(a.astype(common, copy=False), b.astype(common, copy=False)))
+
+METHODS = ["logical_and", "logical_or", "logical_xor", "greater", "greater_equal", "less", "less_equal",
+           "not_equal", "isclose", "allclose", "equal"]
+__all__ = list(METHODS)
