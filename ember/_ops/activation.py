@@ -132,6 +132,8 @@ def _log_sigmoid_forward(x):
     return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
 
 
+_ONE_SIXTH_FLOAT32 = float(np.float32(1 / 6))  # torch's hardsigmoid backward uses 1.0f / 6.0f for every dtype
+
 # fmt: off
 leaky_relu = defop("leaky_relu", "LeakyReluBackward0", _leaky_relu_forward,
                    lambda grad, x, *, negative_slope: where(x > 0, grad, grad * negative_slope))
@@ -144,7 +146,7 @@ softplus = defop("softplus", "SoftplusBackward0", _softplus_forward, _softplus_b
 hardtanh = defop("hardtanh", "HardtanhBackward0",
                  lambda x, *, min_val, max_val: np.clip(x, min_val, max_val), _hardtanh_backward)
 hardsigmoid = defop("hardsigmoid", "HardsigmoidBackward0", lambda x: np.clip(x + 3, 0, 6) / 6,
-                    lambda grad, x: grad * ((x > -3) & (x < 3)) * (1 / 6))
+                    lambda grad, x: grad * ((x > -3) & (x < 3)) * _ONE_SIXTH_FLOAT32)
 hardswish = defop("hardswish", "HardswishBackward0", _hardswish_forward, _hardswish_backward)
 log_sigmoid = defop("log_sigmoid", "LogSigmoidBackward0", _log_sigmoid_forward,
                     lambda grad, x: grad * sigmoid(-x))
