@@ -470,6 +470,8 @@ def clamp_max(input, max):
 def where(condition, input=None, other=None):
     """where(condition, input, other) picks input where condition holds, else other;
     where(condition) alone is nonzero(condition, as_tuple=True)."""
+    if type(condition) is np.ndarray and other is not None:  # raw arrays: a formula on the fast path
+        return where_row(condition, input, other)
     if not isinstance(condition, Tensor) or condition._data.dtype.kind != "b":
         got = LEGACY_NAMES[condition.dtype][:-6] if isinstance(condition, Tensor) else type(condition).__name__
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {got}; "
