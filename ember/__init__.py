@@ -19,6 +19,9 @@ from ._random import Generator, default_generator, initial_seed, manual_seed, se
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 
+from . import optim, utils  # noqa: F401,E402  (training: optimizers, schedulers, data loading)
+from .serialization import load, save  # noqa: F401,E402
+
 __version__ = "0.1.0"
 
 # torch computes log(0) = -inf, 1/0 = inf, sqrt(-1) = nan without a word; NumPy warns. Silence
