@@ -10,15 +10,20 @@ from ._dtype import (bfloat16, bool, cdouble, cfloat, complex64, complex128, dou
                      promote_types, set_default_dtype, short, uint8)
 from ._tensor import Size, Tensor, device  # noqa: F401
 from . import autograd, backends, cuda  # noqa: F401  (autograd needs Tensor; the ops need autograd.graph)
-from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full, full_like,  # noqa: F401
-                        linspace, logspace, ones, ones_like, rand, rand_like, randint, randint_like, randn,
-                        randn_like, randperm, tensor, zeros, zeros_like)
+from ._creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full,  # noqa: F401
+                        full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand, rand_like,
+                        randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from ._ops import *  # noqa: F401,F403  (each ops module's __all__)
 from ._printing import get_printoptions, printoptions, set_printoptions  # noqa: F401
 from ._random import Generator, default_generator, initial_seed, manual_seed, seed  # noqa: F401
 from . import nn  # noqa: E402,F401  (ember.nn needs the ops above)
+from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,  # noqa: F401
+                      set_rng_state)
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
+
+from . import optim, utils  # noqa: F401,E402  (training: optimizers, schedulers, data loading)
+from .serialization import load, save  # noqa: F401,E402
 
 __version__ = "0.1.0"
 

@@ -326,3 +326,153 @@ def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False, ge
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     values = numpy_rng(generator).permutation(n)
     return _finish(values.astype(_numpy_dtype(dtype, _dtype.int64)), requires_grad, device)
+
+
+# -- sampling from distributions -----------------------------------------------------------
+def _float_dtype_of(*values):
+    for value in values:
+        if isinstance(value, Tensor):
+            return value.dtype
+    return _dtype.get_default_dtype()
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+    """torch's four forms: normal(Tensor, Tensor), normal(Tensor, float), normal(float, Tensor) and
+    normal(float, float, size); tensor arguments broadcast, and the result takes their dtype."""
+    mean_data = mean._data if isinstance(mean, Tensor) else mean
+    std_data = std._data if isinstance(std, Tensor) else std
+    if xp.any(xp.asarray(std_data) < 0):
+        bad = std_data if not isinstance(std, Tensor) else xp.asarray(std_data)[xp.asarray(std_data) < 0].flat[0]
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {bad:g}; a standard deviation cannot be "
+                           "negative")
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        shape = xp.broadcast_shapes(xp.shape(mean_data), xp.shape(std_data))
+        dtype = dtype or _float_dtype_of(mean, std)
+    else:
+        if size is None:
+            raise TypeError("normal() with a float mean and std needs a size, e.g. ember.normal(0.0, 1.0, (2, 3))")
+        shape, dtype = _size((size,)), dtype or _dtype.get_default_dtype()
+    values = numpy_rng(generator).normal(mean_data, std_data, size=shape)
+    return _finish(xp.asarray(values).astype(dtype.numpy), requires_grad, device)
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    """1 with probability p (each element of `input`, or the number `p`), else 0; input's dtype."""
+    probabilities = input._data if p is None else p
+    if xp.any((xp.asarray(probabilities) < 0) | (xp.asarray(probabilities) > 1)):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false: bernoulli probabilities must "
+                           "lie in [0, 1]")
+    draws = numpy_rng(generator).random(input._data.shape) < probabilities
+    return make_tensor(draws.astype(input._data.dtype))
+
+
+def _check_probabilities(data, num_samples, replacement):
+    if data.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if data.dtype.kind != "f":
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {data.dtype}")
+    if not xp.all(xp.isfinite(data)) or xp.any(data < 0):
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    if xp.any(data.sum(-1) <= 0):
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    if not replacement and num_samples > data.shape[-1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    if num_samples <= 0:
+        raise RuntimeError(f"cannot sample n_sample <= 0 samples (got {num_samples})")
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """Category indices drawn with the given (unnormalised) weights, one row per distribution."""
+    data = input._data.astype(xp.float64)
+    _check_probabilities(input._data, num_samples, replacement)
+    rows = data.reshape(-1, data.shape[-1])
+    rng = numpy_rng(generator)
+    if replacement:  # inverse CDF, every row at once: row r's CDF is shifted by r
+        cdf = xp.cumsum(rows, axis=1)
+        cdf /= cdf[:, -1:]
+        offsets = xp.arange(rows.shape[0])[:, None]
+        draws = rng.random((rows.shape[0], num_samples)) + offsets
+        picks = xp.searchsorted((cdf + offsets).ravel(), draws.ravel(), side="right").reshape(draws.shape)
+        picks = xp.minimum(picks - offsets * rows.shape[1], rows.shape[1] - 1)
+    else:  # exponential race: the k smallest Exp(1)/p are a sample without replacement
+        with xp.errstate(divide="ignore"):
+            keys = rng.exponential(size=rows.shape) / rows
+        picks = xp.argsort(keys, axis=1, kind="stable")[:, :num_samples]
+    return make_tensor(picks.reshape(data.shape[:-1] + (num_samples,)).astype(xp.int64))
+
+
+# -- in-place sampling methods (Tensor.uniform_ ...), bound onto Tensor below ----------------
+def _fill_in_place(tensor, values):
+    from ._ops.inplace import check_inplace
+    from ._tensor import bump_version
+    check_inplace(tensor, False)
+    xp.copyto(tensor._data, values, casting="unsafe")
+    bump_version(tensor)
+    return tensor
+
+
+def uniform_(self, a=0.0, b=1.0, *, generator=None, **kwargs):
+    a, b = kwargs.get("from", a), kwargs.get("to", b)
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a:g} > to={b:g}")
+    return _fill_in_place(self, numpy_rng(generator).uniform(a, b, self._data.shape))
+
+
+def normal_(self, mean=0.0, std=1.0, *, generator=None):
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    return _fill_in_place(self, numpy_rng(generator).normal(mean, std, self._data.shape))
+
+
+def bernoulli_(self, p=0.5, *, generator=None):
+    probabilities = p._data if isinstance(p, Tensor) else p
+    if not isinstance(p, Tensor) and not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+    return _fill_in_place(self, numpy_rng(generator).random(self._data.shape) < probabilities)
+
+
+def exponential_(self, lambd=1.0, *, generator=None):
+    if lambd <= 0:
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd:g}")
+    return _fill_in_place(self, numpy_rng(generator).exponential(1.0 / lambd, self._data.shape))
+
+
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    return _fill_in_place(self, numpy_rng(generator).lognormal(mean, std, self._data.shape))
+
+
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    return _fill_in_place(self, median + sigma * numpy_rng(generator).standard_cauchy(self._data.shape))
+
+
+def geometric_(self, p, *, generator=None):
+    return _fill_in_place(self, numpy_rng(generator).geometric(p, self._data.shape))
+
+
+def random_(self, a=None, b=None, *, generator=None, **kwargs):
+    """random_() integers in [0, 2**mantissa] (floats) or the dtype's range; random_(to); random_(from, to)."""
+    a, b = kwargs.get("from", a), kwargs.get("to", b)
+    if a is None:
+        low, high = 0, _random_upper(self._data.dtype)
+    elif b is None:
+        low, high = 0, a
+    else:
+        low, high = a, b
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    return _fill_in_place(self, numpy_rng(generator).integers(low, high, self._data.shape, dtype=xp.int64))
+
+
+def _random_upper(numpy_dtype):
+    if numpy_dtype.kind == "f":
+        return 2 ** xp.finfo(numpy_dtype).nmant + 1
+    if numpy_dtype.kind == "b":
+        return 2
+    return int(xp.iinfo(numpy_dtype).max) + 1 if numpy_dtype.itemsize < 8 else 2 ** 63 - 1
+
+
+for _method in (uniform_, normal_, bernoulli_, exponential_, log_normal_, cauchy_, geometric_, random_):
+    setattr(Tensor, _method.__name__, _method)
+Tensor.bernoulli = lambda self, p=None, *, generator=None: bernoulli(self, p, generator=generator)
+Tensor.multinomial = lambda self, num_samples, replacement=False, *, generator=None: multinomial(
+    self, num_samples, replacement, generator=generator)

@@ -25,12 +25,43 @@ class Generator:
     def initial_seed(self):
         return self._seed
 
+    def get_state(self):
+        """The generator's state as a uint8 tensor (ember's own layout: PCG64's words and the seed)."""
+        from ._creation import from_numpy
+        state = self._rng.bit_generator.state
+        words = [state["state"]["state"], state["state"]["inc"]]
+        packed = b"".join(w.to_bytes(16, "little") for w in words)
+        packed += int(state["has_uint32"]).to_bytes(8, "little") + int(state["uinteger"]).to_bytes(8, "little")
+        packed += (self._seed & 0xFFFF_FFFF_FFFF_FFFF).to_bytes(8, "little")
+        return from_numpy(xp.frombuffer(packed, dtype=xp.uint8).copy())
+
+    def set_state(self, new_state):
+        from ._tensor import Tensor
+        if not isinstance(new_state, Tensor) or new_state.dtype.name != "uint8":
+            raise TypeError("RNG state must be a torch.ByteTensor (a uint8 tensor from get_state() / "
+                            "get_rng_state())")
+        if new_state.numel() != _STATE_BYTES:
+            raise RuntimeError(f"Expected a generator state of size {_STATE_BYTES} but found the input RNG state size "
+                               f"to be {new_state.numel()}; pass a state that ember's get_state() returned")
+        raw = new_state.numpy().tobytes()
+        word = [int.from_bytes(raw[i:i + 16], "little") for i in (0, 16)]
+        rng = xp.random.default_rng()
+        rng.bit_generator.state = {"bit_generator": "PCG64", "state": {"state": word[0], "inc": word[1]},
+                                   "has_uint32": int.from_bytes(raw[32:40], "little"),
+                                   "uinteger": int.from_bytes(raw[40:48], "little")}
+        self._rng, self._seed = rng, int.from_bytes(raw[48:56], "little")
+        return self
+
+    def clone_state(self):
+        return Generator().set_state(self.get_state())
+
     @property
     def device(self):
         from ._tensor import CPU
         return CPU
 
 
+_STATE_BYTES = 56
 default_generator = Generator()
 
 
@@ -45,6 +76,14 @@ def seed():
 
 def initial_seed():
     return default_generator.initial_seed()
+
+
+def get_rng_state():
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    default_generator.set_state(new_state)
 
 
 def numpy_rng(generator=None):

@@ -1,0 +1,252 @@
+"""ember.save / ember.load in a format that cannot run code when read.
+
+A file is a safetensors file: 8 bytes (little-endian header length), a JSON header that gives
+each tensor's dtype, shape and byte range, then the raw little-endian bytes. The Python structure
+around the tensors (nested dicts, lists, tuples, numbers, strings, None; int keys such as an
+optimizer's ``state``) is JSON too, kept as a string in the header's ``__metadata__``. Nothing is
+unpickled, so loading a hostile file can at worst raise an error.
+
+Every problem with a file (truncated, corrupt JSON, a bad dtype, shape or byte range, an
+oversized header) raises ``RuntimeError`` with a message that says what is wrong; the header
+length is checked against the file size before anything is read, so a file cannot make ember
+allocate more memory than its own size. Objects ember cannot store raise ``TypeError`` at save.
+"""
+import json
+import math
+import os
+from collections import OrderedDict
+
+from . import _creation, _dtype
+from ._backend import xp
+from ._tensor import Tensor, require_cpu
+
+_CODES = {_dtype.float16: "F16", _dtype.float32: "F32", _dtype.float64: "F64", _dtype.complex64: "C64",
+          _dtype.complex128: "C128", _dtype.uint8: "U8", _dtype.int8: "I8", _dtype.int16: "I16",
+          _dtype.int32: "I32", _dtype.int64: "I64", _dtype.bool: "BOOL"}
+_DTYPES = {code: dtype for dtype, code in _CODES.items()}
+_MAX_HEADER = 100 * 1024 * 1024  # the safetensors package's own limit
+_STRUCTURE_KEY = "ember_structure"
+
+
+# -- save ------------------------------------------------------------------------------------
+class _Packer:
+    """Turns an object into JSON-able structure, collecting its tensors (each object once)."""
+
+    def __init__(self):
+        self.arrays, self.names = {}, {}
+
+    def pack(self, obj, path=""):
+        """`path` names where a tensor sits ('fc.weight', 'state.0.exp_avg'), so safetensors
+        readers see a model's own parameter names."""
+        if isinstance(obj, Tensor):
+            name = self.names.get(id(obj))
+            if name is None:
+                name = path or "tensor"
+                if name in self.arrays or name == "__metadata__":
+                    name = f"{name}#{len(self.arrays)}"
+                self.names[id(obj)] = name
+                self.arrays[name] = obj
+            packed = {"__tensor__": name}
+            if obj.requires_grad:
+                packed["requires_grad"] = True
+            return packed
+        if obj is None or isinstance(obj, (bool, int, str)):
+            return obj
+        if isinstance(obj, float):
+            return obj if math.isfinite(obj) else {"__float__": repr(obj)}
+        if isinstance(obj, dict):
+            return {"__dict__": [[self.pack(k), self.pack(v, _join(path, k))] for k, v in obj.items()],
+                    "ordered": isinstance(obj, OrderedDict)}
+        if isinstance(obj, tuple):
+            return {"__tuple__": [self.pack(item, _join(path, i)) for i, item in enumerate(obj)]}
+        if isinstance(obj, list):
+            return [self.pack(item, _join(path, i)) for i, item in enumerate(obj)]
+        if isinstance(obj, _dtype.dtype):
+            return {"__dtype__": obj.name}
+        raise TypeError(f"ember.save cannot store an object of type {type(obj).__name__}: it stores tensors, numbers, "
+                        "strings, None and (nested) dicts, lists and tuples of them. Save a model's "
+                        "model.state_dict() rather than the model itself.")
+
+
+def _join(path, key):
+    return f"{path}.{key}" if path else str(key)
+
+
+def _encode(obj):
+    packer = _Packer()
+    structure = json.dumps(packer.pack(obj), allow_nan=False)
+    header, chunks, offset = {"__metadata__": {"format": "pt", _STRUCTURE_KEY: structure}}, [], 0
+    for name, tensor in packer.arrays.items():
+        array = tensor.detach().numpy()
+        code = _CODES[tensor.dtype]
+        raw = xp.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
+        header[name] = {"dtype": code, "shape": list(array.shape), "data_offsets": [offset, offset + len(raw)]}
+        chunks.append(raw)
+        offset += len(raw)
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)  # the data starts 8-byte aligned, as the safetensors package writes it
+    return len(text).to_bytes(8, "little") + text + b"".join(chunks)
+
+
+def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False):
+    """Write `obj` to a path or a binary file object (pickle arguments are accepted and unused)."""
+    data = _encode(obj)
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "wb") as file:
+            file.write(data)
+    else:
+        f.write(data)
+
+
+# -- load ------------------------------------------------------------------------------------
+def _corrupt(what):
+    return RuntimeError(f"ember.load: not a valid ember/safetensors file: {what}")
+
+
+def _read_header(read, size):
+    prefix = read(8)
+    if len(prefix) < 8:
+        raise _corrupt(f"the file has {len(prefix)} bytes, fewer than the 8-byte header length (truncated?)")
+    length = int.from_bytes(prefix, "little")
+    if length > _MAX_HEADER:
+        raise _corrupt(f"the header claims {length} bytes, more than the {_MAX_HEADER}-byte limit")
+    if size is not None and length > size - 8:
+        raise _corrupt(f"the header claims {length} bytes but the file has only {size - 8} after the length "
+                       "(truncated?)")
+    text = read(length)
+    if len(text) < length:
+        raise _corrupt(f"the header claims {length} bytes but only {len(text)} could be read (truncated?)")
+    try:
+        header = json.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise _corrupt(f"the header is not valid JSON ({type(error).__name__}: {str(error)[:80]})") from None
+    if not isinstance(header, dict):
+        raise _corrupt("the header is not a JSON object")
+    return header, length
+
+
+def _check_entries(header, data_size):
+    """Validate every tensor entry; returns {name: (dtype, shape, begin, end)}."""
+    entries = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
+            raise _corrupt(f"tensor {name!r} needs exactly 'dtype', 'shape' and 'data_offsets'")
+        code, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
+        if code not in _DTYPES:
+            raise _corrupt(f"tensor {name!r} has dtype {code!r}, which ember does not have (it reads "
+                           f"{', '.join(sorted(_DTYPES))})")
+        if not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape):
+            raise _corrupt(f"tensor {name!r} has shape {shape!r}; a shape is a list of non-negative integers")
+        if (not isinstance(offsets, list) or len(offsets) != 2 or not all(type(n) is int for n in offsets)
+                or not 0 <= offsets[0] <= offsets[1] <= data_size):
+            raise _corrupt(f"tensor {name!r} has data_offsets {offsets!r} outside the {data_size} data bytes")
+        dtype = _DTYPES[code]
+        if math.prod(shape) * dtype.itemsize != offsets[1] - offsets[0]:
+            raise _corrupt(f"tensor {name!r} of shape {shape} and dtype {code} needs "
+                           f"{math.prod(shape) * dtype.itemsize} bytes, but its data_offsets span "
+                           f"{offsets[1] - offsets[0]}")
+        entries[name] = (dtype, shape, offsets[0], offsets[1])
+    previous_end = 0
+    for name, (_, _, begin, end) in sorted(entries.items(), key=lambda item: (item[1][2], item[1][3])):
+        if begin < previous_end:
+            raise _corrupt(f"tensor {name!r} overlaps another tensor's bytes")
+        previous_end = end
+    return entries
+
+
+def _unpack(obj, tensors, depth=0):
+    if depth > 200:
+        raise _corrupt("the structure is nested more than 200 levels deep")
+    if isinstance(obj, list):
+        return [_unpack(item, tensors, depth + 1) for item in obj]
+    if not isinstance(obj, dict):
+        return obj
+    if "__tensor__" in obj:
+        name = obj["__tensor__"]
+        if not isinstance(name, str) or name not in tensors:
+            raise _corrupt(f"the structure refers to a tensor {name!r} that the file does not hold")
+        tensor = tensors[name]
+        if obj.get("requires_grad") and not tensor.requires_grad:
+            tensor.requires_grad_(True)
+        return tensor
+    if "__dict__" in obj:
+        items = obj["__dict__"]
+        if not isinstance(items, list) or not all(isinstance(item, list) and len(item) == 2 for item in items):
+            raise _corrupt("a dict in the structure is not a list of [key, value] pairs")
+        pairs = [(_unpack(k, tensors, depth + 1), _unpack(v, tensors, depth + 1)) for k, v in items]
+        try:
+            return OrderedDict(pairs) if obj.get("ordered") else dict(pairs)
+        except TypeError:
+            raise _corrupt("a dict in the structure has a key that cannot be a dict key") from None
+    if "__tuple__" in obj:
+        return tuple(_unpack(item, tensors, depth + 1) for item in obj["__tuple__"])
+    if "__float__" in obj:
+        if obj["__float__"] not in ("inf", "-inf", "nan"):
+            raise _corrupt(f"unknown special float {obj['__float__']!r}")
+        return float(obj["__float__"])
+    if "__dtype__" in obj:
+        value = getattr(_dtype, str(obj["__dtype__"]), None)
+        if not isinstance(value, _dtype.dtype):
+            raise _corrupt(f"unknown dtype {obj['__dtype__']!r}")
+        return value
+    raise _corrupt("the structure holds a JSON object ember did not write")
+
+
+def _file_size(file):
+    try:
+        return os.fstat(file.fileno()).st_size - file.tell()
+    except (AttributeError, OSError, ValueError):
+        try:
+            here = file.tell()
+            end = file.seek(0, os.SEEK_END)
+            file.seek(here)
+            return end - here
+        except (AttributeError, OSError, ValueError):
+            return None
+
+
+def _load_from(file):
+    size = _file_size(file)
+    header, length = _read_header(file.read, size)
+    metadata = header.get("__metadata__", {})
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
+        raise _corrupt("__metadata__ must map strings to strings")
+    data = file.read() if size is None else file.read(size - 8 - length)
+    entries = _check_entries(header, len(data))
+    tensors = {}
+    for name, (dtype, shape, begin, end) in entries.items():
+        array = xp.frombuffer(data, dtype=dtype.numpy.newbyteorder("<"), count=math.prod(shape), offset=begin)
+        tensors[name] = _creation.from_numpy(array.astype(dtype.numpy).reshape(shape))  # a writable copy
+    structure = metadata.get(_STRUCTURE_KEY)
+    if structure is None:  # a plain safetensors file: its tensors by name, in file order
+        return dict(tensors)
+    try:
+        packed = json.loads(structure)
+    except (ValueError, RecursionError) as error:
+        raise _corrupt(f"the stored structure is not valid JSON ({type(error).__name__})") from None
+    return _unpack(packed, tensors)
+
+
+def _check_map_location(map_location):
+    if map_location is None or callable(map_location):
+        return
+    if isinstance(map_location, dict):
+        for target in map_location.values():
+            require_cpu(target)
+        return
+    require_cpu(map_location)
+
+
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
+    """Read what ember.save wrote (or any .safetensors file: a dict of tensors).
+
+    ``weights_only`` is accepted for torch's signature; ember's format holds no code, so loading
+    is always as safe as torch's weights_only=True. ``map_location`` may name the CPU only."""
+    _check_map_location(map_location)
+    if isinstance(f, (str, os.PathLike)):
+        with open(f, "rb") as file:
+            return _load_from(file)
+    return _load_from(f)
