@@ -14,6 +14,7 @@ from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, f
                         linspace, logspace, ones, ones_like, rand, rand_like, randint, randint_like, randn,
                         randn_like, randperm, tensor, zeros, zeros_like)
 from ._ops import *  # noqa: F401,F403  (each ops module's __all__)
+from . import linalg, return_types  # noqa: F401,E402
 from ._printing import get_printoptions, printoptions, set_printoptions  # noqa: F401
 from ._random import Generator, default_generator, initial_seed, manual_seed, seed  # noqa: F401
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401

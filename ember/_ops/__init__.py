@@ -4,8 +4,9 @@ The rows live in the modules listed in MODULES; inplace.py builds the in-place v
 them. Each module names what it exports: ``__all__`` becomes ``ember.<name>`` and ``METHODS``
 becomes ``Tensor.<name>`` (bound in ember/_tensor.py). Adding an op touches only its module.
 """
-from . import inplace, linalg, pointwise, reduction, selection, shape, sorting
+from . import decompositions, inplace, linalg, pointwise, reduction, selection, shape, sorting
 from ._registry import GRAD_FNS, defop  # noqa: F401
+from .decompositions import *  # noqa: F401,F403
 from .inplace import *  # noqa: F401,F403
 from .inplace import setitem  # noqa: F401
 from .linalg import *  # noqa: F401,F403
@@ -17,6 +18,6 @@ from .sorting import *  # noqa: F401,F403
 from .shape import (alias, contiguous, expand, getitem, normalize_dim, normalize_dims, numpy_T,  # noqa: F401
                     view, view_as, reshape_as)
 
-MODULES = (pointwise, reduction, sorting, shape, linalg, inplace)
+MODULES = (pointwise, reduction, sorting, shape, linalg, decompositions, inplace)
 globals().update({name: getattr(module, name) for module in MODULES for name in module.METHODS})
 __all__ = sorted({name for module in MODULES for name in module.__all__})
