@@ -57,7 +57,7 @@ def _order(data, axis, descending, stable):
     return np.argsort(data, axis=axis, kind="stable")
 
 
-def sort(input, dim=-1, descending=False, stable=False):
+def sort(input, dim=-1, descending=False, *, stable=False):
     """(values, indices) sorted along `dim`; ties keep their input order (as torch's CPU sort)."""
     if isinstance(dim, bool):  # sort(x, True) is not descending in torch either, but be explicit
         raise TypeError("sort(): pass descending=True by keyword")
@@ -73,7 +73,7 @@ def sort(input, dim=-1, descending=False, stable=False):
 
 def argsort(input, dim=-1, descending=False, stable=False):
     """The indices that sort `input` along `dim`."""
-    return sort(input, dim, descending, stable).indices
+    return sort(input, dim, descending, stable=stable).indices
 
 
 def msort(input):
