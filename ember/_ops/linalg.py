@@ -227,9 +227,9 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 def outer(input, vec2):
     """The outer product of two vectors; torch computes it as a column times a row (MulBackward0)."""
-    if input.ndim != 1 or vec2.ndim != 1:
-        raise RuntimeError(f"outer: expected 1-D vectors, but got {input.ndim}-D and {vec2.ndim}-D tensors; "
-                           "flatten them first")
+    for name, vector in (("self", input), ("vec2", vec2)):
+        if vector.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {vector.ndim}-D; flatten it first")
     return mul(reshape(input, (-1, 1)), vec2)
 
 
