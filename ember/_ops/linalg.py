@@ -256,7 +256,7 @@ def _parse_einsum(equation, operands):
                                f"number of dimensions ({operand.ndim}) for operand {terms.index(term)}"
                                f"{'' if '...' in term else ' and no ellipsis was given'}")
         if "..." in term:
-            widest = builtin_max(widest, operand.ndim - named)
+            widest = max(widest, operand.ndim - named)
     expanded = []
     for term, operand in zip(terms, operands):
         if "..." in term:
@@ -271,8 +271,6 @@ def _parse_einsum(equation, operands):
         output = ellipsis + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ellipsis))
     return expanded, output
 
-
-builtin_max = max
 
 
 def _take_diagonals(term, x):
@@ -343,7 +341,7 @@ def einsum(equation, *operands):
             if sizes.get(letter, size) != size and 1 not in (size, sizes[letter]):
                 raise RuntimeError(f"einsum(): subscript {letter} has size {size} for operand {position} which does "
                                    f"not broadcast with previously seen size {sizes[letter]}")
-            sizes[letter] = builtin_max(sizes.get(letter, 1), size)
+            sizes[letter] = max(sizes.get(letter, 1), size)
     prepared = [_take_diagonals(term, operand) for term, operand in zip(terms, operands)]
     term, result = None, None
     for position, (next_term, operand) in enumerate(prepared):

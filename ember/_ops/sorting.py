@@ -151,13 +151,11 @@ def mode(input, dim=-1, keepdim=False):
     ordered = np.take_along_axis(data, order, axis=-1)
     n = ordered.shape[-1]
     starts = np.concatenate([np.ones(ordered.shape[:-1] + (1,), bool), ordered[..., 1:] != ordered[..., :-1]], -1)
-    run_id = np.cumsum(starts, axis=-1) - 1
     run_start = np.maximum.accumulate(np.where(starts, np.arange(n), 0), axis=-1)
     run_length = np.arange(n) - run_start + 1  # length of the run so far, at each position
     # the end of the longest run; among equal lengths the first (smallest value) wins
     ends = np.concatenate([starts[..., 1:], np.ones(ordered.shape[:-1] + (1,), bool)], -1)
     best_end = np.argmax(np.where(ends, run_length, -1), axis=-1)[..., None]
-    del run_id
     # the last occurrence of that value in input order = the largest original index in its run
     best_start = np.take_along_axis(run_start, best_end, axis=-1)
     positions = np.arange(n)
