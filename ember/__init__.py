@@ -15,10 +15,10 @@ from ._creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, fr
                         randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from ._ops import *  # noqa: F401,F403  (each ops module's __all__)
 from ._printing import get_printoptions, printoptions, set_printoptions  # noqa: F401
-from ._random import Generator, default_generator, initial_seed, manual_seed, seed  # noqa: F401
-from . import nn  # noqa: E402,F401  (ember.nn needs the ops above)
 from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,  # noqa: F401
                       set_rng_state)
+from . import linalg, return_types  # noqa: F401,E402
+from . import nn  # noqa: E402,F401  (ember.nn needs the ops above)
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 

@@ -8,9 +8,11 @@ import math
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, make_tensor
 from ._registry import defop, promote
-from .shape import expand, reshape, squeeze_matmul, t, transpose, unsafe_view, unsqueeze
+from .pointwise import mul
+from .reduction import sum
+from .shape import expand, normalize_dim, permute, reshape, squeeze_matmul, t, transpose, unsafe_view, unsqueeze
 
 
 def _matrix_shapes(a, b):
@@ -151,5 +153,231 @@ def _batched_matmul(input, other):
     return unsafe_view(out, shape=batch + rows + columns, input_shape=out.shape)
 
 
-__all__ = ["matmul", "mm", "mv", "dot", "bmm"]
-METHODS = ["matmul", "mm", "mv", "dot", "bmm"]
+# -- fused products: beta * input + alpha * (product) ------------------------------------------------
+def _scaled(grad, factor):
+    return grad if factor == 1 else grad * factor
+
+
+def _addmm_forward(bias, m1, m2, *, beta=1, alpha=1):
+    out = np.matmul(m1, m2)
+    if alpha != 1:
+        out *= alpha
+    if beta != 0:  # torch: beta=0 ignores the input entirely (nan and inf in it do not propagate)
+        out += bias if beta == 1 else np.multiply(bias, beta)
+    return out
+
+
+def _addmv_forward(bias, mat, vec, *, beta=1, alpha=1):
+    return _addmm_forward(bias, mat, vec, beta=beta, alpha=alpha)
+
+
+# fmt: off
+addmm_row = defop("addmm", "AddmmBackward0", _addmm_forward,
+                  (lambda grad, bias, m1, m2, *, beta=1, alpha=1: _scaled(grad, beta),
+                   lambda grad, bias, m1, m2, *, beta=1, alpha=1: _scaled(mm_row(grad, t(m2)), alpha),
+                   lambda grad, bias, m1, m2, *, beta=1, alpha=1: _scaled(mm_row(t(m1), grad), alpha)))
+addmv_row = defop("addmv", "AddmvBackward0", _addmv_forward,
+                  (lambda grad, bias, mat, vec, *, beta=1, alpha=1: _scaled(grad, beta),
+                   lambda grad, bias, mat, vec, *, beta=1, alpha=1: _scaled(unsqueeze(grad, 1) * vec, alpha),
+                   lambda grad, bias, mat, vec, *, beta=1, alpha=1: _scaled(mv_row(t(mat), grad), alpha)))
+baddbmm_row = defop("baddbmm", "BaddbmmBackward0", _addmm_forward,
+                    (lambda grad, bias, b1, b2, *, beta=1, alpha=1: _scaled(grad, beta),
+                     lambda grad, bias, b1, b2, *, beta=1, alpha=1: _scaled(bmm_row(grad, transpose(b2, 1, 2)), alpha),
+                     lambda grad, bias, b1, b2, *, beta=1, alpha=1: _scaled(bmm_row(transpose(b1, 1, 2), grad), alpha)))
+# fmt: on
+
+
+def _check_bias(name, bias, shape):
+    try:
+        np.broadcast_shapes(bias.shape, shape)
+    except ValueError:
+        raise RuntimeError(f"The expanded size of the tensor ({shape[-1]}) must match the existing size "
+                           f"({bias.shape[-1]}) at non-singleton dimension {len(shape) - 1}.  Target sizes: "
+                           f"{list(shape)}.  Tensor sizes: {list(bias.shape)}; in {name} the input must "
+                           "broadcast to the product's shape") from None
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """beta * input + alpha * (mat1 @ mat2), one node (nn.Linear's op: addmm(bias, x, weight.t()))."""
+    if mat1.ndim != 2 or mat2.ndim != 2 or mat1.shape[1] != mat2.shape[0]:
+        mm(mat1, mat2)  # raises torch's message
+    _check_same_dtype("addmm", mat1, mat2)
+    _check_bias("addmm", input, (mat1.shape[0], mat2.shape[1]))
+    if beta == 1 and alpha == 1:
+        return addmm_row(input, mat1, mat2)
+    return addmm_row(input, mat1, mat2, beta=beta, alpha=alpha)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    """beta * input + alpha * (mat @ vec)."""
+    if mat.ndim != 2 or vec.ndim != 1 or mat.shape[1] != vec.shape[0]:
+        mv(mat, vec)
+    _check_bias("addmv", input, (mat.shape[0],))
+    return addmv_row(input, mat, vec, beta=beta, alpha=alpha)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """beta * input + alpha * (batch1 @ batch2), batch by batch."""
+    if batch1.ndim != 3 or batch2.ndim != 3 or batch1.shape[0] != batch2.shape[0] \
+            or batch1.shape[2] != batch2.shape[1]:
+        bmm(batch1, batch2)
+    _check_bias("baddbmm", input, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
+    return baddbmm_row(input, batch1, batch2, beta=beta, alpha=alpha)
+
+
+def outer(input, vec2):
+    """The outer product of two vectors; torch computes it as a column times a row (MulBackward0)."""
+    for name, vector in (("self", input), ("vec2", vec2)):
+        if vector.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {vector.ndim}-D; flatten it first")
+    return mul(reshape(input, (-1, 1)), vec2)
+
+
+ger = outer
+
+
+# -- einsum and tensordot: decomposed into permute, reshape, mul, sum and bmm, as torch does ---------
+_ELLIPSIS_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _parse_einsum(equation, operands):
+    equation = equation.replace(" ", "")
+    left, arrow, output = equation.partition("->")
+    terms = left.split(",")
+    if len(terms) != len(operands):
+        raise RuntimeError(f"einsum(): {'more' if len(operands) > len(terms) else 'fewer'} operands were provided "
+                           f"than specified in the equation; {equation!r} names {len(terms)}, got "
+                           f"{len(operands)}")
+    widest = 0
+    for term, operand in zip(terms, operands):
+        named = len(term.replace("...", ""))
+        if ("..." in term and named > operand.ndim) or ("..." not in term and named != operand.ndim):
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({named}) does not match the "
+                               f"number of dimensions ({operand.ndim}) for operand {terms.index(term)}"
+                               f"{'' if '...' in term else ' and no ellipsis was given'}")
+        if "..." in term:
+            widest = max(widest, operand.ndim - named)
+    expanded = []
+    for term, operand in zip(terms, operands):
+        if "..." in term:
+            count = operand.ndim - len(term.replace("...", ""))
+            term = term.replace("...", _ELLIPSIS_LETTERS[widest - count:widest])
+        expanded.append(term)
+    ellipsis = _ELLIPSIS_LETTERS[:widest]
+    if arrow:
+        output = output.replace("...", ellipsis)
+    else:
+        letters = "".join(expanded)
+        output = ellipsis + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ellipsis))
+    return expanded, output
+
+
+
+def _take_diagonals(term, x):
+    """A letter repeated within one operand ('ii') means its diagonal: keep only equal indices."""
+    while len(set(term)) != len(term):
+        letter = next(c for c in term if term.count(c) > 1)
+        first, second = term.index(letter), term.index(letter, term.index(letter) + 1)
+        size = x.shape[first]
+        mask_shape = [1] * x.ndim
+        mask_shape[first] = mask_shape[second] = size
+        x = x * make_tensor(np.eye(size, dtype=x._data.dtype).reshape(mask_shape))  # stand-in until diagonal lands
+        x = sum(x, second)
+        term = term[:second] + term[second + 1:]
+    return term, x
+
+
+def _sum_out(term, x, keep):
+    dims = tuple(i for i, c in enumerate(term) if c not in keep)
+    if not dims:
+        return term, x
+    return "".join(c for c in term if c in keep), sum(x, dims)
+
+
+def _arrange(term, x, target, sizes=None):
+    """x's dims put in target's order, with size-1 dims for letters x lacks (or expanded to sizes)."""
+    present = [c for c in target if c in term]
+    order = tuple(term.index(c) for c in present)
+    if order != tuple(range(len(order))):
+        x = permute(x, order)
+    shape = tuple(x.shape[present.index(c)] if c in term else 1 for c in target)
+    if shape != tuple(x.shape):
+        x = reshape(x, shape)
+    if sizes is not None and shape != sizes:
+        x = expand(x, sizes)
+    return x
+
+
+def _contract(left, a, right, b, keep, sizes):
+    batch = [c for c in left if c in right and c in keep]
+    summed = [c for c in left if c in right and c not in keep]
+    left_only = [c for c in left if c not in right]
+    right_only = [c for c in right if c not in left]
+    target = batch + left_only + right_only
+    if not summed:  # nothing to contract: a broadcast product
+        return "".join(target), _arrange(left, a, target) * _arrange(right, b, target)
+
+    def size_of(letters):
+        return math.prod(sizes[c] for c in letters)
+
+    a_order, b_order = batch + left_only + summed, batch + summed + right_only
+    a3 = reshape(_arrange(left, a, a_order, tuple(sizes[c] for c in a_order)),
+                 (size_of(batch), size_of(left_only), size_of(summed)))
+    b3 = reshape(_arrange(right, b, b_order, tuple(sizes[c] for c in b_order)),
+                 (size_of(batch), size_of(summed), size_of(right_only)))
+    out = bmm_row(a3, b3)
+    return "".join(target), reshape(out, tuple(sizes[c] for c in target))
+
+
+def einsum(equation, *operands):
+    """Einstein summation. Computed as torch computes it (pairwise bmm, permute, sum), so the
+    recorded graph is built from those ops rather than one einsum node (torch has none either)."""
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    terms, output = _parse_einsum(equation, operands)
+    sizes = {}
+    for position, (term, operand) in enumerate(zip(terms, operands)):
+        for letter, size in zip(term, operand.shape):
+            if sizes.get(letter, size) != size and 1 not in (size, sizes[letter]):
+                raise RuntimeError(f"einsum(): subscript {letter} has size {size} for operand {position} which does "
+                                   f"not broadcast with previously seen size {sizes[letter]}")
+            sizes[letter] = max(sizes.get(letter, 1), size)
+    prepared = [_take_diagonals(term, operand) for term, operand in zip(terms, operands)]
+    term, result = None, None
+    for position, (next_term, operand) in enumerate(prepared):
+        later = output + "".join(t for t, _ in prepared[position + 1:])
+        next_term, operand = _sum_out(next_term, operand, later + (term or ""))
+        if term is None:
+            term, result = next_term, operand
+            continue
+        term, result = _contract(term, result, next_term, operand, later, sizes)
+    term, result = _sum_out(term, result, output)
+    if term != output or any(result is operand for operand in operands):  # always a new tensor, as torch
+        result = permute(result, tuple(term.index(c) for c in output))
+    return result
+
+
+def tensordot(a, b, dims=2):
+    """Sum over the last `dims` dims of a and the first of b (or over the given pairs of dims)."""
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        dims_a, dims_b = ([d] if isinstance(d, int) else list(d) for d in dims)
+        dims_a = [normalize_dim(d, a.ndim) for d in dims_a]
+        dims_b = [normalize_dim(d, b.ndim) for d in dims_b]
+    for da, db in zip(dims_a, dims_b):
+        if a.shape[da] != b.shape[db]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {a.shape[da]} in dim {da} "
+                               f"and second has size {b.shape[db]} in dim {db}")
+    free_a = [d for d in range(a.ndim) if d not in dims_a]
+    free_b = [d for d in range(b.ndim) if d not in dims_b]
+    size = math.prod(a.shape[d] for d in dims_a)
+    left = reshape(permute(a, free_a + dims_a), (-1, size))
+    right = reshape(permute(b, dims_b + free_b), (size, -1))
+    return reshape(mm_row(left, right), tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b))
+
+
+__all__ = ["matmul", "mm", "mv", "dot", "bmm", "addmm", "addmv", "baddbmm", "outer", "ger", "einsum", "tensordot"]
+METHODS = ["matmul", "mm", "mv", "dot", "bmm", "addmm", "addmv", "baddbmm", "outer", "ger"]

@@ -3,12 +3,18 @@
 The public functions normalise `dim` (ints, tuples, negatives) and hand the rows the input
 shape as an attribute, so the formulas never need the input itself (nothing is saved).
 """
+import math
+
 import numpy as np
 
-from .._dtype import FLOATING, LEGACY_NAMES, int64
-from .._tensor import Tensor
+from .._dtype import FLOATING, LEGACY_NAMES, get_default_dtype, int64
+from .._tensor import Tensor, make_tensor
+from ..return_types import max as max_type, min as min_type
+from ._multi_output import defop_multi
 from ._registry import defop
-from .shape import expand, normalize_dims, reshape
+from .pointwise import eq, exp, sign, where
+from .selection import selecting_row
+from .shape import expand, normalize_dim, normalize_dims, reshape
 
 
 def _expand_back(grad, *, shape, dim=None, keepdim=False):
@@ -93,5 +99,384 @@ def all(input, dim=None, keepdim=False):
     return all_row(input, dim=None if dim is None else normalize_dims(dim, input.ndim), keepdim=keepdim)
 
 
-__all__ = ["sum", "mean", "any", "all"]
-METHODS = ["sum", "mean", "any", "all"]
+def count_nonzero(input, dim=None):
+    """Number of nonzero elements (over `dim`), as int64."""
+    dim = None if dim is None else normalize_dims(dim, input.ndim)
+    return make_tensor(np.asarray(np.count_nonzero(input._data, axis=dim), dtype=np.int64))
+
+
+# -- helpers shared by the rows below ---------------------------------------------------------------
+def _raw(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _like(array, x):
+    """A NumPy array computed from x's values, as the kind of value x is (a constant, no gradient)."""
+    return make_tensor(np.asarray(array)) if isinstance(x, Tensor) else array
+
+
+def _float_only(name, input, message=None):
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(message or f"{name}(): expected a floating point or complex tensor, got "
+                           f"{input.dtype}; convert it first with .float() or .double()")
+
+
+def _all_or(dim, ndim):
+    """None (every dimension) when dim is None or empty, else sorted non-negative dims."""
+    if dim is None:
+        return None
+    dims = normalize_dims(dim, ndim)
+    return dims if dims else None
+
+
+def _kept(value, *, shape, dim, keepdim):
+    """A reduced value with the reduced axes put back as size 1 (to broadcast against the input)."""
+    if keepdim or dim is None and not shape:
+        return value
+    kept = [1] * len(shape) if dim is None else list(shape)
+    for axis in (dim or ()):
+        kept[axis] = 1
+    return reshape(value, tuple(kept))
+
+
+def _integer_accumulates_in_int64(input, dtype):
+    if dtype is None and input._data.dtype.kind in "biu":
+        return int64
+    return dtype
+
+
+# -- prod: the gradient is the product of the other elements, also where some are zero -------------
+def _product_of_others(x, axis):
+    """For every element, the product of the others along `axis` (None: all), without division."""
+    data = _raw(x)
+    flat = data.reshape(-1) if axis is None else np.moveaxis(data, axis, -1)
+    ones = np.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
+    before = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    after = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    others = before * after
+    others = others.reshape(data.shape) if axis is None else np.moveaxis(others, -1, axis)
+    return _like(others, x)
+
+
+def _prod_backward(grad, x, *, shape, dim=None, keepdim=False, result):
+    grad = _expand_back(_kept(grad, shape=shape, dim=dim, keepdim=keepdim), shape=shape)
+    if np.all(_raw(x)):  # no zeros: result / x is every other element's product, and differentiable
+        return grad * _expand_back(_kept(result, shape=shape, dim=dim, keepdim=keepdim), shape=shape) / x
+    return grad * _product_of_others(x, None if dim is None else dim[0])
+
+
+# fmt: off
+prod_all = defop("prod", "ProdBackward0", lambda x, *, shape: np.prod(x),
+                 lambda grad, x, *, shape, result: _prod_backward(grad, x, shape=shape, result=result))
+prod_dim = defop("prod", "ProdBackward1", lambda x, *, shape, dim, keepdim: np.prod(x, axis=dim[0], keepdims=keepdim),
+                 _prod_backward)
+# fmt: on
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product of all elements, or along one `dim`. Integers and bools multiply to int64."""
+    dtype = _integer_accumulates_in_int64(input, dtype)
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        return prod_all(input, shape=input._data.shape)
+    return prod_dim(input, shape=input._data.shape, dim=(normalize_dim(dim, input.ndim),), keepdim=keepdim)
+
+
+# -- amax/amin and whole-tensor max/min: the gradient is split evenly among tied extremes -----------
+def _evenly_split(grad, x, *, shape, dim=None, keepdim=False, result):
+    kept = _kept(result, shape=shape, dim=dim, keepdim=keepdim)
+    mask = eq(x, kept)
+    count = sum(mask, dim, keepdim=True) if dim is not None else sum(mask)
+    return mask * (_kept(grad, shape=shape, dim=dim, keepdim=keepdim) / count)
+
+
+# fmt: off
+amax_row = defop("amax", "AmaxBackward0", lambda x, *, shape, dim, keepdim: np.amax(x, axis=dim, keepdims=keepdim),
+                 _evenly_split)
+amin_row = defop("amin", "AminBackward0", lambda x, *, shape, dim, keepdim: np.amin(x, axis=dim, keepdims=keepdim),
+                 _evenly_split)
+max_all = defop("max", "MaxBackward1", lambda x, *, shape: np.max(x), _evenly_split)
+min_all = defop("min", "MinBackward1", lambda x, *, shape: np.min(x), _evenly_split)
+max_dim_row = selecting_row("max", "MaxBackward0")
+min_dim_row = selecting_row("min", "MinBackward0")
+# fmt: on
+
+
+def _check_not_empty(name, input, dim=None):
+    if input._data.size == 0 and (dim is None or input._data.shape[dim] == 0):
+        raise (RuntimeError if dim is None else IndexError)(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction "
+            "dim with the 'dim' argument." if dim is None else
+            f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+
+
+def amax(input, dim=(), keepdim=False):
+    """Largest value over `dim` (all dims when empty); ties share the gradient evenly."""
+    return amax_row(input, shape=input._data.shape, dim=_all_or(dim, input.ndim), keepdim=keepdim)
+
+
+def amin(input, dim=(), keepdim=False):
+    """Smallest value over `dim` (all dims when empty); ties share the gradient evenly."""
+    return amin_row(input, shape=input._data.shape, dim=_all_or(dim, input.ndim), keepdim=keepdim)
+
+
+def _extreme(name, whole_row, dim_row, arg, result_type, input, dim, keepdim):
+    if isinstance(dim, Tensor):  # max(a, b): the elementwise maximum, which pointwise ops own
+        from . import pointwise
+        return getattr(pointwise, "maximum" if name == "max" else "minimum")(input, dim)
+    if dim is None:
+        _check_not_empty(name, input)
+        return whole_row(input, shape=input._data.shape)
+    data = input._data
+    axis = normalize_dim(dim, input.ndim)
+    if data.ndim == 0:
+        return result_type(dim_row(input.reshape(1), shape=(1,), dim=0, index=np.zeros(1, np.int64),
+                                   keepdim=False), make_tensor(np.array(0)))
+    _check_not_empty(name, input, axis)
+    index = arg(data, axis=axis, keepdims=True)
+    values = dim_row(input, shape=data.shape, dim=axis, index=index, keepdim=keepdim)
+    return result_type(values, make_tensor(index if keepdim else np.squeeze(index, axis)))
+
+
+def max(input, dim=None, keepdim=False):
+    """max(x): the largest value (ties share the gradient); max(x, dim): (values, indices), the
+    gradient going to each returned index; max(x, other): the elementwise maximum."""
+    return _extreme("max", max_all, max_dim_row, np.argmax, max_type, input, dim, keepdim)
+
+
+def min(input, dim=None, keepdim=False):
+    """min(x), min(x, dim) -> (values, indices), min(x, other): as max."""
+    return _extreme("min", min_all, min_dim_row, np.argmin, min_type, input, dim, keepdim)
+
+
+def _arg_extreme(function, input, dim, keepdim):
+    data = input._data
+    if dim is None:
+        index = function(data.reshape(-1))
+        return make_tensor(np.asarray(index).reshape((1,) * data.ndim if keepdim else ()).astype(np.int64))
+    axis = normalize_dim(dim, input.ndim)
+    if data.ndim == 0:
+        return make_tensor(np.array(0, dtype=np.int64))
+    return make_tensor(function(data, axis=axis, keepdims=keepdim).astype(np.int64, copy=False))
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index of the largest value (of the flattened tensor when dim is None), as int64."""
+    return _arg_extreme(np.argmax, input, dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim=False):
+    """Index of the smallest value (of the flattened tensor when dim is None), as int64."""
+    return _arg_extreme(np.argmin, input, dim, keepdim)
+
+
+# -- var / std (and their pairs with mean) ----------------------------------------------------------
+def _centered(x, dim):
+    return x - mean(x, dim, keepdim=True) if dim is not None else x - mean(x)
+
+
+def _var_grad(grad, x, *, shape, dim, correction, keepdim):
+    return (2.0 / (_count(shape, dim) - correction)) * _kept(grad, shape=shape, dim=dim, keepdim=keepdim) * \
+        _centered(x, dim)
+
+
+def _std_grad(grad, x, std, *, shape, dim, correction, keepdim):
+    scale = _kept(grad, shape=shape, dim=dim, keepdim=keepdim) / _kept(std, shape=shape, dim=dim, keepdim=keepdim)
+    return scale * _centered(x, dim) / (_count(shape, dim) - correction)
+
+
+def _mean_grad(grad, *, shape, dim, keepdim):
+    return _expand_back(_kept(grad, shape=shape, dim=dim, keepdim=keepdim) / _count(shape, dim), shape=shape)
+
+
+def _var_forward(x, *, shape, dim, correction, keepdim):
+    return np.var(x, axis=dim, ddof=correction, keepdims=keepdim)
+
+
+def _std_forward(x, **attributes):
+    return np.sqrt(_var_forward(x, **attributes))
+
+
+# fmt: off
+var_row = defop("var", "VarBackward0", _var_forward, _var_grad)
+std_row = defop("std", "StdBackward0", _std_forward,
+                lambda grad, x, *, result, **attributes: _std_grad(grad, x, result, **attributes))
+std_mean_row = defop_multi(
+    "std_mean", "StdMeanBackward0",
+    lambda x, **attributes: (_std_forward(x, **attributes), np.mean(x, axis=attributes["dim"],
+                                                                    keepdims=attributes["keepdim"])),
+    lambda grads, x, *, results, shape, dim, correction, keepdim: (
+        _std_grad(grads[0], x, results[0], shape=shape, dim=dim, correction=correction, keepdim=keepdim)
+        + _mean_grad(grads[1], shape=shape, dim=dim, keepdim=keepdim)), 2)
+var_mean_row = defop_multi(
+    "var_mean", "VarMeanBackward0",
+    lambda x, **attributes: (_var_forward(x, **attributes), np.mean(x, axis=attributes["dim"],
+                                                                    keepdims=attributes["keepdim"])),
+    lambda grads, x, *, results, shape, dim, correction, keepdim: (
+        _var_grad(grads[0], x, shape=shape, dim=dim, correction=correction, keepdim=keepdim)
+        + _mean_grad(grads[1], shape=shape, dim=dim, keepdim=keepdim)), 2)
+# fmt: on
+
+
+def _variance_arguments(input, dim, unbiased, keepdim, correction):
+    """torch's overloads: var(x, unbiased), var(x, dim, unbiased, keepdim), var(x, dim, correction=)."""
+    if isinstance(dim, bool):  # var(x, False): the second positional argument was `unbiased`
+        dim, unbiased = None, dim
+    if unbiased is not None and correction is not None:
+        raise RuntimeError("var/std: pass either unbiased or correction, not both (correction=0 is "
+                           "unbiased=False, correction=1 is unbiased=True)")
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    _float_only("std and var", input, "std and var only support floating point and complex dtypes; convert "
+                "the tensor first with .float()")
+    return dict(shape=input._data.shape, dim=_all_or(dim, input.ndim), correction=correction, keepdim=keepdim)
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over `dim` with Bessel's correction (correction=1) unless told otherwise."""
+    return var_row(input, **_variance_arguments(input, dim, unbiased, keepdim, correction))
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation over `dim`; correction as in var."""
+    return std_row(input, **_variance_arguments(input, dim, unbiased, keepdim, correction))
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(std, mean) over `dim`, one node for both."""
+    return std_mean_row(input, **_variance_arguments(input, dim, unbiased, keepdim, correction))
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """(var, mean) over `dim`, one node for both."""
+    return var_mean_row(input, **_variance_arguments(input, dim, unbiased, keepdim, correction))
+
+
+# -- logsumexp, cumsum, cumprod -----------------------------------------------------------------------
+def _logsumexp_forward(x, *, shape, dim, keepdim):
+    peak = np.amax(x, axis=dim, keepdims=True)
+    peak = np.where(np.isfinite(peak), peak, 0)  # all -inf (or an inf) would make x - peak nan
+    out = np.log(np.sum(np.exp(x - peak), axis=dim, keepdims=True)) + peak
+    return out if keepdim else np.squeeze(out, axis=dim)
+
+
+logsumexp_row = defop("logsumexp", "LogsumexpBackward0", _logsumexp_forward,
+                      lambda grad, x, *, shape, dim, keepdim, result: _kept(grad, shape=shape, dim=dim, keepdim=keepdim)
+                      * exp(x - _kept(result, shape=shape, dim=dim, keepdim=keepdim)))
+
+
+def logsumexp(input, dim, keepdim=False):
+    """log(sum(exp(x))) over `dim`, computed without overflow."""
+    if input._data.dtype.kind not in "fc":
+        input = input.to(get_default_dtype())  # as torch: integers give the default float
+    dims = normalize_dims(dim, input.ndim) or tuple(range(input.ndim))
+    return logsumexp_row(input, shape=input._data.shape, dim=dims, keepdim=keepdim)
+
+
+def _reverse_cumsum(grad, dim):
+    """sum_{j >= i} grad_j along dim, without flipping: total - cumsum + grad."""
+    return sum(grad, (dim,), keepdim=True) - cumsum_row(grad, dim=dim) + grad
+
+
+def _cumprod_backward_with_zeros(grad, x, dim):
+    """d/dx_k of sum_j grad_j prod_{i<=j} x_i, by products of explicit ranges (no division by zero)."""
+    data, g = np.moveaxis(_raw(x), dim, -1), np.moveaxis(_raw(grad), dim, -1)
+    n = data.shape[-1]
+    exclusive = np.cumprod(np.concatenate([np.ones(data.shape[:-1] + (1,), data.dtype), data[..., :-1]], -1), -1)
+    later = np.triu(np.ones((n, n), dtype=bool), 1)  # later[k, i]: i > k
+    ranges = np.cumprod(np.where(later, data[..., None, :], 1), axis=-1)  # [..., k, j] = prod_{k<i<=j} x_i
+    weighted = np.sum(np.where(later | np.eye(n, dtype=bool), ranges * g[..., None, :], 0), axis=-1)
+    return _like(np.moveaxis(exclusive * weighted, -1, dim), x)
+
+
+def _cumprod_backward(grad, x, *, dim, result):
+    if np.all(_raw(x)):
+        return _reverse_cumsum(grad * result, dim) / x
+    return _cumprod_backward_with_zeros(grad, x, dim)
+
+
+cumsum_row = defop("cumsum", "CumsumBackward0", lambda x, *, dim: np.cumsum(x, axis=dim),
+                   lambda grad, x, *, dim: _reverse_cumsum(grad, dim))
+cumprod_row = defop("cumprod", "CumprodBackward0", lambda x, *, dim: np.cumprod(x, axis=dim), _cumprod_backward)
+
+
+def cumsum(input, dim, *, dtype=None):
+    """Running sums along `dim`; integers and bools accumulate in int64."""
+    dtype = _integer_accumulates_in_int64(input, dtype)
+    if dtype is not None:
+        input = input.to(dtype)
+    return cumsum_row(input, dim=normalize_dim(dim, input.ndim)) if input.ndim else input * 1
+
+
+def cumprod(input, dim, *, dtype=None):
+    """Running products along `dim`; the gradient is right where some elements are zero."""
+    dtype = _integer_accumulates_in_int64(input, dtype)
+    if dtype is not None:
+        input = input.to(dtype)
+    return cumprod_row(input, dim=normalize_dim(dim, input.ndim)) if input.ndim else input * 1
+
+
+# -- norms ------------------------------------------------------------------------------------------
+def _vector_norm_forward(x, *, ord, dim, keepdim):
+    magnitude = np.abs(x)
+    if ord == 2:
+        return np.sqrt(np.sum(magnitude * magnitude, axis=dim, keepdims=keepdim))
+    if ord == 1:
+        return np.sum(magnitude, axis=dim, keepdims=keepdim)
+    if ord == math.inf:
+        return np.amax(magnitude, axis=dim, keepdims=keepdim)
+    if ord == -math.inf:
+        return np.amin(magnitude, axis=dim, keepdims=keepdim)
+    if ord == 0:
+        return np.sum(magnitude != 0, axis=dim, keepdims=keepdim).astype(x.dtype)
+    return np.sum(magnitude ** ord, axis=dim, keepdims=keepdim) ** (1.0 / ord)
+
+
+def _vector_norm_backward(grad, x, *, ord, dim, keepdim, result):
+    shape = x.shape
+    grad = _kept(grad, shape=shape, dim=dim, keepdim=keepdim)
+    norm = _kept(result, shape=shape, dim=dim, keepdim=keepdim)
+    if ord == 0:
+        return x * 0
+    if ord == 1:
+        return grad * sign(x)
+    if ord in (math.inf, -math.inf):  # the gradient of amax(|x|): split among the tied extremes
+        mask = eq(abs(x), norm)
+        count = sum(mask, dim, keepdim=True) if dim is not None else sum(mask)
+        return sign(x) * (mask * (grad / count))
+    scale = where(eq(norm, 0), 0.0, grad / norm if ord == 2 else grad / norm ** (ord - 1))
+    return x * scale if ord == 2 else x * abs(x) ** (ord - 2) * scale  # torch: the gradient at 0 is 0
+
+
+vector_norm_row = defop("linalg_vector_norm", "LinalgVectorNormBackward0", _vector_norm_forward,
+                        _vector_norm_backward)
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    """torch.linalg.vector_norm: (sum |x|^ord)^(1/ord) over `dim` (every element when None)."""
+    if dtype is not None:
+        x = x.to(dtype)
+    if x._data.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{LEGACY_NAMES[x.dtype][:-len('Tensor')]}; convert it first with .float()")
+    ord = float(ord)
+    return vector_norm_row(x, ord=int(ord) if ord.is_integer() else ord, dim=_all_or(dim, x.ndim), keepdim=keepdim)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """torch.norm: p='fro' (2-norm of the elements), 'nuc', or a number, over `dim`."""
+    if p == "fro" or p is None:
+        p = 2
+    if p == "nuc":
+        from .decompositions import matrix_norm
+        return matrix_norm(input, "nuc", dim=(-2, -1) if dim is None else dim, keepdim=keepdim, dtype=dtype)
+    if isinstance(p, str):
+        raise RuntimeError(f"norm(): unknown p {p!r}; use 'fro', 'nuc' or a number")
+    return vector_norm(input, p, dim=dim, keepdim=keepdim, dtype=dtype)
+
+
+__all__ = ["sum", "mean", "any", "all", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var", "std",
+           "std_mean", "var_mean", "logsumexp", "cumsum", "cumprod", "count_nonzero", "norm"]
+METHODS = ["sum", "mean", "any", "all", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var", "std",
+           "logsumexp", "cumsum", "cumprod", "count_nonzero", "norm"]

@@ -1,0 +1,9 @@
+"""ember.linalg: torch.linalg's functions (rows in ember/_ops/decompositions.py and reduction.py)."""
+from ._ops.decompositions import (LinAlgError, det, eigh, eigvalsh, inv, inv_ex, linalg_cholesky as cholesky,  # noqa: F401
+                                  linalg_norm as norm, linalg_qr as qr, linalg_slogdet as slogdet,
+                                  linalg_svd as svd, matrix_norm, solve, svdvals)
+from ._ops.linalg import matmul  # noqa: F401
+from ._ops.reduction import vector_norm  # noqa: F401
+
+__all__ = ["LinAlgError", "cholesky", "det", "eigh", "eigvalsh", "inv", "inv_ex", "matmul", "matrix_norm", "norm",
+           "qr", "slogdet", "solve", "svd", "svdvals", "vector_norm"]
