@@ -32,19 +32,6 @@ def _float(x):
 backward_hook_identity = defop("BackwardHookFunction", "BackwardHookFunctionBackward",
                                lambda x: x.view(), lambda grad, x: grad)
 
-# stand-in until ember.addmm lands (ops-reduction-linalg builds the public addmm): bias + a @ b,
-# recorded as torch's AddmmBackward0; nn.functional.linear prefers ember.addmm when it exists.
-addmm_standin = defop("addmm", "AddmmBackward0", lambda bias, a, b: np.matmul(a, b) + bias,
-                      (lambda grad, bias, a, b: grad,
-                       lambda grad, bias, a, b: _mm(grad, t(b)),
-                       lambda grad, bias, a, b: _mm(t(a), grad)))
-
-
-def _mm(a, b):
-    from .linalg import mm_row
-    return mm_row(a, b)
-
-
 # -- pointwise activations --------------------------------------------------------------------------
 def _leaky_relu_forward(x, *, negative_slope):
     return np.where(x > 0, x, x * negative_slope)

@@ -14,15 +14,6 @@ METHODS = []
 
 
 # -- stand-ins for ops other sessions own ------------------------------------------------------------
-def qr_standin(a):
-    """stand-in until ember.linalg.qr lands: Q and R with R's diagonal made positive (torch's
-    orthogonal_ sign rule), for nn.init.orthogonal_ only (no gradient)."""
-    q, r = np.linalg.qr(a._data)
-    signs = np.sign(np.diagonal(r))
-    signs[signs == 0] = 1
-    return make_tensor(q * signs), make_tensor(r * signs[:, None])
-
-
 def cat_standin(tensors):
     """stand-in until ember.cat lands: concatenation along dim 0, not recorded for autograd."""
     return make_tensor(np.concatenate([t._data for t in tensors]))
@@ -56,8 +47,9 @@ def _sum_keep(mask, dim):
     return sum(counted, dim, True) if dim is not None else sum(counted)
 
 
-# stand-in until ember.linalg.vector_norm lands: torch's NormBackward1 for norm(x, p, dim)
-norm_standin = defop("norm", "NormBackward1", _norm_forward, _norm_backward)
+# at::norm(x, p, dim): torch's pairwise_distance and normalize call it directly, so their graphs show
+# NormBackward1 (ember.norm / Tensor.norm go through linalg.vector_norm, as torch's do)
+norm_dim = defop("norm", "NormBackward1", _norm_forward, _norm_backward)
 
 
 # F.one_hot: no gradient, int64 out

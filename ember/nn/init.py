@@ -170,8 +170,11 @@ def orthogonal_(tensor, gain=1, generator=None):
     flattened = _creation.randn(rows, cols, generator=generator, dtype=tensor.dtype)
     if rows < cols:
         flattened = flattened.t()
-    from .._ops.loss import qr_standin
-    q, r = qr_standin(flattened)
+    from .. import linalg
+    q, r = linalg.qr(flattened)
+    diagonal = _creation.arange(min(r.shape))
+    signs = _ops.sign(r[diagonal, diagonal])  # torch makes R's diagonal positive, so Q is unique
+    q = q * _ops.where(signs == 0, 1.0, signs)
     if rows < cols:
         q = q.t()
     return _fill(tensor, _ops.reshape(q, tuple(tensor.shape)) * gain)

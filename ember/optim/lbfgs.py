@@ -4,22 +4,12 @@ Scalars that torch keeps as 0-d tensors (curvature products, H_diag, the step t 
 iteration) stay 0-d tensors of the parameters' dtype here too, so the float32 rounding matches.
 """
 from .. import _creation, _ops
-from ._pointwise import maximum
 from ._validate import check_lr, scalar
 from .optimizer import Optimizer
 
 
-# stand-in until amax lands (ops-reduction-linalg): halve the vector with elementwise maxima
-def _max(vector):
-    while vector.numel() > 1:
-        half = vector.numel() // 2
-        top = maximum(vector[:half], vector[half:2 * half])
-        vector = maximum(top, vector[2 * half:]) if vector.numel() % 2 else top  # the odd one out broadcasts
-    return vector.reshape(())
-
-
 def _abs_max(vector):
-    return _max(_ops.abs(vector))
+    return _ops.amax(_ops.abs(vector))
 
 
 def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):

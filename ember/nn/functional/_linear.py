@@ -1,10 +1,9 @@
 """F.linear and F.bilinear."""
 from ... import _ops
-from ..._ops.activation import addmm_standin
 
 __all__ = ["linear", "bilinear"]
 
-_addmm = getattr(_ops, "addmm", None) or addmm_standin
+_addmm = _ops.addmm
 
 
 def linear(input, weight, bias=None):

@@ -16,7 +16,7 @@ __all__ = ["mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss", "nll_loss", "c
 
 _REDUCTIONS = ("none", "mean", "sum")
 _clamp_min = _ops.clamp_min
-_norm = _rows.norm_standin
+_norm = _rows.norm_dim
 
 
 def _legacy_reduction(size_average, reduce, reduction):

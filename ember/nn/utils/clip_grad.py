@@ -2,7 +2,8 @@
 import math
 
 from ... import _creation, _ops
-from ..._ops.loss import cat_standin, norm_standin
+from ..._ops.loss import cat_standin
+from ...linalg import vector_norm
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 
@@ -25,8 +26,8 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     norm_type = float(norm_type)
     if not tensors:
         return _creation.tensor(0.0)
-    norms = _cat([_ops.reshape(norm_standin(g, ord=norm_type, dim=None, keepdim=False), (1,)) for g in tensors])
-    total = norm_standin(norms, ord=norm_type, dim=None, keepdim=False)
+    norms = _cat([_ops.reshape(vector_norm(g, norm_type), (1,)) for g in tensors])
+    total = vector_norm(norms, norm_type)
     if error_if_nonfinite and not math.isfinite(total.item()):
         raise RuntimeError(f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so "
                            "it cannot be clipped. To disable this error and scale the gradients by the non-finite "
