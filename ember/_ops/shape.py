@@ -257,6 +257,63 @@ def swapaxes(input, axis0, axis1):
 swapdims = swapaxes
 
 
+def unflatten(input, dim, sizes):
+    """Split one dimension into several (a view: ViewBackward0)."""
+    shape = input._data.shape
+    dim = normalize_dim(dim, input.ndim)
+    sizes = tuple(int(size) for size in sizes)
+    known = 1
+    for size in sizes:
+        known *= size if size != -1 else 1
+    if sizes.count(-1) > 1 or (-1 not in sizes and known != shape[dim]) or (
+            -1 in sizes and (known == 0 or shape[dim] % known)):
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                           f"({shape[dim]}) in the input tensor")
+    return view(input, shape[:dim] + sizes + shape[dim + 1:])
+
+
+def broadcast_to(input, size):
+    return expand(input, size)
+
+
+def narrow(input, dim, start, length):
+    """The view input[..., start:start + length, ...] along `dim` (SliceBackward0)."""
+    dim = normalize_dim(dim, input.ndim)
+    size = input._data.shape[dim]
+    start = int(start)
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    start %= size if size else 1
+    if start + length > size or length < 0:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return slice_row(input, dim=dim, start=start, stop=start + length, step=1, shape=input._data.shape)
+
+
+def movedim(input, source, destination):
+    """Move dimensions to new places, keeping the others in order (a permute: PermuteBackward0)."""
+    ndim = input.ndim
+    source = (source,) if isinstance(source, int) else tuple(source)
+    destination = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(source) != len(destination):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(source)} dims) should "
+                           f"contain the same number of dims as destination ({list(destination)} dims)")
+    source = tuple(normalize_dim(d, ndim) for d in source)
+    destination = tuple(normalize_dim(d, ndim) for d in destination)
+    for name, dims in (("source", source), ("destination", destination)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(dims)})")
+    order = [d for d in range(ndim) if d not in source]
+    dims = [None] * ndim
+    for s, d in zip(source, destination):
+        dims[d] = s
+    rest = iter(order)
+    dims = tuple(d if d is not None else next(rest) for d in dims)
+    return permute_row(input, dims=dims)
+
+
+moveaxis = movedim
+
+
 # -- indexing ------------------------------------------------------------------------------
 def _is_advanced(item):
     return isinstance(item, (Tensor, list, np.ndarray))
@@ -350,7 +407,8 @@ def _advanced_index(input, advanced):
     return index(input, index=index_tuple, shape=input._data.shape)
 
 
-__all__ = ["reshape", "flatten", "unsqueeze", "squeeze", "transpose", "t", "permute", "expand_as", "swapaxes",
-           "swapdims"]
-METHODS = ["view", "reshape", "unsqueeze", "squeeze", "transpose", "t", "permute", "expand", "flatten",
-           "contiguous", "view_as", "reshape_as", "expand_as", "swapaxes", "swapdims"]
+__all__ = ["reshape", "flatten", "unflatten", "unsqueeze", "squeeze", "transpose", "t", "permute", "swapaxes",
+           "swapdims", "broadcast_to", "narrow", "movedim", "moveaxis", "expand_as"]
+METHODS = ["view", "reshape", "unsqueeze", "squeeze", "transpose", "t", "permute", "expand", "flatten", "unflatten",
+           "contiguous", "view_as", "reshape_as", "expand_as", "swapaxes", "swapdims", "broadcast_to", "narrow",
+           "movedim", "moveaxis"]
