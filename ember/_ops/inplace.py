@@ -68,12 +68,13 @@ def write_result(tensor, result):
         base_old, positions = _old_value(tensor._base), positions_in_base(tensor)
         np.copyto(data, new, casting="unsafe")
         bump_version(tensor)
-        _record_copy_slices(tensor, base_old, result, positions)
+        _record_copy_slices(tensor, base_old, result, positions, positions)
     else:
         np.copyto(data, new, casting="unsafe")
         bump_version(tensor)
         if node is not None:
             tensor.grad_fn, tensor._requires_grad, tensor.output_nr = node, True, 0
+            refresh_views(tensor)
     if node is not None and node._result_entry is not None:  # the saved output is now `tensor`, at its new version
         node.save_result(tensor)
     return tensor
@@ -286,17 +287,38 @@ as_strided_row = defop("as_strided", "AsStridedBackward0",
                        lambda grad, x, *, positions, shape: _take_backward(grad, index=positions, shape=shape))
 
 
-def _record_copy_slices(view, base_old, new_value, positions):
-    """Give the base the CopySlices node, and the view a node that reads it from the new base."""
+def _record_copy_slices(view, base_old, new_value, region, positions):
+    """Give the base the CopySlices node (new values at `region`), and the view (at `positions`)
+    a node that reads it from the new base."""
     base = view._base
-    copied = copy_slices_view(base_old, new_value, positions=positions)
+    copied = copy_slices_view(base_old, new_value, positions=region)
     base.grad_fn, base._requires_grad, base.output_nr = copied.grad_fn, True, 0
+    regenerate_view(view, positions)
+    refresh_views(base, view)
+
+
+def regenerate_view(view, positions=None):
+    """The view's history after its base changed in place: read from the base (AsStridedBackward0)."""
+    base = view._base
+    if positions is None:
+        positions = positions_in_base(view)
     node = as_strided_row.node_class((base,), {"positions": positions, "shape": base._data.shape}, view._data)
     view.grad_fn, view._requires_grad, view.output_nr = node, True, 0
 
 
+def refresh_views(base, changed=None):
+    """Other live views of a base that changed in place: torch regenerates them (lazily), so that
+    their gradients flow through the change; ember does it now."""
+    views = base.__dict__.get("_views")
+    if views:
+        for view in list(views):
+            if view is not changed and view._requires_grad and view._data.size:
+                regenerate_view(view)
+
+
 def _setitem_on_view(view, np_index, value):
-    positions = positions_in_base(view)[np_index]
+    view_positions = positions_in_base(view)
+    positions = view_positions[np_index]
     base_old = _old_value(view._base)
     if value._data.dtype != view._data.dtype:
         value = value.to(view.dtype)
@@ -306,7 +328,7 @@ def _setitem_on_view(view, np_index, value):
         raise RuntimeError(f"cannot assign a value of shape {list(value.shape)} to a region of shape "
                            f"{list(positions.shape)}: {error}") from None
     bump_version(view)
-    _record_copy_slices(view, base_old, value, positions)
+    _record_copy_slices(view, base_old, value, positions, view_positions)
 
 
 __all__ = []

@@ -15,7 +15,7 @@ from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor, shared_counter
 from ..autograd.graph import Node, _fit
 from ._registry import GRAD_FNS
-from .shape import normalize_dim, reshape, select, slice_row, unsqueeze
+from .shape import normalize_dim, reshape, select, slice_row, track_view, unsqueeze
 
 
 def _node_class(grad_fn_name, gradients, slots=()):
@@ -223,6 +223,7 @@ def _views(input, arrays, node_class, attributes):
         if node is not None:
             tensor.output_nr = number
             tensor._multi_output_of = node_class.__name__[:-len("Backward0")]
+            track_view(tensor)
         outputs.append(tensor)
     return tuple(outputs)
 

@@ -8,7 +8,7 @@ import numpy as np
 from .._tensor import Tensor
 from ._registry import defop
 from .reduction import sum
-from .shape import clone_for_reshape, expand, normalize_dim, normalize_dims, reshape, unsqueeze
+from .shape import _tracking, clone_for_reshape, expand, normalize_dim, normalize_dims, reshape, unsqueeze
 
 
 def _diagonal_view(x, offset, dim1, dim2):
@@ -85,6 +85,7 @@ tril_row = defop("tril", "TrilBackward0", lambda x, *, diagonal: np.tril(x, diag
 triu_row = defop("triu", "TriuBackward0", lambda x, *, diagonal: np.triu(x, diagonal),
                  lambda grad, x, *, diagonal: triu_row(grad, diagonal=diagonal))
 # fmt: on
+diagonal_row = _tracking(diagonal_row)
 
 
 def _diag_into_zeros(g, offset, dim1, dim2, shape):
@@ -137,7 +138,9 @@ def _int_tensor(array):
     return make_tensor(np.asarray(array, dtype=np.int64))
 
 
-def flip(input, dims):
+def flip(input, *dims, **kwargs):
+    """flip(x, (0, 1)), x.flip(0, 1) or flip(x, dims=...)."""
+    dims = kwargs["dims"] if "dims" in kwargs else (dims[0] if len(dims) == 1 else dims)
     dims = normalize_dims(dims, input.ndim)
     return flip_row(input, dims=dims)
 

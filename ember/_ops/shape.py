@@ -5,6 +5,8 @@ with its input, so an in-place change through either is seen (and checked) by bo
 Indexing is decomposed the way torch decomposes it (select, slice, unsqueeze, then one
 advanced index), so ``x[0, 1:]`` records SliceBackward0 <- SelectBackward0 as torch does.
 """
+import weakref
+
 import numpy as np
 
 from .._tensor import Tensor
@@ -91,6 +93,8 @@ permute_row = defop("permute", "PermuteBackward0", lambda x, *, dims: np.transpo
                     lambda grad, x, *, dims: permute(grad, _inverse(dims)), view=True)
 expand_row = defop("expand", "ExpandBackward0", lambda x, *, shape: np.broadcast_to(x, shape),
                    lambda grad, x, *, shape: grad, view=True)  # the engine sums back to x's shape
+# x.contiguous(): torch's clone into the standard layout (x.clone() keeps a transposed layout)
+contiguous_clone = defop("clone", "CloneBackward0", lambda x: np.array(x, order="C", copy=True), lambda grad, x: grad)
 alias = defop("alias", "AliasBackward0", lambda x: x.view(), lambda grad, x: grad, view=True)
 select = defop("select", "SelectBackward0",
                lambda x, *, dim, index, shape: x[(slice(None),) * dim + (index, ...)],
@@ -110,6 +114,32 @@ slice_backward = defop("slice_backward", "SliceBackwardBackward0", _slice_backwa
 index_backward = defop("index_backward", "IndexPutImplBackward0", _index_backward_forward,  # torch's name
                        lambda grad, g, *, shape, index: globals()["index"](grad, index=index, shape=shape))
 # fmt: on
+
+
+def track_view(view):
+    """Remember a view of a tensor that requires grad, so that an in-place change of the base
+    (or of another view) can regenerate its history (see inplace.refresh_views)."""
+    base = view._base
+    views = base.__dict__.get("_views")
+    if views is None:
+        views = base._views = weakref.WeakSet()
+    views.add(view)
+
+
+def _tracking(row):
+    def op(*inputs, **attributes):
+        result = row(*inputs, **attributes)
+        if result.__class__ is Tensor and result._requires_grad:
+            track_view(result)
+        return result
+    op.__name__ = op.__qualname__ = row.__name__
+    op.grad_fn_name, op.node_class = row.grad_fn_name, row.node_class
+    return op
+
+
+view_row, unsqueeze_row, squeeze_all, squeeze_dim, squeeze_dims, transpose_row, t_row, permute_row, expand_row, \
+    alias, select, slice_row = map(_tracking, (view_row, unsqueeze_row, squeeze_all, squeeze_dim, squeeze_dims,
+                                               transpose_row, t_row, permute_row, expand_row, alias, select, slice_row))
 
 
 def _shape(args):
@@ -247,7 +277,7 @@ def reshape_as(input, other):
 
 
 def contiguous(input, memory_format=None):
-    return input if input._data.flags.c_contiguous else clone_for_reshape(input)
+    return input if input._data.flags.c_contiguous else contiguous_clone(input)
 
 
 def swapaxes(input, axis0, axis1):
@@ -320,7 +350,7 @@ def _is_advanced(item):
 
 
 def _dims_consumed(item):
-    if item is None or item is Ellipsis:
+    if item is None or item is Ellipsis or isinstance(item, (bool, np.bool_)):
         return 0
     if _is_advanced(item):
         array = _as_array(item)
@@ -353,7 +383,9 @@ def getitem(input, index):
             result, dim = unsqueeze_row(result, dim=dim), dim + 1
         elif isinstance(item, slice):
             result, dim = _slice(result, dim, item, skip_full=True), dim + 1
-        elif isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+        elif isinstance(item, (bool, np.bool_)):  # x[True] adds a dimension of size 1, x[False] of size 0
+            advanced.append((dim, np.array(item)))
+        elif isinstance(item, (int, np.integer)):
             size = result._data.shape[dim]
             if not -size <= item < size:
                 raise IndexError(f"index {item} is out of bounds for dimension {source_dim - 1} with size {size}; "
@@ -391,7 +423,7 @@ def _slice(input, dim, item, *, skip_full):
 
 def _advanced_index(input, advanced):
     position = [slice(None)] * input.ndim
-    for dim, array in advanced:
+    for dim, array in reversed(advanced):  # a 0-d mask inserts an entry: fill from the back
         if array.dtype == np.bool_:
             if array.shape != input._data.shape[dim:dim + array.ndim]:
                 raise IndexError(f"The shape of the mask {list(array.shape)} at index {dim} does not match the "
