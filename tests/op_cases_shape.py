@@ -137,6 +137,12 @@ CASES = [
     C("gather_backward",    "ScatterAddBackward0",
       _gradient_of(lambda z: z.gather(0, (z[:1].detach() * 0 + 1).long()), (2, 3)),              ((1, 3),), (2, 3)),
     # -- in place, and in place through views (CopySlices) ------------------------------------------
+    C("t_",                 "TBackward1",           lambda lib, x: (x * 1).t_(),                ((2, 3),), (3, 2)),
+    C("transpose_",         "TransposeBackward1",   lambda lib, x: (x * 1).transpose_(0, -1),   ((2, 3, 2),), (2, 3, 2)),
+    C("unsqueeze_",         "UnsqueezeBackward1",   lambda lib, x: (x * 1).unsqueeze_(-1),      ((2, 3),), (2, 3, 1)),
+    C("squeeze_",           "SqueezeBackward3",     lambda lib, x: (x * 1).squeeze_(),          ((2, 1, 3),), (2, 3)),
+    C("squeeze_dim_",       "SqueezeBackward4",     lambda lib, x: (x * 1).squeeze_(1),         ((2, 1, 3),), (2, 3)),
+    C("squeeze_dims_",      "SqueezeBackward5",     lambda lib, x: (x * 1).squeeze_((0, 1)),    ((2, 1, 3),), (2, 3)),
     C("masked_fill_",       "MaskedFillBackward0",  _masked_fill_,                              ((2, 3),), (2, 3)),
     C("scatter_",           "ScatterBackward0",     _scatter_,                                  ((3, 4), (1, 4)), (3, 4)),
     C("inplace_on_view",    "CopySlices",           _inplace_on_view,                           ((3, 4), (3,)), (3, 4)),

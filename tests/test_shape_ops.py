@@ -211,3 +211,15 @@ def test_errors_match_torch(name, fn, error, phrase):
         fn(torch, torch.zeros(2, 3))
     with pytest.raises(error, match=re.escape(phrase)):
         fn(ember, ember.zeros(2, 3))
+
+
+def test_reshaping_in_place_matches_torch():
+    for lib in (ember, torch):
+        x = lib.arange(6.0).view(2, 3).requires_grad_()
+        y = x * 1
+        assert y.t_() is y and tuple(y.shape) == (3, 2) and type(y.grad_fn).__name__ == "TBackward1"
+        y.unsqueeze_(0).transpose_(0, 2).squeeze_(2)
+        assert tuple(y.shape) == (2, 3)
+        assert type(y.grad_fn).__name__ == "SqueezeBackward4" and y._version == 4
+        (y * lib.tensor([1.0, 2.0, 3.0])).sum().backward()
+        np.testing.assert_array_equal(x.grad.numpy(), [[1, 2, 3], [1, 2, 3]])

@@ -82,6 +82,10 @@ def _masked_scatter_source_grad(grad, x, source, *, mask, shape):
     return reshape(flat, shape)
 
 
+def _gathered(grad, dim, index):
+    return gather_row(grad, dim=dim, index=index, shape=tuple(grad.shape))
+
+
 def _take_backward(grad, *, index, shape):
     size = int(np.prod(shape))
     spread = index_add_row(_zeros(grad, (size,)), reshape(grad, (-1,)), dim=0, index=index.reshape(-1), alpha=1,
@@ -95,18 +99,19 @@ gather_row = defop("gather", "GatherBackward0", lambda x, *, dim, index, shape: 
                                                                          index=index))
 scatter_row = defop("scatter", "ScatterBackward0", _scatter_forward,
                     (lambda grad, x, src, *, dim, index: scatter_value_row(grad, dim=dim, index=index, value=0),
-                     lambda grad, x, src, *, dim, index: gather_row(grad, dim=dim, index=index, shape=tuple(grad.shape))))
+                     lambda grad, x, src, *, dim, index: _gathered(grad, dim, index)))
 scatter_value_row = defop("scatter", "ScatterBackward1",
                           lambda x, *, dim, index, value: _scatter_forward(x, value, dim=dim, index=index),
                           lambda grad, x, *, dim, index, value: scatter_value_row(grad, dim=dim, index=index, value=0))
 scatter_reduce_row = defop("scatter", "NotImplemented", _scatter_reduce_forward, (_no_derivative("scatter"),) * 2)
 scatter_add_row = defop("scatter_add", "ScatterAddBackward0", _scatter_add_forward,
                         (lambda grad, x, src, *, dim, index: grad,
-                         lambda grad, x, src, *, dim, index: gather_row(grad, dim=dim, index=index, shape=tuple(grad.shape))))
+                         lambda grad, x, src, *, dim, index: _gathered(grad, dim, index)))
 index_select_row = defop("index_select", "IndexSelectBackward0",
                          lambda x, *, dim, index, shape: np.take(x, index, axis=dim),
                          lambda grad, x, *, dim, index, shape: index_add_row(_zeros(grad, shape), grad, dim=dim,
-                                                                             index=index, alpha=1, shape=tuple(grad.shape)))
+                                                                             index=index, alpha=1,
+                                                                             shape=tuple(grad.shape)))
 index_add_row = defop("index_add", "IndexAddBackward0", _index_add_forward,
                       (lambda grad, x, source, *, dim, index, alpha, shape: grad,
                        lambda grad, x, source, *, dim, index, alpha, shape: reshape(
@@ -116,7 +121,8 @@ index_fill_row = defop("index_fill", "IndexFillBackward0",
                        lambda grad, x, *, dim, index, value: index_fill_row(grad, dim=dim, index=index, value=0))
 index_fill_tensor = defop("index_fill", "IndexFillBackward1", _index_fill_forward,
                           (lambda grad, x, value, *, dim, index: index_fill_row(grad, dim=dim, index=index, value=0),
-                           lambda grad, x, value, *, dim, index: sum(index_select_row(grad, dim=dim, index=index, shape=tuple(grad.shape)))))
+                           lambda grad, x, value, *, dim, index: sum(
+                               index_select_row(grad, dim=dim, index=index, shape=tuple(grad.shape)))))
 masked_fill_row = defop("masked_fill", "MaskedFillBackward0",
                         lambda x, *, mask, value: np.where(mask, np.asarray(value).astype(x.dtype), x),
                         lambda grad, x, *, mask, value: where(mask, 0.0, grad))
@@ -129,7 +135,8 @@ masked_select_row = defop("masked_select", "MaskedSelectBackward0",
                           lambda grad, x, *, mask: masked_scatter_row(_zeros(grad, mask.shape), grad, mask=mask,
                                                                         shape=tuple(grad.shape)))
 masked_scatter_row = defop("masked_scatter", "MaskedScatterBackward0", _masked_scatter_forward,
-                           (lambda grad, x, source, *, mask, shape: where(mask, 0.0, grad), _masked_scatter_source_grad))
+                           (lambda grad, x, source, *, mask, shape: where(mask, 0.0, grad),
+                            _masked_scatter_source_grad))
 take_row = defop("take", "TakeBackward0", lambda x, *, index, shape: x.reshape(-1)[index],
                  lambda grad, x, *, index, shape: _take_backward(grad, index=index, shape=shape))
 # fmt: on

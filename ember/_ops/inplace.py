@@ -14,7 +14,7 @@ from ._registry import defop
 from .pointwise import add, div, fill, mul, neg, pow, sub, zero
 from .pointwise import exp as exp_op
 from .reduction import sum
-from . import indexing, rearrange
+from . import indexing, rearrange, shape
 from .indexing import _take_backward, take_row
 from .shape import getitem
 
@@ -118,6 +118,70 @@ masked_fill_ = make_inplace(indexing.masked_fill, "masked_fill_")
 masked_scatter_ = make_inplace(indexing.masked_scatter, "masked_scatter_")
 tril_ = make_inplace(rearrange.tril, "tril_")
 triu_ = make_inplace(rearrange.triu, "triu_")
+
+
+def _reshaping_inplace(name, forward, backward, prepare):
+    """t_, transpose_, squeeze_, unsqueeze_: the tensor takes the new shape (and history) itself.
+    torch records these under their own names (TBackward1 ...); `prepare` turns the call's
+    arguments into the row's attributes."""
+    grad_fn_name, formula = backward
+    row = defop(name, grad_fn_name, forward, formula)
+
+    def inplace_op(self, *args, **kwargs):
+        check_inplace(self, _recording(self, ()))
+        result = row(self, **prepare(self, *args, **kwargs))
+        self._data = result._data
+        if result.grad_fn is not None:
+            self.grad_fn, self.output_nr = result.grad_fn, 0
+        bump_version(self)
+        return self
+    inplace_op.__name__ = inplace_op.__qualname__ = name
+    return inplace_op
+
+
+def _squeeze_arguments(self, dim=None):
+    dims = tuple(range(self.ndim)) if dim is None else (dim,) if isinstance(dim, int) else tuple(dim)
+    dims = tuple(d for d in (shape.normalize_dim(d, self.ndim) for d in dims) if self._data.shape[d] == 1)
+    return {"dims": dims, "shape": self._data.shape}
+
+
+def _transpose_arguments(self, dim0, dim1):
+    return {"dim0": shape.normalize_dim(dim0, self.ndim), "dim1": shape.normalize_dim(dim1, self.ndim)}
+
+
+def _t_arguments(self):
+    if self.ndim > 2:
+        shape.t(self)  # raises torch's error
+    return {}
+
+
+def _back_to(grad, x, **attributes):
+    return shape.reshape(grad, attributes["shape"])
+
+
+_squeeze_forward = lambda x, *, dims, shape: np.squeeze(x, dims)  # noqa: E731
+t_ = _reshaping_inplace("t_", lambda x: x.T, ("TBackward1", lambda grad, x: shape.t(grad)),
+                        lambda self: _t_arguments(self))
+transpose_ = _reshaping_inplace("transpose_", lambda x, *, dim0, dim1: np.swapaxes(x, dim0, dim1),
+                                ("TransposeBackward1",
+                                 lambda grad, x, *, dim0, dim1: shape.transpose(grad, dim0, dim1)),
+                                _transpose_arguments)
+swapaxes_ = swapdims_ = transpose_
+unsqueeze_ = _reshaping_inplace("unsqueeze_", lambda x, *, dim, shape: np.expand_dims(x, dim),
+                                ("UnsqueezeBackward1", _back_to),
+                                lambda self, dim: {"dim": shape.normalize_dim(dim, self.ndim + 1),
+                                                   "shape": self._data.shape})
+_squeeze_all_ = _reshaping_inplace("squeeze_", _squeeze_forward, ("SqueezeBackward3", _back_to), _squeeze_arguments)
+_squeeze_dim_ = _reshaping_inplace("squeeze_", _squeeze_forward, ("SqueezeBackward4", _back_to), _squeeze_arguments)
+_squeeze_dims_ = _reshaping_inplace("squeeze_", _squeeze_forward, ("SqueezeBackward5", _back_to), _squeeze_arguments)
+
+
+def squeeze_(self, dim=None):
+    if dim is None:
+        return _squeeze_all_(self)
+    return _squeeze_dim_(self, dim) if isinstance(dim, int) else _squeeze_dims_(self, dim)
+
+
 _zero_recorded = make_inplace(zero, "zero_")
 _fill_recorded = make_inplace(fill, "fill_")
 subtract_, multiply_, divide_ = sub_, mul_, div_
@@ -334,4 +398,4 @@ def _setitem_on_view(view, np_index, value):
 __all__ = []
 METHODS = ["add_", "sub_", "mul_", "div_", "pow_", "zero_", "fill_", "copy_", "neg_", "exp_", "subtract_",
            "multiply_", "divide_", "scatter_", "scatter_add_", "index_add_", "index_fill_", "masked_fill_",
-           "masked_scatter_", "tril_", "triu_"]
+           "masked_scatter_", "tril_", "triu_", "t_", "transpose_", "swapaxes_", "swapdims_", "squeeze_", "unsqueeze_"]

@@ -17,7 +17,8 @@ def _diagonal_view(x, offset, dim1, dim2):
     y = np.moveaxis(x, (dim1, dim2), (-2, -1))
     y = y[..., :, offset:] if offset >= 0 else y[..., -offset:, :]
     length = max(min(y.shape[-2], y.shape[-1]), 0)
-    return np.lib.stride_tricks.as_strided(y, y.shape[:-2] + (length,), y.strides[:-2] + (y.strides[-2] + y.strides[-1],))
+    strides = y.strides[:-2] + (y.strides[-2] + y.strides[-1],)
+    return np.lib.stride_tricks.as_strided(y, y.shape[:-2] + (length,), strides)
 
 
 def _diag_embed_forward(x, *, offset, dim1, dim2):

@@ -117,9 +117,12 @@ index_backward = defop("index_backward", "IndexPutImplBackward0", _index_backwar
 
 
 def track_view(view):
-    """Remember a view of a tensor that requires grad, so that an in-place change of the base
-    (or of another view) can regenerate its history (see inplace.refresh_views)."""
+    """Remember a view of a computed tensor, so that an in-place change of the base (or of
+    another view) can regenerate its history (see inplace.refresh_views). Views of leaves need
+    no record: a leaf that requires grad may change in place only under no_grad."""
     base = view._base
+    if base.grad_fn is None:
+        return
     views = base.__dict__.get("_views")
     if views is None:
         views = base._views = weakref.WeakSet()
