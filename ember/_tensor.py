@@ -162,6 +162,16 @@ class Tensor:
     is_floating_point = lambda self: self._data.dtype.kind == "f"
     is_complex = lambda self: self._data.dtype.kind == "c"
     is_contiguous = lambda self, memory_format=None: bool(self._data.flags.c_contiguous)
+    data_ptr = lambda self: self._data.__array_interface__["data"][0]
+
+    def stride(self, dim=None):
+        strides = tuple(step // self._data.itemsize for step in self._data.strides)
+        return strides if dim is None else strides[_ops.normalize_dim(dim, self.ndim)]
+
+    def storage_offset(self):
+        """Elements between the start of the base's memory and this view's first element."""
+        base = self._base._data if self._base is not None else self._data
+        return (self.data_ptr() - base.__array_interface__["data"][0]) // self._data.itemsize
     is_inference = lambda self: self._inference
     _is_view = lambda self: self._base is not None
 
@@ -325,7 +335,7 @@ class Tensor:
         if self._data.ndim == 0:
             raise TypeError("iteration over a 0-d tensor; a 0-d tensor holds one number: read it with .item() "
                             "instead of looping over it")
-        return (self[index] for index in range(self._data.shape[0]))
+        return iter(_ops.unbind(self))  # rows share one UnbindBackward0, as in torch
 
     __hash__ = object.__hash__
 

@@ -13,6 +13,7 @@ import numpy as np
 from .. import return_types
 from .._tensor import Tensor, make_tensor
 from ._multi_output import defop_multi
+from .rearrange import diag_embed_row, tril_row, triu_row
 from ._registry import defop
 from .linalg import matmul
 from .pointwise import abs, eq, where
@@ -32,18 +33,16 @@ def _eye_like(x, size):
     return _like(np.eye(size, dtype=_raw(x).dtype), x)
 
 
-def _tril(x, offset=0):  # stand-ins until ops-shape's tril/triu land: multiply by a constant mask
-    n = x.shape[-1]
-    return x * _like(np.tri(n, n, offset, dtype=_raw(x).dtype), x)
+def _tril(x, offset=0):
+    return tril_row(x, diagonal=offset)
 
 
 def _triu(x, offset=0):
-    n = x.shape[-1]
-    return x * _like(1 - np.tri(n, n, offset - 1, dtype=_raw(x).dtype), x)
+    return triu_row(x, diagonal=offset)
 
 
 def _diag_embed(values):
-    return unsqueeze(values, -1) * _eye_like(values, values.shape[-1])
+    return diag_embed_row(values, offset=0, dim1=values.ndim - 1, dim2=values.ndim)
 
 
 def _check_matrix(name, A, square=True):

@@ -14,6 +14,8 @@ from ._registry import defop
 from .pointwise import add, div, fill, mul, neg, pow, sub, zero
 from .pointwise import exp as exp_op
 from .reduction import sum
+from . import indexing, rearrange, shape
+from .indexing import _take_backward, take_row
 from .shape import getitem
 
 
@@ -34,11 +36,12 @@ def check_inplace(tensor, recording, indexed=False):
     if base is not None and base.grad_fn is None and base._requires_grad:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
                            "operation. Wrap the update in `with ember.no_grad():`, or work on a copy.")
-    if recording and base is not None:
-        raise NotImplementedError(
-            "ember does not yet record in-place operations on a view of a tensor that is part of the "
-            "autograd graph (torch's CopySlices). Use an out-of-place op instead, e.g. ember.where(...) "
-            "or ember.cat(...), or modify the base tensor.")
+    creator = tensor.__dict__.get("_multi_output_of") if base is not None else None
+    if creator is not None and tensor._requires_grad:
+        raise RuntimeError(f"Output {tensor.output_nr} of {creator} is a view and is being modified inplace. This "
+                           "view is the output of a function that returns multiple views. Such functions do not "
+                           "allow the output views to be modified inplace. You should replace the inplace "
+                           "operation by an out-of-place one.")
 
 
 def _type_name(numpy_dtype):
@@ -56,18 +59,24 @@ def write_result(tensor, result):
         raise RuntimeError(f"output with shape {list(data.shape)} doesn't match the broadcast shape "
                            f"{list(new.shape)}. An in-place op cannot change a tensor's shape; use the "
                            "out-of-place form (x = x + y) instead.")
-    try:
-        np.copyto(data, new, casting="unsafe")
-    except ValueError:  # NumPy refuses to write into a broadcast (expanded) view
+    if not data.flags.writeable:  # NumPy refuses to write into a broadcast (expanded) view
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
                            "single memory location. Please clone() the tensor before performing the "
-                           "operation.") from None
-    bump_version(tensor)
+                           "operation.")
     node = result.grad_fn
-    if node is not None:
-        tensor.grad_fn, tensor._requires_grad, tensor.output_nr = node, True, 0
-        if node._result_entry is not None:  # the saved output is now `tensor` itself, at its new version
-            node.save_result(tensor)
+    if node is not None and tensor._base is not None:  # through a view: the base's history changes too
+        base_old, positions = _old_value(tensor._base), positions_in_base(tensor)
+        np.copyto(data, new, casting="unsafe")
+        bump_version(tensor)
+        _record_copy_slices(tensor, base_old, result, positions, positions)
+    else:
+        np.copyto(data, new, casting="unsafe")
+        bump_version(tensor)
+        if node is not None:
+            tensor.grad_fn, tensor._requires_grad, tensor.output_nr = node, True, 0
+            refresh_views(tensor)
+    if node is not None and node._result_entry is not None:  # the saved output is now `tensor`, at its new version
+        node.save_result(tensor)
     return tensor
 
 
@@ -101,6 +110,78 @@ div_ = make_inplace(div, "div_")
 pow_ = make_inplace(pow, "pow_")
 neg_ = make_inplace(neg, "neg_")
 exp_ = make_inplace(exp_op, "exp_")
+scatter_ = make_inplace(indexing.scatter, "scatter_")
+scatter_add_ = make_inplace(indexing.scatter_add, "scatter_add_")
+index_add_ = make_inplace(indexing.index_add, "index_add_")
+index_fill_ = make_inplace(indexing.index_fill, "index_fill_")
+masked_fill_ = make_inplace(indexing.masked_fill, "masked_fill_")
+masked_scatter_ = make_inplace(indexing.masked_scatter, "masked_scatter_")
+tril_ = make_inplace(rearrange.tril, "tril_")
+triu_ = make_inplace(rearrange.triu, "triu_")
+
+
+def _reshaping_inplace(name, forward, backward, prepare):
+    """t_, transpose_, squeeze_, unsqueeze_: the tensor takes the new shape (and history) itself.
+    torch records these under their own names (TBackward1 ...); `prepare` turns the call's
+    arguments into the row's attributes."""
+    grad_fn_name, formula = backward
+    row = defop(name, grad_fn_name, forward, formula)
+
+    def inplace_op(self, *args, **kwargs):
+        check_inplace(self, _recording(self, ()))
+        result = row(self, **prepare(self, *args, **kwargs))
+        self._data = result._data
+        if result.grad_fn is not None:
+            self.grad_fn, self.output_nr = result.grad_fn, 0
+        bump_version(self)
+        return self
+    inplace_op.__name__ = inplace_op.__qualname__ = name
+    return inplace_op
+
+
+def _squeeze_arguments(self, dim=None):
+    dims = tuple(range(self.ndim)) if dim is None else (dim,) if isinstance(dim, int) else tuple(dim)
+    dims = tuple(d for d in (shape.normalize_dim(d, self.ndim) for d in dims) if self._data.shape[d] == 1)
+    return {"dims": dims, "shape": self._data.shape}
+
+
+def _transpose_arguments(self, dim0, dim1):
+    return {"dim0": shape.normalize_dim(dim0, self.ndim), "dim1": shape.normalize_dim(dim1, self.ndim)}
+
+
+def _t_arguments(self):
+    if self.ndim > 2:
+        shape.t(self)  # raises torch's error
+    return {}
+
+
+def _back_to(grad, x, **attributes):
+    return shape.reshape(grad, attributes["shape"])
+
+
+_squeeze_forward = lambda x, *, dims, shape: np.squeeze(x, dims)  # noqa: E731
+t_ = _reshaping_inplace("t_", lambda x: x.T, ("TBackward1", lambda grad, x: shape.t(grad)),
+                        lambda self: _t_arguments(self))
+transpose_ = _reshaping_inplace("transpose_", lambda x, *, dim0, dim1: np.swapaxes(x, dim0, dim1),
+                                ("TransposeBackward1",
+                                 lambda grad, x, *, dim0, dim1: shape.transpose(grad, dim0, dim1)),
+                                _transpose_arguments)
+swapaxes_ = swapdims_ = transpose_
+unsqueeze_ = _reshaping_inplace("unsqueeze_", lambda x, *, dim, shape: np.expand_dims(x, dim),
+                                ("UnsqueezeBackward1", _back_to),
+                                lambda self, dim: {"dim": shape.normalize_dim(dim, self.ndim + 1),
+                                                   "shape": self._data.shape})
+_squeeze_all_ = _reshaping_inplace("squeeze_", _squeeze_forward, ("SqueezeBackward3", _back_to), _squeeze_arguments)
+_squeeze_dim_ = _reshaping_inplace("squeeze_", _squeeze_forward, ("SqueezeBackward4", _back_to), _squeeze_arguments)
+_squeeze_dims_ = _reshaping_inplace("squeeze_", _squeeze_forward, ("SqueezeBackward5", _back_to), _squeeze_arguments)
+
+
+def squeeze_(self, dim=None):
+    if dim is None:
+        return _squeeze_all_(self)
+    return _squeeze_dim_(self, dim) if isinstance(dim, int) else _squeeze_dims_(self, dim)
+
+
 _zero_recorded = make_inplace(zero, "zero_")
 _fill_recorded = make_inplace(fill, "fill_")
 subtract_, multiply_, divide_ = sub_, mul_, div_
@@ -206,11 +287,115 @@ def setitem(self, index, value):
         return
     if not isinstance(value, Tensor):
         value = make_tensor(np.asarray(raw_value, dtype=self._data.dtype))
+    if self._base is not None:  # x[i] = v on a view: the base records CopySlices
+        _setitem_on_view(self, np_index, value)
+        return
     advanced = any(isinstance(item, (np.ndarray, list)) for item in np_index)
     row = index_put if advanced else copy_slices
     write_result(self, row(_old_value(self), value, index=np_index))
 
 
+# -- in-place changes through a view (torch's CopySlices) --------------------------------------
+# A view's elements are found in its base as flat positions (computed from the two arrays'
+# memory layouts, only when an in-place op needs them). The base then records CopySlices:
+# its old value outside those positions, the new values inside. The view itself is
+# regenerated from the new base (AsStridedBackward0, as torch shows it).
+def positions_in_base(view):
+    """The flat (C-order) positions in view._base of each element of `view`."""
+    base, data = view._base._data, view._data
+    item = base.itemsize
+    if data.dtype != base.dtype or any(stride < 0 for stride in base.strides):
+        raise NotImplementedError("ember cannot locate this view inside its base for an in-place operation; "
+                                  "clone() it first")
+    offset = (data.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // item
+    addresses = np.full(data.shape, offset, dtype=np.int64)
+    for axis, (size, stride) in enumerate(zip(data.shape, data.strides)):
+        addresses += (np.arange(size, dtype=np.int64) * (stride // item)).reshape(
+            (1,) * axis + (size,) + (1,) * (data.ndim - axis - 1))
+    if base.flags.c_contiguous:
+        return addresses
+    # another dense layout (e.g. a transposed result): undo its order of dimensions
+    dims = sorted((d for d in range(base.ndim) if base.shape[d] > 1), key=lambda d: -base.strides[d])
+    expected = item
+    for d in reversed(dims):
+        if base.strides[d] != expected:
+            raise NotImplementedError("ember cannot locate this view inside its base for an in-place operation "
+                                      "(the base is not dense); clone() it first")
+        expected *= base.shape[d]
+    multi = np.unravel_index(addresses, [base.shape[d] for d in dims]) if dims else ()
+    logical = [np.zeros_like(addresses) for _ in range(base.ndim)]
+    for d, indices in zip(dims, multi):
+        logical[d] = indices
+    return np.ravel_multi_index(logical, base.shape) if base.ndim else addresses
+
+
+def _copy_into_positions(old, value, *, positions):
+    new = np.array(old, copy=True)
+    new.reshape(-1)[positions] = value
+    return new
+
+
+def _outside_positions(grad, old, value, *, positions):
+    outside = np.ones(grad.shape, dtype=bool)
+    outside.reshape(-1)[positions] = False
+    return grad * (make_tensor(outside) if isinstance(grad, Tensor) else outside)
+
+
+def _at_positions(grad, old, value, *, positions):
+    return take_row(grad, index=positions, shape=tuple(grad.shape))
+
+
+copy_slices_view = defop("copy_slices", "CopySlices", _copy_into_positions, (_outside_positions, _at_positions))
+as_strided_row = defop("as_strided", "AsStridedBackward0",
+                       lambda x, *, positions, shape: x.reshape(-1)[positions],
+                       lambda grad, x, *, positions, shape: _take_backward(grad, index=positions, shape=shape))
+
+
+def _record_copy_slices(view, base_old, new_value, region, positions):
+    """Give the base the CopySlices node (new values at `region`), and the view (at `positions`)
+    a node that reads it from the new base."""
+    base = view._base
+    copied = copy_slices_view(base_old, new_value, positions=region)
+    base.grad_fn, base._requires_grad, base.output_nr = copied.grad_fn, True, 0
+    regenerate_view(view, positions)
+    refresh_views(base, view)
+
+
+def regenerate_view(view, positions=None):
+    """The view's history after its base changed in place: read from the base (AsStridedBackward0)."""
+    base = view._base
+    if positions is None:
+        positions = positions_in_base(view)
+    node = as_strided_row.node_class((base,), {"positions": positions, "shape": base._data.shape}, view._data)
+    view.grad_fn, view._requires_grad, view.output_nr = node, True, 0
+
+
+def refresh_views(base, changed=None):
+    """Other live views of a base that changed in place: torch regenerates them (lazily), so that
+    their gradients flow through the change; ember does it now."""
+    views = base.__dict__.get("_views")
+    if views:
+        for view in list(views):
+            if view is not changed and view._requires_grad and view._data.size:
+                regenerate_view(view)
+
+
+def _setitem_on_view(view, np_index, value):
+    view_positions = positions_in_base(view)
+    positions = view_positions[np_index]
+    base_old = _old_value(view._base)
+    if value._data.dtype != view._data.dtype:
+        value = value.to(view.dtype)
+    try:
+        view._data[np_index] = value._data
+    except ValueError as error:
+        raise RuntimeError(f"cannot assign a value of shape {list(value.shape)} to a region of shape "
+                           f"{list(positions.shape)}: {error}") from None
+    bump_version(view)
+    _record_copy_slices(view, base_old, value, positions, view_positions)
+
+
 __all__ = []
 METHODS = ["add_", "sub_", "mul_", "div_", "pow_", "zero_", "fill_", "copy_", "neg_", "exp_", "subtract_",
-           "multiply_", "divide_"]
+           "multiply_", "divide_", "scatter_", "scatter_add_", "index_add_", "index_fill_", "masked_fill_",
+           "masked_scatter_", "tril_", "triu_", "t_", "transpose_", "swapaxes_", "swapdims_", "squeeze_", "unsqueeze_"]

@@ -5,6 +5,8 @@ with its input, so an in-place change through either is seen (and checked) by bo
 Indexing is decomposed the way torch decomposes it (select, slice, unsqueeze, then one
 advanced index), so ``x[0, 1:]`` records SliceBackward0 <- SelectBackward0 as torch does.
 """
+import weakref
+
 import numpy as np
 
 from .._tensor import Tensor
@@ -91,6 +93,8 @@ permute_row = defop("permute", "PermuteBackward0", lambda x, *, dims: np.transpo
                     lambda grad, x, *, dims: permute(grad, _inverse(dims)), view=True)
 expand_row = defop("expand", "ExpandBackward0", lambda x, *, shape: np.broadcast_to(x, shape),
                    lambda grad, x, *, shape: grad, view=True)  # the engine sums back to x's shape
+# x.contiguous(): torch's clone into the standard layout (x.clone() keeps a transposed layout)
+contiguous_clone = defop("clone", "CloneBackward0", lambda x: np.array(x, order="C", copy=True), lambda grad, x: grad)
 alias = defop("alias", "AliasBackward0", lambda x: x.view(), lambda grad, x: grad, view=True)
 select = defop("select", "SelectBackward0",
                lambda x, *, dim, index, shape: x[(slice(None),) * dim + (index, ...)],
@@ -110,6 +114,35 @@ slice_backward = defop("slice_backward", "SliceBackwardBackward0", _slice_backwa
 index_backward = defop("index_backward", "IndexPutImplBackward0", _index_backward_forward,  # torch's name
                        lambda grad, g, *, shape, index: globals()["index"](grad, index=index, shape=shape))
 # fmt: on
+
+
+def track_view(view):
+    """Remember a view of a computed tensor, so that an in-place change of the base (or of
+    another view) can regenerate its history (see inplace.refresh_views). Views of leaves need
+    no record: a leaf that requires grad may change in place only under no_grad."""
+    base = view._base
+    if base.grad_fn is None:
+        return
+    views = base.__dict__.get("_views")
+    if views is None:
+        views = base._views = weakref.WeakSet()
+    views.add(view)
+
+
+def _tracking(row):
+    def op(*inputs, **attributes):
+        result = row(*inputs, **attributes)
+        if result.__class__ is Tensor and result._requires_grad:
+            track_view(result)
+        return result
+    op.__name__ = op.__qualname__ = row.__name__
+    op.grad_fn_name, op.node_class = row.grad_fn_name, row.node_class
+    return op
+
+
+view_row, unsqueeze_row, squeeze_all, squeeze_dim, squeeze_dims, transpose_row, t_row, permute_row, expand_row, \
+    alias, select, slice_row = map(_tracking, (view_row, unsqueeze_row, squeeze_all, squeeze_dim, squeeze_dims,
+                                               transpose_row, t_row, permute_row, expand_row, alias, select, slice_row))
 
 
 def _shape(args):
@@ -247,7 +280,7 @@ def reshape_as(input, other):
 
 
 def contiguous(input, memory_format=None):
-    return input if input._data.flags.c_contiguous else clone_for_reshape(input)
+    return input if input._data.flags.c_contiguous else contiguous_clone(input)
 
 
 def swapaxes(input, axis0, axis1):
@@ -257,13 +290,70 @@ def swapaxes(input, axis0, axis1):
 swapdims = swapaxes
 
 
+def unflatten(input, dim, sizes):
+    """Split one dimension into several (a view: ViewBackward0)."""
+    shape = input._data.shape
+    dim = normalize_dim(dim, input.ndim)
+    sizes = tuple(int(size) for size in sizes)
+    known = 1
+    for size in sizes:
+        known *= size if size != -1 else 1
+    if sizes.count(-1) > 1 or (-1 not in sizes and known != shape[dim]) or (
+            -1 in sizes and (known == 0 or shape[dim] % known)):
+        raise RuntimeError(f"unflatten: Provided sizes {list(sizes)} don't multiply up to the size of dim {dim} "
+                           f"({shape[dim]}) in the input tensor")
+    return view(input, shape[:dim] + sizes + shape[dim + 1:])
+
+
+def broadcast_to(input, size):
+    return expand(input, size)
+
+
+def narrow(input, dim, start, length):
+    """The view input[..., start:start + length, ...] along `dim` (SliceBackward0)."""
+    dim = normalize_dim(dim, input.ndim)
+    size = input._data.shape[dim]
+    start = int(start)
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    start %= size if size else 1
+    if start + length > size or length < 0:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return slice_row(input, dim=dim, start=start, stop=start + length, step=1, shape=input._data.shape)
+
+
+def movedim(input, source, destination):
+    """Move dimensions to new places, keeping the others in order (a permute: PermuteBackward0)."""
+    ndim = input.ndim
+    source = (source,) if isinstance(source, int) else tuple(source)
+    destination = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(source) != len(destination):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(source)} dims) should "
+                           f"contain the same number of dims as destination ({list(destination)} dims)")
+    source = tuple(normalize_dim(d, ndim) for d in source)
+    destination = tuple(normalize_dim(d, ndim) for d in destination)
+    for name, dims in (("source", source), ("destination", destination)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(dims)})")
+    order = [d for d in range(ndim) if d not in source]
+    dims = [None] * ndim
+    for s, d in zip(source, destination):
+        dims[d] = s
+    rest = iter(order)
+    dims = tuple(d if d is not None else next(rest) for d in dims)
+    return permute_row(input, dims=dims)
+
+
+moveaxis = movedim
+
+
 # -- indexing ------------------------------------------------------------------------------
 def _is_advanced(item):
     return isinstance(item, (Tensor, list, np.ndarray))
 
 
 def _dims_consumed(item):
-    if item is None or item is Ellipsis:
+    if item is None or item is Ellipsis or isinstance(item, (bool, np.bool_)):
         return 0
     if _is_advanced(item):
         array = _as_array(item)
@@ -296,7 +386,9 @@ def getitem(input, index):
             result, dim = unsqueeze_row(result, dim=dim), dim + 1
         elif isinstance(item, slice):
             result, dim = _slice(result, dim, item, skip_full=True), dim + 1
-        elif isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+        elif isinstance(item, (bool, np.bool_)):  # x[True] adds a dimension of size 1, x[False] of size 0
+            advanced.append((dim, np.array(item)))
+        elif isinstance(item, (int, np.integer)):
             size = result._data.shape[dim]
             if not -size <= item < size:
                 raise IndexError(f"index {item} is out of bounds for dimension {source_dim - 1} with size {size}; "
@@ -334,7 +426,7 @@ def _slice(input, dim, item, *, skip_full):
 
 def _advanced_index(input, advanced):
     position = [slice(None)] * input.ndim
-    for dim, array in advanced:
+    for dim, array in reversed(advanced):  # a 0-d mask inserts an entry: fill from the back
         if array.dtype == np.bool_:
             if array.shape != input._data.shape[dim:dim + array.ndim]:
                 raise IndexError(f"The shape of the mask {list(array.shape)} at index {dim} does not match the "
@@ -350,7 +442,8 @@ def _advanced_index(input, advanced):
     return index(input, index=index_tuple, shape=input._data.shape)
 
 
-__all__ = ["reshape", "flatten", "unsqueeze", "squeeze", "transpose", "t", "permute", "expand_as", "swapaxes",
-           "swapdims"]
-METHODS = ["view", "reshape", "unsqueeze", "squeeze", "transpose", "t", "permute", "expand", "flatten",
-           "contiguous", "view_as", "reshape_as", "expand_as", "swapaxes", "swapdims"]
+__all__ = ["reshape", "flatten", "unflatten", "unsqueeze", "squeeze", "transpose", "t", "permute", "swapaxes",
+           "swapdims", "broadcast_to", "narrow", "movedim", "moveaxis", "expand_as"]
+METHODS = ["view", "reshape", "unsqueeze", "squeeze", "transpose", "t", "permute", "expand", "flatten", "unflatten",
+           "contiguous", "view_as", "reshape_as", "expand_as", "swapaxes", "swapdims", "broadcast_to", "narrow",
+           "movedim", "moveaxis"]
