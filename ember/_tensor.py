@@ -5,6 +5,7 @@ primitives) or ``ember.autograd``; what remains is the bookkeeping that makes a 
 node of the graph: ``requires_grad``, ``grad``, ``grad_fn``, the version counter that views
 share, and conversions to Python and NumPy.
 """
+import sys
 import warnings
 
 from . import _dtype
@@ -102,7 +103,24 @@ def shared_counter(tensor):
 
 
 def bump_version(tensor):
-    shared_counter(tensor)[0] += 1
+    counter = shared_counter(tensor)
+    counter[0] += 1
+    if _grad_state.enabled:  # autograd may be watching: note where, for the "modified by an inplace" error
+        _note_change_site(counter)
+
+
+def _note_change_site(counter):
+    """Keep (file, line) of the user's code that made this in-place change in counter[1].
+    Only done with grad mode on, so optimizer steps under no_grad pay nothing."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("ember."):
+        frame = frame.f_back
+    if frame is not None:
+        site = (frame.f_code.co_filename, frame.f_lineno)
+        if len(counter) > 1:
+            counter[1] = site
+        else:
+            counter.append(site)
 
 
 def _check_can_require_grad(dtype, message="only Tensors of floating point dtype can require gradients"):

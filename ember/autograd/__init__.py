@@ -10,11 +10,13 @@ from .engine import run_backward
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,  # noqa: F401
                         no_grad, set_grad_enabled)
 from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
+from . import function  # noqa: F401
+from .function import Function, once_differentiable  # noqa: F401
 from .graph import gradient_edge
 from .hooks import RemovableHandle, TensorHooks
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-           "gradcheck", "gradgradcheck", "graph"]
+           "gradcheck", "gradgradcheck", "graph", "Function", "once_differentiable"]
 
 
 def _as_tuple(value):
