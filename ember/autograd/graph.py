@@ -404,8 +404,11 @@ class Packed:
     __slots__ = ("packed", "unpack")
 
     def __init__(self, tensor):
-        pack, self.unpack = saved_tensors_hooks_stack[-1]
-        self.packed = pack(tensor)
+        pack, self.unpack = hooks = saved_tensors_hooks_stack.pop()  # ops inside pack are not packed again
+        try:
+            self.packed = pack(tensor)
+        finally:
+            saved_tensors_hooks_stack.append(hooks)
 
     def value(self):
         tensor = self.unpack(self.packed)
@@ -467,3 +470,6 @@ def _fit(grad, shape, dtype):
     if grad.dtype != dtype:
         grad = grad.to(from_numpy_dtype(dtype)) if isinstance(grad, Tensor) else grad.astype(dtype)
     return grad
+
+
+from .saved_hooks import disable_saved_tensors_hooks, save_on_cpu, saved_tensors_hooks  # noqa: E402,F401
