@@ -19,6 +19,8 @@ from ._random import Generator, default_generator, initial_seed, manual_seed, se
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 
+from . import func  # noqa: E402,F401  (function transforms: ember.func.grad, jacrev, ...)
+
 __version__ = "0.1.0"
 
 # torch computes log(0) = -inf, 1/0 = inf, sqrt(-1) = nan without a word; NumPy warns. Silence

@@ -206,3 +206,6 @@ def retain_grad(tensor):
         else:
             owner._grad = owner._grad + value
     tensor.grad_fn.extras.retain_grad_hooks[tensor.output_nr] = store_grad
+
+
+from . import forward_ad, functional  # noqa: E402,F401  (both use grad, defined above)
