@@ -20,6 +20,7 @@ from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 
 from . import func  # noqa: E402,F401  (function transforms: ember.func.grad, jacrev, ...)
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402,F401
 
 __version__ = "0.1.0"
 

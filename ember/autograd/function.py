@@ -83,6 +83,9 @@ class BackwardCFunction(Node, FunctionCtx):
     def name(self):
         return type(self).__name__
 
+    def __repr__(self):  # as torch prints it: <torch.autograd.function.MyFnBackward object at 0x...>
+        return f"<ember.autograd.function.{type(self).__name__} object at {id(self):#x}>"
+
     def apply(self, grads, create_graph):
         """Run the user's backward on Tensor gradients; check and fit what it returns."""
         function = self._forward_cls
