@@ -22,17 +22,21 @@ def as_torch(source):
     return source.replace("import ember as torch", "import torch").replace("from ember.", "from torch.")
 
 
+def torch_installed():
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 @pytest.mark.parametrize("name", EXAMPLES)
-def test_example_runs_and_its_checks_pass(name):
-    output = run((ROOT / "examples" / name).read_text())
+def test_example_runs_and_prints_what_torch_prints(name):
+    source = (ROOT / "examples" / name).read_text()
+    output = run(source)
     checks = [line for line in output.splitlines() if "gradcheck" in line]
     assert all(line.endswith("True") for line in checks)
     assert "dtype=ember.float64" in output
-
-
-def test_examples_print_what_torch_prints():
-    pytest.importorskip("torch")
-    for name in EXAMPLES:
-        source = (ROOT / "examples" / name).read_text()
+    if torch_installed():  # the same file with `import torch` prints the same text (up to the library's name)
         assert as_torch(source) != source
-        assert run(source).replace("ember", "torch") == run(as_torch(source)), name
+        assert output.replace("ember", "torch") == run(as_torch(source))
