@@ -105,13 +105,14 @@ def shared_counter(tensor):
 def bump_version(tensor):
     counter = shared_counter(tensor)
     counter[0] += 1
-    if _grad_state.enabled:  # autograd may be watching: note where, for the "modified by an inplace" error
-        _note_change_site(counter)
+    if tensor._requires_grad and _grad_state.enabled:  # a recorded in-place op: note where, for the
+        _note_change_site(counter)                        # "modified by an inplace operation" error
 
 
 def _note_change_site(counter):
-    """Keep (file, line) of the user's code that made this in-place change in counter[1].
-    Only done with grad mode on, so optimizer steps under no_grad pay nothing."""
+    """Keep (file, line) of the user's code that made this in-place change in counter[1]. Only for
+    tensors in the graph with grad mode on (about a microsecond): optimizer steps under no_grad,
+    x.grad.zero_() and other changes to constants pay nothing."""
     frame = sys._getframe(2)
     while frame is not None and frame.f_globals.get("__name__", "").startswith("ember."):
         frame = frame.f_back

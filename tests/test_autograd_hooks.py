@@ -121,14 +121,16 @@ def scenario_versions(lib):
     b.add_(1)
     return {"detach": after_detach, "data": after_data, "values": x,
             "error": error_of(lambda: b.sum().backward(),
-                              "one of the variables needed for gradient computation has been modified by an "
-                              "inplace operation: [ember.DoubleTensor [3]], which is output 0 of Exp, is at "
-                              "version 1; expected version 0 instead. Hint: enable anomaly detection")}
+                              "DoubleTensor [3]], which is output 0 of Exp, is at version 1; expected version 0 "
+                              "instead. Hint: enable anomaly detection"),
+            "start": error_of(lambda: b.sum().backward(), "one of the variables needed for gradient computation "
+                                                          "has been modified by an inplace operation: [")}
 
 
 def test_versions_match_torch():
     observed = compare_with_torch(scenario_versions)
     assert observed["detach"] == [1, 1] and observed["data"] == [1, 1] and observed["error"] == ["RuntimeError", True]
+    assert observed["start"] == ["RuntimeError", True]
 
 
 def test_modified_error_names_the_source_line():
