@@ -432,8 +432,8 @@ def _modified_message(array, producer, expected, actual, counter=None):
         source = f", which is output 0 of {operation},"
     return ("one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: [ember.{kind} [{shape}]]{source} is at version {actual}; expected version "
-            f"{expected} instead.{_where_changed(counter)} Hint: enable anomaly detection to find the operation "
-            "that failed to compute its gradient, with ember.autograd.set_detect_anomaly(True). The tensor was "
+            f"{expected} instead. Hint: enable anomaly detection to find the operation that failed to compute its "
+            f"gradient, with ember.autograd.set_detect_anomaly(True).{_where_changed(counter)} The tensor was "
             "changed in place (an op ending in `_`, `+=`, or an indexed assignment) after it was used; use an "
             "out-of-place op (x = x + 1) or .clone() it first.")
 
