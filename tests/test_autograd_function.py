@@ -271,3 +271,18 @@ def test_instantiating_a_function_warns_and_calling_it_raises():
         instance = Plain()
     with pytest.raises(RuntimeError, match="Legacy autograd function with non-static forward"):
         instance(ember.ones(2))
+
+
+def test_vjp_may_stand_for_backward():
+    class Double(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def vjp(ctx, grad):
+            return grad * 2
+
+    x = leaf(ember)
+    Double.apply(x).sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]

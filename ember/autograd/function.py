@@ -153,6 +153,8 @@ class FunctionMeta(type):
 
     def __init__(cls, name, bases, attributes):
         super().__init__(name, bases, attributes)
+        if "vjp" in attributes and "backward" not in attributes:  # torch accepts either name
+            cls.backward = attributes["vjp"]
         backward_cls = type(f"{name}Backward", (BackwardCFunction,), {
             "_forward_cls": cls, "__module__": "ember.autograd.function"})
         cls._backward_cls = backward_cls
@@ -170,8 +172,8 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
                       "error in a future version of PyTorch.", DeprecationWarning, stacklevel=2)
 
     def __call__(self, *args, **kwargs):
-        raise RuntimeError("Legacy autograd function with non-static forward method is deprecated. Please use new-style "
-                           "autograd function with static forward method. (Example: "
+        raise RuntimeError("Legacy autograd function with non-static forward method is deprecated. Please use "
+                           "new-style autograd function with static forward method. (Example: "
                            "https://pytorch.org/docs/stable/autograd.html#torch.autograd.Function)")
 
     @staticmethod
