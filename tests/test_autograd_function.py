@@ -286,3 +286,38 @@ def test_vjp_may_stand_for_backward():
     x = leaf(ember)
     Double.apply(x).sum().backward()
     assert x.grad.tolist() == [2.0, 2.0, 2.0]
+
+
+def scenario_grad_mode(lib):
+    seen = []
+
+    class Product(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            seen.append((list(ctx.needs_input_grad), lib.is_grad_enabled()))
+            return x * y
+
+        @staticmethod
+        def backward(ctx, grad):
+            return grad, grad
+
+    x = leaf(lib)
+    with lib.no_grad():
+        under_no_grad = Product.apply(x, x).requires_grad
+    constant = Product.apply(lib.ones(3), lib.ones(3)).requires_grad
+    mixed = Product.apply(x, lib.ones(3, dtype=lib.float64))
+    return {"seen": seen, "no_grad": under_no_grad, "constant": constant, "mixed": mixed.requires_grad,
+            "is_leaf": mixed.is_leaf, "output_nr": mixed.output_nr}
+
+
+def test_grad_mode_matches_torch():
+    observed = compare_with_torch(scenario_grad_mode)
+    assert observed["seen"][0] == [[True, True], False] and observed["no_grad"] is False
+
+
+def test_increment_version_is_seen_by_backward():
+    x = leaf(ember)
+    y = x.exp()
+    ember.autograd.graph.increment_version(y)
+    with pytest.raises(RuntimeError, match="is at version 1; expected version 0"):
+        y.sum().backward()

@@ -208,9 +208,9 @@ def _uses_setup_context(cls):
 
 def _apply(cls, args, kwargs):
     node = cls._backward_cls.__new__(cls._backward_cls)
-    recording = state.enabled
-    needs = tuple(recording and isinstance(a, Tensor) and a._requires_grad for a in args)
+    needs = tuple(isinstance(a, Tensor) and a._requires_grad for a in args)  # as torch: even under no_grad
     node.needs_input_grad = needs
+    recording = state.enabled and any(needs)
     separate_setup = _uses_setup_context(cls)
     previous = state.enabled
     state.enabled = False  # forward's own ops are not recorded: the node stands for all of them
@@ -225,7 +225,7 @@ def _apply(cls, args, kwargs):
         cls.setup_context(node, args, output)
     is_tuple = isinstance(output, tuple)
     outputs = output if is_tuple else (output,)
-    if not any(needs):
+    if not recording:
         _release_unused(node)
         return output
     return _record(cls, node, args, outputs, is_tuple)

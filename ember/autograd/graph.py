@@ -472,4 +472,5 @@ def _fit(grad, shape, dtype):
     return grad
 
 
-from .saved_hooks import disable_saved_tensors_hooks, save_on_cpu, saved_tensors_hooks  # noqa: E402,F401
+from .saved_hooks import (disable_saved_tensors_hooks, increment_version, save_on_cpu,  # noqa: E402,F401
+                          saved_tensors_hooks)

@@ -7,7 +7,7 @@ moves saved tensors to CPU memory: ember's tensors are already there, so it keep
 """
 from .graph import saved_tensors_hooks_stack
 
-__all__ = ["saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks"]
+__all__ = ["saved_tensors_hooks", "save_on_cpu", "disable_saved_tensors_hooks", "increment_version"]
 
 _disabled = []  # error messages of the active disable_saved_tensors_hooks blocks
 
@@ -56,3 +56,9 @@ class disable_saved_tensors_hooks:
             with disable_saved_tensors_hooks(self.error_message):
                 return function(*args, **kwargs)
         return run_without_hooks
+
+
+def increment_version(tensor):
+    """Count an in-place change made behind autograd's back (e.g. through NumPy) on `tensor`."""
+    from .._tensor import bump_version
+    bump_version(tensor)
