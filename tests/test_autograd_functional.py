@@ -132,3 +132,27 @@ def test_func_by_hand():
 
 def test_func_matches_torch():
     compare_with_torch(scenario_func)
+
+
+def scenario_edges(lib):
+    F = importlib.import_module(lib.__name__ + ".autograd.functional")
+    func = importlib.import_module(lib.__name__ + ".func")
+    s = lib.tensor(3.0, dtype=lib.float64)
+    m = lib.ones(2, 2, dtype=lib.float64)
+    x = lib.ones(2, requires_grad=True, dtype=lib.float64)
+    F.jacobian(lambda t: t ** 3, x, create_graph=True).sum().backward()
+    return {"scalar": F.jacobian(lambda t: t * 2, s), "matrix_in": F.jacobian(lambda t: t.sum(), m),
+            "hessian_shape": F.hessian(lambda t: (t ** 2).sum(), m).shape, "vjp_scalar": F.vjp(lambda t: t * 2, s),
+            "jvp_scalar": F.jvp(lambda t: t * 2, s), "hvp_scalar": F.hvp(lambda t: t ** 3, s),
+            "jacfwd_matrix": func.jacfwd(lambda t: (t ** 2).sum(1))(m), "grad_scalar": func.grad(lambda t: t ** 3)(s),
+            "through_jacobian": x.grad, "nested_keeps_graph": func.grad(lambda t: (t ** 3).sum())(x).requires_grad}
+
+
+def test_edges_by_hand():
+    observed = plain(scenario_edges(ember))
+    assert observed["scalar"] == ("tensor", "float64", (), 2.0) and observed["grad_scalar"][3] == 27.0
+    assert observed["through_jacobian"][3] == [6.0, 6.0] and observed["nested_keeps_graph"] is True
+
+
+def test_edges_match_torch():
+    compare_with_torch(scenario_edges)
