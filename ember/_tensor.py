@@ -5,6 +5,7 @@ primitives) or ``ember.autograd``; what remains is the bookkeeping that makes a 
 node of the graph: ``requires_grad``, ``grad``, ``grad_fn``, the version counter that views
 share, and conversions to Python and NumPy.
 """
+import sys
 import warnings
 
 from . import _dtype
@@ -102,7 +103,25 @@ def shared_counter(tensor):
 
 
 def bump_version(tensor):
-    shared_counter(tensor)[0] += 1
+    counter = shared_counter(tensor)
+    counter[0] += 1
+    if tensor._requires_grad and _grad_state.enabled:  # a recorded in-place op: note where, for the
+        _note_change_site(counter)                        # "modified by an inplace operation" error
+
+
+def _note_change_site(counter):
+    """Keep (file, line) of the user's code that made this in-place change in counter[1]. Only for
+    tensors in the graph with grad mode on (about a microsecond): optimizer steps under no_grad,
+    x.grad.zero_() and other changes to constants pay nothing."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("ember."):
+        frame = frame.f_back
+    if frame is not None:
+        site = (frame.f_code.co_filename, frame.f_lineno)
+        if len(counter) > 1:
+            counter[1] = site
+        else:
+            counter.append(site)
 
 
 def _check_can_require_grad(dtype, message="only Tensors of floating point dtype can require gradients"):

@@ -10,11 +10,16 @@ from .engine import run_backward
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,  # noqa: F401
                         no_grad, set_grad_enabled)
 from .gradcheck import gradcheck, gradgradcheck  # noqa: F401
+from . import function  # noqa: F401
+from .anomaly_mode import user_stacklevel
+from .anomaly_mode import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly  # noqa
+from .function import Function, once_differentiable  # noqa: F401
 from .graph import gradient_edge
 from .hooks import RemovableHandle, TensorHooks
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
-           "gradcheck", "gradgradcheck", "graph"]
+           "gradcheck", "gradgradcheck", "graph", "Function", "once_differentiable",
+           "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "is_anomaly_check_nan_enabled"]
 
 
 def _as_tuple(value):
@@ -80,6 +85,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     outputs = _as_tuple(tensors)
     grad_tensors = _as_tuple(grad_tensors if grad_tensors is not None else grad_variables)
     retain_graph = create_graph if retain_graph is None else retain_graph
+    if create_graph:
+        _warn_reference_cycle()
     edges, grads = _root_gradients(outputs, grad_tensors, create_graph)
     if inputs is None:
         run_backward(edges, grads, retain_graph=retain_graph, create_graph=create_graph)
@@ -93,6 +100,21 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         if tensor.grad_fn is not None and grad is not None:  # leaves were written by AccumulateGrad
             grad = grad if isinstance(grad, Tensor) else make_tensor(as_array(grad).copy())
             tensor._grad = grad if tensor._grad is None else tensor._grad + grad
+
+
+_warned = set()  # warnings torch gives once per process
+
+
+def _warn_reference_cycle():
+    if "create_graph" in _warned:
+        return
+    _warned.add("create_graph")
+    import warnings
+    warnings.warn("Using backward() with create_graph=True will create a reference cycle between the parameter and "
+                  "its gradient which can cause a memory leak. We recommend using autograd.grad when creating the "
+                  "graph to avoid this. If you have to use this function, make sure to reset the .grad fields of "
+                  "your parameters to None after use to break the cycle and avoid the leak.", UserWarning,
+                  stacklevel=user_stacklevel())
 
 
 def _input_edge(tensor, index):
@@ -113,7 +135,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
                          "but got: allow_unused=False.")
     if is_grads_batched:
-        raise NotImplementedError("is_grads_batched=True is not supported by ember; loop over the batch")
+        raise NotImplementedError("is_grads_batched=True is not supported by ember (it needs vmap); call "
+                                  "autograd.grad once per row of the batched grad_outputs instead")
     retain_graph = create_graph if retain_graph is None else retain_graph
     edges, grads = _root_gradients(outputs, _as_tuple(grad_outputs), create_graph)
     targets = [_input_edge(tensor, index) for index, tensor in enumerate(inputs)]
@@ -189,3 +212,4 @@ from .diagnostics import why_no_grad  # noqa: E402  (learner tools; they import 
 from .explain import Explanation, explain  # noqa: E402
 
 __all__ += ["explain", "why_no_grad", "Explanation"]
+from . import forward_ad, functional  # noqa: E402,F401  (both use grad, defined above)

@@ -17,6 +17,7 @@ from heapq import heappop, heappush
 from .graph import _FREED, AccumulateGrad
 from .hooks import run_tensor_hooks
 from .grad_mode import state
+from .anomaly_mode import check_gradients, state as anomaly_state, warn_forward_trace
 
 
 def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=None, accumulate=True):
@@ -41,6 +42,8 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
 
     previous_mode = state.enabled
     state.enabled = create_graph  # gradients are graphs only when asked for
+    anomaly = anomaly_state.enabled  # checked once per node; see anomaly_mode.py
+    node = None
     try:
         while schedule:
             node = heappop(schedule)[1]
@@ -57,6 +60,8 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
                 node.accumulate(grads[0])
                 continue
             input_grads = node.apply(grads, create_graph)
+            if anomaly:
+                check_gradients(node, input_grads)
             if extras is not None and extras.post_hooks:
                 input_grads = _run_post_hooks(node, input_grads, grads)
             if not retain_graph:  # free what the node saved; a second backward through it then raises
@@ -73,6 +78,10 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
                     heappush(schedule, (-next_node._sequence_nr, next_node))
                 current = slots[output_nr]
                 slots[output_nr] = input_grad if current is None else current + input_grad
+    except Exception:
+        if anomaly and node is not None:
+            warn_forward_trace(node)
+        raise
     finally:
         state.enabled = previous_mode
     if targets is not None:

@@ -51,7 +51,7 @@ def _numerical_jacobians(func, inputs, eps):
     return jacobians
 
 
-def _analytical_jacobians(func, inputs):
+def _analytical_jacobians(func, inputs, check_grad_dtypes=False):
     from .._tensor import make_tensor
     from . import grad
     differentiable = [x for _, x in _differentiable_inputs(inputs)]
@@ -66,6 +66,8 @@ def _analytical_jacobians(func, inputs):
             grads = grad(out, differentiable, grad_outputs=make_tensor(direction.reshape(out._data.shape)),
                          retain_graph=True, allow_unused=True)
             for i, g in enumerate(grads):
+                if g is not None and check_grad_dtypes and g.dtype is not differentiable[i].dtype:
+                    raise GradcheckError("Gradient has dtype mismatch")
                 if g is not None:
                     jacobians[i][o][:, k] = g._data.reshape(-1)
     return jacobians
@@ -75,7 +77,12 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
               check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
               check_batched_forward_grad=False, check_forward_ad=False, check_backward_ad=True,
               fast_mode=False, masked=None):
-    """True if autograd's gradients of `func` at `inputs` match finite differences."""
+    """True if autograd's gradients of `func` at `inputs` match finite differences.
+
+    Compares every entry of both Jacobians (fast_mode, which torch uses to check one random
+    projection, is accepted and checks everything). check_undefined_grad, nondet_tol,
+    check_batched_grad and the forward-AD checks are accepted for compatibility; ember does not
+    run those extra passes (it has no undefined gradients, no vmap, and a deterministic engine)."""
     inputs = _as_tuple(inputs)
     differentiable = _differentiable_inputs(inputs)
     if not differentiable:
@@ -87,7 +94,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                           "complex. This check will likely fail if all the inputs are not of double precision "
                           "floating point or complex.", UserWarning, stacklevel=2)
     numerical = _numerical_jacobians(func, inputs, eps)
-    analytical = _analytical_jacobians(func, inputs)
+    analytical = _analytical_jacobians(func, inputs, check_grad_dtypes)
     for i, (num_row, ana_row) in enumerate(zip(numerical, analytical)):
         if len(num_row) != len(ana_row):
             raise GradcheckError(f"gradcheck found {len(num_row)} outputs by finite differences but "
@@ -133,4 +140,5 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
         return tuple(g for g in grads if g is not None)
 
     return gradcheck(first_derivatives, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception)
+                     raise_exception=raise_exception, nondet_tol=nondet_tol, check_undefined_grad=check_undefined_grad,
+                     check_grad_dtypes=check_grad_dtypes, check_batched_grad=check_batched_grad, fast_mode=fast_mode)

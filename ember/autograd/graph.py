@@ -193,10 +193,13 @@ class Node:
         inputs = []
         for index in range(0, len(saved), 2):
             value, version = saved[index], saved[index + 1]
-            if version is None:  # nothing saved, or a Python number kept as it is
+            if version is None:  # nothing saved, a Python number kept as it is, or a packed tensor
+                if type(value) is Packed:
+                    value = value.value() if as_tensors else _raw(value.value()._data)
                 inputs.append(value)
             elif version_of(value) != version:
-                raise RuntimeError(_modified_message(value._data, value.grad_fn, version, version_of(value)))
+                raise RuntimeError(_modified_message(value._data, value.grad_fn, version, version_of(value),
+                                                     value._version_counter))
             elif as_tensors:
                 inputs.append(value)
             else:
@@ -208,9 +211,12 @@ class Node:
         saved = self._result_entry
         if saved is _FREED:
             raise RuntimeError(SECOND_BACKWARD_ERROR)
+        if type(saved) is Packed:
+            result = saved.value()
+            return result if as_tensor else _raw(result._data)
         array, counter, version = saved
         if counter[0] != version:
-            raise RuntimeError(_modified_message(array, self, version, counter[0]))
+            raise RuntimeError(_modified_message(array, self, version, counter[0], counter))
         if not as_tensor:
             # A 0-d array becomes a NumPy scalar: arithmetic on scalars is several times faster,
             # and scalar-sized graphs (a learner's first ones) are where Python overhead rules.
@@ -220,6 +226,9 @@ class Node:
         return result
 
     def save_result(self, result):
+        if saved_tensors_hooks_stack:
+            self._result_entry = Packed(result)
+            return
         counter = shared_counter(result)  # not the tensor itself: see the module docstring
         self._result_entry = (result._data, counter, counter[0])
 
@@ -242,23 +251,65 @@ class Node:
         """hook(grad_outputs) runs before this node; it may return new grad_outputs."""
         return RemovableHandle(self.extras.pre_hooks, hook)
 
-    def __getattr__(self, name):  # _saved_self, _saved_other, _saved_result ... for drawers
+    def __getattr__(self, name):  # _saved_self, _saved_other, _saved_result ... as torch names them
         if name.startswith("_saved_"):
             return self._saved_attribute(name[len("_saved_"):])
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def _saved_attribute(self, key):
+        """torch names saved values after derivatives.yaml's arguments: the first tensor input is
+        `self`, the second `other`, the output `result`, attributes by keyword (`exponent`,
+        `dim`...). The formulas' own parameter names (`x`, `a`, `b`) work too."""
         if key == "result" and self._result_entry is not None:
             return self._unpack_result(True)
-        names = {"self": 0, "other": 1, "input": 0, "x": 0, "a": 0, "b": 1}
-        if key in names and self._saved is _FREED:
+        position = _SAVED_POSITIONS.get(key)
+        if position is None and self.formulas:
+            names = [name for name in self.formulas[0].__code__.co_varnames[1:self.formulas[0].__code__.co_argcount]
+                     if name != "result"]
+            position = names.index(key) if key in names else None
+        if position is not None and self._saved is _FREED:
             raise RuntimeError(SECOND_BACKWARD_ERROR)
-        if key in names and self._saved is not None and 2 * names[key] < len(self._saved):
-            if self._saved[2 * names[key]] is not None:
-                return self._unpack_inputs(True)[names[key]]
-        if key in self._attributes:
-            return self._attributes[key]
+        if position is not None and self._saved is not None and 2 * position < len(self._saved):
+            if self._saved[2 * position] is not None:
+                return self._unpack_inputs(True)[position]
+        attributes = self._attributes or {}
+        if key in attributes:
+            value = attributes[key]
+            return tuple(value) if isinstance(value, list) else value
+        if key == "self_sym_sizes" and "shape" in attributes:
+            return tuple(attributes["shape"])
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '_saved_{key}'")
+
+    @property
+    def _raw_saved_self(self):
+        return self._saved_attribute("self")
+
+
+_SAVED_POSITIONS = {"self": 0, "other": 1, "input": 0, "mat2": 1, "vec": 1, "tensor": 1}
+
+
+def _raw(data):
+    return data[()] if data.ndim == 0 else data
+
+
+class DelayedError(Node):
+    """A gradient that must not be differentiated again (once_differentiable): raises if it is."""
+
+    formulas = (None,)
+
+    @classmethod
+    def wrap(cls, value, message, sources):
+        node = cls.__new__(cls)
+        node._next_nodes = tuple(s.grad_fn if s.grad_fn is not None else grad_accumulator(s) for s in sources)
+        node._next_nrs = tuple(s.output_nr for s in sources)
+        node._input_meta = node._saved = node._result_entry = None
+        node._attributes = {"message": message}
+        node._extras = None
+        node._sequence_nr = next(_sequence)
+        return make_tensor(value._data, node, True)
+
+    def apply(self, grads, create_graph):
+        raise RuntimeError(self._attributes["message"])
 
 
 class AccumulateGrad(Node):
@@ -335,11 +386,43 @@ def save_tensor(tensor):
     if tensor._inference:
         raise RuntimeError("Inference tensors cannot be saved for backward. To work around you can make a "
                            "clone to get a normal tensor and use it in autograd.")
+    if saved_tensors_hooks_stack:  # inside saved_tensors_hooks(pack, unpack): the user keeps it
+        return (Packed(tensor), None)
     counter = tensor._version_counter
     return (tensor, 0 if counter is None else counter[0])
 
 
-def _modified_message(array, producer, expected, actual):
+pack_saved = save_tensor  # for custom Functions' ctx.save_for_backward
+
+# (pack, unpack) pairs of the active saved_tensors_hooks blocks, innermost last (see saved_hooks.py)
+saved_tensors_hooks_stack = []
+
+
+class Packed:
+    """A saved tensor handed to a pack hook; its unpack hook gives it back at backward time."""
+
+    __slots__ = ("packed", "unpack")
+
+    def __init__(self, tensor):
+        pack, self.unpack = hooks = saved_tensors_hooks_stack.pop()  # ops inside pack are not packed again
+        try:
+            self.packed = pack(tensor)
+        finally:
+            saved_tensors_hooks_stack.append(hooks)
+
+    def value(self):
+        tensor = self.unpack(self.packed)
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+                            f"{type(tensor).__name__}")
+        return tensor
+
+
+def unpack_saved(packed):
+    return packed.value()
+
+
+def _modified_message(array, producer, expected, actual, counter=None):
     kind = LEGACY_NAMES.get(from_numpy_dtype(array.dtype), "Tensor")
     shape = ", ".join(str(size) for size in array.shape)
     source = ""
@@ -349,10 +432,18 @@ def _modified_message(array, producer, expected, actual):
         source = f", which is output 0 of {operation},"
     return ("one of the variables needed for gradient computation has been modified by an inplace "
             f"operation: [ember.{kind} [{shape}]]{source} is at version {actual}; expected version "
-            f"{expected} instead. Hint: the tensor was changed in place (an op ending in `_`, `+=`, or an "
-            "indexed assignment) after it was used; use an out-of-place op (x = x + 1) or .clone() it "
-            "first. To find the operation, enable anomaly detection with "
-            "ember.autograd.set_detect_anomaly(True).")
+            f"{expected} instead. Hint: enable anomaly detection to find the operation that failed to compute its "
+            f"gradient, with ember.autograd.set_detect_anomaly(True).{_where_changed(counter)} The tensor was "
+            "changed in place (an op ending in `_`, `+=`, or an indexed assignment) after it was used; use an "
+            "out-of-place op (x = x + 1) or .clone() it first.")
+
+
+def _where_changed(counter):
+    """Where the last in-place change happened, if it was recorded (see _tensor.bump_version)."""
+    if counter is None or len(counter) < 2:
+        return ""
+    filename, line = counter[1]
+    return f" It was last changed in place at {filename}:{line}."
 
 
 def sum_to(grad, shape):
@@ -379,3 +470,7 @@ def _fit(grad, shape, dtype):
     if grad.dtype != dtype:
         grad = grad.to(from_numpy_dtype(dtype)) if isinstance(grad, Tensor) else grad.astype(dtype)
     return grad
+
+
+from .saved_hooks import (disable_saved_tensors_hooks, increment_version, save_on_cpu,  # noqa: E402,F401
+                          saved_tensors_hooks)

@@ -60,7 +60,15 @@ def run_tensor_hooks(hooks, grad):
             if not isinstance(replaced, Tensor):
                 raise TypeError(f"a hook must return a Tensor or None, but it returned {type(replaced).__name__}")
             if replaced.shape != current.shape:
-                raise RuntimeError(f"hook changed the gradient's shape from {list(current.shape)} to "
-                                   f"{list(replaced.shape)}; a hook must return a gradient of the same shape")
+                raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value (from "
+                                   f"{list(current.shape)} to {list(replaced.shape)}); a hook must return a "
+                                   "gradient of the same shape")
+            if replaced.dtype is not current.dtype:
+                raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the type of value (was "
+                                   f"{current.type()} got {replaced.type()}); return a gradient of the same dtype")
             current = replaced
     return current._data if was_array else current
+
+
+def _hook_name(hook):
+    return getattr(hook, "__name__", type(hook).__name__)
