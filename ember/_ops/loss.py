@@ -13,12 +13,6 @@ __all__ = []
 METHODS = []
 
 
-# -- stand-ins for ops other sessions own ------------------------------------------------------------
-def cat_standin(tensors):
-    """stand-in until ember.cat lands: concatenation along dim 0, not recorded for autograd."""
-    return make_tensor(np.concatenate([t._data for t in tensors]))
-
-
 def _norm_forward(x, *, ord, dim, keepdim):
     magnitude = np.abs(x)
     if ord == float("inf"):

@@ -170,18 +170,8 @@ def _jacobian_rows(outputs, inputs, create_graph, strict):
 
 
 def _stack(tensors):
-    """ember.stack(tensors) along a new first dimension, where it exists."""
-    import ember
-    if hasattr(ember, "stack"):
-        return ember.stack(tensors)
-    # stand-in until stack lands: sum_k e_k (outer) t_k, differentiable with mul/add/reshape only
-    count, total = len(tensors), None
-    for k, tensor in enumerate(tensors):
-        unit = ember.zeros(count, dtype=tensor.dtype)
-        unit[k] = 1
-        term = unit.reshape((count,) + (1,) * tensor.ndim) * tensor.unsqueeze(0)
-        total = term if total is None else total + term
-    return total
+    from .._ops import stack  # the ops import ember.autograd, so look stack up when it is needed
+    return stack(tensors)
 
 
 def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"):

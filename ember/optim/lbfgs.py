@@ -113,16 +113,8 @@ class LBFGS(Optimizer):
         self._params = self.param_groups[0]["params"]
 
     def _gather_flat_grad(self):
-        # stand-in until cat lands (ops-shape): fill one flat vector slice by slice
-        total = sum(param.numel() for param in self._params)
-        flat = _creation.zeros(total, dtype=self._params[0].dtype)
-        offset = 0
-        for param in self._params:
-            numel = param.numel()
-            if param.grad is not None:
-                flat[offset:offset + numel] = param.grad.reshape(-1)
-            offset += numel
-        return flat
+        return _ops.cat([_creation.zeros(param.numel(), dtype=param.dtype) if param.grad is None
+                         else param.grad.reshape(-1) for param in self._params])
 
     def _add_grad(self, step_size, update):
         step_size = float(step_size)

@@ -2,14 +2,13 @@
 import math
 
 from ... import _creation, _ops
-from ..._ops.loss import cat_standin
 from ...linalg import vector_norm
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm"]
 
-_cat = getattr(_ops, "cat", None) or cat_standin
+_cat = _ops.cat
 
 
 def _grads(parameters):

@@ -1,9 +1,8 @@
 """parameters_to_vector / vector_to_parameters: all parameters as one flat vector and back."""
 from ... import _ops
-from ..._ops.loss import cat_standin
 from ..._tensor import Tensor
 
-_cat = getattr(_ops, "cat", None) or cat_standin
+_cat = _ops.cat
 
 __all__ = ["parameters_to_vector", "vector_to_parameters"]
 

@@ -2,18 +2,17 @@
 import collections.abc
 import numbers
 
-from ... import _creation, _dtype
+from ... import _creation, _dtype, _ops
 from ..._tensor import Tensor
 
 
 def _stack(tensors):
-    # stand-in until stack lands (ops-shape): tensor() stacks a list of equal-shaped tensors
     first = tensors[0]
     if any(tensor.shape != first.shape for tensor in tensors):
         raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(first.shape)} at entry 0 and "
                            f"{next(list(t.shape) for t in tensors if t.shape != first.shape)} at another entry; give "
                            "every sample the same shape, or pass a collate_fn that pads them")
-    return _creation.tensor([tensor.detach() for tensor in tensors], dtype=first.dtype)
+    return _ops.stack(tensors)
 
 
 def _is_numpy(obj, kinds=None):
