@@ -4,12 +4,13 @@ The rows live in the modules listed in MODULES; inplace.py builds the in-place v
 them. Each module names what it exports: ``__all__`` becomes ``ember.<name>`` and ``METHODS``
 becomes ``Tensor.<name>`` (bound in ember/_tensor.py). Adding an op touches only its module.
 """
-from . import conv, inplace, linalg, pointwise, pooling, reduction, shape
+from . import conv, inplace, linalg, norm, pointwise, pooling, reduction, sampling, shape
 from ._registry import GRAD_FNS, defop  # noqa: F401
 from .conv import *  # noqa: F401,F403
 from .inplace import *  # noqa: F401,F403
 from .inplace import setitem  # noqa: F401
 from .linalg import *  # noqa: F401,F403
+from .norm import *  # noqa: F401,F403
 from .pointwise import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .pointwise import rfloor_divide, rremainder, to_copy  # noqa: F401
@@ -18,6 +19,6 @@ from .shape import *  # noqa: F401,F403
 from .shape import (alias, contiguous, expand, getitem, normalize_dim, normalize_dims, numpy_T,  # noqa: F401
                     view, view_as, reshape_as)
 
-MODULES = (pointwise, reduction, shape, linalg, inplace, conv, pooling)
+MODULES = (pointwise, reduction, shape, linalg, inplace, conv, pooling, norm, sampling)
 globals().update({name: getattr(module, name) for module in MODULES for name in module.METHODS})
 __all__ = sorted({name for module in MODULES for name in module.__all__})
