@@ -16,6 +16,7 @@ from ._creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, f
 from ._ops import *  # noqa: F401,F403  (each ops module's __all__)
 from ._printing import get_printoptions, printoptions, set_printoptions  # noqa: F401
 from ._random import Generator, default_generator, initial_seed, manual_seed, seed  # noqa: F401
+from . import nn  # noqa: E402,F401  (ember.nn needs the ops above)
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 

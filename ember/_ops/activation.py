@@ -1,0 +1,178 @@
+"""Activation primitives for ember.nn: one row per op; see pointwise.py for how to read a row.
+
+Each activation torch records as its own node (GeluBackward0, SoftmaxBackward0 ...) is a row
+here. Forwards keep the input's float dtype (Python-number attributes do not upcast under
+NumPy 2). Backward formulas use ember ops, so they differentiate again.
+"""
+import math
+
+import numpy as np
+
+from ._registry import defop
+from .inplace import make_inplace
+from .pointwise import exp, mul, relu, sigmoid, tanh, where
+from .reduction import sum
+from .shape import t
+
+
+def _float(x):
+    """Activations of integer tensors compute in the default float, as torch's do not exist."""
+    return x if x.dtype.kind in "fc" else x.astype(np.float32)
+
+
+# -- Module machinery -------------------------------------------------------------------------------
+# Full backward hooks put this identity on a module's inputs and outputs (torch's BackwardHookFunction).
+backward_hook_identity = defop("BackwardHookFunction", "BackwardHookFunctionBackward",
+                               lambda x: x.view(), lambda grad, x: grad)
+
+# stand-in until ember.addmm lands (ops-reduction-linalg builds the public addmm): bias + a @ b,
+# recorded as torch's AddmmBackward0; nn.functional.linear prefers ember.addmm when it exists.
+addmm_standin = defop("addmm", "AddmmBackward0", lambda bias, a, b: np.matmul(a, b) + bias,
+                      (lambda grad, bias, a, b: grad,
+                       lambda grad, bias, a, b: _mm(grad, t(b)),
+                       lambda grad, bias, a, b: _mm(t(a), grad)))
+
+
+def _mm(a, b):
+    from .linalg import mm_row
+    return mm_row(a, b)
+
+
+# -- pointwise activations --------------------------------------------------------------------------
+def _leaky_relu_forward(x, *, negative_slope):
+    return np.where(x > 0, x, x * negative_slope)
+
+
+def _elu_forward(x, *, alpha, scale, input_scale):
+    negative = np.expm1(np.minimum(x, 0) * input_scale) * (alpha * scale)
+    return np.where(x > 0, x * scale, negative).astype(x.dtype, copy=False)
+
+
+def _elu_backward(grad, x, *, alpha, scale, input_scale):
+    negative_slope = exp(x * input_scale) * (alpha * scale * input_scale)
+    return where(x > 0, grad * scale, grad * negative_slope)
+
+
+_SQRT_HALF = 1 / math.sqrt(2)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+_SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+_erf_elementwise = np.frompyfunc(math.erf, 1, 1)
+
+
+def erf_forward(x):
+    """erf elementwise to double precision (NumPy has none; math.erf is exact to the last bit)."""
+    return _erf_elementwise(x).astype(x.dtype) if x.ndim else x.dtype.type(math.erf(x))
+
+
+erf = defop("erf", "ErfBackward0", lambda x: erf_forward(_float(x)),
+            lambda grad, x: grad * (2 / math.sqrt(math.pi)) * exp(-(x * x)))
+
+
+def _gelu_forward(x, *, approximate):
+    if approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * _SQRT_2_OVER_PI
+        return (x * 0.5) * (np.tanh(inner) + 1)
+    return (x * 0.5) * (erf_forward(x * _SQRT_HALF) + 1)
+
+
+def _gelu_backward(grad, x, *, approximate):
+    if approximate == "tanh":
+        inner = (x + x * x * x * 0.044715) * _SQRT_2_OVER_PI
+        tanh_inner = tanh(inner)
+        d_inner = (x * x * (3 * 0.044715) + 1) * _SQRT_2_OVER_PI
+        return grad * ((tanh_inner + 1) * 0.5 + x * 0.5 * (1 - tanh_inner * tanh_inner) * d_inner)
+    cdf = (erf(x * _SQRT_HALF) + 1) * 0.5
+    pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
+    return grad * (cdf + x * pdf)
+
+
+def _silu_backward(grad, x):
+    s = sigmoid(x)
+    return grad * s * (1 + x * (1 - s))
+
+
+def _softplus_forward(x, *, beta, threshold):
+    scaled = x * beta
+    # log1p(exp(z)) computed as max(z, 0) + log1p(exp(-|z|)): no overflow for large z
+    smooth = (np.maximum(scaled, 0) + np.log1p(np.exp(-np.abs(scaled)))) / beta
+    return np.where(scaled > threshold, x, smooth).astype(x.dtype, copy=False)
+
+
+def _softplus_backward(grad, x, *, beta, threshold):
+    return where(x * beta > threshold, grad, grad * sigmoid(x * beta))
+
+
+def _mish_forward(x):
+    return x * np.tanh(_softplus_forward(x, beta=1, threshold=20))
+
+
+def _mish_backward(grad, x):
+    tanh_softplus = tanh(softplus(x, beta=1, threshold=20))
+    return grad * (tanh_softplus + x * sigmoid(x) * (1 - tanh_softplus * tanh_softplus))
+
+
+def _hardtanh_backward(grad, x, *, min_val, max_val):
+    return grad * ((x > min_val) & (x < max_val))
+
+
+def _hardswish_forward(x):
+    return x * np.clip(x + 3, 0, 6) / 6
+
+
+def _hardswish_backward(grad, x):
+    return where(x < -3, grad * 0, where(x <= 3, grad * (x / 3 + 0.5), grad))
+
+
+def _log_sigmoid_forward(x):
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
+# fmt: off
+leaky_relu = defop("leaky_relu", "LeakyReluBackward0", _leaky_relu_forward,
+                   lambda grad, x, *, negative_slope: where(x > 0, grad, grad * negative_slope))
+elu = defop("elu", "EluBackward0", _elu_forward, _elu_backward)
+celu = defop("celu", "CeluBackward0", _elu_forward, _elu_backward)   # celu(x, a) = elu with input_scale 1/a
+gelu = defop("gelu", "GeluBackward0", _gelu_forward, _gelu_backward)
+silu = defop("silu", "SiluBackward0", lambda x: x / (1 + np.exp(-x)), _silu_backward)
+mish = defop("mish", "MishBackward0", _mish_forward, _mish_backward)
+softplus = defop("softplus", "SoftplusBackward0", _softplus_forward, _softplus_backward)
+hardtanh = defop("hardtanh", "HardtanhBackward0",
+                 lambda x, *, min_val, max_val: np.clip(x, min_val, max_val), _hardtanh_backward)
+hardsigmoid = defop("hardsigmoid", "HardsigmoidBackward0", lambda x: np.clip(x / 6 + 0.5, 0, 1),
+                    lambda grad, x: grad * ((x > -3) & (x < 3)) / 6)
+hardswish = defop("hardswish", "HardswishBackward0", _hardswish_forward, _hardswish_backward)
+log_sigmoid = defop("log_sigmoid", "LogSigmoidBackward0", _log_sigmoid_forward,
+                    lambda grad, x: grad * sigmoid(-x))
+# fmt: on
+
+
+# -- softmax family: numerically stable (the row maximum is subtracted first) ------------------------
+def _softmax_forward(x, *, dim):
+    shifted = np.exp(x - np.max(x, axis=dim, keepdims=True))
+    shifted /= np.sum(shifted, axis=dim, keepdims=True)
+    return shifted
+
+
+def _log_softmax_forward(x, *, dim):
+    shifted = x - np.max(x, axis=dim, keepdims=True)
+    shifted -= np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    return shifted
+
+
+def _softmax_backward(grad, x, *, dim, result):
+    # d softmax: s * (g - sum(g * s))
+    return result * (grad - sum(grad * result, dim, True))
+
+
+def _log_softmax_backward(grad, x, *, dim, result):
+    # d log_softmax: g - exp(result) * sum(g)
+    return grad - exp(result) * sum(grad, dim, True)
+
+
+softmax_row = defop("softmax", "SoftmaxBackward0", _softmax_forward, _softmax_backward)
+log_softmax_row = defop("log_softmax", "LogSoftmaxBackward0", _log_softmax_forward, _log_softmax_backward)
+
+relu_ = make_inplace(relu, "relu_")
+
+__all__ = ["relu_"]
+METHODS = ["relu_"]

@@ -1,0 +1,5 @@
+"""ember.nn: modules, parameters, functional forms and initialisers, with torch.nn's paths."""
+from . import functional, init, utils  # noqa: F401
+from .modules import *  # noqa: F401,F403
+from .modules import Module  # noqa: F401
+from .parameter import Buffer, Parameter  # noqa: F401

@@ -1,0 +1,7 @@
+"""ember.nn.functional: the stateless forms of the layers, activations and losses (torch.nn.functional).
+
+Each area lives in its own private module and is star-imported here.
+"""
+from ._activation import *  # noqa: F401,F403
+from ._linear import *  # noqa: F401,F403
+from ._loss import *  # noqa: F401,F403
