@@ -236,3 +236,31 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 
 __all__ = []
 METHODS = []
+
+
+# stand-in until ember.cat lands (ops-shape builds the public cat/stack): the recurrent layers
+# join their time steps and directions with it.
+def _cat_forward(*arrays, dim):
+    return np.concatenate(arrays, axis=dim)
+
+
+def _cat_piece_grad(position):
+    def formula(grad, *inputs, dim, sizes):
+        from .shape import slice_row
+        start = sum(sizes[:position])
+        return slice_row(grad, dim=dim, start=start, stop=start + sizes[position], step=1, shape=grad.shape)
+    return formula
+
+
+_CAT_ROWS = {}
+
+
+def cat_standin(tensors, dim=0):
+    """torch.cat for the layers here (CatBackward0): one row per number of inputs, made on first use."""
+    tensors = list(tensors)
+    dim = dim % tensors[0].ndim
+    count = len(tensors)
+    if count not in _CAT_ROWS:
+        _CAT_ROWS[count] = defop("cat", "CatBackward0", lambda *arrays, dim, sizes: _cat_forward(*arrays, dim=dim),
+                                 tuple(_cat_piece_grad(i) for i in range(count)))
+    return _CAT_ROWS[count](*tensors, dim=dim, sizes=tuple(t.shape[dim] for t in tensors))
