@@ -95,8 +95,11 @@ def pad(input, pad, mode="constant", value=None):
         raise NotImplementedError(f"Unrecognised padding mode {mode}; use constant, reflect, replicate or circular")
     dims = len(pad) // 2
     if dims not in (1, 2) or input.ndim not in (dims + 1, dims + 2):
-        raise NotImplementedError(f"Only 2D, 3D tensors with 1-D padding or 3D, 4D tensors with 2-D padding are "
-                                  f"supported for mode={mode} (got a {input.ndim}D input and {len(pad)} pad values)")
+        raise NotImplementedError(f"Padding size {len(pad)} is not supported for {input.ndim}D input tensor.\n"
+                                  "Supported combinations for non-constant padding:\n"
+                                  "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+                                  "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+                                  "(ember does not pad 3 dimensions in non-constant modes yet)")
     for i in range(dims):
         size = input.shape[-1 - i]
         if mode == "reflect" and max(pad[2 * i], pad[2 * i + 1]) >= size:
