@@ -10,6 +10,7 @@ import ember.nn as nn  # noqa: E402
 import ember.nn.functional as F  # noqa: E402
 
 TF = torch.nn.functional
+pytestmark = pytest.mark.filterwarnings("ignore:Using padding=.same. with even kernel lengths")
 
 
 def copy_weights(theirs, mine):

@@ -59,24 +59,36 @@ def _out_size(size, kernel, stride, padding, dilation):
                  for i in range(2))
 
 
-def _im2col(x, kernel, stride, padding, dilation):
-    """(N*Ho*Wo, C*kh*kw) columns of x's windows, and (Ho, Wo)."""
+def _im2col(x, kernel, stride, padding, dilation, reuse=False):
+    """(N, C*kh*kw, Ho*Wo) columns of x's windows, and (Ho, Wo).
+
+    The last columns computed are kept, with x itself (so its id cannot be reused), for the
+    weight gradient (reuse=True), which needs the same columns again. Only that backward reads
+    them: an in-place change of x after the forward makes the engine refuse that backward first.
+    """
+    key = (id(x), kernel, stride, padding, dilation)
+    if reuse and _last_columns[0] == key:
+        return _last_columns[2], _last_columns[3]
     n, c, h, w = x.shape
     out_size = _out_size((h, w), kernel, stride, padding, dilation)
     windows = _windows(_pad(x, padding), kernel, out_size, stride, dilation)
-    columns = windows.transpose(0, 2, 3, 1, 4, 5).reshape(n * out_size[0] * out_size[1], -1)
+    columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kernel[0] * kernel[1], -1)
+    _last_columns[:] = [key, x, columns, out_size]
     return columns, out_size
 
 
+_last_columns = [None, None, None, None]  # key, x, columns, out_size
+
+
 def _col2im(columns, shape, kernel, out_size, stride, padding, dilation):
-    """The adjoint of im2col: columns (N, Ho, Wo, C, kh, kw) added back into an (N, C, H, W) array."""
+    """The adjoint of im2col: columns (N, C*kh*kw, Ho*Wo) added back into an (N, C, H, W) array."""
     n, c, h, w = shape
     (top, bottom), (left, right) = padding
     rows_needed = (out_size[0] - 1) * stride[0] + dilation[0] * (kernel[0] - 1) + 1
     cols_needed = (out_size[1] - 1) * stride[1] + dilation[1] * (kernel[1] - 1) + 1
     padded = np.zeros((n, c, max(h + top + bottom, rows_needed), max(w + left + right, cols_needed)),
                       dtype=columns.dtype)
-    columns = columns.reshape(n, out_size[0], out_size[1], c, kernel[0], kernel[1]).transpose(0, 3, 4, 5, 1, 2)
+    columns = columns.reshape(n, c, kernel[0], kernel[1], out_size[0], out_size[1])
     row_span, col_span = stride[0] * (out_size[0] - 1) + 1, stride[1] * (out_size[1] - 1) + 1
     for i in range(kernel[0]):
         for j in range(kernel[1]):
@@ -96,8 +108,8 @@ def _conv(x, w, stride, padding, dilation, groups):
     kernel = w.shape[2:]
     if groups == 1:
         columns, out_size = _im2col(x, kernel, stride, padding, dilation)
-        out = columns @ w.reshape(w.shape[0], -1).T
-        return out.reshape(n, out_size[0], out_size[1], -1).transpose(0, 3, 1, 2)
+        out = np.matmul(w.reshape(w.shape[0], -1), columns)  # (N, O, Ho*Wo): NCHW, contiguous
+        return out.reshape(n, -1, out_size[0], out_size[1])
     parts = [_conv(x[:, cin], w[cout], stride, padding, dilation, 1)
              for cin, cout in zip(_group_slices(x.shape[1], groups), _group_slices(w.shape[0], groups))]
     return np.concatenate(parts, axis=1)
@@ -109,8 +121,7 @@ def _conv_input(g, w, input_size, stride, padding, dilation, groups):
     in_channels = w.shape[1] * groups
     kernel = w.shape[2:]
     if groups == 1:
-        rows = g.transpose(0, 2, 3, 1).reshape(n * ho * wo, out_channels)
-        columns = rows @ w.reshape(out_channels, -1)
+        columns = np.matmul(w.reshape(out_channels, -1).T, g.reshape(n, out_channels, ho * wo))
         return _col2im(columns, (n, in_channels) + tuple(input_size), kernel, (ho, wo), stride, padding, dilation)
     parts = [_conv_input(g[:, cout], w[cout], input_size, stride, padding, dilation, 1)
              for cout in _group_slices(out_channels, groups)]
@@ -118,12 +129,13 @@ def _conv_input(g, w, input_size, stride, padding, dilation, groups):
 
 
 def _conv_weight(x, g, kernel, stride, padding, dilation, groups):
-    """d<g, conv(x, w)>/dw: the weight gradient, g^T @ im2col(x)."""
+    """d<g, conv(x, w)>/dw: the weight gradient, sum over the batch of g @ im2col(x)^T."""
     n, out_channels, ho, wo = g.shape
     if groups == 1:
-        columns, _ = _im2col(x, kernel, stride, padding, dilation)
-        rows = g.transpose(0, 2, 3, 1).reshape(n * ho * wo, out_channels)
-        return (rows.T @ columns).reshape((out_channels, x.shape[1]) + tuple(kernel))
+        columns, _ = _im2col(x, kernel, stride, padding, dilation, reuse=True)
+        rows = g.reshape(n, out_channels, ho * wo)
+        return np.matmul(rows, columns.transpose(0, 2, 1)).sum(axis=0).reshape(
+            (out_channels, x.shape[1]) + tuple(kernel))
     parts = [_conv_weight(x[:, cin], g[:, cout], kernel, stride, padding, dilation, 1)
              for cin, cout in zip(_group_slices(x.shape[1], groups), _group_slices(out_channels, groups))]
     return np.concatenate(parts, axis=0)
@@ -339,18 +351,15 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 # -- unfold / fold (im2col / col2im) -------------------------------------------------------------
 def _unfold_forward(x, *, kernel, stride, padding, dilation):
-    columns, out_size = _im2col(x, kernel, stride, padding, dilation)
-    n = x.shape[0]
-    length = out_size[0] * out_size[1]
-    return np.ascontiguousarray(columns.reshape(n, length, -1).transpose(0, 2, 1))
+    columns, _ = _im2col(x, kernel, stride, padding, dilation)
+    return columns.copy()  # (N, C*kh*kw, L), torch's layout; a copy, as the cached columns are shared
 
 
 def _fold_forward(columns, *, output_size, kernel, stride, padding, dilation):
     n, ckk, length = columns.shape
     channels = ckk // (kernel[0] * kernel[1])
     out_size = _out_size(output_size, kernel, stride, padding, dilation)
-    rows = columns.transpose(0, 2, 1).reshape(n * length, ckk)
-    return _col2im(rows, (n, channels) + tuple(output_size), kernel, out_size, stride, padding, dilation)
+    return _col2im(columns, (n, channels) + tuple(output_size), kernel, out_size, stride, padding, dilation)
 
 
 # fmt: off

@@ -36,7 +36,9 @@ def _padded(x, kernel, stride, padding, dilation, out_size, value):
 
 
 # -- gather/scatter by flat indices into the input plane ----------------------------------------
-def _gather(x, *, indices):
+def _gather(x, *, indices, values=None):
+    if values is not None:  # the forward already found them (see max_pool2d_with_indices)
+        return values
     flat = x.reshape(x.shape[:-2] + (-1,))
     return np.take_along_axis(flat, indices.reshape(indices.shape[:-2] + (-1,)), axis=-1).reshape(indices.shape)
 
@@ -53,7 +55,7 @@ def _indexed_pool_rows(name, grad_fn_name):
     """A gather row (named grad_fn_name) and its scatter-add backward (grad_fn_name + Backward0)."""
     backward_name = grad_fn_name[:-1] + "Backward0"
     gather = defop(name, grad_fn_name, _gather,
-                   lambda grad, x, *, indices: scatter(grad, indices=indices, input_shape=x.shape))
+                   lambda grad, x, *, indices, values=None: scatter(grad, indices=indices, input_shape=x.shape))
     scatter = defop(name + "_backward", backward_name, _scatter,
                     lambda grad, g, *, indices, input_shape: gather(grad, indices=indices))
     return gather, scatter
@@ -65,17 +67,29 @@ adaptive_max_pool2d_row, adaptive_max_pool2d_backward = _indexed_pool_rows("adap
 
 
 def _max_pool_indices(x, kernel, stride, padding, dilation, ceil_mode):
-    """Each window's argmax as a flat index into x's (H, W) plane (first maximum; NaN wins)."""
+    """(each window's maximum, its flat index into x's (H, W) plane); the first maximum wins, NaN
+    wins over numbers. One pass per kernel offset (kh*kw strided views), never per pixel."""
     h, w = x.shape[2:]
     out_size = _pool_out((h, w), kernel, stride, padding, dilation, ceil_mode)
     lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     padded = _padded(x, kernel, stride, padding, dilation, out_size, lowest)
     windows = _windows(padded, kernel, out_size, stride, dilation)
-    n, c = x.shape[:2]
-    local = windows.reshape(n, c, out_size[0], out_size[1], -1).argmax(axis=-1)
+    if x.dtype.kind == "f" and np.isnan(x).any():  # rare: let argmax find the first NaN
+        n, c = x.shape[:2]
+        local = windows.reshape(n, c, out_size[0], out_size[1], -1).argmax(axis=-1)
+        best = np.take_along_axis(windows.reshape(n, c, out_size[0], out_size[1], -1), local[..., None], -1)[..., 0]
+    else:
+        best = windows[:, :, :, :, 0, 0].copy()
+        local = np.zeros(best.shape, dtype=np.int64)
+        better = np.empty(best.shape, dtype=bool)
+        for offset in range(1, kernel[0] * kernel[1]):
+            candidate = windows[:, :, :, :, offset // kernel[1], offset % kernel[1]]
+            np.greater(candidate, best, out=better)
+            np.copyto(best, candidate, where=better)
+            np.copyto(local, offset, where=better)
     rows = (np.arange(out_size[0]) * stride[0] - padding[0]).reshape(-1, 1) + (local // kernel[1]) * dilation[0]
     cols = np.arange(out_size[1]) * stride[1] - padding[1] + (local % kernel[1]) * dilation[1]
-    return rows * w + cols
+    return best, rows * w + cols
 
 
 def _check_pool_input(input, name, spatial_dims):
@@ -103,11 +117,11 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
         raise RuntimeError(f"Given input size: ({'x'.join(map(str, input.shape[-3:]))}). Calculated output size: "
                            f"({input.shape[-3]}x{size[0]}x{size[1]}). Output size is too small")
     data = input._data if input.ndim == 4 else input._data[None]
-    indices = _max_pool_indices(data, kernel, stride, padding, dilation, ceil_mode)
+    values, indices = _max_pool_indices(data, kernel, stride, padding, dilation, ceil_mode)
     if input.ndim == 3:
-        indices = indices[0]
+        values, indices = values[0], indices[0]
     from .._tensor import make_tensor
-    return max_pool2d_row(input, indices=indices), make_tensor(indices)
+    return max_pool2d_row(input, indices=indices, values=values), make_tensor(indices)
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
