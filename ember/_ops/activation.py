@@ -53,6 +53,11 @@ def _elu_backward(grad, x, *, alpha, scale, input_scale):
     return where(x > 0, grad * scale, grad * negative_slope)
 
 
+def _celu_backward(grad, x, *, alpha, scale, input_scale):
+    # torch's derivative rounds alpha to float32 here (1.0 / alpha.toFloat()), its forward does not
+    return _elu_backward(grad, x, alpha=alpha, scale=scale, input_scale=1.0 / float(np.float32(alpha)))
+
+
 _SQRT_HALF = 1 / math.sqrt(2)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
@@ -127,19 +132,21 @@ def _log_sigmoid_forward(x):
     return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
 
 
+_ONE_SIXTH_FLOAT32 = float(np.float32(1 / 6))  # torch's hardsigmoid backward uses 1.0f / 6.0f for every dtype
+
 # fmt: off
 leaky_relu = defop("leaky_relu", "LeakyReluBackward0", _leaky_relu_forward,
                    lambda grad, x, *, negative_slope: where(x > 0, grad, grad * negative_slope))
 elu = defop("elu", "EluBackward0", _elu_forward, _elu_backward)
-celu = defop("celu", "CeluBackward0", _elu_forward, _elu_backward)   # celu(x, a) = elu with input_scale 1/a
+celu = defop("celu", "CeluBackward0", _elu_forward, _celu_backward)  # celu(x, a) = elu with input_scale 1/a
 gelu = defop("gelu", "GeluBackward0", _gelu_forward, _gelu_backward)
 silu = defop("silu", "SiluBackward0", lambda x: x / (1 + np.exp(-x)), _silu_backward)
 mish = defop("mish", "MishBackward0", _mish_forward, _mish_backward)
 softplus = defop("softplus", "SoftplusBackward0", _softplus_forward, _softplus_backward)
 hardtanh = defop("hardtanh", "HardtanhBackward0",
                  lambda x, *, min_val, max_val: np.clip(x, min_val, max_val), _hardtanh_backward)
-hardsigmoid = defop("hardsigmoid", "HardsigmoidBackward0", lambda x: np.clip(x / 6 + 0.5, 0, 1),
-                    lambda grad, x: grad * ((x > -3) & (x < 3)) / 6)
+hardsigmoid = defop("hardsigmoid", "HardsigmoidBackward0", lambda x: np.clip(x + 3, 0, 6) / 6,
+                    lambda grad, x: grad * ((x > -3) & (x < 3)) * _ONE_SIXTH_FLOAT32)
 hardswish = defop("hardswish", "HardswishBackward0", _hardswish_forward, _hardswish_backward)
 log_sigmoid = defop("log_sigmoid", "LogSigmoidBackward0", _log_sigmoid_forward,
                     lambda grad, x: grad * sigmoid(-x))
@@ -174,5 +181,5 @@ log_softmax_row = defop("log_softmax", "LogSoftmaxBackward0", _log_softmax_forwa
 
 relu_ = make_inplace(relu, "relu_")
 
-__all__ = ["relu_"]
-METHODS = ["relu_"]
+__all__ = ["relu_", "erf"]
+METHODS = ["relu_", "erf"]

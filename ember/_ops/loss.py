@@ -203,11 +203,14 @@ def _bce_count(x):
     return x.numel() if isinstance(x, Tensor) else x.size
 
 
+_BCE_EPSILON = float(np.float32(1e-12))  # torch's floor for (1 - x) * x, a float constant
+
+
 def _bce_input_backward(grad, x, target, weight, *, reduction):
     # torch: grad * (x - t) / max((1 - x) * x, 1e-12)
     scale = _scale(_bce_count(x), reduction)
     denominator = (1 - x) * x
-    denominator = where(denominator < 1e-12, 1e-12, denominator)
+    denominator = where(denominator < _BCE_EPSILON, _BCE_EPSILON, denominator)
     result = grad * scale * (x - target) / denominator
     return result if weight is None else result * weight
 

@@ -88,6 +88,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     _check_reduction(reduction)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0:  # torch hands this case to l1_loss
+        return l1_loss(input, target, reduction=reduction)
     _warn_size("smooth_l1_loss", input, target)
     return _rows.smooth_l1_loss_row(input, target, reduction=reduction, count=_broadcast_count(input, target),
                                     beta=beta)
@@ -131,9 +133,9 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     row = _rows.nll_loss_row if input.ndim <= 2 else _rows.nll_loss2d_row
     if input.ndim == 3:  # torch views (N, C, d) as (N, C, d, 1) for the 2-D kernel
         n, c, d = input.shape
-        return _ops.view(row(_ops.view(input, (n, c, d, 1)), _ops.view(target, (n, d, 1)), weight,
-                             reduction=reduction, ignore_index=ignore_index),
-                         (n, d) if reduction == "none" else ())
+        loss = row(_ops.view(input, (n, c, d, 1)), _ops.view(target, (n, d, 1)), weight, reduction=reduction,
+                   ignore_index=ignore_index)
+        return _ops.view(loss, (n, d)) if reduction == "none" else loss
     return row(input, target, weight, reduction=reduction, ignore_index=ignore_index)
 
 
@@ -156,10 +158,10 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         product = log_probabilities * target
         if weight is not None:
             product = product * _class_view(weight, input.ndim, class_dim)
-        loss = -_ops.sum(product, class_dim)
-        if reduction == "mean":
-            return loss.sum() / (input.numel() // classes) if input.ndim > 1 else loss.sum()
-        return loss.sum() if reduction == "sum" else loss
+        if reduction == "none":
+            return -_ops.sum(product, class_dim)
+        total = -product.sum()
+        return total / (input.numel() // classes) if reduction == "mean" else total
     nll = nll_loss(log_probabilities, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing <= 0:
         return nll

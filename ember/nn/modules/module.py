@@ -742,6 +742,11 @@ class _BackwardHook:
                     grad_output = tuple(result)
                     self.output_grads = list(grad_output)
             if self.n_inputs == 0:  # nothing flows further: torch calls the hooks with grad_input (None,)
+                import warnings
+                warnings.warn("Full backward hook is firing when gradients are computed with respect to module "
+                              "outputs since no inputs require gradients. See https://docs.pytorch.org/docs/main/"
+                              "generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more "
+                              "details.", stacklevel=5)
                 self._run_hooks((None,))
             if len(grad_output) == 1 and grad_output[0] is not grad:
                 return grad_output[0]
