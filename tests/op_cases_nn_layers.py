@@ -1,7 +1,7 @@
 """OpCases for the layer rows (convolution, pooling, normalisation, padding, interpolation,
 embedding, unfold/fold): fn(lib, *inputs) runs on ember and torch alike; grad_fn and out_shape
 literals were recorded from torch 2.13. This module must not import torch."""
-from op_cases import POSITIVE, OpCase, _gradient_of
+from op_cases import OpCase, _gradient_of
 
 C = OpCase
 F = lambda lib: lib.nn.functional  # noqa: E731
