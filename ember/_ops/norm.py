@@ -224,5 +224,5 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     return group_norm_row(input, weight, bias, groups=num_groups, eps=eps)
 
 
-__all__ = ["batch_norm", "layer_norm", "group_norm"]
+__all__ = ["layer_norm", "group_norm"]  # torch.batch_norm takes its arguments in another order: not exported
 METHODS = []
