@@ -5,3 +5,8 @@ Each area lives in its own private module and is star-imported here.
 from ._activation import *  # noqa: F401,F403
 from ._linear import *  # noqa: F401,F403
 from ._loss import *  # noqa: F401,F403
+from ._attention import *  # noqa: F401,F403
+from ._conv import *  # noqa: F401,F403
+from ._misc import *  # noqa: F401,F403
+from ._norm import *  # noqa: F401,F403
+from ._pooling import *  # noqa: F401,F403

@@ -1,0 +1,79 @@
+"""Dropout, embedding, padding and interpolation (torch.nn.functional).
+
+Dropout multiplies by a scaled Bernoulli mask, so its node is MulBackward0 as in torch.
+"""
+from ... import _creation
+from ..._ops.sampling import embedding, interpolate, pad  # noqa: F401
+from ...autograd.grad_mode import no_grad
+
+__all__ = ["dropout", "dropout1d", "dropout2d", "alpha_dropout", "embedding", "pad", "interpolate", "upsample",
+           "upsample_nearest", "upsample_bilinear"]
+
+
+def _check_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _mask(input, p, shape):
+    """A float mask of `shape`: 0 with probability p, else 1/(1-p) (all zeros when p == 1)."""
+    with no_grad():
+        if p == 1.0:
+            return _creation.zeros(shape, dtype=input.dtype)
+        keep = _creation.rand(shape, dtype=input.dtype) >= p
+        return keep.to(input.dtype) * (1.0 / (1.0 - p))
+
+
+def _apply(input, mask, inplace):
+    return input.mul_(mask) if inplace else input * mask
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    return _apply(input, _mask(input, p, tuple(input.shape)), inplace)
+
+
+def _feature_dropout(input, p, training, inplace, spatial, name):
+    _check_p(p)
+    if input.ndim not in (spatial + 1, spatial + 2):
+        raise RuntimeError(f"{name}: Expected {spatial + 1}D or {spatial + 2}D input, but received a "
+                           f"{input.ndim}D input")
+    if not training or p == 0.0:
+        return input
+    batched = input.ndim == spatial + 2
+    shape = tuple(input.shape[:2 if batched else 1]) + (1,) * spatial
+    return _apply(input, _mask(input, p, shape), inplace)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 1, "dropout1d")
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 2, "dropout2d")
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    alpha = 1.7580993408473766  # SELU's -lambda * alpha: dropped units take this value, then a, b fix the moments
+    with no_grad():
+        keep = (_creation.rand(tuple(input.shape), dtype=input.dtype) >= p).to(input.dtype)
+    a = ((1 - p) * (1 + p * alpha ** 2)) ** -0.5
+    b = -a * alpha * p
+    return (input * keep + (keep - 1) * alpha) * a + b
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
