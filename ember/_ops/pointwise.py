@@ -237,6 +237,18 @@ def _zero_gradient(grad, *inputs, **attributes):
     return grad * 0
 
 
+def _relu_forward(x):
+    if x.dtype == np.bool_:  # torch refuses; NumPy would return the mask unchanged
+        raise RuntimeError("Boolean inputs not supported for relu; convert the mask with .float() first")
+    return np.maximum(x, 0)
+
+
+def _abs_forward(x):
+    if x.dtype == np.bool_:
+        raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'; convert with .int() or .float() first')
+    return np.abs(x)
+
+
 # fmt: off
 add = defop("add", "AddBackward0",
             lambda a, b, *, alpha=1: np.add(a, b if alpha == 1 else np.multiply(b, alpha)),
@@ -276,9 +288,9 @@ sigmoid = defop("sigmoid", "SigmoidBackward0", lambda x: 1 / (1 + np.exp(-x)),
                 lambda grad, x, result: grad * result * (1 - result), dtype_rule=promote_to_float)
 reciprocal = defop("reciprocal", "ReciprocalBackward0", np.reciprocal,
                    lambda grad, x, result: -grad * result * result, dtype_rule=promote_to_float)
-relu = defop("relu", "ReluBackward0", lambda x: np.maximum(x, 0),
-             lambda grad, x, result: grad * (result > 0))          # torch: d relu/dx at 0 is 0
-abs = defop("abs", "AbsBackward0", np.abs, lambda grad, x: grad * sign(x))  # and d|x|/dx at 0 is 0
+relu = defop("relu", "ReluBackward0", _relu_forward,
+             lambda grad, x, result: where(le(result, 0), 0.0, grad))  # torch: 0 at 0, and NaN passes grad
+abs = defop("abs", "AbsBackward0", _abs_forward, lambda grad, x: grad * sign(x))  # and d|x|/dx at 0 is 0
 sign = defop("sign", "SignBackward0", _sign, lambda grad, x: grad * 0)
 # torch has no derivative for floor division: it records its generic NotImplemented node.
 floor_divide = defop("floor_divide", "NotImplemented", _checked(np.floor_divide), (_no_derivative("floor_divide"),) * 2,
@@ -470,7 +482,7 @@ def clamp_max(input, max):
 def where(condition, input=None, other=None):
     """where(condition, input, other) picks input where condition holds, else other;
     where(condition) alone is nonzero(condition, as_tuple=True)."""
-    if type(condition) is np.ndarray and other is not None:  # raw arrays: a formula on the fast path
+    if isinstance(condition, (np.ndarray, np.bool_)) and other is not None:  # raw arrays: a formula's fast path
         return where_row(condition, input, other)
     if not isinstance(condition, Tensor) or condition._data.dtype.kind != "b":
         got = LEGACY_NAMES[condition.dtype][:-6] if isinstance(condition, Tensor) else type(condition).__name__

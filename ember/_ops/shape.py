@@ -429,8 +429,11 @@ def _advanced_index(input, advanced):
     for dim, array in reversed(advanced):  # a 0-d mask inserts an entry: fill from the back
         if array.dtype == np.bool_:
             if array.shape != input._data.shape[dim:dim + array.ndim]:
-                raise IndexError(f"The shape of the mask {list(array.shape)} at index {dim} does not match the "
-                                 f"shape of the indexed tensor {list(input._data.shape)}")
+                sizes = input._data.shape[dim:]
+                at = next(i for i, size in enumerate(array.shape) if i >= len(sizes) or size != sizes[i])
+                raise IndexError(f"The shape of the mask {list(array.shape)} at index {at} does not match the shape "
+                                 f"of the indexed tensor {list(input._data.shape)} at index {dim + at}; a boolean "
+                                 "mask must have the shape of the dimensions it indexes")
             position[dim:dim + array.ndim] = [array] + [None] * (array.ndim - 1)
         else:
             size = input._data.shape[dim]
