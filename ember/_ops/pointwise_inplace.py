@@ -22,4 +22,4 @@ for _module, _names in _NAMES.items():
         globals()[_name + "_"] = make_inplace(getattr(_module, _name), _name + "_")
         METHODS.append(_name + "_")
 del _module, _names, _name
-__all__ = ["relu_"]  # torch.relu_(x) exists as a function too
+__all__ = []  # ember.relu_ comes from activation.py
