@@ -192,7 +192,12 @@ def lcm(input, other):
 
 
 def angle(input):
-    """The argument of each element (float; 0 or pi for real input)."""
+    """The argument of each element (float; 0 or pi for real input; complex input: forward only)."""
+    if input._data.dtype.kind == "c" and input._requires_grad and grad_state.enabled:
+        raise NotImplementedError("ember does not differentiate complex tensors yet: angle got a complex input that "
+                                  "requires grad. Compute it under ember.no_grad() or on a detach()ed input.")
+    if input._data.dtype.kind == "c":
+        return make_tensor(np.angle(input._data))
     return angle_row(input)
 
 
