@@ -124,13 +124,13 @@ copysign_scalar = defop("copysign", "CopysignBackward1", lambda x, *, other: np.
                         lambda grad, x, *, other, result: _copysign_ratio(grad, x, result),
                         dtype_rule=lambda x, **attributes: promote_to_float(x))
 ldexp_row = defop("ldexp", "LdexpBackward0", lambda x, e: x * np.power(2.0, e).astype(x.dtype),
-                  (lambda grad, x, e: grad * pow(2.0, _constant(e)),
+                  (lambda grad, x, e: grad * _like(np.exp2(_raw(e)).astype(_raw(grad).dtype), grad),
                    lambda grad, x, e, result: grad * result * np.log(2.0)), dtype_rule=promote_to_float)
 frexp_row = defop("frexp", "FrexpBackward0", lambda x, *, exponent: np.frexp(x)[0], _frexp_backward)
 sinc_row = defop("sinc", "SincBackward0", _sinc, _sinc_backward, dtype_rule=promote_to_float)
-# torch records a node for nextafter whose backward raises (derivatives.yaml: not_implemented)
+# torch: nextafter(x, y) passes the gradient to x unchanged, none to y
 nextafter_row = defop("nextafter", "NextafterBackward0", np.nextafter,
-                      (_no_derivative("nextafter"), _no_derivative("nextafter")), dtype_rule=promote)
+                      (lambda grad, a, b: grad, lambda grad, a, b: grad * 0), dtype_rule=promote)
 heaviside_row = defop("heaviside", "NotImplemented", lambda a, b: np.heaviside(a, b).astype(np.result_type(a, b)),
                       (_no_derivative("heaviside"),) * 2, dtype_rule=_heaviside_rule)
 gcd_row = defop("gcd", None, np.gcd, None, dtype_rule=_same_kind("gcd", "iu", _INTEGER_ONLY.format("gcd")))
@@ -288,7 +288,7 @@ def cummin(input, dim):
 
 def _logcumsumexp_backward(grad, x, *, dim, result):
     # d result_j / d x_i = exp(x_i - result_j) for j >= i; shifted by a constant to stay in range
-    shift = np.max(_raw(x)) if _raw(x).size else 0.0
+    shift = float(np.max(_raw(x))) if _raw(x).size else 0.0
     return exp(x - shift) * _reverse_cumsum(grad * exp(shift - result), dim)
 
 
