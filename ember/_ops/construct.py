@@ -344,7 +344,11 @@ def take_along_dim(input, indices, dim=None):
     if tuple(input.shape) != target_in:
         input = expand(input, target_in)
     index = np.broadcast_to(indices._data, target_ix).astype(np.int64)
-    index = np.where(index < 0, index + input.shape[dim], index)
+    size = input.shape[dim]
+    if index.size and (index.min() < 0 or index.max() >= size):
+        bad = int(index.min()) if index.min() < 0 else int(index.max())
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}; take_along_dim "
+                           "needs indices in [0, size)")
     return gather_row(input, dim=dim, index=index, shape=tuple(input.shape))
 
 
@@ -577,7 +581,7 @@ def put(input, index, source, accumulate=False):
     array = index._data.reshape(-1).astype(np.int64)
     numel = input._data.size
     if array.size != source.numel():
-        raise RuntimeError(f"put_(): Expected source and index to have the same number of elements, but got "
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
                            f"source.numel() = {source.numel()}, index.numel() = {array.size}")
     if array.size and (array.min() < -numel or array.max() >= numel):
         raise IndexError(f"out of range: tried to access index {int(array.max())} on a tensor of {numel} elements.")

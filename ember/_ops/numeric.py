@@ -79,11 +79,12 @@ clamp_ = make_inplace(clamp, "clamp_")
 
 
 # -- pointwise maths ---------------------------------------------------------------------------------
-def _same_kind(name, kinds, message):
+def _integers_only(name):
     def rule(*inputs, **attributes):
         for x in inputs:
-            if isinstance(x, Tensor) and x._data.dtype.kind not in kinds:
-                raise RuntimeError(message)
+            if isinstance(x, Tensor) and x._data.dtype.kind not in "iu":
+                raise NotImplementedError(f'"{name}_cpu" not implemented for \'{x.dtype.name.capitalize()}\'; '
+                                          f"{name} is only defined for integer tensors: convert with .long()")
         return promote(*inputs)
     return rule
 
@@ -114,7 +115,6 @@ def _heaviside_rule(a, b):
     return promote(a, b)
 
 
-_INTEGER_ONLY = "{} is only implemented for integer tensors (got a floating point or complex tensor); convert with .long()"
 
 # fmt: off
 copysign_tensor = defop("copysign", "CopysignBackward0", np.copysign,
@@ -133,8 +133,8 @@ nextafter_row = defop("nextafter", "NextafterBackward0", np.nextafter,
                       (lambda grad, a, b: grad, lambda grad, a, b: grad * 0), dtype_rule=promote)
 heaviside_row = defop("heaviside", "NotImplemented", lambda a, b: np.heaviside(a, b).astype(np.result_type(a, b)),
                       (_no_derivative("heaviside"),) * 2, dtype_rule=_heaviside_rule)
-gcd_row = defop("gcd", None, np.gcd, None, dtype_rule=_same_kind("gcd", "iu", _INTEGER_ONLY.format("gcd")))
-lcm_row = defop("lcm", None, np.lcm, None, dtype_rule=_same_kind("lcm", "iu", _INTEGER_ONLY.format("lcm")))
+gcd_row = defop("gcd", None, np.gcd, None, dtype_rule=_integers_only("gcd"))
+lcm_row = defop("lcm", None, np.lcm, None, dtype_rule=_integers_only("lcm"))
 angle_row = defop("angle", "AngleBackward0", np.angle, _zero_gradient, dtype_rule=promote_to_float)
 # x * number and x / number: torch's Scalar overloads (trapezoid ends in one)
 mul_scalar = defop("mul", "MulBackward1", lambda x, *, other: x * other,
