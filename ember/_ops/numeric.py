@@ -8,7 +8,7 @@ the same way, so the grad_fn names agree.
 """
 import numpy as np
 
-from .._dtype import float64, int32, int64
+from .._dtype import float64, int64
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor
 from ..return_types import cummax as cummax_type, cummin as cummin_type, frexp as frexp_type
@@ -19,7 +19,7 @@ from .pointwise import _no_derivative, _zero_gradient, clamp, cos, eq, exp, logi
 from .pointwise_logic import logical_xor
 from .pointwise_math import isnan
 from .pointwise import sigmoid as sigmoid_op, tanh as tanh_op
-from .reduction import _expand_back, _kept, _reduced_dims, _reverse_cumsum, sum
+from .reduction import _expand_back, _reduced_dims, _reverse_cumsum, sum
 from .indexing import _zeros, scatter_add_row
 from .joining import cat
 from .shape import normalize_dim, slice_row

@@ -347,7 +347,7 @@ pinv_row = defop("linalg_pinv", "LinalgPinvBackward0",
 def pinv(A, *, atol=None, rtol=None, hermitian=False):
     """The Moore-Penrose pseudo-inverse (singular values below rtol * the largest are dropped)."""
     if A.ndim < 2:
-        raise RuntimeError(f"linalg.pinv: The input tensor A must have at least 2 dimensions.")
+        raise RuntimeError("linalg.pinv: The input tensor A must have at least 2 dimensions.")
     if atol is not None:
         raise NotImplementedError("ember's linalg.pinv supports rtol only (atol is not implemented)")
     if rtol is None:
