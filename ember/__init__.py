@@ -62,3 +62,46 @@ def detach(input):
 
 def is_nonzero(input):
     return input.__bool__()
+
+
+import builtins as _builtins  # noqa: E402
+
+from ._dtype import finfo, iinfo  # noqa: E402,F401
+
+# -- threads and determinism ------------------------------------------------------------------------
+# ember's parallelism is NumPy's BLAS. set_num_threads limits it through threadpoolctl when that
+# package is installed (pip install threadpoolctl); otherwise the number is only remembered, so code
+# that calls torch.set_num_threads runs unchanged. ember's algorithms are deterministic already.
+_num_threads = None
+_deterministic = False
+
+
+def set_num_threads(int):  # torch's parameter name; here `int` and `bool` are ember's dtypes
+    """Limit the threads BLAS uses (through threadpoolctl when installed; otherwise only recorded)."""
+    global _num_threads
+    if not isinstance(int, _builtins.int) or isinstance(int, _builtins.bool) or int <= 0:
+        raise RuntimeError("set_num_threads expects a positive integer")
+    _num_threads = int
+    try:
+        import threadpoolctl
+    except ImportError:
+        return
+    threadpoolctl.threadpool_limits(int)
+
+
+def get_num_threads():
+    """The number set by set_num_threads, else the number of CPUs."""
+    if _num_threads is not None:
+        return _num_threads
+    import os
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    """Accepted for compatibility: every ember algorithm is deterministic on the CPU."""
+    global _deterministic
+    _deterministic = _builtins.bool(mode)
+
+
+def are_deterministic_algorithms_enabled():
+    return _deterministic

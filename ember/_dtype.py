@@ -176,3 +176,52 @@ def result_type(*operands):
 def can_cast(source, target):
     """torch.can_cast: an in-place result may not move down a category (float into int)."""
     return source.category <= target.category
+
+
+# -- finfo / iinfo: the numeric limits of a dtype, as torch.finfo / torch.iinfo report them ---------
+# bfloat16's limits are constants (NumPy cannot compute them): 8 exponent bits, 7 mantissa bits.
+_BFLOAT16_LIMITS = dict(bits=16, eps=0.0078125, max=3.3895313892515355e+38, min=-3.3895313892515355e+38,
+                        tiny=1.1754943508222875e-38, resolution=0.01)
+
+
+class finfo:
+    """Limits of a floating point dtype: ``ember.finfo(ember.float32).eps`` ... (default: the default dtype).
+
+    A complex dtype reports the limits of its real part, as in torch."""
+
+    def __init__(self, type=None):
+        type = get_default_dtype() if type is None else type
+        if not isinstance(type, dtype) or type.category < FLOATING:
+            raise TypeError(f"torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
+                            f"'torch.finfo' (got {type!r}; ember.iinfo gives the limits of integer types)")
+        self.dtype = type.to_real().name
+        if type is bfloat16:
+            limits = _BFLOAT16_LIMITS
+        else:
+            info = np.finfo(type.to_real().numpy)
+            limits = dict(bits=builtins.int(info.bits), eps=builtins.float(info.eps), max=builtins.float(info.max),
+                          min=builtins.float(info.min), tiny=builtins.float(info.smallest_normal),
+                          resolution=10.0 ** -builtins.int(info.precision))
+        self.__dict__.update(limits)
+        self.smallest_normal = self.tiny
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, dtype={self.dtype})")
+
+
+class iinfo:
+    """Limits of an integer dtype: ``ember.iinfo(ember.int64).max`` ..."""
+
+    def __init__(self, type):
+        if type is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo (a bool holds only False and True)")
+        if not isinstance(type, dtype) or type.category != INTEGER:
+            raise TypeError(f"torch.iinfo() requires an integer input type. Use torch.finfo to handle "
+                            f"'torch.iinfo' (got {type!r}; ember.finfo gives the limits of floating types)")
+        info = np.iinfo(type.numpy)
+        self.bits, self.min, self.max, self.dtype = builtins.int(info.bits), builtins.int(info.min), \
+            builtins.int(info.max), type.name
+
+    def __repr__(self):
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"

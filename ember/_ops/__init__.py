@@ -4,16 +4,20 @@ The rows live in the modules listed in MODULES; inplace.py builds the in-place v
 them. Each module names what it exports: ``__all__`` becomes ``ember.<name>`` and ``METHODS``
 becomes ``Tensor.<name>`` (bound in ember/_tensor.py). Adding an op touches only its module.
 """
-from . import (activation, conv, decompositions, indexing, inplace, joining, linalg, loss, norm, pointwise,
+from . import (activation, construct, construct_scatter, conv, decompositions, indexing, inplace, joining, linalg, loss, norm, numeric, numeric_linalg,
+               pointwise,
                pointwise_inplace, pointwise_logic, pointwise_math, pooling, rearrange, reduction, sampling, selection,
                shape, sorting)
 from ._registry import GRAD_FNS, defop  # noqa: F401
 
 # Listed before the star imports below, which bring in functions named like some modules (norm).
 MODULES = (pointwise, pointwise_math, pointwise_logic, reduction, sorting, shape, rearrange, joining, indexing, linalg,
-           decompositions, inplace, pointwise_inplace, activation, loss, conv, pooling, norm, sampling)
+           decompositions, inplace, pointwise_inplace, activation, loss, conv, pooling, norm, sampling, numeric,
+           numeric_linalg, construct, construct_scatter)
 
 from .activation import *  # noqa: F401,F403
+from .construct import *  # noqa: F401,F403
+from .construct_scatter import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .decompositions import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
@@ -23,6 +27,8 @@ from .joining import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .norm import *  # noqa: F401,F403
+from .numeric import *  # noqa: F401,F403
+from .numeric_linalg import *  # noqa: F401,F403
 from .pointwise import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .pointwise import rfloor_divide, rremainder, to_copy  # noqa: F401
