@@ -136,15 +136,16 @@ log_sigmoid = defop("log_sigmoid", "LogSigmoidBackward0", _log_sigmoid_forward,
 
 
 # -- softmax family: numerically stable (the row maximum is subtracted first) ------------------------
+# (the ufuncs' reduce methods: np.max / np.sum add a Python wrapper that costs as much on small inputs)
 def _softmax_forward(x, *, dim):
-    shifted = np.exp(x - np.max(x, axis=dim, keepdims=True))
-    shifted /= np.sum(shifted, axis=dim, keepdims=True)
+    shifted = np.exp(x - np.maximum.reduce(x, axis=dim, keepdims=True))
+    shifted /= np.add.reduce(shifted, axis=dim, keepdims=True)
     return shifted
 
 
 def _log_softmax_forward(x, *, dim):
-    shifted = x - np.max(x, axis=dim, keepdims=True)
-    shifted -= np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    shifted = x - np.maximum.reduce(x, axis=dim, keepdims=True)
+    shifted -= np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True))
     return shifted
 
 
