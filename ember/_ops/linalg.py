@@ -208,6 +208,16 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     return addmm_row(input, mat1, mat2, beta=beta, alpha=alpha)
 
 
+def linear_addmm(bias, input, weight):
+    """F.linear's usual case, addmm(bias, input, weight.t()) as torch records it, with the shape
+    checks done once on the arrays (nn.Linear calls this every step); addmm reports any mismatch."""
+    x, w, b = input._data, weight._data, bias._data
+    if (x.ndim == 2 and w.ndim == 2 and b.ndim == 1 and x.shape[1] == w.shape[1] and b.shape[0] == w.shape[0]
+            and x.dtype is w.dtype):
+        return addmm_row(bias, input, t(weight))
+    return addmm(bias, input, t(weight))
+
+
 def addmv(input, mat, vec, *, beta=1, alpha=1):
     """beta * input + alpha * (mat @ vec)."""
     if mat.ndim != 2 or vec.ndim != 1 or mat.shape[1] != vec.shape[0]:
