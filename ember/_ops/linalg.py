@@ -29,10 +29,33 @@ def _check_same_dtype(name, a, b):
                            f"(in {name}); convert one with .to(other.dtype)")
 
 
+def _column_major(matrix):
+    """mat2 stored column by column (a transposed matrix, as nn.Linear's weight.t()): torch's test
+    in mm_mat2_backward, which then returns mat2's gradient in that layout too (see _mat2_grad)."""
+    flags = matrix._data.flags
+    return flags.f_contiguous and not flags.c_contiguous
+
+
+def _mat2_grad(grad, m1, column_major):
+    """m1^T @ grad, laid out like mat2. For a column-major mat2 it is computed as (grad^T @ m1)^T:
+    the gradient reaching nn.Linear's weight through TBackward0 is then the matmul's own C-ordered
+    array, not a transposed view that accumulating into .grad would copy element by element (a
+    1024x1024 float32 weight: ~0.2 ms instead of several ms). Only the layout is kept, as a flag,
+    not mat2 itself, which the gradient does not need."""
+    if column_major:
+        return t(mm_row(t(grad), m1))
+    return mm_row(t(m1), grad)
+
+
+def _mm_forward(a, b, *, mat2_column_major=False):
+    return np.matmul(a, b)
+
+
 # fmt: off
-mm_row = defop("mm", "MmBackward0", np.matmul,
-               (lambda grad, a, b: mm_row(grad, t(b)),
-                lambda grad, a, b: mm_row(t(a), grad)), dtype_rule=promote)
+mm_row = defop("mm", "MmBackward0", _mm_forward,
+               (lambda grad, a, b, *, mat2_column_major=False: mm_row(grad, t(b)),
+                lambda grad, a, b, *, mat2_column_major=False: _mat2_grad(grad, a, mat2_column_major)),
+               dtype_rule=promote)
 mv_row = defop("mv", "MvBackward0", np.matmul,
                (lambda grad, a, b: unsqueeze(grad, 1) * b,
                 lambda grad, a, b: mv_row(t(a), grad)), dtype_rule=promote)
@@ -56,6 +79,8 @@ def mm(input, mat2):
         raise RuntimeError("mat1 and mat2 shapes cannot be multiplied (%s and %s); " % _matrix_shapes(input, mat2)
                            + _INNER_SIZES_HINT)
     _check_same_dtype("mm", input, mat2)
+    if _column_major(mat2):
+        return mm_row(input, mat2, mat2_column_major=True)
     return mm_row(input, mat2)
 
 
@@ -158,7 +183,7 @@ def _scaled(grad, factor):
     return grad if factor == 1 else grad * factor
 
 
-def _addmm_forward(bias, m1, m2, *, beta=1, alpha=1):
+def _addmm_forward(bias, m1, m2, *, beta=1, alpha=1, mat2_column_major=False):
     out = np.matmul(m1, m2)
     if alpha != 1:
         out *= alpha
@@ -171,19 +196,15 @@ def _addmv_forward(bias, mat, vec, *, beta=1, alpha=1):
     return _addmm_forward(bias, mat, vec, beta=beta, alpha=alpha)
 
 
-def _addmm_mat2_backward(grad, bias, m1, m2, *, beta=1, alpha=1):
-    # m1^T @ grad, computed as (grad^T @ m1)^T: nn.Linear's mat2 is weight.t(), so the gradient
-    # reaching the weight through TBackward0 is then the matmul's own C-ordered array, not a
-    # transposed view that accumulating into .grad would have to copy element by element
-    # (a 1024x1024 float32 weight: ~0.2 ms instead of several ms)
-    return _scaled(t(mm_row(t(grad), m1)), alpha)
 
 
 # fmt: off
 addmm_row = defop("addmm", "AddmmBackward0", _addmm_forward,
-                  (lambda grad, bias, m1, m2, *, beta=1, alpha=1: _scaled(grad, beta),
-                   lambda grad, bias, m1, m2, *, beta=1, alpha=1: _scaled(mm_row(grad, t(m2)), alpha),
-                   _addmm_mat2_backward))
+                  (lambda grad, bias, m1, m2, *, beta=1, alpha=1, mat2_column_major=False: _scaled(grad, beta),
+                   lambda grad, bias, m1, m2, *, beta=1, alpha=1, mat2_column_major=False: _scaled(
+                       mm_row(grad, t(m2)), alpha),
+                   lambda grad, bias, m1, m2, *, beta=1, alpha=1, mat2_column_major=False: _scaled(
+                       _mat2_grad(grad, m1, mat2_column_major), alpha)))
 addmv_row = defop("addmv", "AddmvBackward0", _addmv_forward,
                   (lambda grad, bias, mat, vec, *, beta=1, alpha=1: _scaled(grad, beta),
                    lambda grad, bias, mat, vec, *, beta=1, alpha=1: _scaled(unsqueeze(grad, 1) * vec, alpha),
@@ -211,6 +232,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         mm(mat1, mat2)  # raises torch's message
     _check_same_dtype("addmm", mat1, mat2)
     _check_bias("addmm", input, (mat1.shape[0], mat2.shape[1]))
+    if _column_major(mat2):
+        return addmm_row(input, mat1, mat2, beta=beta, alpha=alpha, mat2_column_major=True)
     if beta == 1 and alpha == 1:
         return addmm_row(input, mat1, mat2)
     return addmm_row(input, mat1, mat2, beta=beta, alpha=alpha)
@@ -222,7 +245,10 @@ def linear_addmm(bias, input, weight):
     x, w, b = input._data, weight._data, bias._data
     if (x.ndim == 2 and w.ndim == 2 and b.ndim == 1 and x.shape[1] == w.shape[1] and b.shape[0] == w.shape[0]
             and x.dtype is w.dtype):
-        return addmm_row(bias, input, t(weight))
+        transposed = t(weight)
+        if _column_major(transposed):  # a row-major weight, the usual case
+            return addmm_row(bias, input, transposed, mat2_column_major=True)
+        return addmm_row(bias, input, transposed)
     return addmm(bias, input, t(weight))
 
 
