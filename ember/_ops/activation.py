@@ -156,6 +156,10 @@ def _softmax_backward(grad, x, *, dim, result):
 
 def _log_softmax_backward(grad, x, *, dim, result):
     # d log_softmax: g - exp(result) * sum(g)
+    if type(result) is np.ndarray and type(grad) is np.ndarray:  # raw arrays: the same, in one buffer
+        out = np.exp(result)
+        out *= np.add.reduce(grad, axis=dim, keepdims=True)
+        return np.subtract(grad, out, out=out)
     return grad - exp(result) * sum(grad, dim, True)
 
 
