@@ -29,6 +29,11 @@ def _check_same_dtype(name, a, b):
                            f"(in {name}); convert one with .to(other.dtype)")
 
 
+def _t(matrix):
+    """t() inside formulas: a raw array's .T directly (t()'s dispatch costs more than the view itself)."""
+    return matrix.T if type(matrix) is np.ndarray else t(matrix)
+
+
 def _column_major(matrix):
     """mat2 stored column by column (a transposed matrix, as nn.Linear's weight.t()): torch's test
     in mm_mat2_backward, which then returns mat2's gradient in that layout too (see _mat2_grad)."""
@@ -43,8 +48,8 @@ def _mat2_grad(grad, m1, column_major):
     1024x1024 float32 weight: ~0.2 ms instead of several ms). Only the layout is kept, as a flag,
     not mat2 itself, which the gradient does not need."""
     if column_major:
-        return t(mm_row(t(grad), m1))
-    return mm_row(t(m1), grad)
+        return _t(mm_row(_t(grad), m1))
+    return mm_row(_t(m1), grad)
 
 
 def _mm_forward(a, b, *, mat2_column_major=False):
@@ -53,7 +58,7 @@ def _mm_forward(a, b, *, mat2_column_major=False):
 
 # fmt: off
 mm_row = defop("mm", "MmBackward0", _mm_forward,
-               (lambda grad, a, b, *, mat2_column_major=False: mm_row(grad, t(b)),
+               (lambda grad, a, b, *, mat2_column_major=False: mm_row(grad, _t(b)),
                 lambda grad, a, b, *, mat2_column_major=False: _mat2_grad(grad, a, mat2_column_major)),
                dtype_rule=promote)
 mv_row = defop("mv", "MvBackward0", np.matmul,
@@ -202,7 +207,7 @@ def _addmv_forward(bias, mat, vec, *, beta=1, alpha=1):
 addmm_row = defop("addmm", "AddmmBackward0", _addmm_forward,
                   (lambda grad, bias, m1, m2, *, beta=1, alpha=1, mat2_column_major=False: _scaled(grad, beta),
                    lambda grad, bias, m1, m2, *, beta=1, alpha=1, mat2_column_major=False: _scaled(
-                       mm_row(grad, t(m2)), alpha),
+                       mm_row(grad, _t(m2)), alpha),
                    lambda grad, bias, m1, m2, *, beta=1, alpha=1, mat2_column_major=False: _scaled(
                        _mat2_grad(grad, m1, mat2_column_major), alpha)))
 addmv_row = defop("addmv", "AddmvBackward0", _addmv_forward,
