@@ -19,7 +19,7 @@ def erf_forward(x):
     """erf in x's own dtype (the table's erf computes in float64)."""
     return erf_float64(x).astype(x.dtype)
 from .reduction import sum
-from .shape import t
+from .shape import normalize_dim, t
 
 
 def _float(x):
@@ -166,7 +166,28 @@ def _log_softmax_backward(grad, x, *, dim, result):
 softmax_row = defop("softmax", "SoftmaxBackward0", _softmax_forward, _softmax_backward)
 log_softmax_row = defop("log_softmax", "LogSoftmaxBackward0", _log_softmax_forward, _log_softmax_backward)
 
+
+
+def _softmax_call(row, name, input, dim, dtype):
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input._data.dtype.kind not in "fc":
+        raise RuntimeError(f'"{name}_lastdim_kernel_impl" not implemented for \'{input.dtype}\'; convert the '
+                           "input with .float() or pass dtype=ember.float32")
+    return row(input, dim=normalize_dim(dim, input.ndim) if input.ndim else None)
+
+
+def softmax(input, dim, dtype=None):
+    """torch.softmax / Tensor.softmax: F.softmax with `dim` required."""
+    return _softmax_call(softmax_row, "softmax", input, dim, dtype)
+
+
+def log_softmax(input, dim, dtype=None):
+    """torch.log_softmax / Tensor.log_softmax: F.log_softmax with `dim` required."""
+    return _softmax_call(log_softmax_row, "log_softmax", input, dim, dtype)
+
+
 relu_ = make_inplace(relu, "relu_")
 
-__all__ = ["relu_"]
-METHODS = ["relu_"]
+__all__ = ["relu_", "softmax", "log_softmax"]
+METHODS = ["relu_", "softmax", "log_softmax"]

@@ -23,9 +23,17 @@ _INNER_SIZES_HINT = ("in A @ B the last dimension of A must equal the first (for
                      "dimension of B; check the operands' order, or transpose one with .t() or .mT")
 
 
+# torch names the dtypes in this message as C++ does
+_CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+                   "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                   "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
+                   "complex128": "c10::complex<double>"}
+
+
 def _check_same_dtype(name, a, b):
     if a.dtype is not b.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype} "
+        first, second = (_CPP_TYPE_NAMES.get(x.dtype.name, str(x.dtype)) for x in (a, b))
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {first} != {second} "
                            f"(in {name}); convert one with .to(other.dtype)")
 
 
