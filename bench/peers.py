@@ -6,6 +6,8 @@ workload a peer cannot express (micrograd has no log and no tensors; HIPS autogr
 convolution op) is simply absent, and the table shows n/a. Optimisers are plain SGD, written
 out: none of the peers ships one.
 """
+import math
+
 import numpy as np
 
 from bench.workloads import MLP_LARGE, MLP_SMALL, data, labels, linear_layers
@@ -28,7 +30,7 @@ def _cnn_arrays():
     shapes = [(8, 1, 3, 3), (8,), (16, 8, 3, 3), (16,), (10, 784), (10,)]
     arrays = data(*shapes, seed=5)
     fan_ins = [int(np.prod(shape[1:])) if len(shape) > 1 else 0 for shape in shapes]
-    return [a / np.sqrt(fan_in) if fan_in else a * 0.1 for a, fan_in in zip(arrays, fan_ins)]
+    return [a / math.sqrt(fan_in) if fan_in else a * 0.1 for a, fan_in in zip(arrays, fan_ins)]
 
 
 # -- micrograd: scalar Values only -------------------------------------------------------------

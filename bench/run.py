@@ -154,20 +154,30 @@ def w4_extras(row, n):
     row["ember_over_floor"] = row["median"]["ember"] / floor_ms
 
 
+# The peak is the kernel's high-water mark of this process's own memory (VmHWM), reset to the
+# current size just before the workload. Not getrusage's ru_maxrss: Linux carries that over from
+# the parent across fork/exec, so it reported the benchmark process's own peak (torch, ember and
+# every workload loaded), not the child's.
 MEMORY_PROBE = """
-import resource, sys
+import sys
 sys.path.insert(0, {root!r})
 import {module} as fw
 if {module!r} == "torch":
     fw.set_num_threads(1)
 from bench.workloads import WORKLOADS
-def rss_mib():
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * resource.getpagesize() / 2**20
-before = rss_mib()
+def status_mib(field):
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+try:
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")  # reset VmHWM to the current size
+except OSError:
+    pass
+before = status_mib("VmRSS")
 WORKLOADS["W4"].fn(fw, {steps})
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(peak - before)
+print(status_mib("VmHWM") - before)
 """
 
 

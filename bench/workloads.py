@@ -8,6 +8,7 @@ workloads written for the peer libraries (mygrad, HIPS autograd, micrograd) live
 Every workload draws its data and initial weights from NumPy with a fixed seed (`data`), so all
 frameworks start from identical numbers and their results can be compared.
 """
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -50,7 +51,9 @@ def linear_layers(sizes, seed=0):
     """[(weight (out, in), bias (out,)), ...] for an MLP with these layer sizes, torch-like scale."""
     shapes = [shape for fan_in, fan_out in zip(sizes, sizes[1:]) for shape in ((fan_out, fan_in), (fan_out,))]
     arrays = data(*shapes, seed=seed)
-    return [(w / np.sqrt(w.shape[1]), b * 0.1) for w, b in zip(arrays[::2], arrays[1::2])]
+    # math.sqrt, not np.sqrt: a NumPy float64 scalar would turn the weights into float64 (NEP 50),
+    # which made the bare-NumPy W4 floor and the peers compute in float64
+    return [(w / math.sqrt(w.shape[1]), b * 0.1) for w, b in zip(arrays[::2], arrays[1::2])]
 
 
 def load_weights(torch, module, arrays):
@@ -195,7 +198,7 @@ def cnn(torch):
     shapes = [tuple(p.shape) for p in model.parameters()]
     arrays = data(*shapes, seed=5)
     fan_ins = [int(np.prod(shape[1:])) if len(shape) > 1 else 0 for shape in shapes]
-    scaled = [a / np.sqrt(fan_in) if fan_in else a * 0.1 for a, fan_in in zip(arrays, fan_ins)]
+    scaled = [a / math.sqrt(fan_in) if fan_in else a * 0.1 for a, fan_in in zip(arrays, fan_ins)]
     load_weights(torch, model, scaled)
     return model
 

@@ -19,7 +19,7 @@ def erf_forward(x):
     """erf in x's own dtype (the table's erf computes in float64)."""
     return erf_float64(x).astype(x.dtype)
 from .reduction import sum
-from .shape import t
+from .shape import normalize_dim, t
 
 
 def _float(x):
@@ -136,15 +136,16 @@ log_sigmoid = defop("log_sigmoid", "LogSigmoidBackward0", _log_sigmoid_forward,
 
 
 # -- softmax family: numerically stable (the row maximum is subtracted first) ------------------------
+# (the ufuncs' reduce methods: np.max / np.sum add a Python wrapper that costs as much on small inputs)
 def _softmax_forward(x, *, dim):
-    shifted = np.exp(x - np.max(x, axis=dim, keepdims=True))
-    shifted /= np.sum(shifted, axis=dim, keepdims=True)
+    shifted = np.exp(x - np.maximum.reduce(x, axis=dim, keepdims=True))
+    shifted /= np.add.reduce(shifted, axis=dim, keepdims=True)
     return shifted
 
 
 def _log_softmax_forward(x, *, dim):
-    shifted = x - np.max(x, axis=dim, keepdims=True)
-    shifted -= np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    shifted = x - np.maximum.reduce(x, axis=dim, keepdims=True)
+    shifted -= np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True))
     return shifted
 
 
@@ -155,13 +156,38 @@ def _softmax_backward(grad, x, *, dim, result):
 
 def _log_softmax_backward(grad, x, *, dim, result):
     # d log_softmax: g - exp(result) * sum(g)
+    if type(result) is np.ndarray and type(grad) is np.ndarray:  # raw arrays: the same, in one buffer
+        out = np.exp(result)
+        out *= np.add.reduce(grad, axis=dim, keepdims=True)
+        return np.subtract(grad, out, out=out)
     return grad - exp(result) * sum(grad, dim, True)
 
 
 softmax_row = defop("softmax", "SoftmaxBackward0", _softmax_forward, _softmax_backward)
 log_softmax_row = defop("log_softmax", "LogSoftmaxBackward0", _log_softmax_forward, _log_softmax_backward)
 
+
+
+def _softmax_call(row, name, input, dim, dtype):
+    if dtype is not None:
+        input = input.to(dtype)
+    elif input._data.dtype.kind not in "fc":
+        raise RuntimeError(f'"{name}_lastdim_kernel_impl" not implemented for \'{input.dtype}\'; convert the '
+                           "input with .float() or pass dtype=ember.float32")
+    return row(input, dim=normalize_dim(dim, input.ndim) if input.ndim else None)
+
+
+def softmax(input, dim, dtype=None):
+    """torch.softmax / Tensor.softmax: F.softmax with `dim` required."""
+    return _softmax_call(softmax_row, "softmax", input, dim, dtype)
+
+
+def log_softmax(input, dim, dtype=None):
+    """torch.log_softmax / Tensor.log_softmax: F.log_softmax with `dim` required."""
+    return _softmax_call(log_softmax_row, "log_softmax", input, dim, dtype)
+
+
 relu_ = make_inplace(relu, "relu_")
 
-__all__ = ["relu_"]
-METHODS = ["relu_"]
+__all__ = ["relu_", "softmax", "log_softmax"]
+METHODS = ["relu_", "softmax", "log_softmax"]

@@ -23,16 +23,52 @@ _INNER_SIZES_HINT = ("in A @ B the last dimension of A must equal the first (for
                      "dimension of B; check the operands' order, or transpose one with .t() or .mT")
 
 
+# torch names the dtypes in this message as C++ does
+_CPP_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+                   "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+                   "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
+                   "complex128": "c10::complex<double>"}
+
+
 def _check_same_dtype(name, a, b):
     if a.dtype is not b.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {a.dtype} != {b.dtype} "
+        first, second = (_CPP_TYPE_NAMES.get(x.dtype.name, str(x.dtype)) for x in (a, b))
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {first} != {second} "
                            f"(in {name}); convert one with .to(other.dtype)")
 
 
+def _t(matrix):
+    """t() inside formulas: a raw array's .T directly (t()'s dispatch costs more than the view itself)."""
+    return matrix.T if type(matrix) is np.ndarray else t(matrix)
+
+
+def _column_major(matrix):
+    """mat2 stored column by column (a transposed matrix, as nn.Linear's weight.t()): torch's test
+    in mm_mat2_backward, which then returns mat2's gradient in that layout too (see _mat2_grad)."""
+    flags = matrix._data.flags
+    return flags.f_contiguous and not flags.c_contiguous
+
+
+def _mat2_grad(grad, m1, column_major):
+    """m1^T @ grad, laid out like mat2. For a column-major mat2 it is computed as (grad^T @ m1)^T:
+    the gradient reaching nn.Linear's weight through TBackward0 is then the matmul's own C-ordered
+    array, not a transposed view that accumulating into .grad would copy element by element (a
+    1024x1024 float32 weight: ~0.2 ms instead of several ms). Only the layout is kept, as a flag,
+    not mat2 itself, which the gradient does not need."""
+    if column_major:
+        return _t(mm_row(_t(grad), m1))
+    return mm_row(_t(m1), grad)
+
+
+def _mm_forward(a, b, *, mat2_column_major=False):
+    return np.matmul(a, b)
+
+
 # fmt: off
-mm_row = defop("mm", "MmBackward0", np.matmul,
-               (lambda grad, a, b: mm_row(grad, t(b)),
-                lambda grad, a, b: mm_row(t(a), grad)), dtype_rule=promote)
+mm_row = defop("mm", "MmBackward0", _mm_forward,
+               (lambda grad, a, b, *, mat2_column_major=False: mm_row(grad, _t(b)),
+                lambda grad, a, b, *, mat2_column_major=False: _mat2_grad(grad, a, mat2_column_major)),
+               dtype_rule=promote)
 mv_row = defop("mv", "MvBackward0", np.matmul,
                (lambda grad, a, b: unsqueeze(grad, 1) * b,
                 lambda grad, a, b: mv_row(t(a), grad)), dtype_rule=promote)
@@ -56,6 +92,8 @@ def mm(input, mat2):
         raise RuntimeError("mat1 and mat2 shapes cannot be multiplied (%s and %s); " % _matrix_shapes(input, mat2)
                            + _INNER_SIZES_HINT)
     _check_same_dtype("mm", input, mat2)
+    if _column_major(mat2):
+        return mm_row(input, mat2, mat2_column_major=True)
     return mm_row(input, mat2)
 
 
@@ -158,7 +196,7 @@ def _scaled(grad, factor):
     return grad if factor == 1 else grad * factor
 
 
-def _addmm_forward(bias, m1, m2, *, beta=1, alpha=1):
+def _addmm_forward(bias, m1, m2, *, beta=1, alpha=1, mat2_column_major=False):
     out = np.matmul(m1, m2)
     if alpha != 1:
         out *= alpha
@@ -171,11 +209,15 @@ def _addmv_forward(bias, mat, vec, *, beta=1, alpha=1):
     return _addmm_forward(bias, mat, vec, beta=beta, alpha=alpha)
 
 
+
+
 # fmt: off
 addmm_row = defop("addmm", "AddmmBackward0", _addmm_forward,
-                  (lambda grad, bias, m1, m2, *, beta=1, alpha=1: _scaled(grad, beta),
-                   lambda grad, bias, m1, m2, *, beta=1, alpha=1: _scaled(mm_row(grad, t(m2)), alpha),
-                   lambda grad, bias, m1, m2, *, beta=1, alpha=1: _scaled(mm_row(t(m1), grad), alpha)))
+                  (lambda grad, bias, m1, m2, *, beta=1, alpha=1, mat2_column_major=False: _scaled(grad, beta),
+                   lambda grad, bias, m1, m2, *, beta=1, alpha=1, mat2_column_major=False: _scaled(
+                       mm_row(grad, _t(m2)), alpha),
+                   lambda grad, bias, m1, m2, *, beta=1, alpha=1, mat2_column_major=False: _scaled(
+                       _mat2_grad(grad, m1, mat2_column_major), alpha)))
 addmv_row = defop("addmv", "AddmvBackward0", _addmv_forward,
                   (lambda grad, bias, mat, vec, *, beta=1, alpha=1: _scaled(grad, beta),
                    lambda grad, bias, mat, vec, *, beta=1, alpha=1: _scaled(unsqueeze(grad, 1) * vec, alpha),
@@ -203,9 +245,24 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
         mm(mat1, mat2)  # raises torch's message
     _check_same_dtype("addmm", mat1, mat2)
     _check_bias("addmm", input, (mat1.shape[0], mat2.shape[1]))
+    if _column_major(mat2):
+        return addmm_row(input, mat1, mat2, beta=beta, alpha=alpha, mat2_column_major=True)
     if beta == 1 and alpha == 1:
         return addmm_row(input, mat1, mat2)
     return addmm_row(input, mat1, mat2, beta=beta, alpha=alpha)
+
+
+def linear_addmm(bias, input, weight):
+    """F.linear's usual case, addmm(bias, input, weight.t()) as torch records it, with the shape
+    checks done once on the arrays (nn.Linear calls this every step); addmm reports any mismatch."""
+    x, w, b = input._data, weight._data, bias._data
+    if (x.ndim == 2 and w.ndim == 2 and b.ndim == 1 and x.shape[1] == w.shape[1] and b.shape[0] == w.shape[0]
+            and x.dtype is w.dtype):
+        transposed = t(weight)
+        if _column_major(transposed):  # a row-major weight, the usual case
+            return addmm_row(bias, input, transposed, mat2_column_major=True)
+        return addmm_row(bias, input, transposed)
+    return addmm(bias, input, t(weight))
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1):

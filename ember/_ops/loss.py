@@ -133,7 +133,25 @@ def _nll_parts(target, weight, ignore_index, num_classes, dtype):
     return np.where(ignored, 0, weights).astype(dtype, copy=False), safe
 
 
+def _plain_rows(x, target, weight, ignore_index):
+    """The common case (batch rows, no class weights, every target a class that is not ignored):
+    the row numbers to pair with the targets; None when the general path must handle it."""
+    if weight is not None or x.ndim != 2 or not target.size:
+        return None
+    classes = x.shape[1]
+    if 0 <= ignore_index < classes or target.min() < 0 or target.max() >= classes:
+        return None
+    return np.arange(target.shape[0])
+
+
 def _nll_forward(x, target, weight, *, reduction, ignore_index):
+    rows = _plain_rows(x, target, weight, ignore_index)
+    if rows is not None:  # fast path: one gather, no weight arrays (the general formula's values)
+        losses = -x[rows, target]
+        if reduction == "none":
+            return losses
+        total = np.sum(losses)
+        return total if reduction == "sum" else total / x.dtype.type(target.shape[0])
     class_axis = 0 if x.ndim == 1 else 1
     weights, safe = _nll_parts(target, weight, ignore_index, x.shape[class_axis], x.dtype)
     picked = np.take_along_axis(x, np.expand_dims(safe, class_axis), class_axis).squeeze(class_axis)
@@ -147,6 +165,13 @@ def _nll_forward(x, target, weight, *, reduction, ignore_index):
 
 def _nll_backward(grad, x, target, weight, *, reduction, ignore_index):
     # d loss / d x: -weight_n (divided by the total weight for 'mean') at each target class, 0 elsewhere
+    if not isinstance(x, Tensor):  # raw arrays (no create_graph): scatter into zeros when the case is plain
+        rows = _plain_rows(x, target, weight, ignore_index)
+        if rows is not None:
+            one = x.dtype.type(1)
+            out = np.zeros_like(x)
+            out[rows, target] = grad * (-one / x.dtype.type(target.shape[0]) if reduction == "mean" else -one)
+            return out
     target_array = target._data if isinstance(target, Tensor) else target
     weight_array = weight._data if isinstance(weight, Tensor) else weight
     shape = x.shape

@@ -39,15 +39,31 @@ def _count(shape, dim):
     return count
 
 
+# np.sum and np.mean are Python wrappers around np.add.reduce, costing as much as the sum itself
+# on small arrays; these call it directly (the same arithmetic, so the same results).
+_add_reduce = np.add.reduce
+
+
+def _mean(x, axis=None, keepdims=False):
+    """np.mean for float32/float64 (np.mean sums float16 in float32, and warns on empty input)."""
+    count = _count(x.shape, (axis,) if type(axis) is int else axis)
+    if x.dtype.kind != "f" or x.dtype.itemsize < 4 or not count:
+        return np.mean(x, axis=axis, keepdims=keepdims)
+    total = _add_reduce(x, axis=axis, keepdims=keepdims)
+    if type(total) is np.ndarray:
+        return np.true_divide(total, count, out=total)
+    return total / count
+
+
 # fmt: off
-sum_all = defop("sum", "SumBackward0", lambda x, *, shape: np.sum(x),
+sum_all = defop("sum", "SumBackward0", lambda x, *, shape: _add_reduce(x, axis=None),
                 lambda grad, x, *, shape: _expand_back(grad, shape=shape))
-sum_dim = defop("sum", "SumBackward1", lambda x, *, shape, dim, keepdim: np.sum(x, axis=dim, keepdims=keepdim),
+sum_dim = defop("sum", "SumBackward1", lambda x, *, shape, dim, keepdim: _add_reduce(x, axis=dim, keepdims=keepdim),
                 lambda grad, x, *, shape, dim, keepdim: _expand_back(grad, shape=shape, dim=dim, keepdim=keepdim))
-mean_all = defop("mean", "MeanBackward0", lambda x, *, shape: np.mean(x),
+mean_all = defop("mean", "MeanBackward0", lambda x, *, shape: _mean(x),
                  lambda grad, x, *, shape: _expand_back(grad / _count(shape, None), shape=shape))
 mean_dim = defop("mean", "MeanBackward1",
-                 lambda x, *, shape, dim, keepdim: np.mean(x, axis=dim, keepdims=keepdim),
+                 lambda x, *, shape, dim, keepdim: _mean(x, axis=dim, keepdims=keepdim),
                  lambda grad, x, *, shape, dim, keepdim: _expand_back(grad / _count(shape, dim), shape=shape,
                                                                       dim=dim, keepdim=keepdim))
 # fmt: on
@@ -56,7 +72,7 @@ mean_dim = defop("mean", "MeanBackward1",
 def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Sum of all elements, or over `dim` (an int or a tuple). Integers and bools sum to int64."""
     if not isinstance(input, Tensor):  # raw array inside a backward formula
-        return np.sum(input, axis=dim, keepdims=keepdim)
+        return _add_reduce(input, axis=dim, keepdims=keepdim)
     dim = axis if dim is None else dim
     if dtype is None and input._data.dtype.kind in "biu":
         dtype = int64  # as torch; NumPy would sum uint8 to uint64, and int32 to int32 on Windows
@@ -70,7 +86,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Mean of all elements, or over `dim`. Like torch, integer tensors need dtype= or .float()."""
     if not isinstance(input, Tensor):
-        return np.mean(input, axis=dim, keepdims=keepdim)
+        return _mean(input, axis=dim, keepdims=keepdim)
     dim = axis if dim is None else dim
     if dtype is not None:
         input = input.to(dtype)

@@ -11,8 +11,9 @@ from collections import OrderedDict, defaultdict
 from copy import deepcopy
 from itertools import chain
 
+from .._grad_state import state as grad_state
 from .._tensor import Tensor
-from ..autograd.grad_mode import enable_grad, no_grad
+from ..autograd.grad_mode import enable_grad
 from ..autograd.hooks import RemovableHandle
 
 
@@ -55,8 +56,12 @@ def _with_hooks(step):
                     raise RuntimeError(f"{hook} must return None or a tuple of (new_args, new_kwargs), but got "
                                        f"{result}.")
                 args, kwargs = result
-        with no_grad():
+        previous = grad_state.enabled  # no_grad() around the step, without the manager's object
+        grad_state.enabled = False
+        try:
             out = step(self, *args, **kwargs)
+        finally:
+            grad_state.enabled = previous
         self._opt_called = True
         for hook in chain(self._optimizer_step_post_hooks.values(), _global_step_post_hooks.values()):
             hook(self, args, kwargs)

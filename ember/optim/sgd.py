@@ -1,5 +1,6 @@
 """Stochastic gradient descent with momentum, dampening, Nesterov momentum and weight decay."""
 from .. import _ops
+from .._ops.update import add_scaled_
 from ._validate import check_lr, check_momentum, check_weight_decay, scalar
 from .optimizer import Optimizer
 
@@ -37,7 +38,7 @@ class SGD(Optimizer):
                     if buf is None:
                         buf = param_state["momentum_buffer"] = _ops.clone(grad.detach())
                     else:
-                        buf.mul_(momentum).add_(grad, alpha=1 - dampening)
+                        add_scaled_(buf.mul_(momentum), grad, 1 - dampening)
                     grad = grad.add(buf, alpha=momentum) if nesterov else buf
-                param.add_(grad, alpha=-lr)
+                add_scaled_(param, grad, -lr)  # param.add_(grad, alpha=-lr), without add_'s bookkeeping
         return loss

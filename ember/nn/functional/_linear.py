@@ -1,9 +1,11 @@
 """F.linear and F.bilinear."""
 from ... import _ops
+from ..._ops import linalg as _linalg
 
 __all__ = ["linear", "bilinear"]
 
 _addmm = _ops.addmm
+_linear_addmm = _linalg.linear_addmm
 
 
 def linear(input, weight, bias=None):
@@ -11,7 +13,7 @@ def linear(input, weight, bias=None):
     if bias is None:
         return _ops.matmul(input, _ops.t(weight))
     if input.ndim == 2:
-        return _addmm(bias, input, _ops.t(weight))
+        return _linear_addmm(bias, input, weight)
     if input.ndim == 0:
         raise RuntimeError("both arguments to linear need to be at least 1D, but they are 0D and 2D")
     # other ranks: fold to rows, one addmm, and a view back (ViewBackward0, as torch)

@@ -45,7 +45,10 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
-        return F.linear(input, self.weight, self.bias)
+        parameters = self._parameters  # self.weight would fail the normal lookup first, then ask __getattr__
+        if "weight" in parameters:
+            return F.linear(input, parameters["weight"], parameters["bias"])
+        return F.linear(input, self.weight, self.bias)  # replaced by a plain attribute
 
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
