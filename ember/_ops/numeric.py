@@ -13,7 +13,6 @@ from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor
 from ..return_types import cummax as cummax_type, cummin as cummin_type, frexp as frexp_type
 from ._registry import defop, promote, promote_to_float
-from .activation import log_softmax_row, softmax_row
 from .inplace import make_inplace
 from .pointwise import _no_derivative, _zero_gradient, clamp, cos, eq, exp, logical_not, pow, sin, where_row
 from .pointwise_logic import logical_xor
@@ -41,21 +40,7 @@ def _as_tensor(value, like=None):
     return make_tensor(np.asarray(value, dtype=dtype))
 
 
-# -- softmax, dropout and in-place activations at the top level ------------------------------------
-def softmax(input, dim, dtype=None):
-    """torch.softmax / Tensor.softmax: the row of nn.functional.softmax (SoftmaxBackward0)."""
-    if dtype is not None:
-        input = input.to(dtype)
-    return softmax_row(input, dim=normalize_dim(dim, input.ndim) if input.ndim else None)
-
-
-def log_softmax(input, dim, dtype=None):
-    """torch.log_softmax / Tensor.log_softmax (LogSoftmaxBackward0)."""
-    if dtype is not None:
-        input = input.to(dtype)
-    return log_softmax_row(input, dim=normalize_dim(dim, input.ndim) if input.ndim else None)
-
-
+# -- dropout and in-place activations at the top level (softmax is activation.py's) ------------------------------------
 def dropout(input, p, train):
     """torch.dropout(input, p, train): zero elements with probability p and scale the rest by
     1/(1-p) (MulBackward0); with train=False the input itself comes back, as in torch."""
@@ -452,10 +437,10 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
     return make_tensor(np.asarray(np.isin(a, b, assume_unique=assume_unique, invert=invert)))
 
 
-__all__ = ["softmax", "log_softmax", "dropout", "sigmoid_", "tanh_", "clamp_", "copysign", "ldexp", "frexp", "sinc",
+__all__ = ["dropout", "sigmoid_", "tanh_", "clamp_", "copysign", "ldexp", "frexp", "sinc",
            "nextafter", "heaviside", "gcd", "lcm", "angle", "float_power", "is_complex", "nansum", "nanmean",
            "cummax", "cummin", "logcumsumexp", "diff", "trapezoid", "trapz", "vander", "bincount", "histc",
            "searchsorted", "bucketize", "isin"]
-METHODS = ["softmax", "log_softmax", "copysign", "ldexp", "frexp", "sinc", "nextafter", "heaviside", "gcd", "lcm",
+METHODS = ["copysign", "ldexp", "frexp", "sinc", "nextafter", "heaviside", "gcd", "lcm",
            "angle", "float_power", "is_complex", "nansum", "nanmean", "cummax", "cummin", "logcumsumexp", "diff",
            "bincount", "histc", "isin"]
