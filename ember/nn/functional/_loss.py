@@ -5,7 +5,7 @@ here from the same ops, so they record the same graph.
 """
 import warnings
 
-from ... import _ops
+from ... import _dtype, _ops
 from ..._ops import loss as _rows
 from ..._tensor import Tensor
 from ._activation import log_softmax
@@ -106,8 +106,9 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 def _check_target(input, target):
     if not isinstance(target, Tensor) or target.dtype.is_floating_point:
-        raise RuntimeError(f"expected scalar type Long but found {getattr(target, 'dtype', type(target))}; class "
-                           "indices must be an integer tensor (convert with target.long())")
+        got = _dtype.LEGACY_NAMES[target.dtype][:-6] if isinstance(target, Tensor) else type(target).__name__
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {got}; class indices must be an "
+                           "integer tensor (convert with target.long())")
     if input.ndim == 1:
         if target.ndim != 0:
             raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
@@ -152,6 +153,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     classes = input.shape[class_dim]
     if isinstance(target, Tensor) and target.is_floating_point():
         if tuple(target.shape) != tuple(input.shape):
+            if target.ndim == input.ndim - 1:  # torch takes it for class indices, and refuses their dtype
+                _check_target(input, target)
             raise RuntimeError(f"Expected target size {list(input.shape)}, got {list(target.shape)}")
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / classes

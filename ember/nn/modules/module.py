@@ -154,7 +154,7 @@ class Module:
         elif params is not None and name in params:
             if value is not None:
                 raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
-                                "(torch.nn.Parameter or None expected); wrap it: nn.Parameter(value)")
+                                "(ember.nn.Parameter or None expected); wrap it: nn.Parameter(value)")
             self.register_parameter(name, value)
         else:
             modules = self.__dict__.get("_modules")
@@ -168,14 +168,14 @@ class Module:
             elif modules is not None and name in modules:
                 if value is not None:
                     raise TypeError(f"cannot assign '{_typename(value)}' as child module '{name}' "
-                                    "(torch.nn.Module or None expected)")
+                                    "(ember.nn.Module or None expected)")
                 modules[name] = value
             else:
                 buffers = self.__dict__.get("_buffers")
                 if isinstance(value, Buffer) or (buffers is not None and name in buffers):
                     if value is not None and not isinstance(value, Tensor):
                         raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
-                                        "(torch.Tensor or None expected)")
+                                        "(ember.Tensor or None expected)")
                     if isinstance(value, Buffer):
                         persistent = value.persistent
                     else:
@@ -245,7 +245,7 @@ class Module:
             self._parameters[name] = None
         elif not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
-                            "(torch.nn.Parameter or None required)")
+                            "(ember.nn.Parameter or None required)")
         elif param.grad_fn is not None:
             raise ValueError(f"Cannot assign non-leaf Tensor to parameter '{name}'. Model parameters must be "
                              "created explicitly. To express '{name}' as a function of another Tensor, compute "
@@ -564,7 +564,7 @@ class Module:
                 continue
             input_param = state_dict[key]
             if not isinstance(input_param, Tensor):
-                error_msgs.append(f'While copying the parameter named "{key}", expected torch.Tensor or '
+                error_msgs.append(f'While copying the parameter named "{key}", expected ember.Tensor or '
                                   f"Tensor-like object from checkpoint but received {type(input_param)}")
                 continue
             if param.ndim == 0 and input_param.ndim == 1:  # torch's backward compatibility rule
@@ -663,8 +663,7 @@ class Module:
 
 
 def _typename(value):
-    return type(value).__module__.replace("ember", "torch") + "." + type(value).__qualname__ \
-        if isinstance(value, Tensor) else type(value).__name__
+    return value.type() if isinstance(value, Tensor) else type(value).__name__  # 'ember.FloatTensor', as torch.typename
 
 
 def _check_name(module, name, kind, table):
