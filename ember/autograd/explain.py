@@ -23,7 +23,8 @@ from .graph import _FREED, AccumulateGrad
 __all__ = ["explain", "Explanation"]
 
 
-def _number(value):
+def format_number(value):
+    """A short, readable number: 6, 0.5, 1.234e-05, True (also used by ember.viz)."""
     if isinstance(value, bool) or isinstance(value, int):
         return str(value)
     if isinstance(value, float):
@@ -44,11 +45,11 @@ def summarize(value, max_values=4):
         if hasattr(value, "shape"):  # a raw array: a saved output
             value = make_tensor(value)
         else:
-            return _number(value)
+            return format_number(value)
     if value.ndim == 0 or value.numel() == 1:
-        return _number(value.reshape(()).item())
+        return format_number(value.reshape(()).item())
     flat = value.detach().reshape(-1)
-    values = ", ".join(_number(v) for v in flat[:max_values].tolist())
+    values = ", ".join(format_number(v) for v in flat[:max_values].tolist())
     if value.ndim == 1 and value.shape[0] <= max_values:
         return f"[{values}]"
     shape = "(" + ", ".join(str(size) for size in value.shape) + ")"
@@ -84,14 +85,14 @@ def _expression(op, names, attributes):
         joined = f"{a} {infix[op]} {_wrap(b) if op == 'Sub' else b}"
         return joined if op in ("Add", "Sub") else f"{_wrap(a)}{infix[op]}{_wrap(b)}"
     if op == "Rsub":
-        return f"{_number(attributes.get('other', '?'))} - {_wrap(a)}" if len(names) == 1 else f"{b} - {_wrap(a)}"
+        return f"{format_number(attributes.get('other', '?'))} - {_wrap(a)}" if len(names) == 1 else f"{b} - {_wrap(a)}"
     if op == "Neg":
         return f"-{_wrap(a)}"
     if op == "Pow":
         if "exponent" in attributes:
-            return f"{_wrap(a)}**{_number(attributes['exponent'])}"
+            return f"{_wrap(a)}**{format_number(attributes['exponent'])}"
         if "base" in attributes:
-            return f"{_number(attributes['base'])}**{_wrap(a)}"
+            return f"{format_number(attributes['base'])}**{_wrap(a)}"
         return f"{_wrap(a)}**{_wrap(b)}"
     if op in ("Sum", "Mean"):
         dim = attributes.get("dim")
@@ -113,11 +114,11 @@ def _pow_rule(i, a, b, result, attributes, names):
     x = names[0]
     if "exponent" in attributes:
         e = attributes["exponent"]
-        factor = f"{_number(e)}*{_wrap(x)}" if e - 1 == 1 else f"{_number(e)}*{_wrap(x)}**{_number(e - 1)}"
+        factor = f"{format_number(e)}*{_wrap(x)}" if e - 1 == 1 else f"{format_number(e)}*{_wrap(x)}**{format_number(e - 1)}"
         return factor, None if a is None else e * a ** (e - 1)
     if "base" in attributes:
         base = attributes["base"]
-        return f"{_number(base)}**{_wrap(x)} * log({_number(base)})", None if result is None else result * _log(base)
+        return f"{format_number(base)}**{_wrap(x)} * log({format_number(base)})", None if result is None else result * _log(base)
     if i == 0:
         return (f"{_wrap(names[1])}*{_wrap(x)}**({names[1]} - 1)",
                 None if a is None or b is None else b * a ** (b - 1))
@@ -159,8 +160,8 @@ def _value(saved):
 
 
 _RULES = {
-    "Add": lambda i, a, b, r, at, n: ("1", 1) if i == 0 else (_number(at.get("alpha", 1)), at.get("alpha", 1)),
-    "Sub": lambda i, a, b, r, at, n: ("1", 1) if i == 0 else (f"-{_number(at.get('alpha', 1))}", -at.get("alpha", 1)),
+    "Add": lambda i, a, b, r, at, n: ("1", 1) if i == 0 else (format_number(at.get("alpha", 1)), at.get("alpha", 1)),
+    "Sub": lambda i, a, b, r, at, n: ("1", 1) if i == 0 else (f"-{format_number(at.get('alpha', 1))}", -at.get("alpha", 1)),
     "Rsub": lambda i, a, b, r, at, n: ("-1", -1) if i == 0 else ("1", 1),
     "Mul": lambda i, a, b, r, at, n: (n[1], b) if i == 0 else (n[0], a),
     "Div": lambda i, a, b, r, at, n: ((f"1/{_wrap(n[1])}", None if b is None else 1 / b) if i == 0 else

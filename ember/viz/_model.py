@@ -13,6 +13,7 @@ import inspect
 from dataclasses import dataclass, field
 
 from .._tensor import Tensor
+from ..autograd.explain import format_number
 from ..autograd.graph import _FREED, AccumulateGrad
 
 # Names of saved inputs in torch's _saved_* vocabulary, by position: self, other, then argN.
@@ -43,22 +44,6 @@ class GraphModel:
 
     def node(self, node_id):
         return next(node for node in self.nodes if node.id == node_id)
-
-
-def format_number(value):
-    """A short, readable number: 6, 0.5, 1.234e-05, True."""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return str(value)  # nan, inf, -inf
-        if value == int(value) and abs(value) < 1e15:
-            return str(int(value))
-        short = repr(value)  # 1.0001 stays 1.0001; 2.718281828459045 becomes 2.718
-        return short if len(short) <= 7 else format(value, ".4g")
-    return str(value)
 
 
 def summarize(tensor, max_values=4):

@@ -20,6 +20,16 @@ class Identity(Module):
         return input
 
 
+def reset_weight_and_bias(weight, bias):
+    """torch's default for Linear and Conv: kaiming_uniform_(a=sqrt(5)) gives the weight
+    U(-1/sqrt(fan_in), 1/sqrt(fan_in)), and the bias gets the same bound."""
+    init.kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = init._calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        init.uniform_(bias, -bound, bound)
+
+
 class Linear(Module):
     """y = x W^T + b; W is (out_features, in_features), initialised as torch's."""
 
@@ -37,12 +47,7 @@ class Linear(Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        # kaiming_uniform_(a=sqrt(5)) gives U(-1/sqrt(fan_in), 1/sqrt(fan_in)), as does the bias
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-            init.uniform_(self.bias, -bound, bound)
+        reset_weight_and_bias(self.weight, self.bias)
 
     def forward(self, input):
         parameters = self._parameters  # self.weight would fail the normal lookup first, then ask __getattr__
