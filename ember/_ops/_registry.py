@@ -154,8 +154,10 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             "takes_result": tuple(_takes_result(formula) for formula in formulas),
             "reads": tuple(_inputs_read(formula) for formula in formulas), "_save_plans": {},
         })
-        if len(formulas) in (1, 2):
-            node_class.__init__ = Node._init_unary if len(formulas) == 1 else Node._init_binary
+        if len(formulas) == 1:
+            node_class.__init__, node_class.apply = Node._init_unary, Node._apply_unary
+        elif len(formulas) == 2:
+            node_class.__init__, node_class.apply = Node._init_binary, Node._apply_binary
         if grad_fn_name == "NotImplemented":  # torch's generic node for ops without a derivative
             node_class.name = lambda self: "torch::autograd::NotImplemented"
         GRAD_FNS[grad_fn_name] = node_class

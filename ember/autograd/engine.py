@@ -34,8 +34,9 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
         current = pending[node][output_nr]
         pending[node][output_nr] = grad if current is None else current + grad
 
-    captured, target_slots, needed = {}, {}, None
+    needed = None
     if targets is not None:
+        captured, target_slots = {}, {}
         for node, output_nr in targets:
             target_slots.setdefault(node, set()).add(output_nr)
         needed = _nodes_leading_to(pending, target_slots)
@@ -43,10 +44,13 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
     previous_mode = state.enabled
     state.enabled = create_graph  # gradients are graphs only when asked for
     anomaly = anomaly_state.enabled  # checked once per node; see anomaly_mode.py
-    node = None
+    node = follow = None  # follow: the node to run next without going through the heap (below)
     try:
-        while schedule:
-            node = heappop(schedule)[1]
+        while follow is not None or schedule:
+            if follow is None:
+                node = heappop(schedule)[1]
+            else:
+                node, follow = follow, None
             grads = pending.pop(node)  # final now; popping drops our reference
             extras = node._extras
             if extras is not None:
@@ -73,11 +77,20 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
                 if next_node is None or input_grad is None:
                     continue
                 slots = pending.get(next_node)
-                if slots is None:  # first gradient for this node: schedule it
+                if slots is None:  # first gradient for this node: it waits for its turn
                     slots = pending[next_node] = [None] * next_node.num_outputs
-                    heappush(schedule, (-next_node._sequence_nr, next_node))
-                current = slots[output_nr]
-                slots[output_nr] = input_grad if current is None else current + input_grad
+                    slots[output_nr] = input_grad
+                    if follow is not None:
+                        heappush(schedule, (-follow._sequence_nr, follow))
+                    follow = next_node
+                else:
+                    current = slots[output_nr]
+                    slots[output_nr] = input_grad if current is None else current + input_grad
+            # A new node numbered above every waiting one would be the heap's next answer: run it
+            # next without the heap. Chains (y = f(g(h(x)))) then never touch it.
+            if follow is not None and schedule and -schedule[0][0] > follow._sequence_nr:
+                heappush(schedule, (-follow._sequence_nr, follow))
+                follow = None
     except Exception:
         if anomaly and node is not None:
             warn_forward_trace(node)
