@@ -59,18 +59,19 @@ def write_result(tensor, result):
         raise RuntimeError(f"output with shape {list(data.shape)} doesn't match the broadcast shape "
                            f"{list(new.shape)}. An in-place op cannot change a tensor's shape; use the "
                            "out-of-place form (x = x + y) instead.")
-    if not data.flags.writeable:  # NumPy refuses to write into a broadcast (expanded) view
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
-                           "single memory location. Please clone() the tensor before performing the "
-                           "operation.")
     node = result.grad_fn
     if node is not None and tensor._base is not None:  # through a view: the base's history changes too
+        _check_writeable(data)
         base_old, positions = _old_value(tensor._base), positions_in_base(tensor)
         np.copyto(data, new, casting="unsafe")
         bump_version(tensor)
         _record_copy_slices(tensor, base_old, result, positions, positions)
     else:
-        np.copyto(data, new, casting="unsafe")
+        try:
+            data[...] = new  # np.copyto(data, new, casting="unsafe"), without its Python-level dispatch
+        except ValueError:
+            _check_writeable(data)
+            raise
         bump_version(tensor)
         if node is not None:
             tensor.grad_fn, tensor._requires_grad, tensor.output_nr = node, True, 0
@@ -78,6 +79,13 @@ def write_result(tensor, result):
     if node is not None and node._result_entry is not None:  # the saved output is now `tensor`, at its new version
         node.save_result(tensor)
     return tensor
+
+
+def _check_writeable(data):
+    if not data.flags.writeable:  # NumPy refuses to write into a broadcast (expanded) view
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location. Please clone() the tensor before performing the "
+                           "operation.")
 
 
 def _old_value(tensor):
@@ -93,12 +101,20 @@ def _recording(tensor, args):
     return tensor._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
 
 
+def _check_unrecorded(tensor):
+    """check_inplace(tensor, False), which can only object to an inference tensor or a view."""
+    if tensor._inference or tensor._base is not None:
+        check_inplace(tensor, False)
+
+
 def make_inplace(op, name):
     def inplace_op(self, *args, **kwargs):
-        recording = _recording(self, args)
-        check_inplace(self, recording)
-        source = _old_value(self) if recording else self
-        return write_result(self, op(source, *args, **kwargs))
+        if grad_state.enabled and _recording(self, args):
+            check_inplace(self, True)
+            return write_result(self, op(_old_value(self), *args, **kwargs))
+        if self._inference or self._base is not None:  # else check_inplace has nothing to object to
+            check_inplace(self, False)
+        return write_result(self, op(self, *args, **kwargs))
     inplace_op.__name__ = inplace_op.__qualname__ = name
     return inplace_op
 
@@ -189,13 +205,17 @@ subtract_, multiply_, divide_ = sub_, mul_, div_
 
 def zero_(self):
     """Set every element to 0 (x.grad.zero_() runs once per training step: keep it direct)."""
-    if _recording(self, ()):
+    if self._requires_grad and grad_state.enabled:
         return _zero_recorded(self)
-    return _fill_unrecorded(self, 0)
+    if self._inference or self._base is not None:  # as in make_inplace
+        check_inplace(self, False)
+    self._data.fill(0)
+    bump_version(self)
+    return self
 
 
 def _fill_unrecorded(self, value):
-    check_inplace(self, False)
+    _check_unrecorded(self)
     self._data.fill(value)
     bump_version(self)
     return self

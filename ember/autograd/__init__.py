@@ -14,7 +14,7 @@ from . import function  # noqa: F401
 from .anomaly_mode import user_stacklevel
 from .anomaly_mode import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly  # noqa
 from .function import Function, once_differentiable  # noqa: F401
-from .graph import gradient_edge
+from .graph import grad_accumulator, gradient_edge
 from .hooks import RemovableHandle, TensorHooks
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
@@ -82,6 +82,14 @@ def _root_gradients(outputs, grad_outputs, create_graph):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
              inputs=None):
     """Add d(tensors)/d(leaf) into each leaf's .grad (or only into `inputs`' .grad)."""
+    if (type(tensors) is Tensor and grad_tensors is None and not create_graph and inputs is None
+            and tensors._requires_grad and not tensors._data.ndim and grad_variables is None):
+        # y.backward() on a 0-d y, a training loop's every step: the general path's argument
+        # handling below costs as much as backward through a small graph itself.
+        node = tensors.grad_fn
+        edge = (node, tensors.output_nr) if node is not None else (grad_accumulator(tensors), 0)
+        run_backward((edge,), (tensors._data.dtype.type(1),), retain_graph=retain_graph, create_graph=False)
+        return
     outputs = _as_tuple(tensors)
     grad_tensors = _as_tuple(grad_tensors if grad_tensors is not None else grad_variables)
     retain_graph = create_graph if retain_graph is None else retain_graph

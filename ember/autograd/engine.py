@@ -33,6 +33,7 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
             heappush(schedule, (-node._sequence_nr, node))
         current = pending[node][output_nr]
         pending[node][output_nr] = grad if current is None else current + grad
+    follow = schedule.pop()[1] if len(schedule) == 1 else None  # the node to run next, past the heap (below)
 
     needed = None
     if targets is not None:
@@ -44,7 +45,7 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
     previous_mode = state.enabled
     state.enabled = create_graph  # gradients are graphs only when asked for
     anomaly = anomaly_state.enabled  # checked once per node; see anomaly_mode.py
-    node = follow = None  # follow: the node to run next without going through the heap (below)
+    node = None
     try:
         while follow is not None or schedule:
             if follow is None:

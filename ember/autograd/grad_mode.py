@@ -21,6 +21,8 @@ def is_inference_mode_enabled():
 class _GradModeManager:
     """Base for the managers: subclasses say which (enabled, inference) state they set."""
 
+    __slots__ = ("_previous", "mode")
+
     def _target(self):
         raise NotImplementedError
 
@@ -70,6 +72,21 @@ class _GradModeManager:
 class no_grad(_GradModeManager):
     """Operations inside do not build a graph (torch.no_grad)."""
 
+    __slots__ = ()
+
+    def __new__(cls, function=None):  # the base's __new__, for no_grad's one optional argument
+        manager = object.__new__(cls)
+        return manager if function is None else manager(function)
+
+    # A training loop enters no_grad once per step: flip the one flag it changes, nothing more.
+    def __enter__(self):
+        self._previous = state.enabled
+        state.enabled = False
+
+    def __exit__(self, *exc_info):
+        state.enabled = self._previous
+        return False
+
     def _target(self):
         return False, state.inference
 
@@ -77,12 +94,16 @@ class no_grad(_GradModeManager):
 class enable_grad(_GradModeManager):
     """Turn recording back on inside a no_grad region (torch.enable_grad)."""
 
+    __slots__ = ()
+
     def _target(self):
         return True, state.inference
 
 
 class set_grad_enabled(_GradModeManager):
     """set_grad_enabled(mode): takes effect at once when called, and undoes itself as a `with` block."""
+
+    __slots__ = ()
 
     def __init__(self, mode):
         self.mode = bool(mode)
@@ -104,6 +125,8 @@ class set_grad_enabled(_GradModeManager):
 
 
 class _FixedMode(_GradModeManager):
+    __slots__ = ()
+
     def __init__(self, mode):
         self.mode = mode
 
@@ -113,6 +136,8 @@ class _FixedMode(_GradModeManager):
 
 class inference_mode(_GradModeManager):
     """Like no_grad, and tensors made inside are inference tensors (torch.inference_mode)."""
+
+    __slots__ = ()
 
     def __init__(self, mode=True):
         self.mode = bool(mode)

@@ -185,7 +185,11 @@ class Node:
         formula = self.formulas[0]
         if formula is None or self._next_nodes[0] is None:
             return (None,)
-        x = None if self._saved is None else self._unpack_inputs(create_graph)[0]
+        saved, x = self._saved, None
+        if saved is not None:
+            if saved is _FREED:
+                raise RuntimeError(SECOND_BACKWARD_ERROR)
+            x = _unpack(saved[0], saved[1], create_graph)
         if self.takes_result[0]:
             result = None if self._result_entry is None else self._unpack_result(create_graph)
             input_grad = formula(grads[0], x, result=result, **self._attributes)
@@ -197,8 +201,19 @@ class Node:
         return (input_grad,)
 
     def _apply_binary(self, grads, create_graph):
-        grad = grads[0]
-        a, b = (None, None) if self._saved is None else self._unpack_inputs(create_graph)
+        grad, saved, a, b = grads[0], self._saved, None, None
+        if saved is not None:
+            if saved is _FREED:
+                raise RuntimeError(SECOND_BACKWARD_ERROR)
+            a, version_a, b, version_b = saved
+            if version_a is not None:  # else None, or a number or packed tensor kept as it is
+                a = _unpack(a, version_a, create_graph)
+            elif type(a) is Packed:
+                a = _unpack(a, None, create_graph)
+            if version_b is not None:
+                b = _unpack(b, version_b, create_graph)
+            elif type(b) is Packed:
+                b = _unpack(b, None, create_graph)
         result = None if self._result_entry is None else self._unpack_result(create_graph)
         attributes, meta, (formula_a, formula_b) = self._attributes, self._input_meta, self.formulas
         grad_a = grad_b = None
@@ -229,22 +244,8 @@ class Node:
             return self._no_inputs
         if saved is _FREED:
             raise RuntimeError(SECOND_BACKWARD_ERROR)
-        inputs = []
         pairs = iter(saved)
-        for value, version in zip(pairs, pairs):
-            if version is None:  # nothing saved, a Python number kept as it is, or a packed tensor
-                if type(value) is Packed:
-                    value = value.value() if as_tensors else _raw(value.value()._data)
-                inputs.append(value)
-            elif version != (0 if value._version_counter is None else value._version_counter[0]):
-                raise RuntimeError(_modified_message(value._data, value.grad_fn, version, version_of(value),
-                                                     value._version_counter))
-            elif as_tensors:
-                inputs.append(value)
-            else:
-                data = value._data
-                inputs.append(data[()] if data.ndim == 0 else data)  # see _unpack_result
-        return inputs
+        return [_unpack(value, version, as_tensors) for value, version in zip(pairs, pairs)]
 
     def _unpack_result(self, as_tensor):
         saved = self._result_entry
@@ -324,6 +325,22 @@ class Node:
         return self._saved_attribute("self")
 
 
+def _unpack(value, version, as_tensor):
+    """One saved input, checked against in-place changes since it was saved: a Tensor
+    (create_graph), else its array, a NumPy scalar for 0-d (see _unpack_result)."""
+    if version is None:  # nothing saved, a Python number kept as it is, or a packed tensor
+        if type(value) is Packed:
+            value = value.value() if as_tensor else _raw(value.value()._data)
+        return value
+    counter = value._version_counter
+    if version != (0 if counter is None else counter[0]):
+        raise RuntimeError(_modified_message(value._data, value.grad_fn, version, version_of(value), counter))
+    if as_tensor:
+        return value
+    data = value._data
+    return data[()] if data.ndim == 0 else data
+
+
 _SAVED_POSITIONS = {"self": 0, "other": 1, "input": 0, "mat2": 1, "vec": 1, "tensor": 1}
 
 
@@ -355,13 +372,14 @@ class AccumulateGrad(Node):
     """The end of every path: adds the arriving gradient into a leaf's ``.grad``."""
 
     __slots__ = ("variable",)
+    # the same for every leaf: class attributes, not slots set anew for each (a training loop
+    # makes one AccumulateGrad per parameter per step, as torch does)
+    _next_nodes = _next_nrs = _input_meta = ()
+    _saved = _result_entry = None
+    _attributes = {}
 
     def __init__(self, variable):
         self.variable = variable
-        self._next_nodes = self._next_nrs = ()
-        self._input_meta = ()
-        self._saved = self._result_entry = None
-        self._attributes = {}
         self._extras = None
         self._sequence_nr = next(_sequence)
 
