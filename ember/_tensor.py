@@ -297,9 +297,6 @@ class Tensor:
     def register_post_accumulate_grad_hook(self, hook):
         return autograd.register_post_accumulate_grad_hook(self, hook)
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
-
     # -- conversions ----------------------------------------------------------------------
     def item(self):
         if self._data.size != 1:
@@ -531,4 +528,5 @@ Tensor.__sub__ = _ops.sub
 Tensor.__mul__ = Tensor.__rmul__ = _ops.mul
 Tensor.__truediv__ = _ops.true_divide  # the row itself: div() adds rounding_mode
 Tensor.__pow__ = _ops.pow
+Tensor.backward = autograd.tensor_backward  # y.backward(): autograd.backward(y), with a fast path for 0-d y
 Tensor.__iadd__, Tensor.__isub__, Tensor.__imul__, Tensor.__itruediv__ = _ops.add_, _ops.sub_, _ops.mul_, _ops.div_

@@ -219,7 +219,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
                     data = data.astype(target)
             if not data.ndim:
                 data = data[()]  # NumPy scalars compute several times faster than 0-d arrays
-        out = forward(data, **attributes)
+        out = forward(data, **attributes) if attributes else forward(data)
         if type(out) is not ndarray:
             out = asarray(out)
         dtype = out.dtype
@@ -277,7 +277,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
                 if not b_data.ndim:
                     b_data = b_data[()]
         try:
-            out = forward(a_data, b_data, **attributes)
+            out = forward(a_data, b_data, **attributes) if attributes else forward(a_data, b_data)
         except ValueError as error:
             raise _shape_error(error, (a, b)) from None
         if type(out) is not ndarray:
@@ -311,4 +311,5 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
     op.__name__ = op.__qualname__ = name
     op.grad_fn_name = grad_fn_name
     op.node_class = node_class
+    op.forward, op.keeps = forward, keeps  # for in-place updates that skip the result tensor (inplace.py)
     return op

@@ -81,6 +81,31 @@ def write_result(tensor, result):
     return tensor
 
 
+def _compute_into(tensor, other, forward, keeps):
+    """tensor <- forward(tensor, other) straight into tensor's memory, for an arithmetic row whose
+    dtype rule keeps tensor's dtype (see promote.keeps) and a result of tensor's shape: an
+    optimizer's `p -= lr * p.grad`, once per parameter per step. False: take the general path."""
+    data = tensor._data
+    dtype = data.dtype
+    if type(other) is Tensor:
+        other = other._data
+        if other.dtype is not dtype or dtype.kind not in keeps[Tensor]:
+            return False
+        if not other.ndim:
+            other = other[()]
+    elif dtype.kind not in keeps.get(type(other), ""):
+        return False
+    new = forward(data[()] if not data.ndim else data, other)
+    if new.shape != data.shape:
+        return False
+    try:
+        data[...] = new
+    except ValueError:  # read-only (an expanded view): the general path raises torch's error
+        return False
+    bump_version(tensor)
+    return True
+
+
 def _check_writeable(data):
     if not data.flags.writeable:  # NumPy refuses to write into a broadcast (expanded) view
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
@@ -108,12 +133,16 @@ def _check_unrecorded(tensor):
 
 
 def make_inplace(op, name):
+    forward, keeps = getattr(op, "forward", None), getattr(op, "keeps", None)
+
     def inplace_op(self, *args, **kwargs):
         if grad_state.enabled and _recording(self, args):
             check_inplace(self, True)
             return write_result(self, op(_old_value(self), *args, **kwargs))
         if self._inference or self._base is not None:  # else check_inplace has nothing to object to
             check_inplace(self, False)
+        elif keeps and len(args) == 1 and not kwargs and _compute_into(self, args[0], forward, keeps):
+            return self
         return write_result(self, op(self, *args, **kwargs))
     inplace_op.__name__ = inplace_op.__qualname__ = name
     return inplace_op

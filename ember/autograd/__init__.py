@@ -82,14 +82,6 @@ def _root_gradients(outputs, grad_outputs, create_graph):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
              inputs=None):
     """Add d(tensors)/d(leaf) into each leaf's .grad (or only into `inputs`' .grad)."""
-    if (type(tensors) is Tensor and grad_tensors is None and not create_graph and inputs is None
-            and tensors._requires_grad and not tensors._data.ndim and grad_variables is None):
-        # y.backward() on a 0-d y, a training loop's every step: the general path's argument
-        # handling below costs as much as backward through a small graph itself.
-        node = tensors.grad_fn
-        edge = (node, tensors.output_nr) if node is not None else (grad_accumulator(tensors), 0)
-        run_backward((edge,), (tensors._data.dtype.type(1),), retain_graph=retain_graph, create_graph=False)
-        return
     outputs = _as_tuple(tensors)
     grad_tensors = _as_tuple(grad_tensors if grad_tensors is not None else grad_variables)
     retain_graph = create_graph if retain_graph is None else retain_graph
@@ -108,6 +100,18 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         if tensor.grad_fn is not None and grad is not None:  # leaves were written by AccumulateGrad
             grad = grad if isinstance(grad, Tensor) else make_tensor(as_array(grad).copy())
             tensor._grad = grad if tensor._grad is None else tensor._grad + grad
+
+
+def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Tensor.backward: backward(self, ...)."""
+    if gradient is None and not create_graph and inputs is None and self._requires_grad and not self._data.ndim:
+        # y.backward() on a 0-d y, a training loop's every step: backward()'s argument handling
+        # would cost as much as the walk through a small graph itself.
+        node = self.grad_fn
+        edge = (node, self.output_nr) if node is not None else (grad_accumulator(self), 0)
+        run_backward((edge,), (self._data.dtype.type(1),), retain_graph=retain_graph, create_graph=False)
+        return
+    backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
 
 _warned = set()  # warnings torch gives once per process

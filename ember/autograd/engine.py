@@ -54,21 +54,23 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
                 node, follow = follow, None
             grads = pending.pop(node)  # final now; popping drops our reference
             extras = node._extras
-            if extras is not None:
-                grads = _run_pre_hooks(node, grads)
-            if needed is not None:
-                for output_nr in target_slots.get(node, ()):
-                    captured[(node, output_nr)] = grads[output_nr]
-                if node not in needed and not (accumulate and node in target_slots):
-                    continue  # nothing we were asked for lies below this node
+            if extras is not None or needed is not None:  # hooks, or only some nodes are to run
+                if extras is not None:
+                    grads = _run_pre_hooks(node, grads)
+                if needed is not None:
+                    for output_nr in target_slots.get(node, ()):
+                        captured[(node, output_nr)] = grads[output_nr]
+                    if node not in needed and not (accumulate and node in target_slots):
+                        continue  # nothing we were asked for lies below this node
             if type(node) is AccumulateGrad:
                 node.accumulate(grads[0])
                 continue
             input_grads = node.apply(grads, create_graph)
-            if anomaly:
-                check_gradients(node, input_grads)
-            if extras is not None and extras.post_hooks:
-                input_grads = _run_post_hooks(node, input_grads, grads)
+            if anomaly or extras is not None:
+                if anomaly:
+                    check_gradients(node, input_grads)
+                if extras is not None and extras.post_hooks:
+                    input_grads = _run_post_hooks(node, input_grads, grads)
             if not retain_graph:  # free what the node saved; a second backward through it then raises
                 if node._saved is not None:
                     node._saved = _FREED

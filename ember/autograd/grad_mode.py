@@ -83,9 +83,8 @@ class no_grad(_GradModeManager):
         self._previous = state.enabled
         state.enabled = False
 
-    def __exit__(self, *exc_info):
+    def __exit__(self, exc_type, exc_value, traceback):
         state.enabled = self._previous
-        return False
 
     def _target(self):
         return False, state.inference
