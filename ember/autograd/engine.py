@@ -27,13 +27,18 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
     accumulate  write leaves' .grad (backward) rather than only capturing (grad)
     """
     pending, schedule = {}, []  # node -> gradient per output; heap of (-sequence number, node)
-    for (node, output_nr), grad in zip(root_edges, root_grads):
-        if node not in pending:
-            pending[node] = [None] * node.num_outputs
-            heappush(schedule, (-node._sequence_nr, node))
-        current = pending[node][output_nr]
-        pending[node][output_nr] = grad if current is None else current + grad
-    follow = schedule.pop()[1] if len(schedule) == 1 else None  # the node to run next, past the heap (below)
+    follow = None  # a node to run next without going through the heap (see below)
+    if len(root_edges) == 1:  # y.backward(): the one root runs first
+        (follow, output_nr), = root_edges
+        grads = pending[follow] = [None] * follow.num_outputs
+        grads[output_nr] = root_grads[0]
+    else:
+        for (node, output_nr), grad in zip(root_edges, root_grads):
+            if node not in pending:
+                pending[node] = [None] * node.num_outputs
+                heappush(schedule, (-node._sequence_nr, node))
+            current = pending[node][output_nr]
+            pending[node][output_nr] = grad if current is None else current + grad
 
     needed = None
     if targets is not None:
@@ -47,6 +52,8 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
     anomaly = anomaly_state.enabled  # checked once per node; see anomaly_mode.py
     node = None
     try:
+        if follow is not None and needed is None and not anomaly:
+            follow = _walk_chain(follow, pending, retain_graph, create_graph)
         while follow is not None or schedule:
             if follow is None:
                 node = heappop(schedule)[1]
@@ -102,6 +109,40 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
         state.enabled = previous_mode
     if targets is not None:
         return [captured.get(edge) for edge in targets]
+
+
+def _walk_chain(node, pending, retain_graph, create_graph):
+    """The fast path from a single root: a chain y = f(g(h(x))), where each node passes one
+    gradient to one node, runs without the pending table and the heap (the loop in run_backward
+    does the same in more steps). It stops at the first node that has hooks or several outputs,
+    or sends gradients to several inputs, and leaves it in `pending` for the general walk to
+    continue from; None when it reached the end."""
+    grads = pending.pop(node)
+    while node._extras is None and node.num_outputs == 1:
+        if type(node) is AccumulateGrad:
+            node.accumulate(grads[0])
+            return None
+        next_nodes = node._next_nodes
+        if len(next_nodes) != 1 and len(next_nodes) - next_nodes.count(None) != 1:
+            break  # the general walk orders the branches
+        input_grads = node.apply(grads, create_graph)
+        if not retain_graph:  # as in run_backward
+            if node._saved is not None:
+                node._saved = _FREED
+            if node._result_entry is not None:
+                node._result_entry = _FREED
+        index = 0
+        while next_nodes[index] is None:
+            index += 1
+        input_grad = input_grads[index]
+        if input_grad is None:
+            return None
+        next_node = next_nodes[index]
+        grads = [None] * next_node.num_outputs
+        grads[node._next_nrs[index]] = input_grad
+        node = next_node
+    pending[node] = grads
+    return node
 
 
 def _nodes_leading_to(roots, targets):

@@ -22,7 +22,7 @@ import weakref
 
 from .._backend import as_array
 from .._dtype import LEGACY_NAMES, from_numpy_dtype
-from .._tensor import Tensor, make_tensor, shared_counter, version_of
+from .._tensor import Tensor, bump_version, make_tensor, shared_counter, version_of
 from .hooks import NodeHooks, RemovableHandle, run_tensor_hooks
 
 _ZERO, _ZERO_ZERO = (0,), (0, 0)  # the usual _next_nrs, shared rather than made for every node
@@ -402,13 +402,14 @@ class AccumulateGrad(Node):
             # A fresh buffer: the same array may also flow to other leaves or stay in a hook.
             variable._grad = make_tensor(as_array(grad).copy())
         elif current.grad_fn is None and not current._requires_grad:
-            # In place, like torch: `g = x.grad` sees the new sum. A 0-d buffer is updated
-            # through NumPy scalars, several times faster than an in-place ufunc on it.
+            # In place, like torch: `g = x.grad` sees the new sum, and its version moves on. A 0-d
+            # buffer is updated through NumPy scalars, several times faster than an in-place ufunc.
             buffer = current._data
             if buffer.ndim:
                 buffer += grad
             else:
                 buffer[()] = buffer[()] + grad
+            bump_version(current)
         else:
             variable._grad = current + make_tensor(as_array(grad))
         if hooks is not None:
