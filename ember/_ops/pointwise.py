@@ -21,15 +21,15 @@ from ._registry import NoneType, defop, promote, promote_to_float
 
 
 def _pow_forward(x, *, exponent):
-    if x.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
-        raise RuntimeError("Integers to negative integer powers are not allowed. Make the base a float first, "
-                           "e.g. x.float() ** -1")
     # torch computes these powers by multiplication (bit for bit what it returns; np.power
     # differs in the last bit for 3), which is also many times faster on a NumPy scalar
     if exponent == 2:
         return x * x
     if exponent == 3:
         return x * x * x
+    if x.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed. Make the base a float first, "
+                           "e.g. x.float() ** -1")
     return np.power(x, exponent)
 
 

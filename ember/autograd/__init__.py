@@ -34,8 +34,9 @@ _SCALAR_ONES = {}
 def _scalar_one(like):
     """d(y)/d(y) for a one-element y: a NumPy scalar for 0-d (fast arithmetic, see graph.py),
     else one shared read-only array per (shape, dtype); nothing writes to either."""
-    if like.ndim == 0:
-        return like.dtype.type(1)
+    if like.ndim == 0:  # a NumPy scalar is immutable: one per dtype serves every backward
+        one = _SCALAR_ONES[like.dtype] = like.dtype.type(1)
+        return one
     key = (like.shape, like.dtype)
     one = _SCALAR_ONES.get(key)
     if one is None:
@@ -107,9 +108,10 @@ def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, 
     if gradient is None and not create_graph and inputs is None and self._requires_grad and not self._data.ndim:
         # y.backward() on a 0-d y, a training loop's every step: backward()'s argument handling
         # would cost as much as the walk through a small graph itself.
-        node = self.grad_fn
+        node, dtype = self.grad_fn, self._data.dtype
         edge = (node, self.output_nr) if node is not None else (grad_accumulator(self), 0)
-        run_backward((edge,), (self._data.dtype.type(1),), retain_graph=retain_graph, create_graph=False)
+        one = _SCALAR_ONES.get(dtype) or _scalar_one(self._data)
+        run_backward((edge,), (one,), retain_graph=retain_graph, create_graph=False)
         return
     backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 

@@ -22,7 +22,7 @@ import weakref
 
 from .._backend import as_array
 from .._dtype import LEGACY_NAMES, from_numpy_dtype
-from .._tensor import Tensor, bump_version, make_tensor, shared_counter, version_of
+from .._tensor import Tensor, make_tensor, shared_counter, version_of
 from .hooks import NodeHooks, RemovableHandle, run_tensor_hooks
 
 _ZERO, _ZERO_ZERO = (0,), (0, 0)  # the usual _next_nrs, shared rather than made for every node
@@ -83,14 +83,25 @@ class Node:
     def _init_unary(self, inputs, attributes, out):
         (x,) = inputs
         producer = x.grad_fn  # a node is only made when its one input requires grad
-        self._next_nodes = (producer if producer is not None else grad_accumulator(x),)
+        if producer is None:  # a leaf: its AccumulateGrad, usually alive from the last step's graph
+            accumulator = x._accumulator
+            producer = accumulator() if accumulator is not None else None
+            if producer is None:
+                producer = grad_accumulator(x)
+        self._next_nodes = (producer,)
         output_nr = x.output_nr
         self._next_nrs = _ZERO if output_nr == 0 else (output_nr,)
         data = x._data
         same = data.shape == out.shape and data.dtype is out.dtype
         self._input_meta = None if same else (data.shape, data.dtype)
         saved_inputs, saves_result = self._save_plans.get(1) or self._plan_saving(1)
-        self._saved = save_tensor(x) if saved_inputs else None
+        if not saved_inputs:
+            self._saved = None
+        elif x._inference or saved_tensors_hooks_stack:
+            self._saved = save_tensor(x)
+        else:  # save_tensor(x), inline
+            counter = x._version_counter
+            self._saved = (x, 0 if counter is None else counter[0])
         self._result_entry = _AWAITED if saves_result else None
         self._attributes = attributes
         self._extras = None
@@ -102,8 +113,11 @@ class Node:
         same = True  # every input that needs a gradient is shaped like the output
         if isinstance(a, Tensor) and a._requires_grad:
             node_a, nr_a, needs_grad = a.grad_fn, a.output_nr, 1
-            if node_a is None:
-                node_a = grad_accumulator(a)
+            if node_a is None:  # as in _init_unary
+                accumulator = a._accumulator
+                node_a = accumulator() if accumulator is not None else None
+                if node_a is None:
+                    node_a = grad_accumulator(a)
             shape_a, dtype_a = a._data.shape, a._data.dtype
             same = shape_a == out_shape and dtype_a is out_dtype
         else:
@@ -112,7 +126,10 @@ class Node:
         if isinstance(b, Tensor) and b._requires_grad:
             node_b, nr_b, needs_grad = b.grad_fn, b.output_nr, needs_grad | 2
             if node_b is None:
-                node_b = grad_accumulator(b)
+                accumulator = b._accumulator
+                node_b = accumulator() if accumulator is not None else None
+                if node_b is None:
+                    node_b = grad_accumulator(b)
             shape_b, dtype_b = b._data.shape, b._data.dtype
             same = same and shape_b == out_shape and dtype_b is out_dtype
         else:
@@ -409,7 +426,11 @@ class AccumulateGrad(Node):
                 buffer += grad
             else:
                 buffer[()] = buffer[()] + grad
-            bump_version(current)
+            counter = current._version_counter  # bump_version(current), inline: once per leaf per step
+            if counter is None:
+                current._version_counter = [1]
+            else:
+                counter[0] += 1
         else:
             variable._grad = current + make_tensor(as_array(grad))
         if hooks is not None:
@@ -437,7 +458,12 @@ def grad_accumulator(leaf):
 def _saved_pair(value):
     """(value, version) for a saved input: a tensor with its version now, or a Python number
     with None (nothing can change it in place)."""
-    return save_tensor(value) if isinstance(value, Tensor) else (value, None)
+    if not isinstance(value, Tensor):
+        return (value, None)
+    if value._inference or saved_tensors_hooks_stack:
+        return save_tensor(value)
+    counter = value._version_counter  # save_tensor(value), inline: two per recorded mul
+    return (value, 0 if counter is None else counter[0])
 
 
 def save_tensor(tensor):
