@@ -17,7 +17,7 @@ import numpy as np
 from .._tensor import Tensor
 from .._dtype import LEGACY_NAMES, result_type
 from .._tensor import make_tensor
-from ._registry import NoneType, defop, promote, promote_to_float
+from ._registry import defop, promote, promote_to_float
 
 
 def _pow_forward(x, *, exponent):
@@ -102,7 +102,7 @@ def _subtraction_rule(a, b=None, **attributes):
 
 # promote's common answers, less bool (which must reach the rule to raise); rsub_scalar's
 # number is its attribute `other`.
-_subtraction_rule.keeps = {float: "fc", int: "iufc", Tensor: "iufc", NoneType: "iufc"}
+_subtraction_rule.keeps = {float: "fc", int: "iufc", Tensor: "iufc"}
 _subtraction_rule.other = "other"
 
 

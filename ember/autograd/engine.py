@@ -11,6 +11,11 @@ those edges are captured, and only nodes on a path to a target run.
 
 Fast path: unless create_graph is set, gradients are raw arrays and formulas run on them
 directly (the ops accept arrays); with create_graph they are Tensors, recorded as a graph.
+
+On small graphs the bookkeeping costs as much as the formulas, so two shortcuts skip it where
+the heap's answer is known: a node that outranks everything waiting runs next without a trip
+through the heap, and a chain from a single root (y = f(g(h(x))), a training step's loss) is
+walked node to node by _walk_chain until it branches.
 """
 from heapq import heappop, heappush
 
@@ -123,8 +128,8 @@ def _walk_chain(node, pending, retain_graph, create_graph):
             node.accumulate(grads[0])
             return None
         next_nodes = node._next_nodes
-        if len(next_nodes) != 1 and len(next_nodes) - next_nodes.count(None) != 1:
-            break  # the general walk orders the branches
+        if next_nodes.count(None) != len(next_nodes) - 1:
+            break  # gradients for several inputs: the general walk orders the branches
         input_grads = node.apply(grads, create_graph)
         if not retain_graph:  # as in run_backward
             if node._saved is not None:

@@ -223,14 +223,10 @@ class Node:
             if saved is _FREED:
                 raise RuntimeError(SECOND_BACKWARD_ERROR)
             a, version_a, b, version_b = saved
-            if version_a is not None:  # else None, or a number or packed tensor kept as it is
+            if version_a is not None or type(a) is Packed:  # else nothing saved, or a number kept as it is
                 a = _unpack(a, version_a, create_graph)
-            elif type(a) is Packed:
-                a = _unpack(a, None, create_graph)
-            if version_b is not None:
+            if version_b is not None or type(b) is Packed:
                 b = _unpack(b, version_b, create_graph)
-            elif type(b) is Packed:
-                b = _unpack(b, None, create_graph)
         result = None if self._result_entry is None else self._unpack_result(create_graph)
         attributes, meta, (formula_a, formula_b) = self._attributes, self._input_meta, self.formulas
         grad_a = grad_b = None
