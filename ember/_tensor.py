@@ -103,8 +103,11 @@ def shared_counter(tensor):
 
 
 def bump_version(tensor):
-    counter = shared_counter(tensor)
-    counter[0] += 1
+    counter = tensor._version_counter
+    if counter is None:  # as shared_counter(tensor), inline: optimizers bump every step
+        counter = tensor._version_counter = [1]
+    else:
+        counter[0] += 1
     if tensor._requires_grad and _grad_state.enabled:  # a recorded in-place op: note where, for the
         _note_change_site(counter)                        # "modified by an inplace operation" error
 
@@ -294,9 +297,6 @@ class Tensor:
     def register_post_accumulate_grad_hook(self, hook):
         return autograd.register_post_accumulate_grad_hook(self, hook)
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
-
     # -- conversions ----------------------------------------------------------------------
     def item(self):
         if self._data.size != 1:
@@ -447,9 +447,6 @@ class Tensor:
     def __rmod__(self, other):  # 2 % x: likewise
         return _ops.rremainder(self, other=other)
 
-    def __pow__(self, exponent):
-        return _ops.pow(self, exponent)
-
     def __rpow__(self, base):
         return _ops.pow(base, self)
 
@@ -501,18 +498,6 @@ class Tensor:
     def __ge__(self, other):
         return _ops.ge(self, other)
 
-    def __iadd__(self, other):
-        return _ops.add_(self, other)
-
-    def __isub__(self, other):
-        return _ops.sub_(self, other)
-
-    def __imul__(self, other):
-        return _ops.mul_(self, other)
-
-    def __itruediv__(self, other):
-        return _ops.div_(self, other)
-
     def __ipow__(self, exponent):
         return _ops.pow_(self, exponent)
 
@@ -542,3 +527,6 @@ Tensor.__add__ = Tensor.__radd__ = _ops.add
 Tensor.__sub__ = _ops.sub
 Tensor.__mul__ = Tensor.__rmul__ = _ops.mul
 Tensor.__truediv__ = _ops.true_divide  # the row itself: div() adds rounding_mode
+Tensor.__pow__ = _ops.pow
+Tensor.backward = autograd.tensor_backward  # y.backward(): autograd.backward(y), with a fast path for 0-d y
+Tensor.__iadd__, Tensor.__isub__, Tensor.__imul__, Tensor.__itruediv__ = _ops.add_, _ops.sub_, _ops.mul_, _ops.div_

@@ -25,10 +25,12 @@ from .._backend import ndarray, xp
 asarray = xp.asarray
 from .._dtype import get_default_dtype, result_type
 from .._tensor import Tensor, make_tensor, shared_counter
-from ..autograd.graph import Node
+from ..autograd.graph import Node, saved_tensors_hooks_stack
 from .._grad_state import state as grad_state
 
 GRAD_FNS = {}  # grad_fn name -> Node subclass, for tests and tools
+_new = object.__new__
+NoneType = type(None)
 
 
 # -- dtype rules: the NumPy dtype an op computes in (None: leave it to NumPy) ---------------
@@ -57,6 +59,14 @@ def promote_to_float(*inputs, **_attributes):
     """Division and transcendental functions: integers and bools compute in the default float."""
     common = promote(*inputs)
     return common if common.kind in "fc" else get_default_dtype().numpy
+
+
+# A rule's commonest answers, which the unrolled ops below give without calling it: `keeps`
+# maps the type of the other operand (a Python number's type; Tensor for a tensor of the same
+# dtype; NoneType for no other operand) to the kinds of tensor dtype the rule leaves as they
+# are. `other` names the attribute that holds the other operand of a one-tensor row (x ** 2).
+promote.keeps = {**_KINDS_KEPT_BESIDE, Tensor: "biufc", NoneType: "biufc"}
+promote_to_float.keeps = {float: "fc", int: "fc", bool: "fc", Tensor: "fc", NoneType: "fc"}
 
 
 def _parameters_read(function):
@@ -109,6 +119,33 @@ def _broadcast_error(inputs):
     return None
 
 
+def _complex_error(name, grad_fn_name):
+    return NotImplementedError(
+        f"ember does not differentiate complex tensors yet: {name} (grad_fn {grad_fn_name}) got complex inputs "
+        "that require grad. Complex forward math works without autograd: detach() the inputs or compute "
+        "under ember.no_grad().")
+
+
+def _save_result(node, result):
+    """node.save_result, written out for the common case (no saved-tensor hooks)."""
+    if saved_tensors_hooks_stack:
+        node.save_result(result)
+    else:
+        counter = result._version_counter
+        if counter is None:
+            counter = result._version_counter = [0]
+        node._result_entry = (result._data, counter, counter[0])
+
+
+_RAW = (ndarray, xp.generic)  # what formulas pass on the fast path: arrays and NumPy scalars
+
+
+def _not_a_tensor(name, value):
+    """ember.exp(2.0) or ember.add(2, 3): torch's TypeError (NumPy would quietly answer)."""
+    return TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(value).__name__}; "
+                     f"wrap the value first, e.g. ember.tensor({value!r})")
+
+
 def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False, bool_output=False):
     """Build the op function and the Node subclass for one row of the table.
 
@@ -126,12 +163,17 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             "takes_result": tuple(_takes_result(formula) for formula in formulas),
             "reads": tuple(_inputs_read(formula) for formula in formulas), "_save_plans": {},
         })
-        if len(formulas) in (1, 2):
-            node_class.__init__ = Node._init_unary if len(formulas) == 1 else Node._init_binary
+        if len(formulas) == 1:
+            node_class.__init__, node_class.apply = Node._init_unary, Node._apply_unary
+        elif len(formulas) == 2:
+            node_class.__init__, node_class.apply = Node._init_binary, Node._apply_binary
         if grad_fn_name == "NotImplemented":  # torch's generic node for ops without a derivative
             node_class.name = lambda self: "torch::autograd::NotImplemented"
         GRAD_FNS[grad_fn_name] = node_class
     differentiable = node_class is not None
+
+    keeps = getattr(dtype_rule, "keeps", {})  # see promote.keeps
+    other_name = getattr(dtype_rule, "other", None)
 
     def finish(out, inputs, attributes, target, requires_grad):
         """Wrap NumPy's answer as a Tensor and, when autograd is watching, record the node."""
@@ -141,10 +183,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             out = out.astype(target)
         if requires_grad and differentiable and grad_state.enabled and out.dtype.kind in "fc":
             if out.dtype.kind == "c":
-                raise NotImplementedError(
-                    f"ember does not differentiate complex tensors yet: {name} (grad_fn {grad_fn_name}) got "
-                    "complex inputs that require grad. Complex forward math works without autograd: "
-                    "detach() the inputs or compute under ember.no_grad().")
+                raise _complex_error(name, grad_fn_name)
             node = node_class(inputs, attributes, out)
             result = make_tensor(out, node, True)
             if node._result_entry is not None:  # the node asked for its output: keep it now
@@ -173,52 +212,117 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             raise _shape_error(error, inputs) from None
         return finish(out, inputs, attributes, target, requires_grad)
 
-    def unary_op(x, **attributes):  # the same as op, unrolled for one input: the hot path
+    # unary_op and binary_op are op and finish unrolled for one and two inputs, nearly every
+    # call: on small tensors each Python call is a visible share of the op, so the common
+    # dtype answers, make_tensor and the node's bookkeeping are written out here.
+    def unary_op(x, **attributes):
         if not isinstance(x, Tensor):
+            if not isinstance(x, _RAW):
+                raise _not_a_tensor(name, x)
             return forward(x, **attributes)
         data = x._data
         target = None
         if dtype_rule is not None:  # an arithmetic row
-            target = dtype_rule(x, **attributes)
-            if data.dtype is not target:
-                data = data.astype(target)
+            target = data.dtype
+            if target.kind not in keeps.get(type(attributes[other_name]) if other_name else NoneType, ""):
+                target = dtype_rule(x, **attributes)
+                if data.dtype is not target:
+                    data = data.astype(target)
             if not data.ndim:
                 data = data[()]  # NumPy scalars compute several times faster than 0-d arrays
-        return finish(forward(data, **attributes), (x,), attributes, target, x._requires_grad)
-
-    def binary_op(a, b, **attributes):  # the same as op, unrolled for two inputs
-        a_is_tensor, b_is_tensor = isinstance(a, Tensor), isinstance(b, Tensor)
-        if not a_is_tensor and not b_is_tensor:
-            return forward(a, b, **attributes)
-        if dtype_rule is promote and b_is_tensor and a_is_tensor and a._data.dtype is b._data.dtype:
-            target = a._data.dtype  # promote's commonest answer, without calling it
+        out = forward(data, **attributes) if attributes else forward(data)
+        if type(out) is not ndarray:
+            out = asarray(out)
+        dtype = out.dtype
+        if dtype is not target and target is not None and not bool_output:
+            out = out.astype(target)
+            dtype = target
+        result = _new(Tensor)
+        result._data = out
+        result._version_counter = None
+        if view:  # shares memory, and so the version counter, with its input
+            result._version_counter = shared_counter(x)
+            result._base = x._base if x._base is not None else x
+        if x._requires_grad and differentiable and grad_state.enabled and dtype.kind in "fc":
+            if dtype.kind == "c":
+                raise _complex_error(name, grad_fn_name)
+            node = result.grad_fn = node_class((x,), attributes, out)
+            result._requires_grad = True
+            if node._result_entry is not None:  # the node reads its output: save it (see graph.py)
+                _save_result(node, result)
         else:
-            target = None if dtype_rule is None else dtype_rule(a, b, **attributes)
-        requires_grad = False
+            result.grad_fn = None
+            result._requires_grad = False
+        if grad_state.inference:
+            result._inference = True
+        return result
+
+    def binary_op(a, b, **attributes):
+        a_is_tensor = isinstance(a, Tensor)
+        if a_is_tensor:
+            tensor, other = a, b
+        elif isinstance(b, Tensor):
+            tensor, other = b, a
+        else:  # raw arrays: a formula on the fast path
+            if not isinstance(a, _RAW) and not isinstance(b, _RAW):
+                raise _not_a_tensor(name, a)
+            return forward(a, b, **attributes)
+        target = tensor._data.dtype
+        if dtype_rule is None:
+            target = None
+        elif target.kind not in keeps.get(type(other), "") or (type(other) is Tensor and other._data.dtype is not target):
+            target = dtype_rule(a, b, **attributes)
+        requires_grad = tensor._requires_grad
         a_data, b_data = a, b
         if a_is_tensor:
-            requires_grad, a_data = a._requires_grad, a._data
+            a_data = a._data
             if target is not None:
                 if a_data.dtype is not target:
                     a_data = a_data.astype(target)
                 if not a_data.ndim:
                     a_data = a_data[()]  # as in unary_op
-        if b_is_tensor:
-            requires_grad, b_data = requires_grad or b._requires_grad, b._data
+        if isinstance(b, Tensor):
+            requires_grad = requires_grad or b._requires_grad
+            b_data = b._data
             if target is not None:
                 if b_data.dtype is not target:
                     b_data = b_data.astype(target)
                 if not b_data.ndim:
                     b_data = b_data[()]
         try:
-            out = forward(a_data, b_data, **attributes)
+            out = forward(a_data, b_data, **attributes) if attributes else forward(a_data, b_data)
         except ValueError as error:
             raise _shape_error(error, (a, b)) from None
-        return finish(out, (a, b), attributes, target, requires_grad)
+        if type(out) is not ndarray:
+            out = asarray(out)
+        dtype = out.dtype
+        if dtype is not target and target is not None and not bool_output:
+            out = out.astype(target)
+            dtype = target
+        result = _new(Tensor)
+        result._data = out
+        result._version_counter = None
+        if view:  # shares memory, and so the version counter, with its input
+            result._version_counter = shared_counter(a)
+            result._base = a._base if a._base is not None else a
+        if requires_grad and differentiable and grad_state.enabled and dtype.kind in "fc":
+            if dtype.kind == "c":
+                raise _complex_error(name, grad_fn_name)
+            node = result.grad_fn = node_class((a, b), attributes, out)
+            result._requires_grad = True
+            if node._result_entry is not None:
+                _save_result(node, result)
+        else:
+            result.grad_fn = None
+            result._requires_grad = False
+        if grad_state.inference:
+            result._inference = True
+        return result
 
     arity = len(node_class.formulas) if differentiable else getattr(forward, "nin", None)  # ufuncs know theirs
     op = {1: unary_op, 2: binary_op}.get(arity, op)
     op.__name__ = op.__qualname__ = name
     op.grad_fn_name = grad_fn_name
     op.node_class = node_class
+    op.forward, op.keeps = forward, keeps  # for in-place updates that skip the result tensor (inplace.py)
     return op

@@ -59,18 +59,19 @@ def write_result(tensor, result):
         raise RuntimeError(f"output with shape {list(data.shape)} doesn't match the broadcast shape "
                            f"{list(new.shape)}. An in-place op cannot change a tensor's shape; use the "
                            "out-of-place form (x = x + y) instead.")
-    if not data.flags.writeable:  # NumPy refuses to write into a broadcast (expanded) view
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
-                           "single memory location. Please clone() the tensor before performing the "
-                           "operation.")
     node = result.grad_fn
     if node is not None and tensor._base is not None:  # through a view: the base's history changes too
+        _check_writeable(data)
         base_old, positions = _old_value(tensor._base), positions_in_base(tensor)
         np.copyto(data, new, casting="unsafe")
         bump_version(tensor)
         _record_copy_slices(tensor, base_old, result, positions, positions)
     else:
-        np.copyto(data, new, casting="unsafe")
+        try:
+            data[...] = new  # np.copyto(data, new, casting="unsafe"), without its Python-level dispatch
+        except ValueError:
+            _check_writeable(data)
+            raise
         bump_version(tensor)
         if node is not None:
             tensor.grad_fn, tensor._requires_grad, tensor.output_nr = node, True, 0
@@ -78,6 +79,38 @@ def write_result(tensor, result):
     if node is not None and node._result_entry is not None:  # the saved output is now `tensor`, at its new version
         node.save_result(tensor)
     return tensor
+
+
+def _compute_into(tensor, other, forward, keeps):
+    """tensor <- forward(tensor, other) straight into tensor's memory, for an arithmetic row whose
+    dtype rule keeps tensor's dtype (see promote.keeps) and a result of tensor's shape: an
+    optimizer's `p -= lr * p.grad`, once per parameter per step. False: take the general path."""
+    data = tensor._data
+    dtype = data.dtype
+    if type(other) is Tensor:
+        other = other._data
+        if other.dtype is not dtype or dtype.kind not in keeps[Tensor]:
+            return False
+        if not other.ndim:
+            other = other[()]
+    elif dtype.kind not in keeps.get(type(other), ""):
+        return False
+    new = forward(data[()] if not data.ndim else data, other)
+    if new.shape != data.shape:
+        return False
+    try:
+        data[...] = new
+    except ValueError:  # read-only (an expanded view): the general path raises torch's error
+        return False
+    bump_version(tensor)
+    return True
+
+
+def _check_writeable(data):
+    if not data.flags.writeable:  # NumPy refuses to write into a broadcast (expanded) view
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                           "single memory location. Please clone() the tensor before performing the "
+                           "operation.")
 
 
 def _old_value(tensor):
@@ -93,12 +126,24 @@ def _recording(tensor, args):
     return tensor._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)
 
 
+def _check_unrecorded(tensor):
+    """check_inplace(tensor, False), which can only object to an inference tensor or a view."""
+    if tensor._inference or tensor._base is not None:
+        check_inplace(tensor, False)
+
+
 def make_inplace(op, name):
+    forward, keeps = getattr(op, "forward", None), getattr(op, "keeps", None)
+
     def inplace_op(self, *args, **kwargs):
-        recording = _recording(self, args)
-        check_inplace(self, recording)
-        source = _old_value(self) if recording else self
-        return write_result(self, op(source, *args, **kwargs))
+        if grad_state.enabled and _recording(self, args):
+            check_inplace(self, True)
+            return write_result(self, op(_old_value(self), *args, **kwargs))
+        if self._inference or self._base is not None:  # else check_inplace has nothing to object to
+            check_inplace(self, False)
+        elif keeps and len(args) == 1 and not kwargs and _compute_into(self, args[0], forward, keeps):
+            return self
+        return write_result(self, op(self, *args, **kwargs))
     inplace_op.__name__ = inplace_op.__qualname__ = name
     return inplace_op
 
@@ -189,13 +234,17 @@ subtract_, multiply_, divide_ = sub_, mul_, div_
 
 def zero_(self):
     """Set every element to 0 (x.grad.zero_() runs once per training step: keep it direct)."""
-    if _recording(self, ()):
+    if self._requires_grad and grad_state.enabled:
         return _zero_recorded(self)
-    return _fill_unrecorded(self, 0)
+    if self._inference or self._base is not None:  # as in make_inplace
+        check_inplace(self, False)
+    self._data.fill(0)
+    bump_version(self)
+    return self
 
 
 def _fill_unrecorded(self, value):
-    check_inplace(self, False)
+    _check_unrecorded(self)
     self._data.fill(value)
     bump_version(self)
     return self
@@ -272,17 +321,37 @@ def _numpy_index(index):
 
 def setitem(self, index, value):
     """x[index] = value. Recorded as CopySlices when autograd is involved, as in torch."""
+    try:
+        _setitem(self, index, value)
+    except IndexError as error:  # NumPy says "axis", torch "dimension"
+        raise IndexError(str(error).replace("for axis", "for dimension")) from None
+    except (ValueError, RuntimeError) as error:
+        if "broadcast" not in str(error):
+            raise
+        target = self._data[_numpy_index(index)].shape
+        raise RuntimeError(_expand_error(np.shape(value._data if isinstance(value, Tensor) else value), target)) from None
+
+
+def _expand_error(value_shape, target):
+    """torch's message for a value that does not broadcast to the region it is assigned to."""
+    for back in range(1, max(len(value_shape), len(target)) + 1):
+        size = value_shape[-back] if back <= len(value_shape) else 1
+        wanted = target[-back] if back <= len(target) else None
+        if size != 1 and size != wanted:
+            return (f"The expanded size of the tensor ({wanted}) must match the existing size ({size}) at "
+                    f"non-singleton dimension {len(target) - back}.  Target sizes: {list(target)}.  Tensor sizes: "
+                    f"{list(value_shape)}. The value must broadcast to the shape of the region it is assigned to.")
+    return f"cannot assign a value of shape {list(value_shape)} to a region of shape {list(target)}"
+
+
+def _setitem(self, index, value):
     value_requires_grad = isinstance(value, Tensor) and value._requires_grad
     recording = grad_state.enabled and (self._requires_grad or value_requires_grad)
     check_inplace(self, recording, indexed=True)
     np_index = _numpy_index(index)
     raw_value = value._data if isinstance(value, Tensor) else value
     if not recording:
-        try:
-            self._data[np_index] = raw_value
-        except ValueError as error:
-            raise RuntimeError(f"cannot assign a value of shape {list(np.shape(raw_value))} to "
-                               f"x[{index!r}] of shape {list(self._data[np_index].shape)}: {error}") from None
+        self._data[np_index] = raw_value
         bump_version(self)
         return
     if not isinstance(value, Tensor):

@@ -21,6 +21,12 @@ from ._registry import defop, promote, promote_to_float
 
 
 def _pow_forward(x, *, exponent):
+    # torch computes these powers by multiplication (bit for bit what it returns; np.power
+    # differs in the last bit for 3), which is also many times faster on a NumPy scalar
+    if exponent == 2:
+        return x * x
+    if exponent == 3:
+        return x * x * x
     if x.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed. Make the base a float first, "
                            "e.g. x.float() ** -1")
@@ -42,7 +48,7 @@ def _power(base, exponent):
 def _pow_backward(grad, x, *, exponent):
     if exponent == 0:  # torch: d(x**0)/dx is 0 everywhere, also at x == 0
         return grad * 0
-    return grad * exponent * x ** (exponent - 1)
+    return grad * (exponent * x ** (exponent - 1))  # torch's association (float32 rounds differently)
 
 
 def _pow_base_backward(grad, a, b):
@@ -73,7 +79,9 @@ def _rsub_forward(x, *, other, alpha=1):
 
 def _beside(name):
     """dtype rule for an op between a tensor and the Python number kept as attribute `name`."""
-    return lambda x, **attributes: promote(x, attributes[name])
+    rule = lambda x, **attributes: promote(x, attributes[name])  # noqa: E731
+    rule.keeps, rule.other = promote.keeps, name  # its common answers (see promote.keeps)
+    return rule
 
 
 def _is_bool(value):
@@ -90,6 +98,12 @@ def _subtraction_rule(a, b=None, **attributes):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
                            "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
     return promote(a, other)
+
+
+# promote's common answers, less bool (which must reach the rule to raise); rsub_scalar's
+# number is its attribute `other`.
+_subtraction_rule.keeps = {float: "fc", int: "iufc", Tensor: "iufc"}
+_subtraction_rule.other = "other"
 
 
 def _no_derivative(name):
@@ -249,13 +263,16 @@ def _abs_forward(x):
     return np.abs(x)
 
 
+# The arithmetic rows compute with Python's operators, not the ufuncs: the same NumPy loops on
+# arrays, but on the NumPy scalars that 0-d tensors compute with (see _registry.unary_op) an
+# operator costs a tenth of a ufunc call.
 # fmt: off
 add = defop("add", "AddBackward0",
-            lambda a, b, *, alpha=1: np.add(a, b if alpha == 1 else np.multiply(b, alpha)),
+            lambda a, b, *, alpha=1: a + b if alpha == 1 else a + b * alpha,
             (lambda grad, a, b, *, alpha=1: grad,
              lambda grad, a, b, *, alpha=1: grad if alpha == 1 else grad * alpha), dtype_rule=promote)
 sub = defop("sub", "SubBackward0",
-            lambda a, b, *, alpha=1: np.subtract(a, b if alpha == 1 else np.multiply(b, alpha)),
+            lambda a, b, *, alpha=1: a - b if alpha == 1 else a - b * alpha,
             (lambda grad, a, b, *, alpha=1: grad,
              lambda grad, a, b, *, alpha=1: -grad if alpha == 1 else grad * -alpha), dtype_rule=_subtraction_rule)
 rsub_tensor = defop("rsub", "RsubBackward0",                          # torch.rsub(a, b) = b - alpha * a
@@ -265,10 +282,10 @@ rsub_tensor = defop("rsub", "RsubBackward0",                          # torch.rs
 rsub_scalar = defop("rsub", "RsubBackward1", _rsub_forward,
                     lambda grad, x, *, other, alpha=1: -grad if alpha == 1 else grad * -alpha,
                     dtype_rule=_subtraction_rule)
-mul = defop("mul", "MulBackward0", np.multiply,
+mul = defop("mul", "MulBackward0", lambda a, b: a * b,
             (lambda grad, a, b: grad * b,
              lambda grad, a, b: grad * a), dtype_rule=promote)
-true_divide = defop("div", "DivBackward0", np.true_divide,
+true_divide = defop("div", "DivBackward0", lambda a, b: a / b,
             (lambda grad, a, b: grad / b,
              lambda grad, a, b: -grad * a / (b * b)), dtype_rule=promote_to_float)
 neg = defop("neg", "NegBackward0", _negative, lambda grad, x: -grad)

@@ -14,7 +14,7 @@ from . import function  # noqa: F401
 from .anomaly_mode import user_stacklevel
 from .anomaly_mode import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly  # noqa
 from .function import Function, once_differentiable  # noqa: F401
-from .graph import gradient_edge
+from .graph import grad_accumulator, gradient_edge
 from .hooks import RemovableHandle, TensorHooks
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
@@ -34,8 +34,9 @@ _SCALAR_ONES = {}
 def _scalar_one(like):
     """d(y)/d(y) for a one-element y: a NumPy scalar for 0-d (fast arithmetic, see graph.py),
     else one shared read-only array per (shape, dtype); nothing writes to either."""
-    if like.ndim == 0:
-        return like.dtype.type(1)
+    if like.ndim == 0:  # a NumPy scalar is immutable: one per dtype serves every backward
+        one = _SCALAR_ONES[like.dtype] = like.dtype.type(1)
+        return one
     key = (like.shape, like.dtype)
     one = _SCALAR_ONES.get(key)
     if one is None:
@@ -100,6 +101,19 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         if tensor.grad_fn is not None and grad is not None:  # leaves were written by AccumulateGrad
             grad = grad if isinstance(grad, Tensor) else make_tensor(as_array(grad).copy())
             tensor._grad = grad if tensor._grad is None else tensor._grad + grad
+
+
+def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Tensor.backward: backward(self, ...)."""
+    if gradient is None and not create_graph and inputs is None and self._requires_grad and not self._data.ndim:
+        # y.backward() on a 0-d y, a training loop's every step: backward()'s argument handling
+        # would cost as much as the walk through a small graph itself.
+        node, dtype = self.grad_fn, self._data.dtype
+        edge = (node, self.output_nr) if node is not None else (grad_accumulator(self), 0)
+        one = _SCALAR_ONES.get(dtype) or _scalar_one(self._data)
+        run_backward((edge,), (one,), retain_graph=retain_graph, create_graph=False)
+        return
+    backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
 
 _warned = set()  # warnings torch gives once per process

@@ -11,6 +11,11 @@ those edges are captured, and only nodes on a path to a target run.
 
 Fast path: unless create_graph is set, gradients are raw arrays and formulas run on them
 directly (the ops accept arrays); with create_graph they are Tensors, recorded as a graph.
+
+On small graphs the bookkeeping costs as much as the formulas, so two shortcuts skip it where
+the heap's answer is known: a node that outranks everything waiting runs next without a trip
+through the heap, and a chain from a single root (y = f(g(h(x))), a training step's loss) is
+walked node to node by _walk_chain until it branches.
 """
 from heapq import heappop, heappush
 
@@ -27,15 +32,22 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
     accumulate  write leaves' .grad (backward) rather than only capturing (grad)
     """
     pending, schedule = {}, []  # node -> gradient per output; heap of (-sequence number, node)
-    for (node, output_nr), grad in zip(root_edges, root_grads):
-        if node not in pending:
-            pending[node] = [None] * node.num_outputs
-            heappush(schedule, (-node._sequence_nr, node))
-        current = pending[node][output_nr]
-        pending[node][output_nr] = grad if current is None else current + grad
+    follow = None  # a node to run next without going through the heap (see below)
+    if len(root_edges) == 1:  # y.backward(): the one root runs first
+        (follow, output_nr), = root_edges
+        grads = pending[follow] = [None] * follow.num_outputs
+        grads[output_nr] = root_grads[0]
+    else:
+        for (node, output_nr), grad in zip(root_edges, root_grads):
+            if node not in pending:
+                pending[node] = [None] * node.num_outputs
+                heappush(schedule, (-node._sequence_nr, node))
+            current = pending[node][output_nr]
+            pending[node][output_nr] = grad if current is None else current + grad
 
-    captured, target_slots, needed = {}, {}, None
+    needed = None
     if targets is not None:
+        captured, target_slots = {}, {}
         for node, output_nr in targets:
             target_slots.setdefault(node, set()).add(output_nr)
         needed = _nodes_leading_to(pending, target_slots)
@@ -45,25 +57,32 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
     anomaly = anomaly_state.enabled  # checked once per node; see anomaly_mode.py
     node = None
     try:
-        while schedule:
-            node = heappop(schedule)[1]
+        if follow is not None and needed is None and not anomaly:
+            follow = _walk_chain(follow, pending, retain_graph, create_graph)
+        while follow is not None or schedule:
+            if follow is None:
+                node = heappop(schedule)[1]
+            else:
+                node, follow = follow, None
             grads = pending.pop(node)  # final now; popping drops our reference
             extras = node._extras
-            if extras is not None:
-                grads = _run_pre_hooks(node, grads)
-            if needed is not None:
-                for output_nr in target_slots.get(node, ()):
-                    captured[(node, output_nr)] = grads[output_nr]
-                if node not in needed and not (accumulate and node in target_slots):
-                    continue  # nothing we were asked for lies below this node
+            if extras is not None or needed is not None:  # hooks, or only some nodes are to run
+                if extras is not None:
+                    grads = _run_pre_hooks(node, grads)
+                if needed is not None:
+                    for output_nr in target_slots.get(node, ()):
+                        captured[(node, output_nr)] = grads[output_nr]
+                    if node not in needed and not (accumulate and node in target_slots):
+                        continue  # nothing we were asked for lies below this node
             if type(node) is AccumulateGrad:
                 node.accumulate(grads[0])
                 continue
             input_grads = node.apply(grads, create_graph)
-            if anomaly:
-                check_gradients(node, input_grads)
-            if extras is not None and extras.post_hooks:
-                input_grads = _run_post_hooks(node, input_grads, grads)
+            if anomaly or extras is not None:
+                if anomaly:
+                    check_gradients(node, input_grads)
+                if extras is not None and extras.post_hooks:
+                    input_grads = _run_post_hooks(node, input_grads, grads)
             if not retain_graph:  # free what the node saved; a second backward through it then raises
                 if node._saved is not None:
                     node._saved = _FREED
@@ -73,11 +92,20 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
                 if next_node is None or input_grad is None:
                     continue
                 slots = pending.get(next_node)
-                if slots is None:  # first gradient for this node: schedule it
+                if slots is None:  # first gradient for this node: it waits for its turn
                     slots = pending[next_node] = [None] * next_node.num_outputs
-                    heappush(schedule, (-next_node._sequence_nr, next_node))
-                current = slots[output_nr]
-                slots[output_nr] = input_grad if current is None else current + input_grad
+                    slots[output_nr] = input_grad
+                    if follow is not None:
+                        heappush(schedule, (-follow._sequence_nr, follow))
+                    follow = next_node
+                else:
+                    current = slots[output_nr]
+                    slots[output_nr] = input_grad if current is None else current + input_grad
+            # A new node numbered above every waiting one would be the heap's next answer: run it
+            # next without the heap. Chains (y = f(g(h(x)))) then never touch it.
+            if follow is not None and schedule and -schedule[0][0] > follow._sequence_nr:
+                heappush(schedule, (-follow._sequence_nr, follow))
+                follow = None
     except Exception:
         if anomaly and node is not None:
             warn_forward_trace(node)
@@ -86,6 +114,40 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
         state.enabled = previous_mode
     if targets is not None:
         return [captured.get(edge) for edge in targets]
+
+
+def _walk_chain(node, pending, retain_graph, create_graph):
+    """The fast path from a single root: a chain y = f(g(h(x))), where each node passes one
+    gradient to one node, runs without the pending table and the heap (the loop in run_backward
+    does the same in more steps). It stops at the first node that has hooks or several outputs,
+    or sends gradients to several inputs, and leaves it in `pending` for the general walk to
+    continue from; None when it reached the end."""
+    grads = pending.pop(node)
+    while node._extras is None and node.num_outputs == 1:
+        if type(node) is AccumulateGrad:
+            node.accumulate(grads[0])
+            return None
+        next_nodes = node._next_nodes
+        if next_nodes.count(None) != len(next_nodes) - 1:
+            break  # gradients for several inputs: the general walk orders the branches
+        input_grads = node.apply(grads, create_graph)
+        if not retain_graph:  # as in run_backward
+            if node._saved is not None:
+                node._saved = _FREED
+            if node._result_entry is not None:
+                node._result_entry = _FREED
+        index = 0
+        while next_nodes[index] is None:
+            index += 1
+        input_grad = input_grads[index]
+        if input_grad is None:
+            return None
+        next_node = next_nodes[index]
+        grads = [None] * next_node.num_outputs
+        grads[node._next_nrs[index]] = input_grad
+        node = next_node
+    pending[node] = grads
+    return node
 
 
 def _nodes_leading_to(roots, targets):

@@ -21,6 +21,8 @@ def is_inference_mode_enabled():
 class _GradModeManager:
     """Base for the managers: subclasses say which (enabled, inference) state they set."""
 
+    __slots__ = ("_previous", "mode")
+
     def _target(self):
         raise NotImplementedError
 
@@ -70,12 +72,28 @@ class _GradModeManager:
 class no_grad(_GradModeManager):
     """Operations inside do not build a graph (torch.no_grad)."""
 
+    __slots__ = ()
+
+    def __new__(cls, function=None):  # the base's __new__, for no_grad's one optional argument
+        manager = object.__new__(cls)
+        return manager if function is None else manager(function)
+
+    # A training loop enters no_grad once per step: flip the one flag it changes, nothing more.
+    def __enter__(self):
+        self._previous = state.enabled
+        state.enabled = False
+
+    def __exit__(self, exc_type, exc_value, traceback):
+        state.enabled = self._previous
+
     def _target(self):
         return False, state.inference
 
 
 class enable_grad(_GradModeManager):
     """Turn recording back on inside a no_grad region (torch.enable_grad)."""
+
+    __slots__ = ()
 
     def _target(self):
         return True, state.inference
@@ -84,8 +102,13 @@ class enable_grad(_GradModeManager):
 class set_grad_enabled(_GradModeManager):
     """set_grad_enabled(mode): takes effect at once when called, and undoes itself as a `with` block."""
 
+    __slots__ = ()
+
     def __init__(self, mode):
-        self.mode = bool(mode)
+        if mode is not True and mode is not False:
+            raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be bool, not "
+                            f"{type(mode).__name__}; pass True or False")
+        self.mode = mode
         self._previous = (state.enabled, state.inference)
         state.enabled = self.mode  # like torch, a bare call sets the mode immediately
 
@@ -104,6 +127,8 @@ class set_grad_enabled(_GradModeManager):
 
 
 class _FixedMode(_GradModeManager):
+    __slots__ = ()
+
     def __init__(self, mode):
         self.mode = mode
 
@@ -113,6 +138,8 @@ class _FixedMode(_GradModeManager):
 
 class inference_mode(_GradModeManager):
     """Like no_grad, and tensors made inside are inference tensors (torch.inference_mode)."""
+
+    __slots__ = ()
 
     def __init__(self, mode=True):
         self.mode = bool(mode)

@@ -83,14 +83,25 @@ class Node:
     def _init_unary(self, inputs, attributes, out):
         (x,) = inputs
         producer = x.grad_fn  # a node is only made when its one input requires grad
-        self._next_nodes = (producer if producer is not None else grad_accumulator(x),)
+        if producer is None:  # a leaf: its AccumulateGrad, usually alive from the last step's graph
+            accumulator = x._accumulator
+            producer = accumulator() if accumulator is not None else None
+            if producer is None:
+                producer = grad_accumulator(x)
+        self._next_nodes = (producer,)
         output_nr = x.output_nr
         self._next_nrs = _ZERO if output_nr == 0 else (output_nr,)
         data = x._data
         same = data.shape == out.shape and data.dtype is out.dtype
         self._input_meta = None if same else (data.shape, data.dtype)
         saved_inputs, saves_result = self._save_plans.get(1) or self._plan_saving(1)
-        self._saved = save_tensor(x) if saved_inputs else None
+        if not saved_inputs:
+            self._saved = None
+        elif x._inference or saved_tensors_hooks_stack:
+            self._saved = save_tensor(x)
+        else:  # save_tensor(x), inline
+            counter = x._version_counter
+            self._saved = (x, 0 if counter is None else counter[0])
         self._result_entry = _AWAITED if saves_result else None
         self._attributes = attributes
         self._extras = None
@@ -102,8 +113,11 @@ class Node:
         same = True  # every input that needs a gradient is shaped like the output
         if isinstance(a, Tensor) and a._requires_grad:
             node_a, nr_a, needs_grad = a.grad_fn, a.output_nr, 1
-            if node_a is None:
-                node_a = grad_accumulator(a)
+            if node_a is None:  # as in _init_unary
+                accumulator = a._accumulator
+                node_a = accumulator() if accumulator is not None else None
+                if node_a is None:
+                    node_a = grad_accumulator(a)
             shape_a, dtype_a = a._data.shape, a._data.dtype
             same = shape_a == out_shape and dtype_a is out_dtype
         else:
@@ -112,7 +126,10 @@ class Node:
         if isinstance(b, Tensor) and b._requires_grad:
             node_b, nr_b, needs_grad = b.grad_fn, b.output_nr, needs_grad | 2
             if node_b is None:
-                node_b = grad_accumulator(b)
+                accumulator = b._accumulator
+                node_b = accumulator() if accumulator is not None else None
+                if node_b is None:
+                    node_b = grad_accumulator(b)
             shape_b, dtype_b = b._data.shape, b._data.dtype
             same = same and shape_b == out_shape and dtype_b is out_dtype
         else:
@@ -179,6 +196,56 @@ class Node:
             input_grads.append(input_grad)
         return input_grads
 
+    # apply unrolled for one and two inputs (defop installs them, as it does _init_unary): the
+    # engine calls apply once per node, and the loop above is a third of a small node's cost.
+    def _apply_unary(self, grads, create_graph):
+        formula = self.formulas[0]
+        if formula is None or self._next_nodes[0] is None:
+            return (None,)
+        saved, x = self._saved, None
+        if saved is not None:
+            if saved is _FREED:
+                raise RuntimeError(SECOND_BACKWARD_ERROR)
+            x = _unpack(saved[0], saved[1], create_graph)
+        if self.takes_result[0]:
+            result = None if self._result_entry is None else self._unpack_result(create_graph)
+            input_grad = formula(grads[0], x, result=result, **self._attributes)
+        else:
+            input_grad = formula(grads[0], x, **self._attributes)
+        meta = self._input_meta
+        if meta is not None and input_grad is not None and (input_grad.shape != meta[0] or input_grad.dtype is not meta[1]):
+            input_grad = _fit(input_grad, meta[0], meta[1])
+        return (input_grad,)
+
+    def _apply_binary(self, grads, create_graph):
+        grad, saved, a, b = grads[0], self._saved, None, None
+        if saved is not None:
+            if saved is _FREED:
+                raise RuntimeError(SECOND_BACKWARD_ERROR)
+            a, version_a, b, version_b = saved
+            if version_a is not None or type(a) is Packed:  # else nothing saved, or a number kept as it is
+                a = _unpack(a, version_a, create_graph)
+            if version_b is not None or type(b) is Packed:
+                b = _unpack(b, version_b, create_graph)
+        result = None if self._result_entry is None else self._unpack_result(create_graph)
+        attributes, meta, (formula_a, formula_b) = self._attributes, self._input_meta, self.formulas
+        grad_a = grad_b = None
+        if formula_a is not None and self._next_nodes[0] is not None:
+            if self.takes_result[0]:
+                grad_a = formula_a(grad, a, b, result=result, **attributes)
+            else:
+                grad_a = formula_a(grad, a, b, **attributes)
+            if meta is not None and grad_a is not None and (grad_a.shape != meta[0] or grad_a.dtype is not meta[1]):
+                grad_a = _fit(grad_a, meta[0], meta[1])
+        if formula_b is not None and self._next_nodes[1] is not None:
+            if self.takes_result[1]:
+                grad_b = formula_b(grad, a, b, result=result, **attributes)
+            else:
+                grad_b = formula_b(grad, a, b, **attributes)
+            if meta is not None and grad_b is not None and (grad_b.shape != meta[2] or grad_b.dtype is not meta[3]):
+                grad_b = _fit(grad_b, meta[2], meta[3])
+        return (grad_a, grad_b)
+
     @property
     def _no_inputs(self):
         return (None,) * len(self._next_nodes)
@@ -190,22 +257,8 @@ class Node:
             return self._no_inputs
         if saved is _FREED:
             raise RuntimeError(SECOND_BACKWARD_ERROR)
-        inputs = []
-        for index in range(0, len(saved), 2):
-            value, version = saved[index], saved[index + 1]
-            if version is None:  # nothing saved, a Python number kept as it is, or a packed tensor
-                if type(value) is Packed:
-                    value = value.value() if as_tensors else _raw(value.value()._data)
-                inputs.append(value)
-            elif version_of(value) != version:
-                raise RuntimeError(_modified_message(value._data, value.grad_fn, version, version_of(value),
-                                                     value._version_counter))
-            elif as_tensors:
-                inputs.append(value)
-            else:
-                data = value._data
-                inputs.append(data[()] if data.ndim == 0 else data)  # see _unpack_result
-        return inputs
+        pairs = iter(saved)
+        return [_unpack(value, version, as_tensors) for value, version in zip(pairs, pairs)]
 
     def _unpack_result(self, as_tensor):
         saved = self._result_entry
@@ -285,6 +338,22 @@ class Node:
         return self._saved_attribute("self")
 
 
+def _unpack(value, version, as_tensor):
+    """One saved input, checked against in-place changes since it was saved: a Tensor
+    (create_graph), else its array, a NumPy scalar for 0-d (see _unpack_result)."""
+    if version is None:  # nothing saved, a Python number kept as it is, or a packed tensor
+        if type(value) is Packed:
+            value = value.value() if as_tensor else _raw(value.value()._data)
+        return value
+    counter = value._version_counter
+    if version != (0 if counter is None else counter[0]):
+        raise RuntimeError(_modified_message(value._data, value.grad_fn, version, version_of(value), counter))
+    if as_tensor:
+        return value
+    data = value._data
+    return data[()] if data.ndim == 0 else data
+
+
 _SAVED_POSITIONS = {"self": 0, "other": 1, "input": 0, "mat2": 1, "vec": 1, "tensor": 1}
 
 
@@ -316,13 +385,14 @@ class AccumulateGrad(Node):
     """The end of every path: adds the arriving gradient into a leaf's ``.grad``."""
 
     __slots__ = ("variable",)
+    # the same for every leaf: class attributes, not slots set anew for each (a training loop
+    # makes one AccumulateGrad per parameter per step, as torch does)
+    _next_nodes = _next_nrs = _input_meta = ()
+    _saved = _result_entry = None
+    _attributes = {}
 
     def __init__(self, variable):
         self.variable = variable
-        self._next_nodes = self._next_nrs = ()
-        self._input_meta = ()
-        self._saved = self._result_entry = None
-        self._attributes = {}
         self._extras = None
         self._sequence_nr = next(_sequence)
 
@@ -345,13 +415,18 @@ class AccumulateGrad(Node):
             # A fresh buffer: the same array may also flow to other leaves or stay in a hook.
             variable._grad = make_tensor(as_array(grad).copy())
         elif current.grad_fn is None and not current._requires_grad:
-            # In place, like torch: `g = x.grad` sees the new sum. A 0-d buffer is updated
-            # through NumPy scalars, several times faster than an in-place ufunc on it.
+            # In place, like torch: `g = x.grad` sees the new sum, and its version moves on. A 0-d
+            # buffer is updated through NumPy scalars, several times faster than an in-place ufunc.
             buffer = current._data
             if buffer.ndim:
                 buffer += grad
             else:
                 buffer[()] = buffer[()] + grad
+            counter = current._version_counter  # bump_version(current), inline: once per leaf per step
+            if counter is None:
+                current._version_counter = [1]
+            else:
+                counter[0] += 1
         else:
             variable._grad = current + make_tensor(as_array(grad))
         if hooks is not None:
@@ -379,7 +454,12 @@ def grad_accumulator(leaf):
 def _saved_pair(value):
     """(value, version) for a saved input: a tensor with its version now, or a Python number
     with None (nothing can change it in place)."""
-    return save_tensor(value) if isinstance(value, Tensor) else (value, None)
+    if not isinstance(value, Tensor):
+        return (value, None)
+    if value._inference or saved_tensors_hooks_stack:
+        return save_tensor(value)
+    counter = value._version_counter  # save_tensor(value), inline: two per recorded mul
+    return (value, 0 if counter is None else counter[0])
 
 
 def save_tensor(tensor):
