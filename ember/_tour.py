@@ -12,6 +12,7 @@ import sys
 import time
 
 import ember as torch
+from ember import nn
 from ember.autograd import explain
 from ember.viz import draw_graph
 
@@ -62,29 +63,7 @@ def two_spirals(points_per_class, noise=0.08, turns=1.75):
     angle = radius * (turns * 2 * math.pi) + label.float() * math.pi
     first = radius * angle.cos() + noise * torch.randn(2 * points_per_class)
     second = radius * angle.sin() + noise * torch.randn(2 * points_per_class)
-    return _columns(first, second), label
-
-
-def _columns(first, second):
-    """Two (N,) tensors side by side as (N, 2), written with matmul (no stacking op needed)."""
-    return (first.reshape(-1, 1) @ torch.tensor([[1.0, 0.0]])
-            + second.reshape(-1, 1) @ torch.tensor([[0.0, 1.0]]))
-
-
-def cross_entropy(logits, labels, classes):
-    """Softmax cross-entropy by hand: -mean(log softmax(logits)[label]).
-
-    The largest logit is subtracted first (log-softmax does not change, exp cannot overflow);
-    it is a constant for autograd, so it is detached.
-    """
-    columns = [logits[:, k:k + 1] for k in range(classes)]
-    largest = columns[0]
-    for column in columns[1:]:
-        largest = torch.where(column > largest, column, largest)
-    shifted = logits - largest.detach()
-    log_probs = shifted - shifted.exp().sum(dim=1, keepdim=True).log()
-    one_hot = (labels.reshape(-1, 1) == torch.arange(classes).reshape(1, -1)).float()
-    return -(log_probs * one_hot).sum(dim=1).mean()
+    return torch.stack([first, second], dim=1), label
 
 
 def _progress(total, stream):
@@ -115,49 +94,32 @@ class _PlainProgress:
         pass
 
 
-def train_spirals(steps=1500, points_per_class=200, hidden=32, learning_rate=0.2, momentum=0.9, seed=0,
-                  stream=sys.stdout):
-    """A 2-hidden-layer MLP (ReLU) trained with SGD + momentum on two spirals, in plain ember tensors.
+def train_spirals(steps=1500, points_per_class=200, hidden=32, learning_rate=0.05, seed=0, stream=sys.stdout):
+    """A 2-hidden-layer MLP (ReLU) trained on two spirals: nn.Sequential, F.cross_entropy and
+    optim.Adam, the loop Part 3 of the tutorial series teaches.
 
-    Weights are leaf tensors with requires_grad=True; the update runs under no_grad, as an
-    optimizer's step does. (With ember.nn and ember.optim this is nn.Sequential + optim.SGD.)
-    Returns (weights, history, inputs, labels) where history holds (step, loss, accuracy).
+    Returns (model, history, inputs, labels) where history holds (step, loss, accuracy).
     """
     torch.manual_seed(seed)
     inputs, labels = two_spirals(points_per_class)
-    sizes = [2, hidden, hidden, 2]
-    weights = []
-    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-        bound = math.sqrt(6.0 / fan_in)  # He (Kaiming) uniform: keeps ReLU activations' scale steady
-        weights.append(((torch.rand(fan_in, fan_out) * 2 - 1) * bound).requires_grad_())
-        weights.append(torch.zeros(fan_out, requires_grad=True))
-    velocities = [torch.zeros_like(w) for w in weights]
+    model = nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+                          nn.Linear(hidden, 2))
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
     history = []
     bar = _progress(steps, stream)
     for step in range(steps):
-        logits = forward(weights, inputs)
-        loss = cross_entropy(logits, labels, classes=2)
-        for w in weights:
-            w.grad = None
+        logits = model(inputs)
+        loss = nn.functional.cross_entropy(logits, labels)
+        optimizer.zero_grad()
         loss.backward()
-        with torch.no_grad():
-            for w, velocity in zip(weights, velocities):
-                velocity.mul_(momentum).add_(w.grad)
-                w -= learning_rate * velocity
+        optimizer.step()
         if step % 10 == 0 or step == steps - 1:
             accuracy = accuracy_of(logits, labels)
             history.append((step, loss.item(), accuracy))
             bar.set_postfix_str(f"loss {loss.item():.3f}  accuracy {accuracy:.1%}")
         bar.update(1)
     bar.close()
-    return weights, history, inputs, labels
-
-
-def forward(weights, inputs):
-    hidden = inputs
-    for layer in range(0, len(weights) - 2, 2):
-        hidden = (hidden @ weights[layer] + weights[layer + 1]).relu()
-    return hidden @ weights[-2] + weights[-1]
+    return model, history, inputs, labels
 
 
 def accuracy_of(logits, labels):
@@ -165,7 +127,7 @@ def accuracy_of(logits, labels):
     return (predicted == labels).float().mean().item()
 
 
-def save_plots(weights, history, inputs, labels, out_dir, stream=sys.stdout):
+def save_plots(model, history, inputs, labels, out_dir, stream=sys.stdout):
     """Loss curve and decision boundary as PNGs (needs matplotlib; otherwise one line says so)."""
     try:
         import matplotlib
@@ -191,7 +153,7 @@ def save_plots(weights, history, inputs, labels, out_dir, stream=sys.stdout):
     grid_x = (torch.ones(size, 1) @ line.reshape(1, -1)).reshape(-1)
     grid_y = (line.reshape(-1, 1) @ torch.ones(1, size)).reshape(-1)
     with torch.no_grad():
-        logits = forward(weights, _columns(grid_x, grid_y))
+        logits = model(torch.stack([grid_x, grid_y], dim=1))
     margin = (logits[:, 1] - logits[:, 0]).reshape(size, size).tolist()
     figure, axis = plt.subplots(figsize=(5, 5))
     axis.contourf(line.tolist(), line.tolist(), margin, levels=[-1e9, 0, 1e9], colors=["#9ecae1", "#fdae6b"])
@@ -206,17 +168,29 @@ def save_plots(weights, history, inputs, labels, out_dir, stream=sys.stdout):
     return [loss_path, boundary_path]
 
 
+def _one_blas_thread():
+    """Matrices this small multiply fastest on one thread; BLAS threads waiting on a busy CPU can
+    make each product take milliseconds. threadpoolctl (optional) pins them; without it, nothing."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        import contextlib
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
+
+
 def chapter_training(out_dir, quick=False, stream=sys.stdout):
     settings = dict(steps=300, points_per_class=100) if quick else dict(steps=3000, points_per_class=300)
     print(f"A multilayer perceptron 2 -> 32 -> 32 -> 2 (ReLU) learns to tell two spirals apart: "
-          f"{2 * settings['points_per_class']} points, {settings['steps']} steps of SGD with momentum, "
-          "softmax cross-entropy written by hand.", file=stream)
+          f"{2 * settings['points_per_class']} points, {settings['steps']} steps of Adam, "
+          "nn.Sequential + F.cross_entropy + optim.Adam.", file=stream)
     started = time.perf_counter()
-    weights, history, inputs, labels = train_spirals(stream=stream, **settings)
+    with _one_blas_thread():
+        model, history, inputs, labels = train_spirals(stream=stream, **settings)
     seconds = time.perf_counter() - started
     step, loss, accuracy = history[-1]
     print(f"After {step + 1} steps ({seconds:.1f} s): loss {loss:.3f}, accuracy {accuracy:.1%}", file=stream)
-    return history, save_plots(weights, history, inputs, labels, out_dir, stream)
+    return history, save_plots(model, history, inputs, labels, out_dir, stream)
 
 
 def run(out_dir="ember-tour", quick=False, train=True, tutorial_only=False, stream=sys.stdout):
