@@ -6,14 +6,15 @@ tensors that require grad (still connected to the caller's graph when the caller
 differentiating, so transforms nest: ``grad(grad(f))``), and the result is computed with
 autograd.grad (reverse mode) or ember.autograd.forward_ad (forward mode).
 
-Arguments are Tensors (argnums picks which ones); torch's pytrees (dicts, nested lists) and
-``vmap`` are not provided: ember has no batching rules, so vmap would only be a Python loop.
+Arguments are Tensors (argnums picks which ones); torch's pytrees (dicts, nested lists) are not
+provided. ``vmap`` is a loop: ember has no batching rules, so it calls the function once per
+batch element and stacks the results (the values and gradients are vmap's; the speed is a loop's).
 """
 from .autograd import forward_ad as _fwAD
 from .autograd import grad as _autograd_grad
 from .autograd.grad_mode import enable_grad as _enable_grad
 
-__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian"]
+__all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap"]
 
 
 def _tensor():
@@ -230,3 +231,46 @@ def _columns_to_jacobian(columns, out, x, stack):
 def hessian(func, argnums=0):
     """A function returning the Hessian of func's scalar output w.r.t. argnums (jacrev of jacrev)."""
     return jacrev(jacrev(func, argnums), argnums)
+
+
+def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
+    """torch.func.vmap, as a loop over the mapped dimension (see the module docstring).
+
+    in_dims: one dim for every argument, or a tuple with one entry per argument (None: not mapped);
+    out_dims: where the batch dimension goes in each output (a tensor or a tuple of tensors).
+    """
+    name = getattr(func, "__name__", "func")
+
+    def mapped(*args):
+        dims = tuple(in_dims) if isinstance(in_dims, (tuple, list)) else (in_dims,) * len(args)
+        if len(dims) != len(args):
+            raise ValueError(f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): in_dims is not compatible with the "
+                             f"structure of `inputs`: {len(dims)} in_dims for {len(args)} inputs. Give one in_dim "
+                             "per input (None for an input that is not mapped).")
+        sizes = set()
+        for arg, dim in zip(args, dims):
+            if dim is None:
+                continue
+            if not isinstance(arg, _tensor()):
+                raise ValueError(f"vmap({name}, in_dims={in_dims}, ...)(<inputs>): Got in_dim={dim} for an input "
+                                 f"but the input is of type {type(arg)}. We cannot vmap over non-Tensor arguments, "
+                                 "please use None as the respective in_dim")
+            sizes.add(arg.shape[dim])
+        if not sizes:
+            raise ValueError("vmap: Expected at least one Tensor to vmap over (give a Tensor argument an in_dim "
+                             "other than None)")
+        if len(sizes) > 1:
+            raise ValueError(f"vmap: Expected all tensors to have the same size in the mapped dimension, got sizes "
+                             f"{sorted(sizes)} for the mapped dimension")
+        results = [func(*(arg if dim is None else arg.select(dim, index) for arg, dim in zip(args, dims)))
+                   for index in range(sizes.pop())]
+        return _stack_results(results, out_dims)
+    return mapped
+
+
+def _stack_results(results, out_dims):
+    from ._ops import stack
+    if isinstance(results[0], tuple):
+        dims = tuple(out_dims) if isinstance(out_dims, (tuple, list)) else (out_dims,) * len(results[0])
+        return tuple(stack([result[k] for result in results], dim=dims[k]) for k in range(len(results[0])))
+    return stack(results, dim=out_dims)
