@@ -167,3 +167,37 @@ def test_truncated_real_file_raises(tmp_path):
     for cut in (4, 20, len(data) - 1):
         with pytest.raises(RuntimeError, match="not a valid ember/safetensors file"):
             ember.load(io.BytesIO(data[:cut]))
+
+
+def test_a_trained_model_saved_and_loaded_gives_identical_outputs(tmp_path):
+    """Issue 5's round trip: train, save state_dict and optimizer state, load into fresh objects,
+    evaluate (identical outputs) and keep training (identical next step)."""
+    def make():
+        ember.manual_seed(0)
+        model = ember.nn.Sequential(ember.nn.Linear(4, 8), ember.nn.ReLU(), ember.nn.BatchNorm1d(8),
+                                    ember.nn.Linear(8, 3))
+        return model, ember.optim.Adam(model.parameters(), lr=0.01)
+
+    def step(model, optimizer, x, y):
+        optimizer.zero_grad()
+        loss = ember.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    x, y = ember.randn(16, 4), ember.randint(0, 3, (16,))
+    model, optimizer = make()
+    for _ in range(20):
+        step(model, optimizer, x, y)
+    path = tmp_path / "checkpoint.safetensors"
+    ember.save({"model": model.state_dict(), "optimizer": optimizer.state_dict()}, path)
+
+    restored, restored_optimizer = make()
+    checkpoint = ember.load(path)
+    restored.load_state_dict(checkpoint["model"])
+    restored_optimizer.load_state_dict(checkpoint["optimizer"])
+    model.eval(), restored.eval()
+    assert ember.equal(model(x), restored(x))  # running statistics came back too
+    model.train(), restored.train()
+    assert ember.equal(step(model, optimizer, x, y), step(restored, restored_optimizer, x, y))
+    assert all(ember.equal(a, b) for a, b in zip(model.parameters(), restored.parameters()))
