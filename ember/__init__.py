@@ -14,6 +14,11 @@ from ._creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, fr
                         full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand, rand_like,
                         randint, randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
 from ._ops import *  # noqa: F401,F403  (each ops module's __all__)
+from . import _ops as _table, _out
+
+# ember.<op>(..., out=t) as in torch (Tensor methods and internal calls keep the bare ops)
+globals().update({_name: _out.accept_out(getattr(_table, _name)) for _name in _table.__all__
+                  if callable(getattr(_table, _name))})
 from ._printing import get_printoptions, printoptions, set_printoptions  # noqa: F401
 from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,  # noqa: F401
                       set_rng_state)
