@@ -4,16 +4,15 @@ The rows live in the modules listed in MODULES; inplace.py builds the in-place v
 them. Each module names what it exports: ``__all__`` becomes ``ember.<name>`` and ``METHODS``
 becomes ``Tensor.<name>`` (bound in ember/_tensor.py). Adding an op touches only its module.
 """
-from . import (activation, construct, construct_scatter, conv, decompositions, indexing, inplace, joining, linalg, loss, norm, numeric, numeric_linalg,
-               pointwise,
-               pointwise_inplace, pointwise_logic, pointwise_math, pooling, rearrange, reduction, sampling, selection,
-               shape, sorting)
+from . import (activation, construct, construct_scatter, conv, decompositions, indexing, inplace, joining, linalg,
+               loss, norm, numeric, numeric_linalg, pointwise, pointwise_inplace, pointwise_logic, pointwise_math,
+               pooling, rearrange, reduction, sampling, scatter_reduce, selection, shape, sorting)
 from ._registry import GRAD_FNS, defop  # noqa: F401
 
 # Listed before the star imports below, which bring in functions named like some modules (norm).
 MODULES = (pointwise, pointwise_math, pointwise_logic, reduction, sorting, shape, rearrange, joining, indexing, linalg,
            decompositions, inplace, pointwise_inplace, activation, loss, conv, pooling, norm, sampling, numeric,
-           numeric_linalg, construct, construct_scatter)
+           numeric_linalg, construct, construct_scatter, scatter_reduce)
 
 from .activation import *  # noqa: F401,F403
 from .construct import *  # noqa: F401,F403
@@ -38,6 +37,7 @@ from .pointwise_math import *  # noqa: F401,F403
 from .rearrange import *  # noqa: F401,F403
 from .reduction import *  # noqa: F401,F403
 from .sampling import *  # noqa: F401,F403
+from .scatter_reduce import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 from .sorting import *  # noqa: F401,F403
 from .shape import (alias, contiguous, expand, getitem, normalize_dim, normalize_dims, numpy_T,  # noqa: F401
