@@ -466,6 +466,7 @@ CASES = [
 
     # -- kinks and ties ------------------------------------------------------------------------------------
     Misuse("kinks", "relu_at_zero", lambda lib: _grad_of(lib, lambda x: lib.relu(x).sum().backward(), (0.0, 1.0, -1.0))),
+    Misuse("kinks", "relu_grad_at_nan", lambda lib: _grad_of(lib, lambda x: lib.relu(x).sum().backward(), (float("nan"), 1.0, -1.0))),
     Misuse("kinks", "abs_at_zero", lambda lib: _grad_of(lib, lambda x: x.abs().sum().backward(), (0.0, 1.0, -1.0))),
     Misuse("kinks", "clamp_at_bounds", lambda lib: _grad_of(lib, lambda x: x.clamp(0.0, 1.0).sum().backward(), (0.0, 1.0, 0.5))),
     Misuse("kinks", "max_ties_whole", lambda lib: _grad_of(lib, lambda x: x.max().backward(), (2.0, 2.0, 1.0))),
