@@ -12,6 +12,7 @@ import numpy as np
 from .._tensor import Tensor, make_tensor
 from . import pointwise_special as special
 from ._registry import defop, promote, promote_to_float
+from .. import _dtype
 from .pointwise import _masked, _raw, _zero_gradient, exp, log, sigmoid, sqrt, where_row
 
 LN2, LN10 = math.log(2.0), math.log(10.0)
@@ -48,6 +49,17 @@ def _round(x, *, decimals=0):
     if decimals > 0:
         return np.round(x * scale) / scale
     return np.round(x / scale) * scale
+
+
+def _refusing(kernel, kinds, forward):
+    """forward, except for dtypes torch has no kernel for: torch's NotImplementedError, not an answer."""
+    def checked(*arrays, **attributes):
+        for array in arrays:
+            if isinstance(array, np.ndarray) and array.dtype.kind in kinds:
+                name = _dtype.LEGACY_NAMES[_dtype.from_numpy_dtype(array.dtype)][:-6]
+                raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'; convert with .float() first')
+        return forward(*arrays, **attributes)
+    return checked
 
 
 def _integer_kept(numpy_function):
@@ -117,10 +129,10 @@ erfc = defop("erfc", "ErfcBackward0", _in_float64(special.erfc),
              lambda grad, x: -grad * special.TWO_OVER_SQRT_PI * exp(-(x * x)), dtype_rule=promote_to_float)
 erfinv = defop("erfinv", "ErfinvBackward0", _in_float64(special.erfinv),
                lambda grad, x, result: grad * SQRT_PI_OVER_TWO * exp(result * result), dtype_rule=promote_to_float)
-hypot = defop("hypot", "HypotBackward0", np.hypot,
+hypot = defop("hypot", "HypotBackward0", _refusing("hypot_cpu", "biu", np.hypot),
               (lambda grad, a, b, result: grad * a / result,
                lambda grad, a, b, result: grad * b / result), dtype_rule=promote)
-logaddexp = defop("logaddexp", "LogaddexpBackward0", _logaddexp,
+logaddexp = defop("logaddexp", "LogaddexpBackward0", _refusing("logaddexp_cpu", "biu", _logaddexp),
                   (lambda grad, a, b: grad * _logaddexp_share(a, b),
                    lambda grad, a, b: grad * _logaddexp_share(b, a)), dtype_rule=promote)
 logaddexp2 = defop("logaddexp2", "Logaddexp2Backward0", np.logaddexp2,
@@ -130,17 +142,17 @@ deg2rad = defop("deg2rad", "Deg2RadBackward0", np.deg2rad, lambda grad, x: grad 
                 dtype_rule=promote_to_float)
 rad2deg = defop("rad2deg", "Rad2DegBackward0", np.rad2deg, lambda grad, x: grad * (180 / math.pi),
                 dtype_rule=promote_to_float)
-xlogy = defop("xlogy", "XlogyBackward0",
-              lambda x, y: np.where(np.isnan(y), np.nan, np.where(x == 0, 0.0, x * np.log(np.where(x == 0, 1, y)))),
+xlogy = defop("xlogy", "XlogyBackward0", _refusing("xlogy_cpu", "c",
+              lambda x, y: np.where(np.isnan(y), np.nan, np.where(x == 0, 0.0, x * np.log(np.where(x == 0, 1, y))))),
               (_xlogy_backward,
                lambda grad, x, y: grad * x / y), dtype_rule=promote_to_float)
 # Rounding is piecewise constant: zero gradients, as torch (frac = x - trunc(x) passes it through)
-floor = defop("floor", "FloorBackward0", _integer_kept(np.floor), _zero_gradient)
-ceil = defop("ceil", "CeilBackward0", _integer_kept(np.ceil), _zero_gradient)
-trunc = defop("trunc", "TruncBackward0", _integer_kept(np.trunc), _zero_gradient)
-round_row = defop("round", "RoundBackward0", _round, _zero_gradient)
+floor = defop("floor", "FloorBackward0", _refusing("floor_vml_cpu", "b", _integer_kept(np.floor)), _zero_gradient)
+ceil = defop("ceil", "CeilBackward0", _refusing("ceil_vml_cpu", "b", _integer_kept(np.ceil)), _zero_gradient)
+trunc = defop("trunc", "TruncBackward0", _refusing("trunc_vml_cpu", "b", _integer_kept(np.trunc)), _zero_gradient)
+round_row = defop("round", "RoundBackward0", _refusing("round_vml_cpu", "b", _round), _zero_gradient)
 round_decimals = defop("round", "RoundBackward1", _round, _zero_gradient)
-frac = defop("frac", "FracBackward0", lambda x: x - np.trunc(x), lambda grad, x: grad)
+frac = defop("frac", "FracBackward0", _refusing("frac_cpu", "biu", lambda x: x - np.trunc(x)), lambda grad, x: grad)
 nan_to_num_row = defop("nan_to_num", "NanToNumBackward0", _nan_to_num,
                        lambda grad, x, **limits: _masked(grad, np.isfinite(_raw(x))))
 
