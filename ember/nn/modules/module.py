@@ -4,25 +4,16 @@ Assigning a Parameter, a Module or a registered buffer to an attribute files it 
 ``_parameters``, ``_modules`` or ``_buffers``; every tree walk (parameters(), state_dict(),
 train(), to() ...) reads those three dicts, in registration order, as torch does.
 """
-import functools
 import itertools
-from collections import OrderedDict, namedtuple
+from collections import OrderedDict
 
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...autograd.hooks import RemovableHandle as _BaseHandle
 from ..parameter import Buffer, Parameter
+from ._backward_hook import _BackwardHook, _global_backward_hooks
+from ._state_dict import StateDictMixin, _IncompatibleKeys  # noqa: F401  (torch.nn.modules.module has it)
 
-_EXTRA_STATE_KEY_SUFFIX = "_extra_state"
-
-
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    def __repr__(self):
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
 
 
 class RemovableHandle(_BaseHandle):
@@ -49,7 +40,6 @@ def _addindent(text, spaces):
 # Hooks registered for every module (torch.nn.modules.module.register_module_forward_hook ...).
 _global_forward_pre_hooks = OrderedDict()
 _global_forward_hooks = OrderedDict()
-_global_backward_hooks = OrderedDict()
 
 
 def register_module_forward_pre_hook(hook):
@@ -69,7 +59,7 @@ def _forward_unimplemented(self, *input):
                               "define forward(self, ...) in your Module subclass")
 
 
-class Module:
+class Module(StateDictMixin):
     """Base class for all neural network modules; subclass it and define ``forward``."""
 
     dump_patches = False
@@ -297,12 +287,6 @@ class Module:
             raise AttributeError(module._get_name() + " has no attribute `" + name + "`")
         return module._buffers[name]
 
-    def get_extra_state(self):
-        raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called.")
-
-    def set_extra_state(self, state):
-        raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called.")
-
     # -- tree walks ------------------------------------------------------------------------
     def _named_members(self, get_members, prefix="", recurse=True, remove_duplicate=True):
         memo = set()
@@ -510,132 +494,6 @@ class Module:
     def register_load_state_dict_post_hook(self, hook):
         return RemovableHandle(self._load_state_dict_post_hooks, hook)
 
-    # -- state dict ------------------------------------------------------------------------
-    def _save_to_state_dict(self, destination, prefix, keep_vars):
-        for name, param in self._parameters.items():
-            if param is not None:
-                destination[prefix + name] = param if keep_vars else param.detach()
-        for name, buffer in self._buffers.items():
-            if buffer is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = buffer if keep_vars else buffer.detach()
-        if type(self).get_extra_state is not Module.get_extra_state:
-            destination[prefix + _EXTRA_STATE_KEY_SUFFIX] = self.get_extra_state()
-
-    def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
-        if args:  # the old positional form state_dict(destination, prefix, keep_vars)
-            destination = args[0]
-            if len(args) > 1:
-                prefix = args[1]
-            if len(args) > 2:
-                keep_vars = args[2]
-        if destination is None:
-            destination = OrderedDict()
-            destination._metadata = OrderedDict()
-        metadata = getattr(destination, "_metadata", None)
-        if metadata is not None:
-            metadata[prefix[:-1]] = {"version": self._version}
-        for hook in getattr(self, "_state_dict_pre_hooks", {}).values():
-            hook(self, prefix, keep_vars)
-        self._save_to_state_dict(destination, prefix, keep_vars)
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(destination=destination, prefix=prefix + name + ".", keep_vars=keep_vars)
-        for hook in self._state_dict_hooks.values():
-            result = hook(self, destination, prefix, {"version": self._version})
-            if result is not None:
-                destination = result
-        return destination
-
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
-                              error_msgs):
-        for hook in self._load_state_dict_pre_hooks.values():
-            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs)
-        persistent_buffers = {name: buffer for name, buffer in self._buffers.items()
-                              if name not in self._non_persistent_buffers_set}
-        local_state = {name: value for name, value in itertools.chain(self._parameters.items(),
-                                                                      persistent_buffers.items())
-                       if value is not None}
-        assign = local_metadata.get("assign_to_params_buffers", False)
-        for name, param in local_state.items():
-            key = prefix + name
-            if key not in state_dict:
-                if strict:
-                    missing_keys.append(key)
-                continue
-            input_param = state_dict[key]
-            if not isinstance(input_param, Tensor):
-                error_msgs.append(f'While copying the parameter named "{key}", expected ember.Tensor or '
-                                  f"Tensor-like object from checkpoint but received {type(input_param)}")
-                continue
-            if param.ndim == 0 and input_param.ndim == 1:  # torch's backward compatibility rule
-                input_param = input_param[0]
-            if input_param.shape != param.shape:
-                error_msgs.append(f"size mismatch for {key}: copying a param with shape {input_param.shape} from "
-                                  f"checkpoint, the shape in current model is {param.shape}.")
-                continue
-            try:
-                if assign:
-                    if isinstance(param, Parameter):
-                        new = Parameter(input_param.detach(), requires_grad=param.requires_grad)
-                        self._parameters[name] = new
-                    else:
-                        self._buffers[name] = input_param
-                else:
-                    with no_grad():
-                        param.copy_(input_param)
-            except Exception as error:  # report it with the key, as torch does
-                error_msgs.append(f'While copying the parameter named "{key}", whose dimensions in the model are '
-                                  f"{param.size()} and whose dimensions in the checkpoint are "
-                                  f"{input_param.size()}, an exception occurred : {error.args}.")
-        extra_key = prefix + _EXTRA_STATE_KEY_SUFFIX
-        if type(self).set_extra_state is not Module.set_extra_state:
-            if extra_key in state_dict:
-                self.set_extra_state(state_dict[extra_key])
-            elif strict:
-                missing_keys.append(extra_key)
-        if strict:
-            for key in state_dict.keys():
-                if key.startswith(prefix) and key != extra_key:
-                    input_name = key[len(prefix):].split(".", 1)[0]
-                    if input_name not in self._modules and input_name not in local_state:
-                        unexpected_keys.append(key)
-
-    def load_state_dict(self, state_dict, strict=True, assign=False):
-        from collections.abc import Mapping
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing_keys, unexpected_keys, error_msgs = [], [], []
-        metadata = getattr(state_dict, "_metadata", None)
-        state_dict = OrderedDict(state_dict)
-
-        def load(module, local_state_dict, prefix=""):
-            local_metadata = {} if metadata is None else dict(metadata.get(prefix[:-1], {}))
-            if assign:
-                local_metadata["assign_to_params_buffers"] = assign
-            module._load_from_state_dict(local_state_dict, prefix, local_metadata, True, missing_keys,
-                                         unexpected_keys, error_msgs)
-            for name, child in module._modules.items():
-                if child is not None:
-                    child_prefix = prefix + name + "."
-                    child_state_dict = {k: v for k, v in local_state_dict.items() if k.startswith(child_prefix)}
-                    load(child, child_state_dict, child_prefix)
-            incompatible = _IncompatibleKeys(missing_keys, unexpected_keys)
-            for hook in module._load_state_dict_post_hooks.values():
-                hook(module, incompatible)
-
-        load(self, state_dict)
-        if strict:
-            if unexpected_keys:
-                error_msgs.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{key}"' for key in unexpected_keys)))
-            if missing_keys:
-                error_msgs.insert(0, "Missing key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{key}"' for key in missing_keys)))
-        if error_msgs:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                type(self).__name__, "\n\t".join(error_msgs)))
-        return _IncompatibleKeys(missing_keys, unexpected_keys)
-
     # -- printing --------------------------------------------------------------------------
     def _get_name(self):
         return type(self).__name__
@@ -686,88 +544,3 @@ def _remove_from(module, name, *tables):
                 object.__delattr__(module, name)
             else:
                 del table[name]
-
-
-class _BackwardHook:
-    """Full backward hooks: identity nodes (torch's BackwardHookFunctionBackward) on the module's
-    tensor inputs and outputs catch grad_output on the way in and grad_input on the way out."""
-
-    def __init__(self, module):
-        self.module = module
-        self.n_inputs = 0
-        self.input_grads = None
-        self.pending_inputs = 0
-        self.output_grads = None
-        self.pending_outputs = 0
-
-    def _wrap(self, values, on_grad):
-        from ..._ops.activation import backward_hook_identity
-        wrapped, positions = [], []
-        for value in values:
-            if isinstance(value, Tensor) and value._requires_grad:
-                index = len(positions)
-                value = backward_hook_identity(value)
-                value.register_hook(functools.partial(on_grad, index))
-                positions.append(index)
-            wrapped.append(value)
-        return wrapped, len(positions)
-
-    def setup_input_hook(self, args):
-        wrapped, self.n_inputs = self._wrap(args, self._on_input_grad)
-        self.input_grads = [None] * self.n_inputs
-        self.pending_inputs = self.n_inputs
-        return tuple(wrapped)
-
-    def setup_output_hook(self, output):
-        single = isinstance(output, Tensor)
-        outputs = (output,) if single else output
-        if not isinstance(outputs, (tuple, list)):
-            return output
-        wrapped, count = self._wrap(outputs, self._on_output_grad)
-        self.output_grads = [None] * count
-        self.pending_outputs = count
-        if count == 0:
-            return output
-        return wrapped[0] if single else type(outputs)(wrapped)
-
-    def _on_output_grad(self, index, grad):
-        self.output_grads[index] = grad
-        self.pending_outputs -= 1
-        if self.pending_outputs == 0:
-            grad_output = tuple(self.output_grads)
-            for hook in list(self.module._backward_pre_hooks.values()):
-                result = hook(self.module, grad_output)
-                if result is not None:
-                    grad_output = tuple(result)
-                    self.output_grads = list(grad_output)
-            if self.n_inputs == 0:  # nothing flows further: torch calls the hooks with grad_input (None,)
-                import warnings
-                warnings.warn("Full backward hook is firing when gradients are computed with respect to module "
-                              "outputs since no inputs require gradients. See https://docs.pytorch.org/docs/main/"
-                              "generated/torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more "
-                              "details.", stacklevel=5)
-                self._run_hooks((None,))
-            if len(grad_output) == 1 and grad_output[0] is not grad:
-                return grad_output[0]
-        return None
-
-    def _on_input_grad(self, index, grad):
-        self.input_grads[index] = grad
-        self.pending_inputs -= 1
-        if self.pending_inputs == 0:
-            result = self._run_hooks(tuple(self.input_grads))
-            if result is not None:
-                return result[index]
-        return None
-
-    def _run_hooks(self, grad_input):
-        replaced = None
-        grad_output = tuple(self.output_grads or ())
-        for hook in itertools.chain(_global_backward_hooks.values(), self.module._backward_hooks.values()):
-            result = hook(self.module, grad_input, grad_output)
-            if result is not None:
-                if len(result) != len(grad_input):
-                    raise RuntimeError(f"Backward hook returned an invalid number of grad_input, got "
-                                       f"{len(result)}, but expected {len(grad_input)}")
-                grad_input = replaced = tuple(result)
-        return replaced
