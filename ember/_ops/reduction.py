@@ -41,7 +41,47 @@ def _count(shape, dim):
 
 # np.sum and np.mean are Python wrappers around np.add.reduce, costing as much as the sum itself
 # on small arrays; these call it directly (the same arithmetic, so the same results).
-_add_reduce = np.add.reduce
+_numpy_add_reduce = np.add.reduce
+_ones = {}  # (length, dtype) -> a read-only vector of ones, for _add_reduce's matrix products
+
+
+def _add_reduce(x, axis=None, keepdims=False):
+    """np.add.reduce; float32/float64 sums over a leading or trailing block of axes of a C-contiguous
+    array run as one matrix-vector product with ones instead, which BLAS does several times faster
+    than NumPy's reduction loop (a (256, 512) float32 array: ~10 µs instead of ~30 over axis 1, 19
+    over axis 0). The sums agree to rounding."""
+    ndim = x.ndim
+    if axis is None or ndim < 2 or x.dtype.kind != "f" or x.dtype.itemsize < 4 or not x.flags.c_contiguous:
+        return _numpy_add_reduce(x, axis=axis, keepdims=keepdims)
+    axes = (axis,) if type(axis) is int else axis
+    count = len(axes)
+    if count == ndim or not x.size:
+        return _numpy_add_reduce(x, axis=axis, keepdims=keepdims)
+    axes = sorted(a + ndim if a < 0 else a for a in axes)
+    shape = x.shape
+    if axes == list(range(ndim - count, ndim)):  # trailing axes: rows @ ones
+        kept = shape[:ndim - count]
+        length = x.size // _count(kept, None)
+        total = x.reshape(-1, length) @ _ones_of(length, x.dtype)
+    elif axes == list(range(count)):  # leading axes: ones @ columns
+        kept = shape[count:]
+        length = x.size // _count(kept, None)
+        total = _ones_of(length, x.dtype) @ x.reshape(length, -1)
+    else:
+        return _numpy_add_reduce(x, axis=axis, keepdims=keepdims)
+    if keepdims:
+        return total.reshape(tuple(1 if i in axes else size for i, size in enumerate(shape)))
+    return total.reshape(kept)
+
+
+def _ones_of(length, dtype):
+    ones = _ones.get((length, dtype))
+    if ones is None:
+        if len(_ones) > 64:
+            _ones.clear()
+        ones = _ones[(length, dtype)] = np.ones(length, dtype)
+        ones.flags.writeable = False
+    return ones
 
 
 def _mean(x, axis=None, keepdims=False):

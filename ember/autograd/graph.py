@@ -531,16 +531,26 @@ def sum_to(grad, shape):
 
     Written with ember ops, which accept raw arrays too, so it serves both the fast array
     path and create_graph (where the sum itself must be differentiable)."""
-    from .. import _ops
     grad_shape = grad.shape
     if grad_shape == shape:
         return grad
     leading = len(grad_shape) - len(shape)  # axes broadcasting added on the left
     stretched = tuple(leading + i for i, size in enumerate(shape) if size == 1 and grad_shape[leading + i] != 1)
     dims = tuple(range(leading)) + stretched
+    if not isinstance(grad, Tensor):  # the fast path: one reduction on the array, without the op's dispatch
+        if dims:
+            grad = _add_reduce(grad, axis=dims, keepdims=True)
+        return grad.reshape(shape)
+    from .. import _ops
     if dims:
         grad = _ops.sum(grad, dim=dims, keepdim=True)
     return _ops.reshape(grad, shape) if leading else grad
+
+
+def _add_reduce(array, axis, keepdims):
+    global _add_reduce  # the reductions module imports this one: bind its sum on first use
+    from .._ops.reduction import _add_reduce
+    return _add_reduce(array, axis, keepdims)
 
 
 def _fit(grad, shape, dtype):
