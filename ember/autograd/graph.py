@@ -19,8 +19,9 @@ output (PyTorch's SavedVariable does the same).
 """
 import itertools
 import weakref
+from sys import getrefcount
 
-from .._backend import as_array
+from .._backend import as_array, ndarray
 from .._dtype import LEGACY_NAMES, from_numpy_dtype
 from .._tensor import Tensor, make_tensor, shared_counter, version_of
 from .hooks import NodeHooks, RemovableHandle, run_tensor_hooks
@@ -406,14 +407,17 @@ class AccumulateGrad(Node):
         if hooks is not None and hooks.grad:
             grad = run_tensor_hooks(hooks.grad.values(), grad)
         data = variable._data
+        arrived = hooks is None or not hooks.grad  # still the engine's own array (see below)
         if grad.shape != data.shape or grad.dtype is not data.dtype:
-            grad = _fit(grad, data.shape, data.dtype)
+            grad, arrived = _fit(grad, data.shape, data.dtype), False
         current = variable._grad
         if isinstance(grad, Tensor):  # create_graph: the gradient is itself part of a graph
             variable._grad = grad if current is None else current + grad
         elif current is None:
-            # A fresh buffer: the same array may also flow to other leaves or stay in a hook.
-            variable._grad = make_tensor(as_array(grad).copy())
+            # A fresh buffer: the same array may also flow to other leaves or stay in a hook, so
+            # it is copied, unless nothing else can see it (a weight's gradient in a training
+            # step: copying it costs as much as a small matmul).
+            variable._grad = make_tensor(grad if arrived and _unshared(grad) else as_array(grad).copy())
         elif current.grad_fn is None and not current._requires_grad:
             # In place, like torch: `g = x.grad` sees the new sum, and its version moves on. A 0-d
             # buffer is updated through NumPy scalars, several times faster than an in-place ufunc.
@@ -432,6 +436,23 @@ class AccumulateGrad(Node):
         if hooks is not None:
             for hook in list(hooks.post_accumulate.values()):
                 hook(variable)
+
+
+def _unshared(array):
+    """Whether the engine's `array` is referenced only by the engine and owns its memory, or is a
+    whole C-ordered view (a transpose of a transpose, a reshape) of an array nothing else holds.
+
+    The references counted: the engine's pending list, accumulate's `grad`, `array` here and
+    getrefcount's argument (4; the engine keeps no other, see run_backward). Any other holder (a
+    tensor, a hook, a second pending slot, a saved value, autograd.grad's capture) makes it more.
+    A base is held by the view, `base` here and getrefcount's argument (3)."""
+    if type(array) is not ndarray or getrefcount(array) > 4 or not array.flags.writeable:
+        return False
+    base = array.base
+    if base is None:
+        return True
+    return (type(base) is ndarray and base.base is None and getrefcount(base) <= 3
+            and base.size == array.size and array.flags.c_contiguous)
 
 
 def gradient_edge(tensor):
