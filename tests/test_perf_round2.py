@@ -96,3 +96,19 @@ def test_log_softmax_without_grad_returns_the_output_alone():
         y = ember.nn.functional.log_softmax(ember.randn(2, 3, requires_grad=True), dim=1)
     assert y.shape == (2, 3) and y.grad_fn is None
     np.testing.assert_allclose(np.exp(y.numpy()).sum(1), [1.0, 1.0], rtol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_relu_gradient_matches_torch_at_zero_nan_and_infinite_gradients(dtype):
+    torch = pytest.importorskip("torch")
+    x_ = np.array([[-1.0, 0.0, 2.0, np.nan], [3.0, -0.0, -2.0, 1.0]], dtype=dtype)
+    g_ = np.array([[np.inf, -5.0, -3.0, 7.0], [np.nan, np.nan, -np.inf, -0.0]], dtype=dtype)
+    x = ember.tensor(x_, requires_grad=True)
+    ember.relu(x).backward(ember.tensor(g_))
+    tx = torch.tensor(x_, requires_grad=True)
+    torch.relu(tx).backward(torch.tensor(g_))
+    expected = tx.grad.numpy()
+    got = x.grad.numpy()
+    assert got.dtype == expected.dtype
+    np.testing.assert_array_equal(got, expected)
+    assert (np.signbit(got) == np.signbit(expected)).all()
