@@ -144,14 +144,13 @@ def _softmax_forward(x, *, dim):
 
 
 def _log_softmax_forward(x, *, dim):
-    """(log_softmax, softmax): the backward needs the softmax, which costs one division here
-    instead of another exp there (saves_extra)."""
+    """(log_softmax, (exp(shifted), its sum)): the backward needs the softmax, exp(shifted) / sum,
+    which the forward has all but computed (saves_extra); the backward divides once per row."""
     shifted = x - np.maximum.reduce(x, axis=dim, keepdims=True)
-    softmax = np.exp(shifted)
-    total = _add_reduce(softmax, axis=dim, keepdims=True)
+    exponentials = np.exp(shifted)
+    total = _add_reduce(exponentials, axis=dim, keepdims=True)
     shifted -= np.log(total)
-    softmax /= total
-    return shifted, softmax
+    return shifted, (exponentials, total)
 
 
 def _softmax_backward(grad, x, *, dim, result):
@@ -160,9 +159,11 @@ def _softmax_backward(grad, x, *, dim, result):
 
 
 def _log_softmax_backward(grad, x, *, dim, result, extra=None):
-    # d log_softmax: g - exp(result) * sum(g); exp(result) is the softmax the forward kept (extra)
-    if type(extra) is np.ndarray and type(grad) is np.ndarray:  # raw arrays: the same, in one buffer
-        out = np.multiply(extra, _add_reduce(grad, axis=dim, keepdims=True))
+    # d log_softmax: g - exp(result) * sum(g), where exp(result) = exponentials / total (extra)
+    if extra is not None and type(grad) is np.ndarray:  # raw arrays: the same, in one buffer
+        exponentials, total = extra
+        factor = _add_reduce(grad, axis=dim, keepdims=True) / total
+        out = np.multiply(exponentials, factor.astype(exponentials.dtype, copy=False))
         return np.subtract(grad, out, out=out)
     return grad - exp(result) * sum(grad, dim, True)
 
