@@ -171,6 +171,8 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             node_class.__init__, node_class.apply = Node._init_unary, Node._apply_unary
         elif len(formulas) == 2:
             node_class.__init__, node_class.apply = Node._init_binary, Node._apply_binary
+        elif len(formulas) == 3:
+            node_class.__init__ = Node._init_ternary
         if grad_fn_name == "NotImplemented":  # torch's generic node for ops without a derivative
             node_class.name = lambda self: "torch::autograd::NotImplemented"
         GRAD_FNS[grad_fn_name] = node_class

@@ -151,6 +151,41 @@ class Node:
         self._extras = None
         self._sequence_nr = next(_sequence)
 
+    def _init_ternary(self, inputs, attributes, out):
+        """__init__ for three inputs (addmm: nn.Linear's node), with the edges found as in _init_binary."""
+        out_shape, out_dtype = out.shape, out.dtype
+        nodes, nrs, meta = [None, None, None], [0, 0, 0], [None] * 6
+        needs_grad, same = 0, True
+        for index in 0, 1, 2:
+            value = inputs[index]
+            if isinstance(value, Tensor) and value._requires_grad:
+                producer = value.grad_fn
+                if producer is None:
+                    accumulator = value._accumulator
+                    producer = accumulator() if accumulator is not None else None
+                    if producer is None:
+                        producer = grad_accumulator(value)
+                nodes[index], nrs[index] = producer, value.output_nr
+                data = value._data
+                meta[2 * index], meta[2 * index + 1] = data.shape, data.dtype
+                same = same and data.shape == out_shape and data.dtype is out_dtype
+                needs_grad |= 1 << index
+        self._next_nodes = tuple(nodes)
+        self._next_nrs = (0, 0, 0) if nrs == [0, 0, 0] else tuple(nrs)
+        self._input_meta = None if same else tuple(meta)
+        saved_inputs, saves_result = self._save_plans.get(needs_grad) or self._plan_saving(needs_grad)
+        if saved_inputs:
+            saved = []
+            for index in 0, 1, 2:
+                saved += _saved_pair(inputs[index]) if index in saved_inputs else (None, None)
+            self._saved = tuple(saved)
+        else:
+            self._saved = None
+        self._result_entry = _AWAITED if saves_result else None
+        self._attributes = attributes
+        self._extras = None
+        self._sequence_nr = next(_sequence)
+
     @classmethod
     def _plan_saving(cls, needs_grad):
         """What to save when the inputs in the bit mask `needs_grad` require grad (cached)."""
