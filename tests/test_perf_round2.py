@@ -112,3 +112,10 @@ def test_relu_gradient_matches_torch_at_zero_nan_and_infinite_gradients(dtype):
     assert got.dtype == expected.dtype
     np.testing.assert_array_equal(got, expected)
     assert (np.signbit(got) == np.signbit(expected)).all()
+
+
+def test_add_reduce_takes_numpy_integers_and_lists_as_axes():
+    x = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    np.testing.assert_array_equal(_add_reduce(x, axis=np.int64(2)), np.add.reduce(x, axis=2))
+    np.testing.assert_array_equal(_add_reduce(x, axis=[0, 1], keepdims=True), np.add.reduce(x, axis=(0, 1), keepdims=True))
+    np.testing.assert_array_equal(_add_reduce(x, axis=(-1,)), np.add.reduce(x, axis=-1))
