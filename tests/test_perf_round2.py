@@ -119,3 +119,11 @@ def test_add_reduce_takes_numpy_integers_and_lists_as_axes():
     np.testing.assert_array_equal(_add_reduce(x, axis=np.int64(2)), np.add.reduce(x, axis=2))
     np.testing.assert_array_equal(_add_reduce(x, axis=[0, 1], keepdims=True), np.add.reduce(x, axis=(0, 1), keepdims=True))
     np.testing.assert_array_equal(_add_reduce(x, axis=(-1,)), np.add.reduce(x, axis=-1))
+
+
+def test_sum_of_every_element_stays_close_to_float64():
+    x = np.random.default_rng(5).standard_normal((300, 700)).astype(np.float32)
+    got = _add_reduce(x)
+    assert type(got) is np.float32
+    assert abs(float(got) - x.astype(np.float64).sum()) < 1e-5 * np.abs(x).sum()
+    assert _add_reduce(x, keepdims=True).shape == (1, 1)
