@@ -146,7 +146,8 @@ def _not_a_tensor(name, value):
                      f"wrap the value first, e.g. ember.tensor({value!r})")
 
 
-def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False, bool_output=False):
+def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False, bool_output=False,
+          saves_extra=False):
     """Build the op function and the Node subclass for one row of the table.
 
     dtype_rule  promote / promote_to_float / a function of the inputs, or None to keep
@@ -154,6 +155,9 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
     view        the output shares memory (and so the version counter) with input 0
     bool_output comparison: the dtype rule picks the inputs' common type, the output is bool
     backward    None for ops that have no gradient (their outputs never require grad)
+    saves_extra (one-input rows) forward returns (out, extra): an intermediate array the backward
+                would otherwise recompute (log_softmax's softmax, an exp). A recorded node keeps it
+                as the attribute `extra`, which formulas take as a keyword (None when not recorded)
     """
     node_class = None
     if backward is not None:
@@ -167,12 +171,18 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             node_class.__init__, node_class.apply = Node._init_unary, Node._apply_unary
         elif len(formulas) == 2:
             node_class.__init__, node_class.apply = Node._init_binary, Node._apply_binary
+        elif len(formulas) == 3:
+            node_class.__init__ = Node._init_ternary
         if grad_fn_name == "NotImplemented":  # torch's generic node for ops without a derivative
             node_class.name = lambda self: "torch::autograd::NotImplemented"
         GRAD_FNS[grad_fn_name] = node_class
     differentiable = node_class is not None
 
     keeps = getattr(dtype_rule, "keeps", {})  # see promote.keeps
+    forward_with_extra = forward
+    if saves_extra:  # the raw-array door and in-place updates want the output alone
+        def forward(*arrays, **attributes):
+            return forward_with_extra(*arrays, **attributes)[0]
     other_name = getattr(dtype_rule, "other", None)
 
     def finish(out, inputs, attributes, target, requires_grad):
@@ -230,7 +240,10 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
                     data = data.astype(target)
             if not data.ndim:
                 data = data[()]  # NumPy scalars compute several times faster than 0-d arrays
-        out = forward(data, **attributes) if attributes else forward(data)
+        if saves_extra:
+            out, extra = forward_with_extra(data, **attributes)
+        else:
+            out = forward(data, **attributes) if attributes else forward(data)
         if type(out) is not ndarray:
             out = asarray(out)
         dtype = out.dtype
@@ -246,6 +259,8 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         if x._requires_grad and differentiable and grad_state.enabled and dtype.kind in "fc":
             if dtype.kind == "c":
                 raise _complex_error(name, grad_fn_name)
+            if saves_extra:
+                attributes["extra"] = extra  # a fresh dict per call: the node's own
             node = result.grad_fn = node_class((x,), attributes, out)
             result._requires_grad = True
             if node._result_entry is not None:  # the node reads its output: save it (see graph.py)
@@ -320,6 +335,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         return result
 
     arity = len(node_class.formulas) if differentiable else getattr(forward, "nin", None)  # ufuncs know theirs
+    assert arity == 1 or not saves_extra, "saves_extra is implemented for one-input rows"
     op = {1: unary_op, 2: binary_op}.get(arity, op)
     op.__name__ = op.__qualname__ = name
     op.grad_fn_name = grad_fn_name

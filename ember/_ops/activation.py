@@ -18,7 +18,7 @@ from .pointwise_special import erf as erf_float64
 def erf_forward(x):
     """erf in x's own dtype (the table's erf computes in float64)."""
     return erf_float64(x).astype(x.dtype)
-from .reduction import sum
+from .reduction import _add_reduce, sum
 from .shape import normalize_dim, t
 
 
@@ -144,9 +144,13 @@ def _softmax_forward(x, *, dim):
 
 
 def _log_softmax_forward(x, *, dim):
+    """(log_softmax, (exp(shifted), its sum)): the backward needs the softmax, exp(shifted) / sum,
+    which the forward has all but computed (saves_extra); the backward divides once per row."""
     shifted = x - np.maximum.reduce(x, axis=dim, keepdims=True)
-    shifted -= np.log(np.add.reduce(np.exp(shifted), axis=dim, keepdims=True))
-    return shifted
+    exponentials = np.exp(shifted)
+    total = _add_reduce(exponentials, axis=dim, keepdims=True)
+    shifted -= np.log(total)
+    return shifted, (exponentials, total)
 
 
 def _softmax_backward(grad, x, *, dim, result):
@@ -154,17 +158,19 @@ def _softmax_backward(grad, x, *, dim, result):
     return result * (grad - sum(grad * result, dim, True))
 
 
-def _log_softmax_backward(grad, x, *, dim, result):
-    # d log_softmax: g - exp(result) * sum(g)
-    if type(result) is np.ndarray and type(grad) is np.ndarray:  # raw arrays: the same, in one buffer
-        out = np.exp(result)
-        out *= np.add.reduce(grad, axis=dim, keepdims=True)
+def _log_softmax_backward(grad, x, *, dim, result, extra=None):
+    # d log_softmax: g - exp(result) * sum(g), where exp(result) = exponentials / total (extra)
+    if extra is not None and type(grad) is np.ndarray:  # raw arrays: the same, in one buffer
+        exponentials, total = extra
+        factor = _add_reduce(grad, axis=dim, keepdims=True) / total
+        out = np.multiply(exponentials, factor.astype(exponentials.dtype, copy=False))
         return np.subtract(grad, out, out=out)
     return grad - exp(result) * sum(grad, dim, True)
 
 
 softmax_row = defop("softmax", "SoftmaxBackward0", _softmax_forward, _softmax_backward)
-log_softmax_row = defop("log_softmax", "LogSoftmaxBackward0", _log_softmax_forward, _log_softmax_backward)
+log_softmax_row = defop("log_softmax", "LogSoftmaxBackward0", _log_softmax_forward, _log_softmax_backward,
+                        saves_extra=True)
 
 
 

@@ -305,8 +305,25 @@ sigmoid = defop("sigmoid", "SigmoidBackward0", lambda x: 1 / (1 + np.exp(-x)),
                 lambda grad, x, result: grad * result * (1 - result), dtype_rule=promote_to_float)
 reciprocal = defop("reciprocal", "ReciprocalBackward0", np.reciprocal,
                    lambda grad, x, result: -grad * result * result, dtype_rule=promote_to_float)
-relu = defop("relu", "ReluBackward0", _relu_forward,
-             lambda grad, x, result: where(le(result, 0), 0.0, grad))  # torch: 0 at 0, and NaN passes grad
+def _relu_backward(grad, x, result):
+    # torch: 0 where result <= 0 (at 0 too), else grad (a NaN result passes grad)
+    if (type(grad) is np.ndarray and type(result) is np.ndarray and grad.dtype is result.dtype
+            and grad.dtype.kind == "f" and grad.dtype.itemsize >= 4 and grad.shape == result.shape):
+        return _zeroed_where(np.less_equal(result, 0), grad)
+    return where(le(result, 0), 0.0, grad)
+
+
+def _zeroed_where(mask, values):
+    """np.where(mask, 0, values) for float32/float64 arrays, as a bitwise AND with a mask of all-ones
+    or all-zeros words: exact (+0.0 where masked, NaN and inf included), and free of the branch
+    per element that makes np.where ~10x slower on an unpredictable mask (ReLU's)."""
+    integers = np.dtype(f"i{values.dtype.itemsize}")
+    keep = mask.view(np.int8).astype(integers)
+    keep -= 1  # masked: 1 -> 0; kept: 0 -> -1, every bit set
+    return np.bitwise_and(values.view(integers), keep).view(values.dtype)
+
+
+relu = defop("relu", "ReluBackward0", _relu_forward, _relu_backward)
 abs = defop("abs", "AbsBackward0", _abs_forward, lambda grad, x: grad * sign(x))  # and d|x|/dx at 0 is 0
 sign = defop("sign", "SignBackward0", _sign, lambda grad, x: grad * 0)
 # torch has no derivative for floor division: it records its generic NotImplemented node.

@@ -88,7 +88,8 @@ squeeze_matmul = defop("squeeze_", "SqueezeBackward4",  # torch's in-place squee
                        lambda x, *, dim: np.squeeze(x, dim), lambda grad, x, *, dim: unsqueeze(grad, dim))
 transpose_row = defop("transpose", "TransposeBackward0", lambda x, *, dim0, dim1: np.swapaxes(x, dim0, dim1),
                       lambda grad, x, *, dim0, dim1: transpose(grad, dim0, dim1), view=True)
-t_row = defop("t", "TBackward0", np.transpose, lambda grad, x: t(grad), view=True)
+t_row = defop("t", "TBackward0", np.transpose,  # a raw gradient's .T directly: t()'s dispatch costs more
+              lambda grad, x: grad.T if type(grad) is np.ndarray else t(grad), view=True)
 permute_row = defop("permute", "PermuteBackward0", lambda x, *, dims: np.transpose(x, dims),
                     lambda grad, x, *, dims: permute(grad, _inverse(dims)), view=True)
 expand_row = defop("expand", "ExpandBackward0", lambda x, *, shape: np.broadcast_to(x, shape),

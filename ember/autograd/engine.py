@@ -101,6 +101,9 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
                 else:
                     current = slots[output_nr]
                     slots[output_nr] = input_grad if current is None else current + input_grad
+            # Hold no gradient beyond its pending slot: AccumulateGrad then sees by its reference
+            # count whether a gradient is the engine's alone and can become .grad uncopied.
+            input_grads = input_grad = current = None
             # A new node numbered above every waiting one would be the heap's next answer: run it
             # next without the heap. Chains (y = f(g(h(x)))) then never touch it.
             if follow is not None and schedule and -schedule[0][0] > follow._sequence_nr:
@@ -146,6 +149,7 @@ def _walk_chain(node, pending, retain_graph, create_graph):
         grads = [None] * next_node.num_outputs
         grads[node._next_nrs[index]] = input_grad
         node = next_node
+        input_grads = input_grad = None  # as in run_backward: the gradient's one holder is `grads`
     pending[node] = grads
     return node
 

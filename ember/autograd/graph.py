@@ -19,8 +19,9 @@ output (PyTorch's SavedVariable does the same).
 """
 import itertools
 import weakref
+from sys import getrefcount
 
-from .._backend import as_array
+from .._backend import as_array, ndarray
 from .._dtype import LEGACY_NAMES, from_numpy_dtype
 from .._tensor import Tensor, make_tensor, shared_counter, version_of
 from .hooks import NodeHooks, RemovableHandle, run_tensor_hooks
@@ -143,6 +144,41 @@ class Node:
             value_a, version_a = _saved_pair(a) if 0 in saved_inputs else (None, None)
             value_b, version_b = _saved_pair(b) if 1 in saved_inputs else (None, None)
             self._saved = (value_a, version_a, value_b, version_b)
+        else:
+            self._saved = None
+        self._result_entry = _AWAITED if saves_result else None
+        self._attributes = attributes
+        self._extras = None
+        self._sequence_nr = next(_sequence)
+
+    def _init_ternary(self, inputs, attributes, out):
+        """__init__ for three inputs (addmm: nn.Linear's node), with the edges found as in _init_binary."""
+        out_shape, out_dtype = out.shape, out.dtype
+        nodes, nrs, meta = [None, None, None], [0, 0, 0], [None] * 6
+        needs_grad, same = 0, True
+        for index in 0, 1, 2:
+            value = inputs[index]
+            if isinstance(value, Tensor) and value._requires_grad:
+                producer = value.grad_fn
+                if producer is None:
+                    accumulator = value._accumulator
+                    producer = accumulator() if accumulator is not None else None
+                    if producer is None:
+                        producer = grad_accumulator(value)
+                nodes[index], nrs[index] = producer, value.output_nr
+                data = value._data
+                meta[2 * index], meta[2 * index + 1] = data.shape, data.dtype
+                same = same and data.shape == out_shape and data.dtype is out_dtype
+                needs_grad |= 1 << index
+        self._next_nodes = tuple(nodes)
+        self._next_nrs = (0, 0, 0) if nrs == [0, 0, 0] else tuple(nrs)
+        self._input_meta = None if same else tuple(meta)
+        saved_inputs, saves_result = self._save_plans.get(needs_grad) or self._plan_saving(needs_grad)
+        if saved_inputs:
+            saved = []
+            for index in 0, 1, 2:
+                saved += _saved_pair(inputs[index]) if index in saved_inputs else (None, None)
+            self._saved = tuple(saved)
         else:
             self._saved = None
         self._result_entry = _AWAITED if saves_result else None
@@ -406,14 +442,17 @@ class AccumulateGrad(Node):
         if hooks is not None and hooks.grad:
             grad = run_tensor_hooks(hooks.grad.values(), grad)
         data = variable._data
+        arrived = hooks is None or not hooks.grad  # still the engine's own array (see below)
         if grad.shape != data.shape or grad.dtype is not data.dtype:
-            grad = _fit(grad, data.shape, data.dtype)
+            grad, arrived = _fit(grad, data.shape, data.dtype), False
         current = variable._grad
         if isinstance(grad, Tensor):  # create_graph: the gradient is itself part of a graph
             variable._grad = grad if current is None else current + grad
         elif current is None:
-            # A fresh buffer: the same array may also flow to other leaves or stay in a hook.
-            variable._grad = make_tensor(as_array(grad).copy())
+            # A fresh buffer: the same array may also flow to other leaves or stay in a hook, so
+            # it is copied, unless nothing else can see it (a weight's gradient in a training
+            # step: copying it costs as much as a small matmul).
+            variable._grad = make_tensor(grad if arrived and _unshared(grad) else as_array(grad).copy())
         elif current.grad_fn is None and not current._requires_grad:
             # In place, like torch: `g = x.grad` sees the new sum, and its version moves on. A 0-d
             # buffer is updated through NumPy scalars, several times faster than an in-place ufunc.
@@ -432,6 +471,23 @@ class AccumulateGrad(Node):
         if hooks is not None:
             for hook in list(hooks.post_accumulate.values()):
                 hook(variable)
+
+
+def _unshared(array):
+    """Whether the engine's `array` is referenced only by the engine and owns its memory, or is a
+    whole C-ordered view (a transpose of a transpose, a reshape) of an array nothing else holds.
+
+    The references counted: the engine's pending list, accumulate's `grad`, `array` here and
+    getrefcount's argument (4; the engine keeps no other, see run_backward). Any other holder (a
+    tensor, a hook, a second pending slot, a saved value, autograd.grad's capture) makes it more.
+    A base is held by the view, `base` here and getrefcount's argument (3)."""
+    if type(array) is not ndarray or getrefcount(array) > 4 or not array.flags.writeable:
+        return False
+    base = array.base
+    if base is None:
+        return True
+    return (type(base) is ndarray and base.base is None and getrefcount(base) <= 3
+            and base.size == array.size and array.flags.c_contiguous)
 
 
 def gradient_edge(tensor):
@@ -531,16 +587,26 @@ def sum_to(grad, shape):
 
     Written with ember ops, which accept raw arrays too, so it serves both the fast array
     path and create_graph (where the sum itself must be differentiable)."""
-    from .. import _ops
     grad_shape = grad.shape
     if grad_shape == shape:
         return grad
     leading = len(grad_shape) - len(shape)  # axes broadcasting added on the left
     stretched = tuple(leading + i for i, size in enumerate(shape) if size == 1 and grad_shape[leading + i] != 1)
     dims = tuple(range(leading)) + stretched
+    if not isinstance(grad, Tensor):  # the fast path: one reduction on the array, without the op's dispatch
+        if dims:
+            grad = _add_reduce(grad, axis=dims, keepdims=True)
+        return grad.reshape(shape)
+    from .. import _ops
     if dims:
         grad = _ops.sum(grad, dim=dims, keepdim=True)
     return _ops.reshape(grad, shape) if leading else grad
+
+
+def _add_reduce(array, axis, keepdims):
+    global _add_reduce  # the reductions module imports this one: bind its sum on first use
+    from .._ops.reduction import _add_reduce
+    return _add_reduce(array, axis, keepdims)
 
 
 def _fit(grad, shape, dtype):

@@ -172,6 +172,8 @@ def build_model(tensor, params=None, *, show_values=True, show_grads=True, show_
             lines += [_saved_line(name, value) for name, value in saved_entries(node)]
         if show_attrs:
             for key, value in node._attributes.items():
+                if key == "extra":  # an array a row keeps for its backward (defop's saves_extra), not an argument
+                    continue
                 text = f"{key}: {value}"
                 lines.append(text if len(text) <= max_attr_chars else text[:max_attr_chars - 1] + "…")
         nodes.append(VizNode(ids[node], "op", node.name(), lines))
