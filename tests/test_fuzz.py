@@ -98,11 +98,21 @@ def run(lib, shapes, dtypes, steps, seed):
         return "raised", base.__name__
 
 
-def same(a, b):
+def largest(observed):
+    """The largest finite magnitude anywhere in an observation: float32 rounding scales with it."""
+    if isinstance(observed, np.ndarray):
+        finite = np.abs(observed[np.isfinite(observed)])
+        return float(finite.max()) if finite.size else 0.0
+    if isinstance(observed, list):
+        return max([largest(item) for item in observed] + [0.0])
+    return 0.0
+
+
+def same(a, b, scale=1.0):
     if isinstance(a, np.ndarray):
-        return a.shape == b.shape and np.allclose(a, b, rtol=1e-4, atol=1e-5, equal_nan=True)
+        return a.shape == b.shape and np.allclose(a, b, rtol=1e-4, atol=1e-5 * scale, equal_nan=True)
     if isinstance(a, list):
-        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(same(x, y, scale) for x, y in zip(a, b))
     return a == b
 
 
@@ -112,4 +122,5 @@ def test_random_programs_match_torch(program):
     expected = run(torch, *program)
     got = run(ember, *program)
     assert got[0] == expected[0], f"torch {expected}, ember {got}"
-    assert same(got[1], expected[1]), f"torch {expected}, ember {got}"
+    # values and gradients agree to float32 rounding of the largest number the program met
+    assert same(got[1], expected[1], max(1.0, largest(expected[1]))), f"torch {expected}, ember {got}"
