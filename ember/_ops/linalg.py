@@ -338,7 +338,7 @@ def _take_diagonals(term, x):
         size = x.shape[first]
         mask_shape = [1] * x.ndim
         mask_shape[first] = mask_shape[second] = size
-        x = x * make_tensor(np.eye(size, dtype=x._data.dtype).reshape(mask_shape))  # stand-in until diagonal lands
+        x = x * make_tensor(np.eye(size, dtype=x._data.dtype).reshape(mask_shape))  # mask, then sum (documented)
         x = sum(x, second)
         term = term[:second] + term[second + 1:]
     return term, x

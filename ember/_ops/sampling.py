@@ -239,10 +239,3 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 
 __all__ = []
 METHODS = []
-
-
-# stand-in until ember.cat lands (ops-shape builds the public cat/stack): the recurrent layers
-# join their time steps and directions with it.
-def _cat_forward(*arrays, dim):
-    return np.concatenate(arrays, axis=dim)
-
