@@ -15,9 +15,42 @@ import math
 import numpy as np
 
 from .._tensor import Tensor
-from .._dtype import LEGACY_NAMES, result_type
+from .._dtype import LEGACY_NAMES, from_numpy_dtype, result_type
 from .._tensor import make_tensor
 from ._registry import defop, promote, promote_to_float
+
+
+def _kernel_missing(kernel):
+    """torch's NotImplementedError for a dtype its kernel does not cover."""
+    def error(dtype):
+        name = LEGACY_NAMES[from_numpy_dtype(dtype)][:-6]
+        return NotImplementedError(f'"{kernel}" not implemented for \'{name}\'; convert the tensor with .float() '
+                                   "(or .real for complex values) first")
+    return error
+
+
+def _refusing(kernel, kinds, forward, error=None):
+    """forward, except for inputs of dtype kinds torch has no kernel for: torch's error instead of an
+    answer. `kernel` names torch's kernel in the message (or pass `error`, a function of the dtype)."""
+    error = error or _kernel_missing(kernel)
+
+    def checked(*arrays, **attributes):
+        for array in arrays:
+            dtype = getattr(array, "dtype", None)
+            if dtype is not None and dtype.kind in kinds:
+                raise error(dtype)
+        return forward(*arrays, **attributes)
+    if hasattr(forward, "nin"):  # the registry unrolls ufuncs by their number of inputs
+        checked.nin = forward.nin
+    return checked
+
+
+def _not_for_complex(name):
+    return lambda dtype: RuntimeError(f"{name} not implemented for complex tensors. Compare .real or .abs() instead.")
+
+
+def _clamp_not_for_complex(dtype):
+    return NotImplementedError("clamp is not supported for complex types; clamp .real and .imag separately")
 
 
 def _pow_forward(x, *, exponent):
@@ -290,7 +323,7 @@ true_divide = defop("div", "DivBackward0", lambda a, b: a / b,
              lambda grad, a, b: -grad * a / (b * b)), dtype_rule=promote_to_float)
 neg = defop("neg", "NegBackward0", _negative, lambda grad, x: -grad)
 pow_scalar = defop("pow", "PowBackward0", _pow_forward, _pow_backward, dtype_rule=_beside("exponent"))
-pow_tensor = defop("pow", "PowBackward1", _power, (_pow_base_backward, _pow_exponent_backward), dtype_rule=promote)
+pow_tensor = defop("pow", "PowBackward1", _refusing("pow", "b", _power), (_pow_base_backward, _pow_exponent_backward), dtype_rule=promote)
 pow_scalar_base = defop("pow", "PowBackward2", lambda x, *, base: _power(base, x),
                         lambda grad, x, *, base, result: grad * result * math.log(base), dtype_rule=_beside("base"))
 exp = defop("exp", "ExpBackward0", np.exp, lambda grad, x, result: grad * result, dtype_rule=promote_to_float)
@@ -352,10 +385,10 @@ fill = defop("fill_", "FillBackward2", lambda x, *, value: np.full_like(x, value
 # Comparisons and logic: no gradient, bool results.
 eq = defop("eq", None, np.equal, None, dtype_rule=promote, bool_output=True)
 ne = defop("ne", None, np.not_equal, None, dtype_rule=promote, bool_output=True)
-lt = defop("lt", None, np.less, None, dtype_rule=promote, bool_output=True)
-le = defop("le", None, np.less_equal, None, dtype_rule=promote, bool_output=True)
-gt = defop("gt", None, np.greater, None, dtype_rule=promote, bool_output=True)
-ge = defop("ge", None, np.greater_equal, None, dtype_rule=promote, bool_output=True)
+lt = defop("lt", None, _refusing("lt_cpu", "c", np.less), None, dtype_rule=promote, bool_output=True)
+le = defop("le", None, _refusing("le_cpu", "c", np.less_equal), None, dtype_rule=promote, bool_output=True)
+gt = defop("gt", None, _refusing("gt_cpu", "c", np.greater), None, dtype_rule=promote, bool_output=True)
+ge = defop("ge", None, _refusing("ge_cpu", "c", np.greater_equal), None, dtype_rule=promote, bool_output=True)
 logical_not = defop("logical_not", None, np.logical_not, None)
 bitwise_not = defop("bitwise_not", None, np.invert, None)
 bitwise_and = defop("bitwise_and", None, np.bitwise_and, None, dtype_rule=promote)
@@ -376,7 +409,7 @@ lerp_tensor = defop("lerp", "LerpBackward1", lambda start, end, weight: _lerp(st
                     (lambda grad, start, end, weight: grad * (1 - weight),
                      lambda grad, start, end, weight: grad * weight,
                      lambda grad, start, end, weight: grad * (end - start)), dtype_rule=promote)
-addcmul_row = defop("addcmul", "AddcmulBackward0", _addcmul,
+addcmul_row = defop("addcmul", "AddcmulBackward0", _refusing("addcmul_cpu_out", "b", _addcmul),
                     (lambda grad, x, t1, t2, *, value: grad,
                      lambda grad, x, t1, t2, *, value: grad * t2 * value,
                      lambda grad, x, t1, t2, *, value: grad * t1 * value), dtype_rule=promote)
@@ -384,34 +417,34 @@ addcdiv_row = defop("addcdiv", "AddcdivBackward0", lambda x, t1, t2, *, value: x
                     (lambda grad, x, t1, t2, *, value: grad,
                      lambda grad, x, t1, t2, *, value: grad * value / t2,
                      lambda grad, x, t1, t2, *, value: -grad * value * t1 / (t2 * t2)), dtype_rule=promote)
-maximum = defop("maximum", "MaximumBackward0", np.maximum,
+maximum = defop("maximum", "MaximumBackward0", _refusing("", "c", np.maximum, _not_for_complex("maximum")),
                 (lambda grad, a, b: _masked(grad, _max_share(a, b)),
                  lambda grad, a, b: _masked(grad, _max_share(b, a))), dtype_rule=promote)
-minimum = defop("minimum", "MinimumBackward0", np.minimum,
+minimum = defop("minimum", "MinimumBackward0", _refusing("", "c", np.minimum, _not_for_complex("minimum")),
                 (lambda grad, a, b: _masked(grad, _min_share(a, b)),
                  lambda grad, a, b: _masked(grad, _min_share(b, a))), dtype_rule=promote)
-fmax = defop("fmax", "FmaxBackward0", np.fmax,
+fmax = defop("fmax", "FmaxBackward0", _refusing("", "c", np.fmax, _not_for_complex("fmax")),
              (lambda grad, a, b: _masked(grad, _fmax_keeps(a, b)),
               lambda grad, a, b: _masked(grad, ~_fmax_keeps(a, b))), dtype_rule=promote)
-fmin = defop("fmin", "FminBackward0", np.fmin,
+fmin = defop("fmin", "FminBackward0", _refusing("", "c", np.fmin, _not_for_complex("fmin")),
              (lambda grad, a, b: _masked(grad, _fmin_keeps(a, b)),
               lambda grad, a, b: _masked(grad, ~_fmin_keeps(a, b))), dtype_rule=promote)
 # clamp(x, 0, 1) keeps its bounds as numbers (ClampBackward1); tensor bounds are inputs (ClampBackward0)
-clamp_scalar = defop("clamp", "ClampBackward1", _clamp,
+clamp_scalar = defop("clamp", "ClampBackward1", _refusing("", "c", _clamp, _clamp_not_for_complex),
                      lambda grad, x, *, min=None, max=None: _masked(grad, _inside(x, min, max)),
                      dtype_rule=_clamp_rule)
-clamp_tensor = defop("clamp", "ClampBackward0", _clamp,
+clamp_tensor = defop("clamp", "ClampBackward0", _refusing("", "c", _clamp, _clamp_not_for_complex),
                      (lambda grad, x, low, high: _masked(grad, _inside(x, low, high)),
                       lambda grad, x, low, high: _masked(grad, _below(x, low, high)),
                       lambda grad, x, low, high: _masked(grad, _above(x, low, high))), dtype_rule=_clamp_rule)
-clamp_min_scalar = defop("clamp_min", "ClampMinBackward0", lambda x, *, min: np.maximum(x, min),
+clamp_min_scalar = defop("clamp_min", "ClampMinBackward0", _refusing("", "c", lambda x, *, min: np.maximum(x, min), _clamp_not_for_complex),
                          lambda grad, x, *, min: _masked(grad, _inside(x, min, None)), dtype_rule=_clamp_rule)
-clamp_min_tensor = defop("clamp_min", "ClampMinBackward1", np.maximum,
+clamp_min_tensor = defop("clamp_min", "ClampMinBackward1", _refusing("", "c", np.maximum, _clamp_not_for_complex),
                          (lambda grad, x, low: _masked(grad, _inside(x, low, None)),
                           lambda grad, x, low: _masked(grad, _below(x, low, None))), dtype_rule=promote)
-clamp_max_scalar = defop("clamp_max", "ClampMaxBackward0", lambda x, *, max: np.minimum(x, max),
+clamp_max_scalar = defop("clamp_max", "ClampMaxBackward0", _refusing("", "c", lambda x, *, max: np.minimum(x, max), _clamp_not_for_complex),
                          lambda grad, x, *, max: _masked(grad, _inside(x, None, max)), dtype_rule=_clamp_rule)
-clamp_max_tensor = defop("clamp_max", "ClampMaxBackward1", np.minimum,
+clamp_max_tensor = defop("clamp_max", "ClampMaxBackward1", _refusing("", "c", np.minimum, _clamp_not_for_complex),
                          (lambda grad, x, high: _masked(grad, _inside(x, None, high)),
                           lambda grad, x, high: _masked(grad, _above(x, None, high))), dtype_rule=promote)
 sgn = defop("sgn", "SgnBackward0", lambda x: x / np.where(x == 0, 1, np.abs(x)) if x.dtype.kind == "c" else _sign(x),

@@ -12,8 +12,7 @@ import numpy as np
 from .._tensor import Tensor, make_tensor
 from . import pointwise_special as special
 from ._registry import defop, promote, promote_to_float
-from .. import _dtype
-from .pointwise import _masked, _raw, _zero_gradient, exp, log, sigmoid, sqrt, where_row
+from .pointwise import _refusing, _masked, _raw, _zero_gradient, exp, log, sigmoid, sqrt, where_row
 
 LN2, LN10 = math.log(2.0), math.log(10.0)
 SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
@@ -49,17 +48,6 @@ def _round(x, *, decimals=0):
     if decimals > 0:
         return np.round(x * scale) / scale
     return np.round(x / scale) * scale
-
-
-def _refusing(kernel, kinds, forward):
-    """forward, except for dtypes torch has no kernel for: torch's NotImplementedError, not an answer."""
-    def checked(*arrays, **attributes):
-        for array in arrays:
-            if isinstance(array, np.ndarray) and array.dtype.kind in kinds:
-                name = _dtype.LEGACY_NAMES[_dtype.from_numpy_dtype(array.dtype)][:-6]
-                raise NotImplementedError(f'"{kernel}" not implemented for \'{name}\'; convert with .float() first')
-        return forward(*arrays, **attributes)
-    return checked
 
 
 def _integer_kept(numpy_function):
