@@ -111,6 +111,17 @@ def _lower_median(data, axis, skip_nan=False):
     return np.take_along_axis(data, index, axis=axis).squeeze(axis), index
 
 
+def _selected(result_type, row, input, source, axis, index, keepdim):
+    """(values, indices) of a value-selecting op from the kept-dims `index` along `axis`: the values
+    through `row` (so gradients reach the chosen elements), squeezed unless keepdim; 0-d stays 0-d."""
+    keep = keepdim or input.ndim == 0
+    values = row(source, shape=source._data.shape, dim=axis, index=index, keepdim=keep)
+    indices = index if keep else np.squeeze(index, axis)
+    if input.ndim == 0:
+        return result_type(values.reshape(()), _indices(indices.reshape(())))
+    return result_type(values, _indices(indices))
+
+
 def _median(name, whole_row, dim_row, result_type, skip_nan, input, dim, keepdim):
     if input._data.dtype.kind == "b":
         raise RuntimeError(f'"{name}_out" not implemented for \'Bool\'')
@@ -123,12 +134,7 @@ def _median(name, whole_row, dim_row, result_type, skip_nan, input, dim, keepdim
     if source._data.shape[axis] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
     _, index = _lower_median(source._data, axis, skip_nan)
-    keep = keepdim or input.ndim == 0
-    values = dim_row(source, shape=source._data.shape, dim=axis, index=index, keepdim=keep)
-    indices = index if keep else np.squeeze(index, axis)
-    if input.ndim == 0:
-        return result_type(values.reshape(()), _indices(indices.reshape(())))
-    return result_type(values, _indices(indices))
+    return _selected(result_type, dim_row, input, source, axis, index, keepdim)
 
 
 def median(input, dim=None, keepdim=False):
@@ -162,12 +168,7 @@ def mode(input, dim=-1, keepdim=False):
     in_run = (positions >= best_start) & (positions <= best_end)
     index = np.max(np.where(in_run, order, -1), axis=-1, keepdims=True)
     index = np.moveaxis(index, -1, axis)
-    keep = keepdim or input.ndim == 0
-    values = mode_row(source, shape=source._data.shape, dim=axis, index=index, keepdim=keep)
-    indices = index if keep else np.squeeze(index, axis)
-    if input.ndim == 0:
-        return return_types.mode(values.reshape(()), _indices(indices.reshape(())))
-    return return_types.mode(values, _indices(indices))
+    return _selected(return_types.mode, mode_row, input, source, axis, index, keepdim)
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
@@ -180,12 +181,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
                            f"dimension has size {size}")
     order = np.argsort(source._data, axis=axis, kind="stable")
     index = np.take(order, [k - 1], axis=axis)
-    keep = keepdim or input.ndim == 0
-    values = kthvalue_row(source, shape=source._data.shape, dim=axis, index=index, keepdim=keep)
-    indices = index if keep else np.squeeze(index, axis)
-    if input.ndim == 0:
-        return return_types.kthvalue(values.reshape(()), _indices(indices.reshape(())))
-    return return_types.kthvalue(values, _indices(indices))
+    return _selected(return_types.kthvalue, kthvalue_row, input, source, axis, index, keepdim)
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
