@@ -81,6 +81,13 @@ LEGACY_NAMES = {float16: "HalfTensor", float32: "FloatTensor", float64: "DoubleT
                 uint8: "ByteTensor", int8: "CharTensor", int16: "ShortTensor",
                 int32: "IntTensor", int64: "LongTensor", bool: "BoolTensor"}
 
+
+
+def scalar_type_name(d):
+    """torch's name of a dtype in messages: 'Float', 'Long', 'ComplexDouble' (ember or NumPy dtype)."""
+    return LEGACY_NAMES[d if isinstance(d, dtype) else from_numpy_dtype(d)][:-len("Tensor")]
+
+
 _default_float = float32
 
 

@@ -29,8 +29,8 @@ def write_out(name, out, result):
                            "but one of the arguments requires grad. Call it under ember.no_grad(), or drop out= "
                            "and use the returned tensor.")
     if not _dtype.can_cast(result.dtype, out.dtype):
-        raise RuntimeError(f"result type {_dtype.LEGACY_NAMES[result.dtype][:-6]} can't be cast to the desired "
-                           f"output type {_dtype.LEGACY_NAMES[out.dtype][:-6]}; pass an out tensor of dtype "
+        raise RuntimeError(f"result type {_dtype.scalar_type_name(result.dtype)} can't be cast to the desired "
+                           f"output type {_dtype.scalar_type_name(out.dtype)}; pass an out tensor of dtype "
                            f"{result.dtype!r}")
     if out.shape != result.shape:
         if out.numel():

@@ -7,7 +7,7 @@ grad_fn: its history now ends in the in-place op, as in torch.
 """
 import numpy as np
 
-from .._dtype import LEGACY_NAMES, can_cast, from_numpy_dtype
+from .._dtype import can_cast, from_numpy_dtype, scalar_type_name
 from .._tensor import Tensor, bump_version, make_tensor
 from .._grad_state import state as grad_state
 from ._registry import defop
@@ -45,7 +45,7 @@ def check_inplace(tensor, recording, indexed=False):
 
 
 def _type_name(numpy_dtype):
-    return LEGACY_NAMES[from_numpy_dtype(numpy_dtype)][:-len("Tensor")]
+    return scalar_type_name(numpy_dtype)
 
 
 def write_result(tensor, result):

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from .._tensor import Tensor
-from .._dtype import LEGACY_NAMES, from_numpy_dtype, result_type
+from .._dtype import result_type, scalar_type_name
 from .._tensor import make_tensor
 from ._registry import defop, promote, promote_to_float
 
@@ -23,7 +23,7 @@ from ._registry import defop, promote, promote_to_float
 def _kernel_missing(kernel):
     """torch's NotImplementedError for a dtype its kernel does not cover."""
     def error(dtype):
-        name = LEGACY_NAMES[from_numpy_dtype(dtype)][:-6]
+        name = scalar_type_name(dtype)
         return NotImplementedError(f'"{kernel}" not implemented for \'{name}\'; convert the tensor with .float() '
                                    "(or .real for complex values) first")
     return error
@@ -552,7 +552,7 @@ def where(condition, input=None, other=None):
     if isinstance(condition, (np.ndarray, np.bool_)) and other is not None:  # raw arrays: a formula's fast path
         return where_row(condition, input, other)
     if not isinstance(condition, Tensor) or condition._data.dtype.kind != "b":
-        got = LEGACY_NAMES[condition.dtype][:-6] if isinstance(condition, Tensor) else type(condition).__name__
+        got = scalar_type_name(condition.dtype) if isinstance(condition, Tensor) else type(condition).__name__
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype {got}; "
                            "compare first (e.g. x > 0) or convert with .bool()")
     if input is None and other is None:

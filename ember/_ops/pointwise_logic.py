@@ -3,10 +3,10 @@ alias names. None of these has a gradient; results are bool (allclose and equal:
 """
 import numpy as np
 
-from .._dtype import LEGACY_NAMES, result_type
+from .._dtype import result_type, scalar_type_name
 from .._tensor import Tensor, make_tensor
 from ._registry import defop
-from .pointwise import eq, ge, gt, le, lt, ne
+from .pointwise import ge, gt, le, lt, ne
 
 # fmt: off
 logical_and = defop("logical_and", None, np.logical_and, None)
@@ -21,7 +21,7 @@ def _same_dtype_arrays(input, other, name):
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
         raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
     if input._data.dtype != other._data.dtype:
-        raise RuntimeError(f"{LEGACY_NAMES[input.dtype][:-6]} did not match {LEGACY_NAMES[other.dtype][:-6]}: "
+        raise RuntimeError(f"{scalar_type_name(input.dtype)} did not match {scalar_type_name(other.dtype)}: "
                            f"{name} compares tensors of one dtype; convert one first, e.g. other.to(input.dtype)")
     return input._data, other._data
 

@@ -106,7 +106,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 def _check_target(input, target):
     if not isinstance(target, Tensor) or target.dtype.is_floating_point:
-        got = _dtype.LEGACY_NAMES[target.dtype][:-6] if isinstance(target, Tensor) else type(target).__name__
+        got = _dtype.scalar_type_name(target.dtype) if isinstance(target, Tensor) else type(target).__name__
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {got}; class indices must be an "
                            "integer tensor (convert with target.long())")
     if input.ndim == 1:
