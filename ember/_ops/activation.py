@@ -107,7 +107,7 @@ def _hardswish_forward(x):
 
 
 def _hardswish_backward(grad, x):
-    return where(x < -3, grad * 0, where(x <= 3, grad * (x / 3 + 0.5), grad))
+    return where(x < -3, 0.0, where(x <= 3, grad * (x / 3 + 0.5), grad))
 
 
 def _log_sigmoid_forward(x):

@@ -11,7 +11,7 @@ from .._dtype import can_cast, from_numpy_dtype, scalar_type_name
 from .._tensor import Tensor, bump_version, make_tensor
 from .._grad_state import state as grad_state
 from ._registry import defop
-from .pointwise import add, div, fill, mul, neg, pow, sub, zero
+from .pointwise import _zero_gradient, add, div, fill, mul, neg, pow, sub, zero
 from .pointwise import exp as exp_op
 from .reduction import sum
 from . import indexing, rearrange, shape
@@ -252,7 +252,7 @@ def _fill_unrecorded(self, value):
 
 # x.fill_(v) with a 0-d tensor v: v gets the summed gradient (torch's FillBackward3).
 fill_tensor = defop("fill_", "FillBackward3", lambda old, value: np.full_like(old, value),
-                    (lambda grad, old, value: grad * 0,
+                    (_zero_gradient,
                      lambda grad, old, value: sum(grad)))
 _fill_tensor_recorded = make_inplace(fill_tensor, "fill_")
 
@@ -273,7 +273,7 @@ def fill_(self, value):
 # -- copy_ and x[index] = value -----------------------------------------------------------
 copy_row = defop("copy_", "CopyBackwards",
                  lambda old, source: np.broadcast_to(source, old.shape).astype(old.dtype),
-                 (lambda grad, old, source: grad * 0,
+                 (_zero_gradient,
                   lambda grad, old, source: grad))  # the engine sums grad back to source's shape
 
 
