@@ -144,7 +144,9 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
 def _in_dtype(result, input):
     """An integer reduction in the input's dtype: NumPy accumulates int8 or bool in int64, torch in
     the dtype itself (sum(dtype=int8) wraps around; taking the int64 answer modulo 2**8 is the same)."""
-    return result if result._data.dtype is input._data.dtype else result.to(input.dtype)
+    if result._data.dtype is not input._data.dtype:  # integers: no gradient to keep
+        result._data = result._data.astype(input._data.dtype)
+    return result
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
