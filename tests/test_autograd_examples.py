@@ -1,6 +1,5 @@
 """The custom Function, double backward and autograd.functional examples run, and print what torch prints."""
 import pytest
-
 from test_examples import run_example
 
 
