@@ -5,6 +5,7 @@
 # examples/autograd_tutorial.py and as ember/_seed_tutorial.py (the copy an installed ember runs);
 # tests/test_seed_tutorial.py checks that the two are the same file.
 import ember as torch  # the one line that differs from the tutorial
+
 # Create a tensor and tell PyTorch to track operations
 x = torch.tensor(3.0, requires_grad=True)
 print(f"x = {x}")
