@@ -11,10 +11,10 @@ import warnings
 from collections import Counter
 
 import pytest
-
-import ember
 from misuse_cases import CASES
 from misuse_cases_corners import CORNER_CASES, RECORDED
+
+import ember
 
 CASES = CASES + CORNER_CASES
 
