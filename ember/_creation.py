@@ -8,6 +8,7 @@ import warnings
 
 from . import _dtype
 from ._backend import xp
+from ._ops._errors import check_fits, overflow_when_unpacking
 from ._random import numpy_rng
 from ._tensor import Size, Tensor, _check_can_require_grad, make_tensor, require_cpu
 
@@ -71,7 +72,7 @@ def _data_error(data):
         elif not _is_number(item):
             return RuntimeError(f"Could not infer dtype of {type(item).__name__}{_DATA_HINT}")
         elif isinstance(item, int) and not -2**63 <= item < 2**63:
-            return ValueError(f"Overflow when unpacking long: {item} does not fit in int64; "
+            return ValueError(f"Overflow when unpacking long long: {item} does not fit in int64; "
                               "use a float (e.g. float(value)) or a smaller number")
     return _ragged_error(data)
 
@@ -129,8 +130,10 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
             raise _data_error(data) from None
         if array.dtype == object or array.dtype.kind in "USV":
             raise _data_error(data)
-        if dtype is not None:
-            pass  # Python floats go straight to the requested dtype, as in torch (no float32 detour)
+        if array.dtype == xp.float64 and _has_int_past_int64(data):
+            raise overflow_when_unpacking(data)
+        if dtype is not None:  # Python floats go straight to the requested dtype, as in torch (no float32 detour)
+            check_fits(array, dtype.numpy, dtype.numpy.name)
         elif array.dtype == xp.float64 and not _has_float64_array(data):
             array = array.astype(_dtype.get_default_dtype().numpy)
         elif array.dtype == xp.complex128 and not _has_float64_array(data):
@@ -139,6 +142,20 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     if dtype is not None:
         array = array.astype(dtype.numpy, copy=False)
     return _finish(array, requires_grad, device)
+
+
+def _has_int_past_int64(data):
+    """Only ints, one of them outside int64 (NumPy made the list float64; torch refuses it)."""
+    stack, past = [data], False
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif type(item) is int:
+            past = past or not -(1 << 63) <= item < (1 << 63)
+        elif type(item) is not bool:
+            return False  # a float (or an array): the list is float64 in torch too
+    return past
 
 
 def _has_float64_array(data):
@@ -185,6 +202,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     dtype = dtype or _dtype.scalar_dtype(fill_value)
+    check_fits(fill_value, dtype.numpy)
     return _finish(xp.full(_size((size,)), fill_value, dtype=dtype.numpy), requires_grad, device)
 
 
@@ -205,6 +223,7 @@ def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    check_fits(fill_value, (dtype or input.dtype).numpy)
     return _finish(xp.full(input._data.shape, fill_value, dtype=(dtype or input.dtype).numpy), requires_grad)
 
 

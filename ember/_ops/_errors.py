@@ -82,3 +82,33 @@ def not_a_tensor(name, value):
     """ember.exp(2.0) or ember.add(2, 3): torch's TypeError (NumPy would quietly answer)."""
     return TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(value).__name__}; "
                      f"wrap the value first, e.g. ember.tensor({value!r})")
+
+
+def check_fits(values, dtype, type_name=None):
+    """torch's RuntimeError for Python numbers an integer dtype cannot hold (tensor([300], dtype=int8),
+    full(..., nan, dtype=int64), clamp(max=1000) on int8). As torch (c10::overflows), an unsigned dtype
+    takes negative ints down to -max (they wrap: -1 is 255) but no negative float. `values` is a number
+    or an array of them."""
+    import numpy as np
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "iu" or isinstance(values, bool):
+        return
+    array = np.asarray(values)
+    if array.dtype.kind not in "iuf" or not array.size:
+        return
+    info = np.iinfo(dtype)
+    low, high = array.min(), array.max()
+    if array.dtype.kind == "f":
+        fits = bool(np.isfinite(low) and np.isfinite(high)) and info.min <= low and high <= info.max
+    else:
+        fits = high <= info.max and (low >= info.min if dtype.kind == "i" else -int(low) <= info.max)
+    if not fits:
+        name = type_name or f"{dtype.name}_t"
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow; the values must lie in "
+                           f"[{info.min}, {info.max}] (pick a wider dtype, or clamp first)")
+
+
+def overflow_when_unpacking(data):
+    """torch's ValueError for a list of Python ints past int64 (NumPy would make it float64)."""
+    return ValueError(f"Overflow when unpacking long long: {data!r} holds an integer outside int64's range; "
+                      "pass floats (e.g. 2.0**63) or dtype=ember.float64")

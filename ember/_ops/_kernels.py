@@ -141,3 +141,17 @@ def pad_last_two(x, padding, value=0):
     out = np.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
     out[:, :, top:top + h, left:left + w] = x
     return out
+
+
+def wrapped_int(value, dtype):
+    """A Python int beside an integer tensor, as torch casts it: modulo 2**bits of the tensor's dtype
+    (int8 + 200 is int8 + -56), where NumPy 2 raises OverflowError. Ints past 64 bits stay too big."""
+    if type(value) is not int or dtype.kind not in "iu":
+        return value
+    if not -(1 << 63) <= value < (1 << 64):
+        raise OverflowError(f"int too big to convert: {value} does not fit in 64 bits")
+    bits = dtype.itemsize * 8
+    value %= 1 << bits
+    if dtype.kind == "i" and value >= 1 << (bits - 1):
+        value -= 1 << bits
+    return np.array(value, dtype)[()]

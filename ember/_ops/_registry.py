@@ -28,6 +28,7 @@ from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor, shared_counter
 from ..autograd.graph import Node, saved_tensors_hooks_stack
 from ._errors import complex_autograd_error, not_a_tensor, shape_error
+from ._kernels import wrapped_int
 
 asarray = xp.asarray
 
@@ -217,6 +218,9 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
                 out, extra = forward_with_extra(data, **attributes)
             else:
                 out = forward(data, **attributes) if attributes else forward(data)
+        except OverflowError:  # a Python int out of the integer dtype's range: torch wraps it
+            attributes = {key: wrapped_int(value, data.dtype) for key, value in attributes.items()}
+            out = forward(data, **attributes)
         finally:
             quiet_leave(quiet)
         if type(out) is not ndarray:
@@ -285,6 +289,9 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             out = forward(a_data, b_data, **attributes) if attributes else forward(a_data, b_data)
         except ValueError as error:
             raise shape_error(error, (a, b)) from None
+        except OverflowError:  # as in unary_op
+            dtype = tensor._data.dtype if target is None else target
+            out = forward(wrapped_int(a_data, dtype), wrapped_int(b_data, dtype), **attributes)
         finally:
             quiet_leave(quiet)
         if type(out) is not ndarray:

@@ -7,7 +7,7 @@ never differentiated. Repeated indices add up in every backward (np.add.at), as 
 import numpy as np
 
 from .._tensor import Tensor, make_tensor
-from ._errors import broadcast_error, no_derivative
+from ._errors import broadcast_error, check_fits, no_derivative
 from ._registry import defop
 from .pointwise import where
 from .reduction import sum
@@ -156,9 +156,11 @@ def _index_of(index, op, kinds="iu", what="int32/int64"):
 
 
 def _check_bounds(array, size, dim):
-    if array.size and (array.max() >= size or array.min() < -size):
+    # torch's gather and scatter take no negative index (indexing and index_fill do)
+    if array.size and (array.max() >= size or array.min() < 0):
         bad = array.max() if array.max() >= size else array.min()
-        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}; gather and scatter "
+                           f"indices run from 0 to {size - 1} (negative indices are not wrapped)")
 
 
 def _gather_index(input, dim, index, op):
@@ -221,7 +223,8 @@ def _select_index(input, dim, index, op):
     if array.ndim > 1:
         raise IndexError(f"{op}(): Index is supposed to be a vector")
     size = input._data.shape[dim] if input.ndim else 1
-    if array.size and (array.max() >= size or array.min() < -size):
+    lowest = -size if op == "index_fill" else 0  # torch wraps negative indices for index_fill alone
+    if array.size and (array.max() >= size or array.min() < lowest):
         raise IndexError(f"index out of range in self (an index in {array.tolist()} is outside [-{size}, {size}) "
                          f"for dimension {dim} of size {size})")
     return dim, array.reshape(-1) % size
@@ -274,6 +277,7 @@ def masked_fill(input, mask, value):
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value.ndim} dimension(s).")
         return masked_fill_tensor(input, value, mask=mask)
+    check_fits(value, input._data.dtype)
     return masked_fill_row(input, mask=mask, value=value)
 
 

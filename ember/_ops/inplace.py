@@ -5,12 +5,17 @@ bumps the version counter (shared with its views), so any node that saved the ol
 notices at backward time. When the op is recorded, the tensor takes over the new node as its
 grad_fn: its history now ends in the in-place op, as in torch.
 """
+import warnings
+
 import numpy as np
 
 from .._dtype import can_cast, from_numpy_dtype, scalar_type_name
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, bump_version, make_tensor
 from . import indexing, rearrange, shape
+from ..autograd.anomaly_mode import user_stacklevel
+from ._errors import check_fits
+from ._kernels import wrapped_int
 from ._registry import defop
 from .indexing import _take_backward, take_row
 from .pointwise import _zero_gradient, add, div, fill, mul, neg, pow, sub, zero
@@ -95,7 +100,10 @@ def _compute_into(tensor, other, forward, keeps):
             other = other[()]
     elif dtype.kind not in keeps.get(type(other), ""):
         return False
-    new = forward(data[()] if not data.ndim else data, other)
+    try:
+        new = forward(data[()] if not data.ndim else data, other)
+    except OverflowError:  # int8 += 200: torch wraps the number (see _registry)
+        new = forward(data[()] if not data.ndim else data, wrapped_int(other, dtype))
     if new.shape != data.shape:
         return False
     try:
@@ -258,6 +266,7 @@ _fill_tensor_recorded = make_inplace(fill_tensor, "fill_")
 
 
 def fill_(self, value):
+    check_fits(value, self._data.dtype)
     if isinstance(value, Tensor):
         if value.ndim:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
@@ -316,11 +325,16 @@ index_put = defop("index_put_", "IndexPutBackward0", _copy_slices_forward, (_out
 
 def _numpy_index(index):
     items = index if isinstance(index, tuple) else (index,)
-    return tuple(item._data if isinstance(item, Tensor) else item for item in items)
+    return tuple((item._data != 0 if item._data.dtype == np.uint8 else item._data) if isinstance(item, Tensor)
+                 else item for item in items)  # a uint8 tensor is a mask, as in torch
 
 
 def setitem(self, index, value):
     """x[index] = value. Recorded as CopySlices when autograd is involved, as in torch."""
+    if any(isinstance(item, Tensor) and item._data.dtype == np.uint8
+           for item in (index if isinstance(index, tuple) else (index,))):
+        warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead.",
+                      UserWarning, stacklevel=user_stacklevel())
     try:
         _setitem(self, index, value)
     except IndexError as error:  # NumPy says "axis", torch "dimension"

@@ -16,8 +16,8 @@ import numpy as np
 
 from .._dtype import result_type, scalar_type_name
 from .._tensor import Tensor, make_tensor
-from ._errors import clamp_not_for_complex, no_derivative, not_for_complex, refusing
-from ._kernels import checked_division, integer_power, trunc_divide, zeroed_where
+from ._errors import check_fits, clamp_not_for_complex, no_derivative, not_for_complex, refusing
+from ._kernels import checked_division, integer_power, trunc_divide, wrapped_int, zeroed_where
 from ._registry import defop, promote, promote_to_float
 
 
@@ -28,6 +28,8 @@ def _pow_forward(x, *, exponent):
         return x * x
     if exponent == 3:
         return x * x * x
+    if x.dtype.kind in "iu" and isinstance(exponent, int):
+        check_fits(exponent, x.dtype)  # torch: int8 ** 200 cannot convert 200 to int8
     if x.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed. Make the base a float first, "
                            "e.g. x.float() ** -1")
@@ -111,8 +113,24 @@ def _clamp_rule(x, low=None, high=None, **attributes):
 _KEEPS_BESIDE_NUMBER = {float: "fc", int: "iufc"}
 
 
+def _wrapping(compare):
+    """A comparison that casts an out-of-range Python int to the tensor's integer dtype first, as
+    torch does (int8 < 200 compares with -56; NumPy 2 would compare with 200)."""
+    def wrapped(a, b):
+        if type(b) is int and getattr(a, "dtype", None) is not None and a.dtype.kind in "iu":
+            b = wrapped_int(b, a.dtype)
+        elif type(a) is int and getattr(b, "dtype", None) is not None and b.dtype.kind in "iu":
+            a = wrapped_int(a, b.dtype)
+        return compare(a, b)
+    wrapped.nin = 2  # the registry unrolls two-input rows
+    return wrapped
+
+
 def _clamp(x, low=None, high=None, *, min=None, max=None):
     low, high = (min, max) if low is None and high is None else (low, high)
+    for bound in (low, high):
+        if type(bound) is int or type(bound) is float:
+            check_fits(bound, x.dtype)
     if high is None:
         return np.maximum(x, low)
     if low is None:
@@ -299,12 +317,13 @@ zero = defop("zero_", "ZeroBackward0", np.zeros_like, _zero_gradient)
 fill = defop("fill_", "FillBackward2", lambda x, *, value: np.full_like(x, value), _zero_gradient)
 
 # Comparisons and logic: no gradient, bool results.
-eq = defop("eq", None, np.equal, None, dtype_rule=promote, bool_output=True)
-ne = defop("ne", None, np.not_equal, None, dtype_rule=promote, bool_output=True)
-lt = defop("lt", None, refusing("lt_cpu", "c", np.less), None, dtype_rule=promote, bool_output=True)
-le = defop("le", None, refusing("le_cpu", "c", np.less_equal), None, dtype_rule=promote, bool_output=True)
-gt = defop("gt", None, refusing("gt_cpu", "c", np.greater), None, dtype_rule=promote, bool_output=True)
-ge = defop("ge", None, refusing("ge_cpu", "c", np.greater_equal), None, dtype_rule=promote, bool_output=True)
+eq = defop("eq", None, _wrapping(np.equal), None, dtype_rule=promote, bool_output=True)
+ne = defop("ne", None, _wrapping(np.not_equal), None, dtype_rule=promote, bool_output=True)
+lt = defop("lt", None, refusing("lt_cpu", "c", _wrapping(np.less)), None, dtype_rule=promote, bool_output=True)
+le = defop("le", None, refusing("le_cpu", "c", _wrapping(np.less_equal)), None, dtype_rule=promote, bool_output=True)
+gt = defop("gt", None, refusing("gt_cpu", "c", _wrapping(np.greater)), None, dtype_rule=promote, bool_output=True)
+ge = defop("ge", None, refusing("ge_cpu", "c", _wrapping(np.greater_equal)), None, dtype_rule=promote,
+           bool_output=True)
 logical_not = defop("logical_not", None, np.logical_not, None)
 bitwise_not = defop("bitwise_not", None, np.invert, None)
 bitwise_and = defop("bitwise_and", None, np.bitwise_and, None, dtype_rule=promote)
@@ -506,6 +525,9 @@ def where(condition, input=None, other=None):
         return tuple(make_tensor(index.astype(np.int64)) for index in np.nonzero(condition._data))
     if input is None or other is None:
         raise TypeError("where() takes a condition and both input and other (or the condition alone)")
+    for number, tensor in ((input, other), (other, input)):  # where(c, int8_tensor, 300): 300 must fit
+        if isinstance(tensor, Tensor) and (type(number) is int or type(number) is float):
+            check_fits(number, tensor._data.dtype)
     return where_row(condition, input, other)
 
 

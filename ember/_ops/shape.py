@@ -5,11 +5,13 @@ with its input, so an in-place change through either is seen (and checked) by bo
 Indexing is decomposed the way torch decomposes it (select, slice, unsqueeze, then one
 advanced index), so ``x[0, 1:]`` records SliceBackward0 <- SelectBackward0 as torch does.
 """
+import warnings
 import weakref
 
 import numpy as np
 
 from .._tensor import Tensor
+from ..autograd.anomaly_mode import user_stacklevel
 from ._registry import defop
 
 
@@ -357,6 +359,8 @@ def _is_advanced(item):
 def _dims_consumed(item):
     if item is None or item is Ellipsis or isinstance(item, (bool, np.bool_)):
         return 0
+    if isinstance(item, Tensor) and item._data.dtype == np.uint8:  # a mask (see _as_array)
+        return item._data.ndim
     if _is_advanced(item):
         array = _as_array(item)
         return array.ndim if array.dtype == np.bool_ else 1
@@ -410,6 +414,10 @@ def getitem(input, index):
 
 def _as_array(item):
     array = item._data if isinstance(item, Tensor) else np.asarray(item)
+    if array.dtype == np.uint8 and isinstance(item, Tensor):  # torch: a byte tensor is a mask, with a warning
+        warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead.",
+                      UserWarning, stacklevel=user_stacklevel())
+        return array != 0
     if array.dtype.kind not in "iub" and array.size:
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     return array.astype(np.int64) if array.dtype.kind not in "ib" else array

@@ -105,7 +105,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 
 def _check_target(input, target):
-    if not isinstance(target, Tensor) or target.dtype.is_floating_point:
+    if not isinstance(target, Tensor) or target._data.dtype.name not in ("int64", "uint8"):
         got = _dtype.scalar_type_name(target.dtype) if isinstance(target, Tensor) else type(target).__name__
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got {got}; class indices must be an "
                            "integer tensor (convert with target.long())")
@@ -116,6 +116,9 @@ def _check_target(input, target):
         return
     if input.ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.ndim})")
+    if input.ndim == 2 and target.ndim > 1:
+        raise RuntimeError(f"0D or 1D target tensor expected, multi-target not supported (got a target of shape "
+                           f"{list(target.shape)}; squeeze a (N, 1) target to (N,) with target.squeeze(1))")
     if input.shape[0] != target.shape[0] if target.ndim else True:
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
                          f"({target.shape[0] if target.ndim else 0}).")
