@@ -39,25 +39,17 @@ def _out_size(size, kernel, stride, padding, dilation):
                  for i in range(2))
 
 
-def _im2col(x, kernel, stride, padding, dilation, reuse=False):
+def _im2col(x, kernel, stride, padding, dilation):
     """(N, C*kh*kw, Ho*Wo) columns of x's windows, and (Ho, Wo).
 
-    The last columns computed are kept, with x itself (so its id cannot be reused), for the
-    weight gradient (reuse=True), which needs the same columns again. Only that backward reads
-    them: an in-place change of x after the forward makes the engine refuse that backward first.
+    The weight gradient computes them again rather than keeping the forward's: a cache would hold
+    the last input and its columns (9x the input for a 3x3 kernel) alive after the user let go.
     """
-    key = (id(x), kernel, stride, padding, dilation)
-    if reuse and _last_columns[0] == key:
-        return _last_columns[2], _last_columns[3]
     n, c, h, w = x.shape
     out_size = _out_size((h, w), kernel, stride, padding, dilation)
     windows = window_view(pad_last_two(x, padding), kernel, out_size, stride, dilation)
     columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kernel[0] * kernel[1], -1)
-    _last_columns[:] = [key, x, columns, out_size]
     return columns, out_size
-
-
-_last_columns = [None, None, None, None]  # key, x, columns, out_size
 
 
 def _col2im(columns, shape, kernel, out_size, stride, padding, dilation):
@@ -112,7 +104,7 @@ def _conv_weight(x, g, kernel, stride, padding, dilation, groups):
     """d<g, conv(x, w)>/dw: the weight gradient, sum over the batch of g @ im2col(x)^T."""
     n, out_channels, ho, wo = g.shape
     if groups == 1:
-        columns, _ = _im2col(x, kernel, stride, padding, dilation, reuse=True)
+        columns, _ = _im2col(x, kernel, stride, padding, dilation)
         rows = g.reshape(n, out_channels, ho * wo)
         return np.matmul(rows, columns.transpose(0, 2, 1)).sum(axis=0).reshape(
             (out_channels, x.shape[1]) + tuple(kernel))
@@ -245,6 +237,14 @@ def _check_conv(input, weight, bias, groups, spatial_dims, transposed, name):
     if input.dtype is not weight.dtype or (bias is not None and bias.dtype is not input.dtype):
         raise RuntimeError(f"Input type ({input.dtype}) and weight type ({weight.dtype}) should be the same (and "
                            "the bias's too); convert them with .to(dtype) or the module with .float()/.double()")
+    if groups <= 0:
+        raise RuntimeError(f"non-positive groups is not supported (got groups={groups})")
+    if weight.shape[0] < groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but got "
+                           f"weight of size {list(weight.shape)} instead")
+    if weight.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
+                           f"got weight of size [{list(weight.shape)}] instead")
     channels = input.shape[-spatial_dims - 1]
     if transposed:
         if channels != weight.shape[0]:
@@ -260,6 +260,16 @@ def _check_conv(input, weight, bias, groups, spatial_dims, transposed, name):
     if bias is not None and tuple(bias.shape) != (out_channels,):
         raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
                            f"{out_channels} elements, but got bias of size {list(bias.shape)} instead")
+
+
+def _check_steps(stride, padding, dilation):
+    """torch's refusals of a stride or dilation below 1 and a negative padding (each already a pair)."""
+    if any(step <= 0 for step in stride):
+        raise RuntimeError(f"non-positive stride is not supported (got stride={list(stride)})")
+    if any(side < 0 for pair in padding for side in (pair if isinstance(pair, tuple) else (pair,))):
+        raise RuntimeError(f"negative padding is not supported (got padding={list(padding)})")
+    if any(step <= 0 for step in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
 
 
 def _batched(input, spatial_dims):
@@ -281,7 +291,9 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
     input, unbatched = _batched(input, spatial_dims)
     stride, dilation = _spatial_pair(stride, spatial_dims), _spatial_pair(dilation, spatial_dims)
     kernel = (1,) + tuple(weight.shape[2:]) if spatial_dims == 1 else tuple(weight.shape[2:])
+    _check_steps(stride, (), dilation)
     padding = _conv_padding(padding, kernel, dilation, spatial_dims, stride)
+    _check_steps(stride, padding, dilation)
     size = (1,) + tuple(input.shape[2:]) if spatial_dims == 1 else tuple(input.shape[2:])
     for i in range(2):
         if size[i] + sum(padding[i]) < dilation[i] * (kernel[i] - 1) + 1:
@@ -310,6 +322,7 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     stride, dilation = _spatial_pair(stride, spatial_dims), _spatial_pair(dilation, spatial_dims)
     output_padding = (0, _one(output_padding)) if spatial_dims == 1 else pair(output_padding)
     p = _spatial_pair(padding, spatial_dims) if spatial_dims == 2 else (0, _one(padding))
+    _check_steps(stride, p, dilation)
     for i in range(2):
         if output_padding[i] >= max(stride[i], dilation[i]):
             raise RuntimeError("output padding must be smaller than either stride or dilation, but got "

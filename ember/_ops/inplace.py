@@ -12,8 +12,8 @@ import numpy as np
 from .._dtype import can_cast, from_numpy_dtype, scalar_type_name
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, bump_version, make_tensor
-from . import indexing, rearrange, shape
 from ..autograd.anomaly_mode import user_stacklevel
+from . import indexing, rearrange, shape
 from ._errors import check_fits
 from ._kernels import wrapped_int
 from ._registry import defop
@@ -325,8 +325,7 @@ index_put = defop("index_put_", "IndexPutBackward0", _copy_slices_forward, (_out
 
 def _numpy_index(index):
     items = index if isinstance(index, tuple) else (index,)
-    return tuple((item._data != 0 if item._data.dtype == np.uint8 else item._data) if isinstance(item, Tensor)
-                 else item for item in items)  # a uint8 tensor is a mask, as in torch
+    return tuple(item._data if isinstance(item, Tensor) else item for item in items)
 
 
 def setitem(self, index, value):
@@ -335,6 +334,8 @@ def setitem(self, index, value):
            for item in (index if isinstance(index, tuple) else (index,))):
         warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead.",
                       UserWarning, stacklevel=user_stacklevel())
+        raise RuntimeError("masked_fill_ only supports boolean masks, but got mask with dtype unsigned char; "
+                           "index with mask.bool() instead")  # torch reads a uint8 index as a mask, and refuses it
     try:
         _setitem(self, index, value)
     except IndexError as error:  # NumPy says "axis", torch "dimension"

@@ -8,6 +8,7 @@ are updated here, in place and outside autograd, as torch's native_batch_norm do
 import numpy as np
 
 from .._tensor import Tensor, make_tensor
+from ._errors import kernel_missing
 from ._registry import defop
 from .reduction import mean, sum
 from .shape import reshape
@@ -84,8 +85,25 @@ batch_norm_row = defop("native_batch_norm", "NativeBatchNormBackward0", _batch_n
                        (_batch_norm_x_grad, _batch_norm_w_grad, _batch_norm_b_grad))
 
 
+def _check_dtypes(kernel, input, *parameters):
+    """torch's CPU norm kernels: a floating input, and parameters of its dtype (float32 ones beside a
+    float16/bfloat16 input, the one mix torch allows)."""
+    dtype = input._data.dtype
+    if dtype.kind != "f" and dtype.name != "bfloat16":
+        raise kernel_missing(kernel)(dtype)
+    for parameter in parameters:
+        if parameter is None or parameter._data.dtype == dtype:
+            continue
+        if dtype.itemsize == 2 and parameter._data.dtype == np.float32:
+            continue
+        raise RuntimeError(f"mixed dtype (CPU): all inputs must share same datatype. The input is {input.dtype} but "
+                           f"a parameter is {parameter.dtype}; convert the module (e.g. module.to(input.dtype)) or "
+                           "the input")
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
     """torch.nn.functional.batch_norm; training updates the running statistics in place."""
+    _check_dtypes("batch_norm", input, running_mean, running_var, weight, bias)
     if input.ndim < 2:
         raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input); batch norm normalises the channel "
                          "dimension 1 over the batch")
@@ -163,6 +181,7 @@ layer_norm_row = defop("native_layer_norm", "NativeLayerNormBackward0", _layer_n
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    _check_dtypes("LayerNormKernelImpl", input, weight, bias)
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     count = len(normalized_shape)
     if tuple(input.shape[input.ndim - count:]) != normalized_shape or count > input.ndim:
@@ -211,6 +230,7 @@ group_norm_row = defop("native_group_norm", "NativeGroupNormBackward0", _group_n
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    _check_dtypes("GroupNormKernelImpl", input, weight, bias)
     if input.ndim < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.ndim}")
     channels = input.shape[1]

@@ -11,6 +11,8 @@ import functools
 
 import numpy as np
 
+from .._dtype import scalar_type_name
+from ._errors import kernel_missing
 from ._kernels import pad_last_two, window_view
 from ._registry import defop
 from .conv import pair
@@ -93,7 +95,12 @@ def _max_pool_indices(x, kernel, stride, padding, dilation, ceil_mode):
     return best, rows * w + cols
 
 
-def _check_pool_input(input, name, spatial_dims):
+def _check_pool_input(input, name, spatial_dims, kernel=None, refused="b"):
+    """The shape torch accepts, and the dtypes its kernel covers (`refused`: NumPy kinds, or "int" for
+    every integer dtype but int64, as avg_pool's)."""
+    dtype = input._data.dtype
+    if dtype.kind in "biu" and dtype != np.int64 if refused == "int" else dtype.kind in refused:
+        raise kernel_missing(kernel or name)(input._data.dtype)
     if input.ndim not in (spatial_dims + 1, spatial_dims + 2) or any(s == 0 for s in input.shape[-spatial_dims:]):
         raise RuntimeError(f"{name}: Expected {spatial_dims + 1}D or {spatial_dims + 2}D (batch mode) tensor with "
                            f"optional 0 dim batch size for input, but got: {list(input.shape)}")
@@ -136,7 +143,7 @@ def _one(value):
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     from .shape import squeeze, unsqueeze
-    _check_pool_input(input, "max_pool1d", 1)
+    _check_pool_input(input, "max_pool1d", 1, "max_pool1d_impl", refused="biu")
     stride = None if stride is None or (isinstance(stride, (tuple, list)) and not stride) else (1, _one(stride))
     out, indices = max_pool2d_with_indices(unsqueeze(input, -2), (1, _one(kernel_size)),
                                            stride or (1, _one(kernel_size)), (0, _one(padding)),
@@ -167,6 +174,8 @@ def _avg_pool_forward(x, *, kernel, stride, padding, ceil_mode, count_include_pa
     out_size = _pool_out(size, kernel, stride, padding, (1, 1), ceil_mode)
     windows = window_view(_padded(x, kernel, stride, padding, (1, 1), out_size, 0), kernel, out_size, stride, (1, 1))
     divisor = _avg_divisor(size, out_size, kernel, stride, padding, count_include_pad, divisor_override, x.dtype)
+    if x.dtype.kind in "iu":  # torch's int64 average divides as integers (towards zero)
+        return np.trunc(windows.sum(axis=(4, 5)) / divisor).astype(x.dtype)
     return windows.sum(axis=(4, 5)) / divisor
 
 
@@ -201,7 +210,7 @@ avg_pool2d_backward = defop("avg_pool2d_backward", "AvgPool2DBackwardBackward0",
 
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
                divisor_override=None):
-    _check_pool_input(input, "avg_pool2d", 2)
+    _check_pool_input(input, "avg_pool2d", 2, refused="int")
     kernel, stride, padding, _ = _pool_arguments(kernel_size, stride, padding)
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
@@ -211,7 +220,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     from .shape import squeeze, unsqueeze
-    _check_pool_input(input, "avg_pool1d", 1)
+    _check_pool_input(input, "avg_pool1d", 1, "avg_pool2d", refused="int")
     stride = None if stride is None or (isinstance(stride, (tuple, list)) and not stride) else (1, _one(stride))
     out = avg_pool2d(unsqueeze(input, -2), (1, _one(kernel_size)), stride, (0, _one(padding)), ceil_mode,
                      count_include_pad)
@@ -265,7 +274,7 @@ def _adaptive_size(output_size, input):
 
 
 def adaptive_avg_pool2d(input, output_size):
-    _check_pool_input(input, "adaptive_avg_pool2d", 2)
+    _check_pool_input(input, "adaptive_avg_pool2d", 2, refused="")
     size = _adaptive_size(output_size, input)
     if size == (1, 1):  # torch computes a mean over the plane here (and records MeanBackward1)
         from .reduction import mean
@@ -275,7 +284,10 @@ def adaptive_avg_pool2d(input, output_size):
 
 def adaptive_avg_pool1d(input, output_size):
     from .shape import squeeze, unsqueeze
-    _check_pool_input(input, "adaptive_avg_pool1d", 1)
+    _check_pool_input(input, "adaptive_avg_pool1d", 1, refused="")
+    if input._data.dtype.kind not in "fc":  # torch computes it with mean()
+        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                           f"complex dtype. Got: {scalar_type_name(input._data.dtype)}. Convert first with .float()")
     return squeeze(adaptive_avg_pool2d_row(unsqueeze(input, -2), output_size=(1, _one(output_size))), -2)
 
 
@@ -302,7 +314,7 @@ def _adaptive_max_indices(x, output_size):
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     from .._tensor import make_tensor
-    _check_pool_input(input, "adaptive_max_pool2d", 2)
+    _check_pool_input(input, "adaptive_max_pool2d", 2, refused="biu")
     data = input._data if input.ndim == 4 else input._data[None]
     indices = _adaptive_max_indices(data, _adaptive_size(output_size, input))
     if input.ndim == 3:

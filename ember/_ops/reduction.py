@@ -268,6 +268,9 @@ def min(input, dim=None, keepdim=False):
 
 def _arg_extreme(function, input, dim, keepdim):
     data = input._data
+    if data.dtype.kind == "b":
+        name = "argmax" if function is np.argmax else "argmin"
+        raise RuntimeError(f"{name}(): does not support bool input; convert the tensor with .int() first")
     if dim is None:
         index = function(data.reshape(-1))
         return make_tensor(np.asarray(index).reshape((1,) * data.ndim if keepdim else ()).astype(np.int64))

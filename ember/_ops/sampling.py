@@ -216,7 +216,7 @@ def embedding_renorm_(weight, indices, max_norm, norm_type):
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
     indices = input._data if hasattr(input, "_data") else np.asarray(input)
-    if indices.dtype.kind not in "iu":
+    if indices.dtype.name not in ("int64", "int32"):
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
                            f"Long, Int; but got {input.dtype} instead (while checking arguments for embedding); "
                            "convert the indices with .long()")

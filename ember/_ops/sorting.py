@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import return_types
 from .._tensor import make_tensor
+from ._errors import kernel_missing
 from ._registry import defop
 from .pointwise import eq
 from .reduction import sum
@@ -82,6 +83,8 @@ def msort(input):
 
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """(values, indices) of the k largest (or smallest) elements along `dim`."""
+    if input._data.dtype.kind == "b":
+        raise RuntimeError("topk does not support bool dtypes on CPU; convert the tensor with .int() first")
     source = _one_dim(input)
     axis = _axis(input, dim)
     size = source._data.shape[axis]
@@ -139,6 +142,8 @@ def _median(name, whole_row, dim_row, result_type, skip_nan, input, dim, keepdim
 
 def median(input, dim=None, keepdim=False):
     """median(x): the lower middle value (ties share the gradient); median(x, dim): (values, indices)."""
+    if input._data.dtype.kind == "b":
+        raise kernel_missing("median_cpu")(input._data.dtype)
     return _median("median", median_all, median_dim_row, return_types.median, False, input, dim, keepdim)
 
 
@@ -173,6 +178,8 @@ def mode(input, dim=-1, keepdim=False):
 
 def kthvalue(input, k, dim=-1, keepdim=False):
     """(values, indices): the k-th smallest element along `dim` (k counts from 1)."""
+    if input._data.dtype.kind == "b":
+        raise kernel_missing("kthvalue_cpu")(input._data.dtype)
     source = _one_dim(input)
     axis = _axis(input, dim)
     size = source._data.shape[axis]

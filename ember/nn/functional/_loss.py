@@ -67,6 +67,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_size("mse_loss", input, target)
+    if input._data.dtype.kind not in "fc":
+        raise _ops._errors.kernel_missing("mse_cpu")(input._data.dtype)
     if weight is not None:
         loss = weight * (input - target) ** 2
         return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
@@ -200,6 +202,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
                          f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    if target._data.dtype != input._data.dtype:
+        raise RuntimeError(f"Found dtype {_dtype.scalar_type_name(target._data.dtype)} but expected "
+                           f"{_dtype.scalar_type_name(input._data.dtype)}; convert the target with .to(input.dtype)")
     if ((input < 0) | (input > 1)).any():
         raise RuntimeError("all elements of input should be between 0 and 1; apply sigmoid first, or use "
                            "binary_cross_entropy_with_logits on the raw scores")
