@@ -82,7 +82,7 @@ _num_threads = None
 _deterministic = False
 
 
-def set_num_threads(int):  # torch's parameter name; here `int` and `bool` are ember's dtypes
+def set_num_threads(int):  # noqa: F811  torch's parameter name; here `int` and `bool` are ember's dtypes
     """Limit the threads BLAS uses (through threadpoolctl when installed; otherwise only recorded)."""
     global _num_threads
     if not isinstance(int, _builtins.int) or isinstance(int, _builtins.bool) or int <= 0:
@@ -111,3 +111,20 @@ def use_deterministic_algorithms(mode, *, warn_only=False):
 
 def are_deterministic_algorithms_enabled():
     return _deterministic
+
+
+# -- submodules loaded on first use ----------------------------------------------------------------
+# `import ember; ember.viz.draw_graph(z)` works without `import ember.viz`, and `import ember` does
+# not pay for modules most programs never touch.
+_LAZY_SUBMODULES = {"viz"}
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")  # the import also sets ember.<name>
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _LAZY_SUBMODULES)
