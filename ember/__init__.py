@@ -110,3 +110,11 @@ def use_deterministic_algorithms(mode, *, warn_only=False):
 
 def are_deterministic_algorithms_enabled():
     return _deterministic
+
+
+# -- drop-in: the torch version ember follows, `import torch` answered by ember, torch's other names ------
+from . import _missing, _shim  # noqa: E402
+from ._shim import install_as_torch, uninstall_as_torch  # noqa: E402,F401
+
+__torch_version__ = _shim.TorchVersion(_shim.TORCH_VERSION)  # torch.__version__ under the shim
+__getattr__ = _missing.module_getattr(__name__)  # a torch name ember lacks says so
