@@ -112,9 +112,25 @@ def are_deterministic_algorithms_enabled():
     return _deterministic
 
 
-# -- drop-in: the torch version ember follows, `import torch` answered by ember, torch's other names ------
+# -- drop-in: the torch version ember follows, `import torch` answered by ember -------------------------
 from . import _missing, _shim  # noqa: E402
 from ._shim import install_as_torch, uninstall_as_torch  # noqa: E402,F401
 
 __torch_version__ = _shim.TorchVersion(_shim.TORCH_VERSION)  # torch.__version__ under the shim
-__getattr__ = _missing.module_getattr(__name__)  # a torch name ember lacks says so
+
+# -- submodules loaded on first use ----------------------------------------------------------------
+# `import ember; ember.viz.draw_graph(z)` works without `import ember.viz`, and `import ember` does
+# not pay for modules most programs never touch.
+_LAZY_SUBMODULES = {"viz"}
+_missing_name = _missing.module_getattr(__name__)  # a torch name ember lacks says so
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")  # the import also sets ember.<name>
+    _missing_name(name)
+
+
+def __dir__():
+    return sorted(set(globals()) | _LAZY_SUBMODULES)
