@@ -105,7 +105,8 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
         raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}")
     classes = x.shape[1]
     rows = labels.detach().numpy()
-    counts = np.zeros(tuple(x.shape), dtype=x.detach().numpy().dtype)  # how often each class is a target (torch counts repeats)
+    # how often each class is one of the sample's targets (torch counts a repeated target twice)
+    counts = np.zeros(tuple(x.shape), dtype=x.detach().numpy().dtype)
     for n, row in enumerate(rows):
         for label in row:
             if label < 0:

@@ -62,8 +62,8 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
         raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions)")
     if input.numel() == 0:
         return input
-    from ._misc import pad
     from ..._ops.pooling import avg_pool2d
+    from ._misc import pad
     squared = (input * input).unsqueeze(1)
     if input.ndim == 3:
         div = pad(squared, (0, 0, size // 2, (size - 1) // 2))

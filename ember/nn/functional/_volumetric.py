@@ -15,8 +15,14 @@ import numpy as np
 
 from ... import _ops
 from ..._ops.conv import _check_conv
-from ..._ops.pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d,
-                             avg_pool2d, max_pool2d_with_indices)
+from ..._ops.pooling import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool2d,
+    max_pool2d_with_indices,
+)
 from ..._ops.sampling import pad
 from ..._tensor import make_tensor
 

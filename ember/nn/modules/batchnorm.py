@@ -1,6 +1,6 @@
 """torch.nn.modules.batchnorm's names: the batch norms (defined in normalization.py), SyncBatchNorm
 and the lazy batch norms (lazy.py)."""
-from .normalization import _BatchNorm, BatchNorm1d, BatchNorm2d, BatchNorm3d
+from .normalization import BatchNorm1d, BatchNorm2d, BatchNorm3d, _BatchNorm
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm", "LazyBatchNorm1d", "LazyBatchNorm2d",
            "LazyBatchNorm3d"]
