@@ -245,7 +245,8 @@ def _t(*items):
 
 
 def _tensor(key="0", storage="FloatStorage", numel=2, offset=0, size=(2,), stride=(1,), persistent=None):
-    pid = persistent if persistent is not None else _t(_s("storage"), _g("torch", storage), _s(key), _s("cpu"), _i(numel))
+    pid = persistent if persistent is not None else _t(_s("storage"), _g("torch", storage), _s(key), _s("cpu"),
+                                                       _i(numel))
     return (_g("torch._utils", "_rebuild_tensor_v2") + _t(pid + b"Q", _i(offset), _t(*map(_i, size)),
             _t(*map(_i, stride)), b"\x89", _g("collections", "OrderedDict") + b")R") + b"R")
 

@@ -11,7 +11,8 @@ from .._tensor import Size, Tensor, device
 
 
 class TorchPickler:
-    """`legacy` writes the storage ids of the pre-zip format. `storage_of(tensor)` returns (key, storage class name, numel, offset, stride) for a tensor."""
+    """`legacy` writes the storage ids of the pre-zip format. `storage_of(tensor)` returns
+    (key, storage class name, numel, offset, stride) for a tensor."""
 
     def __init__(self, storage_of, legacy=False):
         self.storage_of, self.legacy = storage_of, legacy
@@ -30,11 +31,13 @@ class TorchPickler:
     def _put(self, obj):
         index = len(self.memo)
         self.memo[id(obj)] = (index, obj)  # obj kept alive so its id stays unique
-        self.out.append(pickle.BINPUT + bytes([index]) if index < 256 else pickle.LONG_BINPUT + struct.pack("<I", index))
+        self.out.append(pickle.BINPUT + bytes([index]) if index < 256
+                        else pickle.LONG_BINPUT + struct.pack("<I", index))
 
     def _get(self, obj):
         index = self.memo[id(obj)][0]
-        self.out.append(pickle.BINGET + bytes([index]) if index < 256 else pickle.LONG_BINGET + struct.pack("<I", index))
+        self.out.append(pickle.BINGET + bytes([index]) if index < 256
+                        else pickle.LONG_BINGET + struct.pack("<I", index))
 
     def _int(self, value):
         if 0 <= value < 256:

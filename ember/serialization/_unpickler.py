@@ -95,7 +95,8 @@ class RestrictedUnpickler:
                 raise corrupt("the pickle ends before its STOP instruction (truncated file?)")
             handler = _OPCODES.get(code[0])
             if handler is None:
-                raise UnpicklingError(f"ember.load: the pickle uses opcode {code!r}, which a data-only checkpoint does not "
+                raise UnpicklingError(f"ember.load: the pickle uses opcode {code!r}, which a data-only checkpoint "
+                                      "does not "
                                       "need (ember reads the pickle protocol 2 subset torch.save writes)")
             if handler is _stop:
                 if self.metastack or len(self.stack) != 1:
@@ -147,7 +148,8 @@ def _reduce(u):
 def _newobj(u):
     args, cls = u._pop(), u._pop()
     if not isinstance(cls, Global) or cls.new is None or not isinstance(args, tuple):
-        raise UnpicklingError(f"ember.load: the pickle creates an object of {_describe(cls)}, which is not an allowed class")
+        raise UnpicklingError(f"ember.load: the pickle creates an object of {_describe(cls)}, which is not an "
+                              "allowed class")
     u._push(cls.new(*args))
 
 
@@ -161,7 +163,8 @@ def _build(u):
         return
     build = getattr(inst, "_ember_build", None)
     if build is None:
-        raise UnpicklingError(f"ember.load: the pickle sets the state of a {type(inst).__name__}, which only OrderedDict "
+        raise UnpicklingError(f"ember.load: the pickle sets the state of a {type(inst).__name__}, which only "
+                              "OrderedDict "
                               "and tensors allow")
     build(state)
 
@@ -170,7 +173,8 @@ def _append(u):
     item = u._pop()
     target = u._top()
     if type(target) is not list:
-        raise UnpicklingError(f"ember.load: the pickle appends to a {type(target).__name__}; only lists can be appended to")
+        raise UnpicklingError(f"ember.load: the pickle appends to a {type(target).__name__}; only lists can be "
+                              "appended to")
     target.append(item)
 
 
@@ -275,7 +279,8 @@ def _binbytes(size_format, size):
 def _binpersid(u):
     pid = u._pop()
     if u.persistent_load is None or type(pid) is not tuple or not pid or pid[0] not in ("storage", b"storage"):
-        raise UnpicklingError(f"ember.load: the pickle refers to a persistent object of type {type(pid).__name__}; only "
+        raise UnpicklingError(f"ember.load: the pickle refers to a persistent object of type "
+                              f"{type(pid).__name__}; only "
                               "storages are allowed")
     u._push(u.persistent_load(pid))
 
@@ -335,7 +340,8 @@ def plain_globals():
     def restricted(kind, allowed):
         def make(*args):
             if not all(isinstance(a, allowed) for a in args):
-                raise UnpicklingError(f"ember.load: builtins.{kind.__name__} called with arguments it does not take here")
+                raise UnpicklingError(f"ember.load: builtins.{kind.__name__} called with arguments it does not "
+                                      "take here")
             return kind(*args)
         return make
 
