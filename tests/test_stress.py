@@ -10,6 +10,7 @@ import threading
 import weakref
 
 import numpy as np
+import pytest
 
 import ember
 
@@ -153,3 +154,61 @@ def test_float32_sum_of_a_million_elements_is_accurate():
     exact = values.astype(np.float64).sum()
     got = ember.tensor(values).sum().item()
     assert abs(got - exact) / exact < 1e-6  # pairwise summation, as torch's float32 reduction
+
+
+# -- memory held after backward (issue 13): nothing saved outlives its backward, no op keeps user data --
+class _Square(ember.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return 2 * x * grad
+
+
+_F = ember.nn.functional
+_HOLDERS = {
+    "custom_function": lambda x: _Square.apply(x),
+    "sort": lambda x: x.sort()[0],
+    "log_softmax": lambda x: _F.log_softmax(x.reshape(100, 100), 1),
+    "cross_entropy": lambda x: _F.cross_entropy(x.reshape(100, 100), ember.zeros(100, dtype=ember.long)),
+    "max_pool2d": lambda x: _F.max_pool2d(x.reshape(1, 1, 100, 100), 2),
+    "max_dim": lambda x: x.reshape(100, 100).max(1)[0],
+    "conv2d": lambda x: _F.conv2d(x.reshape(1, 1, 100, 100), ember.ones(4, 1, 3, 3)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_HOLDERS))
+def test_saved_values_are_freed_by_backward_while_the_output_lives(name):
+    """What an op saved for backward (inputs, indices, a softmax, im2col columns) is freed by a backward
+    without retain_graph, as torch frees it: only the leaf, its gradient and the output stay."""
+    import tracemalloc
+    leaf = ember.randn(10_000, requires_grad=True)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        hidden = leaf * 1.0  # an intermediate: only the graph can keep it alive
+        out = _HOLDERS[name](hidden)
+        del hidden
+        out.sum().backward()
+        leaf.grad = None
+        gc.collect()
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    output_bytes = out._data.nbytes
+    assert held < output_bytes + 0.25 * leaf._data.nbytes + 4096, (name, held, output_bytes)
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        out.sum().backward()
+
+
+def test_conv_keeps_no_reference_to_its_input():
+    x = ember.randn(2, 3, 16, 16)
+    probe = weakref.ref(x._data)
+    _F.conv2d(x, ember.ones(4, 3, 3, 3))
+    del x
+    gc.collect()
+    assert probe() is None  # no module-level cache holds the last input (or its columns)

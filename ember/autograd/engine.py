@@ -19,6 +19,7 @@ walked node to node by _walk_chain until it branches.
 """
 from heapq import heappop, heappush
 
+from .._backend import ndarray
 from .anomaly_mode import check_gradients, warn_forward_trace
 from .anomaly_mode import state as anomaly_state
 from .grad_mode import state
@@ -85,10 +86,7 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
                 if extras is not None and extras.post_hooks:
                     input_grads = _run_post_hooks(node, input_grads, grads)
             if not retain_graph:  # free what the node saved; a second backward through it then raises
-                if node._saved is not None:
-                    node._saved = _FREED
-                if node._result_entry is not None:
-                    node._result_entry = _FREED
+                _release(node)
             for next_node, output_nr, input_grad in zip(node._next_nodes, node._next_nrs, input_grads):
                 if next_node is None or input_grad is None:
                     continue
@@ -120,6 +118,27 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
         return [captured.get(edge) for edge in targets]
 
 
+def _release(node):
+    """Free what a node saved for its backward: inputs, output, and arrays among its attributes (a
+    sort's indices, log_softmax's softmax), as torch frees its saved variables. Marked freed, a
+    second backward through the node raises torch's error."""
+    attributes = node._attributes
+    if attributes:
+        for value in attributes.values():
+            if _holds_array(value):
+                node._attributes = {key: value for key, value in attributes.items() if not _holds_array(value)}
+                node._saved = _FREED
+                break
+    if node._saved is not None:
+        node._saved = _FREED
+    if node._result_entry is not None:
+        node._result_entry = _FREED
+
+
+def _holds_array(value):
+    return type(value) is ndarray or type(value) is tuple and len(value) > 0 and type(value[0]) is ndarray
+
+
 def _walk_chain(node, pending, retain_graph, create_graph):
     """The fast path from a single root: a chain y = f(g(h(x))), where each node passes one
     gradient to one node, runs without the pending table and the heap (the loop in run_backward
@@ -136,10 +155,7 @@ def _walk_chain(node, pending, retain_graph, create_graph):
             break  # gradients for several inputs: the general walk orders the branches
         input_grads = node.apply(grads, create_graph)
         if not retain_graph:  # as in run_backward
-            if node._saved is not None:
-                node._saved = _FREED
-            if node._result_entry is not None:
-                node._result_entry = _FREED
+            _release(node)
         index = 0
         while next_nodes[index] is None:
             index += 1

@@ -50,9 +50,9 @@ class FunctionCtx:
 
     @property
     def saved_tensors(self):
-        saved = self.__dict__.get("_saved_entries")
         if isinstance(self, Node) and self._saved is _FREED:  # the engine freed it after backward
             raise RuntimeError(SECOND_BACKWARD_ERROR)
+        saved = getattr(self._saved, "entries", None) if isinstance(self, Node) else None
         if saved is None:
             return ()
         tensors = []
@@ -71,6 +71,11 @@ class FunctionCtx:
         return tuple(tensors)
 
     saved_variables = saved_tensors
+
+
+class _UserSaved(tuple):
+    """ctx.save_for_backward's tensors, as `entries`: an empty tuple to the Node machinery, which
+    reads _saved as flat (value, version) pairs of the inputs."""
 
 
 class BackwardCFunction(Node, FunctionCtx):
@@ -279,8 +284,9 @@ def _record(cls, node, args, outputs, is_tuple):
         results.append(out)
     to_save = node.__dict__.pop("_to_save", None)
     if to_save is not None:
-        node._saved_entries = [None if value is None else pack_saved(value) for value in to_save]
-        node._saved = ()  # not None: the engine marks it freed after a backward without retain_graph
+        # in the node's _saved slot, which the engine frees after a backward without retain_graph
+        node._saved = _UserSaved()
+        node._saved.entries = [None if value is None else pack_saved(value) for value in to_save]
     return tuple(results) if is_tuple else results[0]
 
 
