@@ -123,9 +123,12 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     elif isinstance(data, xp.ndarray):
         array = data.copy()
     else:
-        data = _unwrap(data)
         try:
+            data = _unwrap(data)
             array = xp.array(data)
+        except RecursionError:  # a list that contains itself, or nested past any sensible depth
+            raise ValueError("too many dimensions 'list': the nested lists are deeper than a tensor may be "
+                             "(64 dimensions), or a list contains itself") from None
         except (ValueError, TypeError, OverflowError):
             raise _data_error(data) from None
         if array.dtype == object or array.dtype.kind in "USV":
@@ -182,7 +185,15 @@ def from_numpy(array):
 
 
 def _filled(fill, size, dtype, requires_grad, device):
-    return _finish(fill(_size(size), dtype=_numpy_dtype(dtype)), requires_grad, device)
+    size = _size(size)
+    try:
+        array = fill(size, dtype=_numpy_dtype(dtype))
+    except (ValueError, MemoryError) as error:  # torch's RuntimeError, not NumPy's classes
+        if "too big" in str(error) or isinstance(error, MemoryError):
+            raise RuntimeError(f"Storage size calculation overflowed with sizes={list(size)}, or "
+                               f"DefaultCPUAllocator: can't allocate memory for them ({error})") from None
+        raise
+    return _finish(array, requires_grad, device)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
@@ -238,9 +249,16 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     _check_range(start, end, step)
     if dtype.category < _dtype.FLOATING:
         values = _integer_range(start, end, step, dtype)
-    else:
-        values = start + xp.arange(max(math.ceil((end - start) / step), 0), dtype=xp.float64) * step
-    return _finish(values.astype(dtype.numpy), requires_grad, device)
+    else:  # start + i * step in float64, as torch computes it, a block at a time: no float64 transient
+        count = max(math.ceil((end - start) / step), 0)
+        values = xp.empty(count, dtype=dtype.numpy)
+        for begin in range(0, count, _BLOCK):
+            index = xp.arange(begin, min(begin + _BLOCK, count), dtype=xp.float64)
+            values[begin:begin + _BLOCK] = start + index * step
+    return _finish(values.astype(dtype.numpy, copy=False), requires_grad, device)
+
+
+_BLOCK = 1 << 16
 
 
 def _check_range(start, end, step):
@@ -274,15 +292,29 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     dtype = dtype or _dtype.get_default_dtype()
     if dtype.category < _dtype.FLOATING:  # torch converts the ends to the integer dtype first
         start, end = int(start), int(end)
+    # float32 and float64 are computed in their own dtype, as torch's kernel does (and without a
+    # float64 transient); others in float64, then cast
+    work = xp.dtype(dtype.numpy if dtype.numpy in (xp.float32, xp.float64) else xp.float64)
+    _check_fits_float(start, end, work)
     if steps == 1:
-        values = xp.full(1, start, dtype=xp.float64)  # a single step is `start`, as in torch
+        values = xp.full(1, start, dtype=work)  # a single step is `start`, as in torch
     else:
-        index = xp.arange(steps, dtype=xp.float64)
-        step = (end - start) / (steps - 1) if steps > 1 else 0.0
-        values = xp.where(index < steps // 2, start + step * index, end - step * (steps - 1 - index))
+        index = xp.arange(steps, dtype=work)
+        step = work.type((end - start) / (steps - 1))
+        values = xp.where(index < steps // 2, work.type(start) + step * index,
+                          work.type(end) - step * (steps - 1 - index))
     if dtype.category < _dtype.FLOATING:
         values = xp.trunc(values)
-    return _finish(values.astype(dtype.numpy), requires_grad, device)
+    return _finish(values.astype(dtype.numpy, copy=False), requires_grad, device)
+
+
+def _check_fits_float(start, end, dtype):
+    """torch's RuntimeError for an end past the float dtype's range (NumPy would warn and give inf)."""
+    largest = float(xp.finfo(dtype).max)
+    for value in (start, end):
+        if isinstance(value, float) and math.isfinite(value) and abs(value) > largest:
+            raise RuntimeError(f"value cannot be converted to type {xp.dtype(dtype).name.replace('32', '')} without "
+                               f"overflow: {value} exceeds the dtype's largest value {largest:g}")
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):

@@ -44,6 +44,26 @@ def _iadd_int8(lib):
     return x
 
 
+def _step(lib, name, gradient, **options):
+    parameter = lib.nn.Parameter(lib.tensor([1.0, 2.0]))
+    parameter.grad = lib.tensor([gradient, 1.0])
+    getattr(lib.optim, name)([parameter], **options).step()
+    return parameter
+
+
+def _clip_nan(lib):
+    parameter = lib.nn.Parameter(lib.tensor([1.0, 2.0]))
+    parameter.grad = lib.tensor([nan, 1.0])
+    norm = lib.nn.utils.clip_grad_norm_([parameter], 1.0)
+    return norm, parameter.grad
+
+
+def _self_referential(lib):
+    items = []
+    items.append(items)
+    return lib.tensor(items)
+
+
 # fmt: off
 CORNER_CASES = [
     # -- gradients at degenerate points: selection, not masks multiplied into inf --------------------
@@ -234,6 +254,55 @@ CORNER_CASES = [
     Misuse("wrap", "int8_plus_float_200", lambda lib: lib.tensor([1, 2], dtype=lib.int8) + 200.0),
     Misuse("wrap", "int8_plus_2_70", lambda lib: lib.tensor([1, 2], dtype=lib.int8) + 2 ** 70,
            "OverflowError", "int too big to convert"),
+    # -- warnings torch gives, and silence where it gives none ---------------------------------------
+    Misuse("warnings", "divide_by_zero_silent", _warn(lambda lib: lib.tensor([1.0, -1.0, 0.0]) / 0)),
+    Misuse("warnings", "log_zero_silent", _warn(lambda lib: lib.log(lib.tensor([0.0, -1.0])))),
+    Misuse("warnings", "exp_overflow_silent", _warn(lambda lib: lib.exp(lib.tensor([1000.0])))),
+    Misuse("warnings", "sigmoid_underflow_silent", _warn(lambda lib: lib.sigmoid(lib.tensor([-1000.0])))),
+    Misuse("warnings", "print_nan_silent", _warn(lambda lib: str(lib.tensor([nan, 1.0, inf])))),
+    Misuse("warnings", "adam_inf_grad_silent", _warn(lambda lib: _step(lib, "Adam", inf))),
+    Misuse("warnings", "rmsprop_centered_huge_grad", _warn(lambda lib: _step(lib, "RMSprop", 1e30, centered=True))),
+    Misuse("warnings", "clip_grad_norm_nan", _warn(lambda lib: _clip_nan(lib))),
+    Misuse("warnings", "batch_norm_huge_silent", _warn(lambda lib: lib.nn.BatchNorm1d(2)(lib.tensor([[1e30, 1.0], [2.0, 3.0]])))),
+    Misuse("warnings", "mean_of_empty_silent", _warn(lambda lib: lib.tensor([]).mean())),
+    Misuse("warnings", "std_dof_zero_warns", _warn(lambda lib: lib.tensor([1.0]).std())),
+    Misuse("warnings", "var_dim_dof_zero_warns", _warn(lambda lib: lib.ones(1, 3).var(0))),
+    Misuse("warnings", "uint8_mask_warns", _warn(lambda lib: lib.arange(3.0)[lib.tensor([1, 0, 1], dtype=lib.uint8)])),
+    Misuse("warnings", "linspace_past_float32", lambda lib: lib.linspace(0, 1e308, 3),
+           "RuntimeError", "value cannot be converted to type float without overflow"),
+    Misuse("warnings", "new_full_300_int8", lambda lib: lib.ones(2, dtype=lib.int8).new_full((2,), 300),
+           "RuntimeError", "value cannot be converted to type int8_t without overflow"),
+    # -- empty and extreme shapes --------------------------------------------------------------------
+    Misuse("empty", "softmax_empty_batch", lambda lib: lib.softmax(lib.zeros(0, 3), 1)),
+    Misuse("empty", "log_softmax_empty_dim", lambda lib: lib.log_softmax(lib.zeros(2, 0), 1)),
+    Misuse("empty", "logsumexp_empty_dim", lambda lib: lib.logsumexp(lib.zeros(2, 0), 1)),
+    Misuse("empty", "sdpa_length_zero", lambda lib: lib.nn.functional.scaled_dot_product_attention(lib.zeros(1, 0, 4), lib.zeros(1, 0, 4), lib.zeros(1, 0, 4))),
+    Misuse("empty", "sdpa_no_keys", lambda lib: lib.nn.functional.scaled_dot_product_attention(lib.zeros(1, 2, 4), lib.zeros(1, 0, 4), lib.zeros(1, 0, 4))),
+    Misuse("empty", "layer_norm_empty_batch", lambda lib: lib.nn.functional.layer_norm(lib.zeros(0, 3), (3,))),
+    Misuse("empty", "sum_empty_dim", lambda lib: lib.zeros(2, 0).sum(1)),
+    Misuse("empty", "mean_empty_dim", lambda lib: lib.zeros(2, 0).mean(1)),
+    Misuse("empty", "prod_empty", lambda lib: lib.zeros(0).prod()),
+    Misuse("empty", "max_empty_dim", lambda lib: lib.zeros(2, 0).max(1),
+           "IndexError", "max(): Expected reduction dim 1 to have non-zero size."),
+    Misuse("empty", "amax_empty_dim", lambda lib: lib.zeros(2, 0).amax(1),
+           "IndexError", "amax(): Expected reduction dim 1 to have non-zero size."),
+    Misuse("empty", "argmax_empty_dim", lambda lib: lib.zeros(2, 0).argmax(1),
+           "IndexError", "argmax(): Expected reduction dim 1 to have non-zero size."),
+    Misuse("empty", "argmax_empty", lambda lib: lib.zeros(0).argmax(),
+           "IndexError", "argmax(): Expected reduction dim to be specified for input.numel() == 0."),
+    Misuse("empty", "max_empty", lambda lib: lib.zeros(0).max(),
+           "RuntimeError", "max(): Expected reduction dim to be specified for input.numel() == 0."),
+    Misuse("empty", "cumsum_empty_dim", lambda lib: lib.zeros(2, 0).cumsum(1)),
+    Misuse("empty", "sort_empty", lambda lib: lib.zeros(0).sort()),
+    Misuse("empty", "allocation_overflow", lambda lib: lib.empty(2 ** 62),
+           "RuntimeError", "Storage size calculation overflowed with sizes=[4611686018427387904]"),
+    Misuse("empty", "allocation_overflow_2d", lambda lib: lib.zeros(2 ** 40, 2 ** 40),
+           "RuntimeError", "Storage size calculation overflowed with sizes=[1099511627776, 1099511627776]"),
+    Misuse("empty", "self_referential_list", lambda lib: _self_referential(lib),
+           "ValueError", "too many dimensions 'list'"),
+    Misuse("empty", "write_through_expanded_view", lambda lib: lib.ones(2).expand(3, 2).add_(1),
+           "RuntimeError", "unsupported operation: more than one element of the written-to tensor refers to a single memory location"),
+    Misuse("empty", "sixty_four_dims", lambda lib: lib.zeros([1] * 64).sum()),
 ]
 # fmt: on
 
@@ -319,4 +388,30 @@ RECORDED = {'std_constant': ('tensor', [0.0, 0.0, 0.0], 'float32', (3,), False),
  'uint8_greater_than_minus_one': ('tensor', [False, False], 'bool', (2,), False),
  'int8_add_inplace_200': ('tensor', [-55, -54], 'int8', (2,), False),
  'int8_iadd_200': ('tensor', [-55, -54], 'int8', (2,), False),
- 'int8_plus_float_200': ('tensor', [201.0, 202.0], 'float32', (2,), False)}
+ 'int8_plus_float_200': ('tensor', [201.0, 202.0], 'float32', (2,), False),
+ 'divide_by_zero_silent': [('tensor', [inf, -inf, 'nan'], 'float32', (3,), False), []],
+ 'log_zero_silent': [('tensor', [-inf, 'nan'], 'float32', (2,), False), []],
+ 'exp_overflow_silent': [('tensor', [inf], 'float32', (1,), False), []],
+ 'sigmoid_underflow_silent': [('tensor', [0.0], 'float32', (1,), False), []],
+ 'print_nan_silent': ['tensor([nan, 1., inf])', []],
+ 'adam_inf_grad_silent': [('tensor', ['nan', 1.999], 'float32', (2,), True), []],
+ 'rmsprop_centered_huge_grad': [('tensor', [1.0, 1.8995], 'float32', (2,), True), []],
+ 'clip_grad_norm_nan': [[('tensor', 'nan', 'float32', (), False), ('tensor', ['nan', 'nan'], 'float32', (2,), False)],
+                        []],
+ 'batch_norm_huge_silent': [('tensor', [[0.0, -0.99999], [0.0, 0.99999]], 'float32', (2, 2), True), []],
+ 'mean_of_empty_silent': [('tensor', 'nan', 'float32', (), False), []],
+ 'std_dof_zero_warns': [('tensor', 'nan', 'float32', (), False), ['UserWarning']],
+ 'var_dim_dof_zero_warns': [('tensor', ['nan', 'nan', 'nan'], 'float32', (3,), False), ['UserWarning']],
+ 'uint8_mask_warns': [('tensor', [0.0, 2.0], 'float32', (2,), False), ['UserWarning']],
+ 'softmax_empty_batch': ('tensor', [], 'float32', (0, 3), False),
+ 'log_softmax_empty_dim': ('tensor', [[], []], 'float32', (2, 0), False),
+ 'logsumexp_empty_dim': ('tensor', [-inf, -inf], 'float32', (2,), False),
+ 'sdpa_length_zero': ('tensor', [[]], 'float32', (1, 0, 4), False),
+ 'sdpa_no_keys': ('tensor', [[[0.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]]], 'float32', (1, 2, 4), False),
+ 'layer_norm_empty_batch': ('tensor', [], 'float32', (0, 3), False),
+ 'sum_empty_dim': ('tensor', [0.0, 0.0], 'float32', (2,), False),
+ 'mean_empty_dim': ('tensor', ['nan', 'nan'], 'float32', (2,), False),
+ 'prod_empty': ('tensor', 1.0, 'float32', (), False),
+ 'cumsum_empty_dim': ('tensor', [[], []], 'float32', (2, 0), False),
+ 'sort_empty': [('tensor', [], 'float32', (0,), False), ('tensor', [], 'int64', (0,), False)],
+ 'sixty_four_dims': ('tensor', 0.0, 'float32', (), False)}

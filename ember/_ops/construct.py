@@ -12,6 +12,7 @@ import numpy as np
 from .._dtype import bfloat16 as bfloat16_dtype
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, bump_version, make_tensor, shared_counter
+from ._errors import check_fits
 from ._registry import defop
 from .indexing import gather_row
 from .inplace import as_strided_row
@@ -42,21 +43,25 @@ def _size(size):
 
 
 # -- new_* constructors: the dtype (and device) of self unless given --------------------------------
+# Each is made in its final dtype at once (a float64 array first would be a 2-8x transient peak).
 def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return _new(self, np.zeros(_size(size)), dtype, requires_grad)
+    return _new(self, np.zeros(_size(size), _dtype_of(dtype, self.dtype).numpy), dtype, requires_grad)
 
 
 def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return _new(self, np.ones(_size(size)), dtype, requires_grad)
+    return _new(self, np.ones(_size(size), _dtype_of(dtype, self.dtype).numpy), dtype, requires_grad)
 
 
 def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return _new(self, np.zeros(_size(size)), dtype, requires_grad)  # ember's empty memory is zeroed
+    # ember's empty memory is zeroed
+    return _new(self, np.zeros(_size(size), _dtype_of(dtype, self.dtype).numpy), dtype, requires_grad)
 
 
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
              pin_memory=False):
-    return _new(self, np.full(tuple(size), fill_value), dtype, requires_grad)
+    target = _dtype_of(dtype, self.dtype).numpy
+    check_fits(fill_value, target)
+    return _new(self, np.full(tuple(size), fill_value, target), dtype, requires_grad)
 
 
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):

@@ -7,6 +7,7 @@ are updated here, in place and outside autograd, as torch's native_batch_norm do
 """
 import numpy as np
 
+from .._errstate import quietly
 from .._tensor import Tensor, make_tensor
 from ._errors import kernel_missing
 from ._registry import defop
@@ -101,6 +102,7 @@ def _check_dtypes(kernel, input, *parameters):
                            "the input")
 
 
+@quietly  # the running statistics are updated with NumPy, outside the rows
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
     """torch.nn.functional.batch_norm; training updates the running statistics in place."""
     _check_dtypes("batch_norm", input, running_mean, running_var, weight, bias)

@@ -169,6 +169,11 @@ def _lerp(start, end, *, weight):
 def _addcmul(x, t1, t2, *, value):
     if x.dtype.kind in "iub" and isinstance(value, float):
         value = int(value)  # torch casts the factor to the integer dtype
+    if x.dtype in (np.float32, np.float16) and np.result_type(x, t1, t2) == x.dtype:
+        # torch's kernel is a fused multiply-add, x + (value * t1) * t2 with one rounding: the product
+        # does not overflow on its own (inf - 1e56 is inf, not nan). float64 holds that product exactly.
+        scaled = np.multiply(t1, value, dtype=x.dtype)
+        return (x.astype(np.float64) + scaled.astype(np.float64) * t2).astype(x.dtype)
     return x + value * (t1 * t2)
 
 

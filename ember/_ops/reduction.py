@@ -227,13 +227,22 @@ def _check_not_empty(name, input, dim=None):
             f"{name}(): Expected reduction dim {dim} to have non-zero size.")
 
 
+def _check_reduced_not_empty(name, input, dim):
+    """torch's IndexError for a max-like reduction over a dimension of size 0."""
+    for axis in (range(input.ndim) if dim is None else dim):
+        if input._data.shape[axis] == 0:
+            _check_not_empty(name, input, axis)
+
+
 def amax(input, dim=(), keepdim=False):
     """Largest value over `dim` (all dims when empty); ties share the gradient evenly."""
+    _check_reduced_not_empty("amax", input, _all_or(dim, input.ndim))
     return amax_row(input, shape=input._data.shape, dim=_all_or(dim, input.ndim), keepdim=keepdim)
 
 
 def amin(input, dim=(), keepdim=False):
     """Smallest value over `dim` (all dims when empty); ties share the gradient evenly."""
+    _check_reduced_not_empty("amin", input, _all_or(dim, input.ndim))
     return amin_row(input, shape=input._data.shape, dim=_all_or(dim, input.ndim), keepdim=keepdim)
 
 
@@ -271,6 +280,11 @@ def _arg_extreme(function, input, dim, keepdim):
     if data.dtype.kind == "b":
         name = "argmax" if function is np.argmax else "argmin"
         raise RuntimeError(f"{name}(): does not support bool input; convert the tensor with .int() first")
+    if not data.size:
+        name = "argmax" if function is np.argmax else "argmin"
+        if dim is None:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+        _check_not_empty(name, input, normalize_dim(dim, input.ndim))
     if dim is None:
         index = function(data.reshape(-1))
         return make_tensor(np.asarray(index).reshape((1,) * data.ndim if keepdim else ()).astype(np.int64))
@@ -398,7 +412,7 @@ def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 # -- logsumexp, cumsum, cumprod -----------------------------------------------------------------------
 def _logsumexp_forward(x, *, shape, dim, keepdim):
-    peak = np.amax(x, axis=dim, keepdims=True)
+    peak = np.amax(x, axis=dim, keepdims=True, initial=-np.inf)  # initial: an empty dim gives -inf, as torch
     peak = np.where(np.isfinite(peak), peak, 0)  # all -inf (or an inf) would make x - peak nan
     out = np.log(np.sum(np.exp(x - peak), axis=dim, keepdims=True)) + peak
     return out if keepdim else np.squeeze(out, axis=dim)

@@ -248,7 +248,18 @@ def normalize_dims_ordered(dims, ndim):
 
 def numpy_T(input):
     """x.T: all dimensions reversed (torch records PermuteBackward0, for 0-d and 1-D tensors too)."""
+    if input.ndim != 2 and ("T", input.ndim == 0) not in _warned:  # torch warns once per process
+        _warned.add(("T", input.ndim == 0))
+        warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
+                      if input.ndim == 0 else
+                      "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
+                      "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
+                      "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
+                      "tensor.", UserWarning, stacklevel=user_stacklevel())
     return permute_row(input, dims=tuple(range(input.ndim))[::-1])
+
+
+_warned = set()
 
 
 def expand(input, *sizes):

@@ -51,7 +51,7 @@ class RMSprop(Optimizer):
                 square_avg = addcmul_(state["square_avg"].mul_(alpha), grad, grad, value=1 - alpha)
                 if group["centered"]:
                     grad_avg = lerp_(state["grad_avg"], grad, 1 - alpha)
-                    avg = _ops.sqrt(square_avg - grad_avg * grad_avg)
+                    avg = _ops.sqrt(_ops.addcmul(square_avg, grad_avg, grad_avg, value=-1))  # torch's fused form
                 else:
                     avg = _ops.sqrt(square_avg)
                 avg.add_(eps)

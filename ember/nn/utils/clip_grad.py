@@ -40,7 +40,9 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     grads = _grads(parameters)
     total_norm = get_total_norm(grads, norm_type, error_if_nonfinite)
     clip_coef = float(max_norm) / (total_norm.item() + 1e-6)
-    if clip_coef < 1:  # torch multiplies by min(coef, 1): grads under the limit stay exactly as they are
+    # torch multiplies by clamp(coef, max=1): grads under the limit stay exactly as they are, and a NaN
+    # norm (a NaN gradient somewhere) makes every gradient NaN, as torch's clamp passes NaN through
+    if not clip_coef >= 1:
         for grad in grads:
             grad.mul_(clip_coef)
     return total_norm
