@@ -82,7 +82,7 @@ _num_threads = None
 _deterministic = False
 
 
-def set_num_threads(int):  # torch's parameter name; here `int` and `bool` are ember's dtypes
+def set_num_threads(int):  # noqa: F811  torch's parameter name; here `int` and `bool` are ember's dtypes
     """Limit the threads BLAS uses (through threadpoolctl when installed; otherwise only recorded)."""
     global _num_threads
     if not isinstance(int, _builtins.int) or isinstance(int, _builtins.bool) or int <= 0:

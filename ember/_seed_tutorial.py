@@ -3,6 +3,7 @@
 # torch 2.13 prints for the same code (tests/test_seed_tutorial.py checks it line by line).
 # Run it with `python -m ember` or `python examples/autograd_tutorial.py`.
 import ember as torch  # the one line that differs from the tutorial
+
 # Create a tensor and tell PyTorch to track operations
 x = torch.tensor(3.0, requires_grad=True)
 print(f"x = {x}")

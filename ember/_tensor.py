@@ -254,7 +254,8 @@ class Tensor:
                                    f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor are "
                                    "the same size")
             if value.dtype is not self.dtype:
-                raise RuntimeError(f"attempting to assign a gradient with dtype '{_dtype.scalar_type_name(value.dtype).lower()}' "
+                given = _dtype.scalar_type_name(value.dtype).lower()
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{given}' "
                                    f"to a tensor with grad_dtype '{_dtype.scalar_type_name(self.dtype)}'. The gradient "
                                    f"must match the tensor's dtype: convert it with .to({self.dtype!r}).")
         self._grad = value

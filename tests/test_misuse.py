@@ -11,9 +11,9 @@ import warnings
 from collections import Counter
 
 import pytest
+from misuse_cases import CASES
 
 import ember
-from misuse_cases import CASES
 
 try:
     import torch

@@ -9,7 +9,9 @@ import numpy as np
 
 from .._dtype import FLOATING, LEGACY_NAMES, get_default_dtype, int64
 from .._tensor import Tensor, make_tensor
-from ..return_types import max as max_type, min as min_type
+from ..return_types import max as max_type
+from ..return_types import min as min_type
+from ._kernels import add_reduce, array_mean, element_count
 from ._multi_output import defop_multi
 from ._registry import defop
 from .pointwise import eq, exp, sign, where
@@ -32,92 +34,16 @@ def _reduced_dims(dim, ndim):
     return normalize_dims(dim, ndim) or tuple(range(ndim))
 
 
-def _count(shape, dim):
-    count = 1
-    for axis in (range(len(shape)) if dim is None else dim):
-        count *= shape[axis]
-    return count
-
-
-# np.sum and np.mean are Python wrappers around np.add.reduce, costing as much as the sum itself
-# on small arrays; these call it directly (the same arithmetic, so the same results).
-_numpy_add_reduce = np.add.reduce
-_ones = {}  # (length, dtype) -> a read-only vector of ones, for _add_reduce's matrix products
-
-
-def _add_reduce(x, axis=None, keepdims=False):
-    """np.add.reduce; float32/float64 sums over a leading or trailing block of axes of a C-contiguous
-    array run as one matrix-vector product with ones instead, which BLAS does several times faster
-    than NumPy's reduction loop (a (256, 512) float32 array: ~10 µs instead of ~30 over axis 1, 19
-    over axis 0). The sums agree to rounding."""
-    ndim = x.ndim
-    if (ndim < 2 or type(x) is not np.ndarray or x.dtype.kind != "f" or x.dtype.itemsize < 4
-            or not x.flags.c_contiguous or not x.size):
-        return _numpy_add_reduce(x, axis=axis, keepdims=keepdims)
-    if axis is None:  # every element: the rows' sums by BLAS, then NumPy's pairwise sum of those
-        if keepdims or x.shape[-1] < 16:
-            return _numpy_add_reduce(x, axis=axis, keepdims=keepdims)
-        return _numpy_add_reduce(x.reshape(-1, x.shape[-1]) @ _ones_of(x.shape[-1], x.dtype))
-    axes = axis if type(axis) is tuple else tuple(axis) if isinstance(axis, list) else (axis,)
-    count = len(axes)
-    if count == 1:  # the usual case, without the general case's bookkeeping below
-        axis, shape = axes[0], x.shape
-        if axis == ndim - 1 or axis == -1:
-            total = x.reshape(-1, shape[-1]) @ _ones_of(shape[-1], x.dtype)
-            return total.reshape(shape[:-1] + (1,) if keepdims else shape[:-1])
-        if axis == 0 or axis == -ndim:
-            total = _ones_of(shape[0], x.dtype) @ x.reshape(shape[0], -1)
-            return total.reshape((1,) + shape[1:] if keepdims else shape[1:])
-    if count == ndim:
-        return _numpy_add_reduce(x, axis=axis, keepdims=keepdims)
-    axes = sorted(a + ndim if a < 0 else a for a in axes)
-    shape = x.shape
-    if axes == list(range(ndim - count, ndim)):  # trailing axes: rows @ ones
-        kept = shape[:ndim - count]
-        length = x.size // _count(kept, None)
-        total = x.reshape(-1, length) @ _ones_of(length, x.dtype)
-    elif axes == list(range(count)):  # leading axes: ones @ columns
-        kept = shape[count:]
-        length = x.size // _count(kept, None)
-        total = _ones_of(length, x.dtype) @ x.reshape(length, -1)
-    else:
-        return _numpy_add_reduce(x, axis=axis, keepdims=keepdims)
-    if keepdims:
-        return total.reshape(tuple(1 if i in axes else size for i, size in enumerate(shape)))
-    return total.reshape(kept)
-
-
-def _ones_of(length, dtype):
-    ones = _ones.get((length, dtype))
-    if ones is None:
-        if len(_ones) > 64:
-            _ones.clear()
-        ones = _ones[(length, dtype)] = np.ones(length, dtype)
-        ones.flags.writeable = False
-    return ones
-
-
-def _mean(x, axis=None, keepdims=False):
-    """np.mean for float32/float64 (np.mean sums float16 in float32, and warns on empty input)."""
-    count = _count(x.shape, (axis,) if type(axis) is int else axis)
-    if x.dtype.kind != "f" or x.dtype.itemsize < 4 or not count:
-        return np.mean(x, axis=axis, keepdims=keepdims)
-    total = _add_reduce(x, axis=axis, keepdims=keepdims)
-    if type(total) is np.ndarray:
-        return np.true_divide(total, count, out=total)
-    return total / count
-
-
 # fmt: off
-sum_all = defop("sum", "SumBackward0", lambda x, *, shape: _add_reduce(x, axis=None),
+sum_all = defop("sum", "SumBackward0", lambda x, *, shape: add_reduce(x, axis=None),
                 lambda grad, x, *, shape: _expand_back(grad, shape=shape))
-sum_dim = defop("sum", "SumBackward1", lambda x, *, shape, dim, keepdim: _add_reduce(x, axis=dim, keepdims=keepdim),
+sum_dim = defop("sum", "SumBackward1", lambda x, *, shape, dim, keepdim: add_reduce(x, axis=dim, keepdims=keepdim),
                 lambda grad, x, *, shape, dim, keepdim: _expand_back(grad, shape=shape, dim=dim, keepdim=keepdim))
-mean_all = defop("mean", "MeanBackward0", lambda x, *, shape: _mean(x),
-                 lambda grad, x, *, shape: _expand_back(grad / _count(shape, None), shape=shape))
+mean_all = defop("mean", "MeanBackward0", lambda x, *, shape: array_mean(x),
+                 lambda grad, x, *, shape: _expand_back(grad / element_count(shape, None), shape=shape))
 mean_dim = defop("mean", "MeanBackward1",
-                 lambda x, *, shape, dim, keepdim: _mean(x, axis=dim, keepdims=keepdim),
-                 lambda grad, x, *, shape, dim, keepdim: _expand_back(grad / _count(shape, dim), shape=shape,
+                 lambda x, *, shape, dim, keepdim: array_mean(x, axis=dim, keepdims=keepdim),
+                 lambda grad, x, *, shape, dim, keepdim: _expand_back(grad / element_count(shape, dim), shape=shape,
                                                                       dim=dim, keepdim=keepdim))
 # fmt: on
 
@@ -125,7 +51,7 @@ mean_dim = defop("mean", "MeanBackward1",
 def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Sum of all elements, or over `dim` (an int or a tuple). Integers and bools sum to int64."""
     if not isinstance(input, Tensor):  # raw array inside a backward formula
-        return _add_reduce(input, axis=dim, keepdims=keepdim)
+        return add_reduce(input, axis=dim, keepdims=keepdim)
     dim = axis if dim is None else dim
     if dtype is None and input._data.dtype.kind in "biu":
         dtype = int64  # as torch; NumPy would sum uint8 to uint64, and int32 to int32 on Windows
@@ -139,7 +65,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Mean of all elements, or over `dim`. Like torch, integer tensors need dtype= or .float()."""
     if not isinstance(input, Tensor):
-        return _mean(input, axis=dim, keepdims=keepdim)
+        return array_mean(input, axis=dim, keepdims=keepdim)
     dim = axis if dim is None else dim
     if dtype is not None:
         input = input.to(dtype)
@@ -198,16 +124,6 @@ def _all_or(dim, ndim):
     return dims if dims else None
 
 
-def _kept(value, *, shape, dim, keepdim):
-    """A reduced value with the reduced axes put back as size 1 (to broadcast against the input)."""
-    if keepdim or dim is None and not shape:
-        return value
-    kept = [1] * len(shape) if dim is None else list(shape)
-    for axis in (dim or ()):
-        kept[axis] = 1
-    return reshape(value, tuple(kept))
-
-
 def _integer_accumulates_in_int64(input, dtype):
     if dtype is None and input._data.dtype.kind in "biu":
         return int64
@@ -225,6 +141,16 @@ def _product_of_others(x, axis):
     others = before * after
     others = others.reshape(data.shape) if axis is None else np.moveaxis(others, -1, axis)
     return _like(others, x)
+
+
+def _kept(value, *, shape, dim, keepdim):
+    """A reduced value with the reduced axes put back as size 1 (to broadcast against the input)."""
+    if keepdim or dim is None and not shape:
+        return value
+    kept = [1] * len(shape) if dim is None else list(shape)
+    for axis in (dim or ()):
+        kept[axis] = 1
+    return reshape(value, tuple(kept))
 
 
 def _prod_backward(grad, x, *, shape, dim=None, keepdim=False, result):
@@ -346,17 +272,17 @@ def _centered(x, dim):
 
 
 def _var_grad(grad, x, *, shape, dim, correction, keepdim):
-    return (2.0 / (_count(shape, dim) - correction)) * _kept(grad, shape=shape, dim=dim, keepdim=keepdim) * \
+    return (2.0 / (element_count(shape, dim) - correction)) * _kept(grad, shape=shape, dim=dim, keepdim=keepdim) * \
         _centered(x, dim)
 
 
 def _std_grad(grad, x, std, *, shape, dim, correction, keepdim):
     scale = _kept(grad, shape=shape, dim=dim, keepdim=keepdim) / _kept(std, shape=shape, dim=dim, keepdim=keepdim)
-    return scale * _centered(x, dim) / (_count(shape, dim) - correction)
+    return scale * _centered(x, dim) / (element_count(shape, dim) - correction)
 
 
 def _mean_grad(grad, *, shape, dim, keepdim):
-    return _expand_back(_kept(grad, shape=shape, dim=dim, keepdim=keepdim) / _count(shape, dim), shape=shape)
+    return _expand_back(_kept(grad, shape=shape, dim=dim, keepdim=keepdim) / element_count(shape, dim), shape=shape)
 
 
 def _var_forward(x, *, shape, dim, correction, keepdim):
@@ -443,11 +369,6 @@ def logsumexp(input, dim, keepdim=False):
     return logsumexp_row(input, shape=input._data.shape, dim=dims, keepdim=keepdim)
 
 
-def _reverse_cumsum(grad, dim):
-    """sum_{j >= i} grad_j along dim, without flipping: total - cumsum + grad."""
-    return sum(grad, (dim,), keepdim=True) - cumsum_row(grad, dim=dim) + grad
-
-
 def _cumprod_backward_with_zeros(grad, x, dim):
     """d/dx_k of sum_j grad_j prod_{i<=j} x_i, by products of explicit ranges (no division by zero)."""
     data, g = np.moveaxis(_raw(x), dim, -1), np.moveaxis(_raw(grad), dim, -1)
@@ -459,14 +380,19 @@ def _cumprod_backward_with_zeros(grad, x, dim):
     return _like(np.moveaxis(exclusive * weighted, -1, dim), x)
 
 
+def _reverse_cumsum(grad, dim):
+    """sum_{j >= i} grad_j along dim, without flipping: total - cumsum + grad."""
+    return sum(grad, (dim,), keepdim=True) - cumsum_row(grad, dim=dim) + grad
+
+cumsum_row = defop("cumsum", "CumsumBackward0", lambda x, *, dim: np.cumsum(x, axis=dim),
+                   lambda grad, x, *, dim: _reverse_cumsum(grad, dim))
+
+
 def _cumprod_backward(grad, x, *, dim, result):
     if np.all(_raw(x)):
         return _reverse_cumsum(grad * result, dim) / x
     return _cumprod_backward_with_zeros(grad, x, dim)
 
-
-cumsum_row = defop("cumsum", "CumsumBackward0", lambda x, *, dim: np.cumsum(x, axis=dim),
-                   lambda grad, x, *, dim: _reverse_cumsum(grad, dim))
 cumprod_row = defop("cumprod", "CumprodBackward0", lambda x, *, dim: np.cumprod(x, axis=dim), _cumprod_backward)
 
 

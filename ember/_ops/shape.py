@@ -66,10 +66,6 @@ def _index_backward_forward(grad, *, shape, index):
     return full
 
 
-def _inverse(permutation):
-    return tuple(np.argsort(permutation).tolist())
-
-
 # fmt: off
 view_row = defop("view", "ViewBackward0", lambda x, *, shape, input_shape: np.reshape(x, shape, copy=False),
                  lambda grad, x, *, shape, input_shape: reshape(grad, input_shape), view=True)
@@ -90,6 +86,11 @@ transpose_row = defop("transpose", "TransposeBackward0", lambda x, *, dim0, dim1
                       lambda grad, x, *, dim0, dim1: transpose(grad, dim0, dim1), view=True)
 t_row = defop("t", "TBackward0", np.transpose,  # a raw gradient's .T directly: t()'s dispatch costs more
               lambda grad, x: grad.T if type(grad) is np.ndarray else t(grad), view=True)
+
+
+def _inverse(permutation):
+    return tuple(np.argsort(permutation).tolist())
+
 permute_row = defop("permute", "PermuteBackward0", lambda x, *, dims: np.transpose(x, dims),
                     lambda grad, x, *, dims: permute(grad, _inverse(dims)), view=True)
 expand_row = defop("expand", "ExpandBackward0", lambda x, *, shape: np.broadcast_to(x, shape),
