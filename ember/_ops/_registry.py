@@ -22,6 +22,8 @@ import inspect
 
 from .._backend import ndarray, xp
 from .._dtype import get_default_dtype, result_type
+from .._errstate import enter as quiet_enter
+from .._errstate import leave as quiet_leave
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor, shared_counter
 from ..autograd.graph import Node, saved_tensors_hooks_stack
@@ -182,10 +184,13 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
                 requires_grad = requires_grad or x._requires_grad
                 x = x._data if target is None or x._data.dtype is target else x._data.astype(target)
             arrays.append(x)
+        quiet = quiet_enter()  # torch's silent inf and nan (see _errstate)
         try:
             out = forward(*arrays, **attributes)
         except ValueError as error:
             raise shape_error(error, inputs) from None
+        finally:
+            quiet_leave(quiet)
         return finish(out, inputs, attributes, target, requires_grad)
 
     # unary_op and binary_op are op and finish unrolled for one and two inputs, nearly every
@@ -206,10 +211,14 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
                     data = data.astype(target)
             if not data.ndim:
                 data = data[()]  # NumPy scalars compute several times faster than 0-d arrays
-        if saves_extra:
-            out, extra = forward_with_extra(data, **attributes)
-        else:
-            out = forward(data, **attributes) if attributes else forward(data)
+        quiet = quiet_enter()
+        try:
+            if saves_extra:
+                out, extra = forward_with_extra(data, **attributes)
+            else:
+                out = forward(data, **attributes) if attributes else forward(data)
+        finally:
+            quiet_leave(quiet)
         if type(out) is not ndarray:
             out = asarray(out)
         dtype = out.dtype
@@ -271,10 +280,13 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
                     b_data = b_data.astype(target)
                 if not b_data.ndim:
                     b_data = b_data[()]
+        quiet = quiet_enter()
         try:
             out = forward(a_data, b_data, **attributes) if attributes else forward(a_data, b_data)
         except ValueError as error:
             raise shape_error(error, (a, b)) from None
+        finally:
+            quiet_leave(quiet)
         if type(out) is not ndarray:
             out = asarray(out)
         dtype = out.dtype
