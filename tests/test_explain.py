@@ -178,3 +178,11 @@ def test_hooks_are_removed_afterwards():
     y = x ** 2
     _story(y, retain_graph=True)
     assert not y.grad_fn._extras.pre_hooks and not y.grad_fn._extras.post_hooks
+
+
+def test_the_docstring_example_is_what_explain_prints():
+    import doctest
+    import sys
+    module = sys.modules["ember.autograd.explain"]  # ember.autograd.explain is the function
+    failed, attempted = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert attempted >= 5 and failed == 0

@@ -1,14 +1,4 @@
-"""explain(): run a backward pass and tell it as a story, step by step.
-
-    >>> x = ember.tensor(3.0, requires_grad=True)
-    >>> y = x ** 2
-    >>> ember.autograd.explain(y)                  # doctest: +SKIP
-    Backward pass from y = x**2 (a scalar): it starts with dy/dy = 1
-    step 1  PowBackward0  computes y = x**2
-            gradient arriving: 1
-            d(x**2)/dx = 2*x = 6  ->  x gets 1 * 6 = 6
-    step 2  AccumulateGrad  for the leaf x
-            x.grad += 6 -> 6
+"""explain(): run a backward pass and tell it as a story, step by step (see explain's docstring).
 
 The numbers are the real engine's: explain() registers hooks on every node, calls the one
 engine that backward() uses, and reports what the hooks saw (the gradient arriving at each
@@ -217,6 +207,26 @@ def explain(tensor, inputs=None, retain_graph=None, file=None, *, names=None, co
     color         use rich for colour when it is installed (default: when writing to a terminal)
 
     A tensor that is not a scalar starts from a gradient of ones, as tensor.sum().backward() would.
+
+        >>> import ember
+        >>> x = ember.tensor(3.0, requires_grad=True)
+        >>> y = x ** 2
+        >>> story = ember.autograd.explain(y)
+        Backward pass from y (a scalar, grad_fn=PowBackward0)
+        It starts with dy/dy = 1, and walks the graph from the output back to the leaves.
+        <BLANKLINE>
+        step 1  PowBackward0  computes y = x**2
+                gradient arriving: 1
+                d(x**2)/dx = 2*x = 6  ->  x gets 1 * 6 = 6
+        <BLANKLINE>
+        step 2  AccumulateGrad  for the leaf x
+                x.grad += 6 -> 6   (it was None: the first gradient is stored)
+        <BLANKLINE>
+        Done: x.grad = 6.
+        >>> story.grads
+        {'x': tensor(6.)}
+
+    (tests/test_explain.py runs this example, so it shows what explain prints today.)
     """
     import inspect
     if not isinstance(tensor, Tensor):

@@ -7,12 +7,13 @@
     >>> picture = ember.viz.draw_graph(z)
     >>> picture.save("z.svg")      # doctest: +SKIP
 
-The forward pass goes left to right: leaves (blue) on the left, the operations torch records
-as grad_fn nodes (grey) in the middle, the output (green) on the right; the backward pass
-walks the same arrows right to left. DOT source is always available (``picture.source``);
-SVG and PNG go through the `graphviz` package and its `dot` program when both are installed
-(``pip install ember[viz]``), otherwise ember lays out and writes the SVG (or an HTML page
-around it) itself.
+The forward pass goes left to right: leaves (blue) just before the operation that first reads
+them, the operations torch records as grad_fn nodes (grey, each with the expression it
+computed, such as `2*x*y`), the output (green) on the right; the backward pass walks the same
+arrows right to left. No arrow crosses a box (ember's layout routes long edges around them).
+DOT source is always available (``picture.source``); SVG and PNG go through the `graphviz`
+package and its `dot` program when both are installed (``pip install ember[viz]``), otherwise
+ember lays out and writes the SVG (or an HTML page around it) itself.
 """
 import os
 import shutil
