@@ -106,17 +106,24 @@ def are_deterministic_algorithms_enabled():
     return _deterministic
 
 
+# -- drop-in: the torch version ember follows, `import torch` answered by ember -------------------------
+from . import _missing, _shim  # noqa: E402
+from ._shim import install_as_torch, uninstall_as_torch  # noqa: E402,F401
+
+__torch_version__ = _shim.TorchVersion(_shim.TORCH_VERSION)  # torch.__version__ under the shim
+
 # -- submodules loaded on first use ----------------------------------------------------------------
 # `import ember; ember.viz.draw_graph(z)` works without `import ember.viz`, and `import ember` does
 # not pay for modules most programs never touch.
 _LAZY_SUBMODULES = {"viz"}
+_missing_name = _missing.module_getattr(__name__)  # a torch name ember lacks says so
 
 
 def __getattr__(name):
     if name in _LAZY_SUBMODULES:
         import importlib
         return importlib.import_module(f"{__name__}.{name}")  # the import also sets ember.<name>
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    _missing_name(name)
 
 
 def __dir__():
