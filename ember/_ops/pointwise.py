@@ -132,10 +132,14 @@ def _clamp(x, low=None, high=None, *, min=None, max=None):
         if type(bound) is int or type(bound) is float:
             check_fits(bound, x.dtype)
     if high is None:
-        return np.maximum(x, low)
-    if low is None:
-        return np.minimum(x, high)
-    return np.minimum(np.maximum(x, low), high)  # torch: min > max gives max everywhere
+        out = np.maximum(x, low)
+    elif low is None:
+        out = np.minimum(x, high)
+    else:
+        out = np.minimum(np.maximum(x, low), high)  # torch: min > max gives max everywhere
+    if x.dtype.kind == "f" and type(out) is np.ndarray:
+        np.copyto(out, x, where=out == x)  # torch keeps x where it equals a bound: clamp(-0.0, max=0) is -0.0
+    return out
 
 
 def _inside(x, low, high):

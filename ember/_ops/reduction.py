@@ -461,6 +461,8 @@ cumsum_row = defop("cumsum", "CumsumBackward0", lambda x, *, dim: np.cumsum(x, a
 
 
 def _cumprod_backward(grad, x, *, dim, result):
+    if x.shape[dim] == 1:  # torch: the gradient passes unchanged (no division by a NaN or inf element)
+        return grad
     if np.all(_raw(x)):
         return _reverse_cumsum(grad * result, dim) / x
     return _cumprod_backward_with_zeros(grad, x, dim)
