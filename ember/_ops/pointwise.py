@@ -276,7 +276,7 @@ tanh = defop("tanh", "TanhBackward0", np.tanh, lambda grad, x, result: grad * (1
 sigmoid = defop("sigmoid", "SigmoidBackward0", lambda x: 1 / (1 + np.exp(-x)),
                 lambda grad, x, result: grad * result * (1 - result), dtype_rule=promote_to_float)
 reciprocal = defop("reciprocal", "ReciprocalBackward0", np.reciprocal,
-                   lambda grad, x, result: -grad * result * result, dtype_rule=promote_to_float)
+                   lambda grad, x, result: -grad * (result * result), dtype_rule=promote_to_float)
 def _relu_backward(grad, x, result):
     # torch: 0 where result <= 0 (at 0 too), else grad (a NaN result passes grad)
     if (type(grad) is np.ndarray and type(result) is np.ndarray and grad.dtype is result.dtype
