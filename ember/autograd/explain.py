@@ -18,7 +18,7 @@ The local derivatives are phrased from the saved tensors, while the hooks still 
 import sys
 
 from .._tensor import Tensor, make_tensor
-from .graph import _FREED, AccumulateGrad
+from .graph import AccumulateGrad
 
 __all__ = ["explain", "Explanation"]
 
@@ -243,12 +243,14 @@ def _graph_nodes(root):
 def _saved_values(node):
     """(a, b, result): what the node saved, as tensors or numbers (None where nothing was saved)."""
     a = b = result = None
+    if node.saved_tensors_released:
+        return [None, None, None]
     saved = node._saved
-    if saved is not None and saved is not _FREED:
+    if saved is not None:
         a = saved[0] if len(saved) > 0 else None
         b = saved[2] if len(saved) > 2 else None
     entry = node._result_entry
-    if entry is not None and entry is not _FREED and entry != "awaited":
+    if isinstance(entry, tuple):  # saved (not awaited, nor packed by a saved_tensors_hooks pair)
         result = make_tensor(entry[0])
     return [value.detach() if isinstance(value, Tensor) else value for value in (a, b)] + [result]
 
