@@ -2,8 +2,6 @@
 
 ``import ember as torch`` runs beginner and intermediate PyTorch code unchanged.
 """
-import warnings as _warnings
-
 from . import _dtype
 from ._dtype import (bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,  # noqa: F401
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
@@ -34,11 +32,6 @@ from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enab
 
 __version__ = "0.1.0"
 
-# torch computes log(0) = -inf, 1/0 = inf, sqrt(-1) = nan without a word; NumPy warns. Silence
-# NumPy's floating-point warnings only where they arise inside ember's own modules, so a
-# user's own NumPy code keeps its warnings (a filter costs nothing until a warning fires).
-_warnings.filterwarnings("ignore", message=r"(overflow|invalid value|divide by zero|underflow) encountered",
-                         category=RuntimeWarning, module=r"ember(\.|$)")
 
 
 def is_tensor(obj):
@@ -110,3 +103,20 @@ def use_deterministic_algorithms(mode, *, warn_only=False):
 
 def are_deterministic_algorithms_enabled():
     return _deterministic
+
+
+# -- submodules loaded on first use ----------------------------------------------------------------
+# `import ember; ember.viz.draw_graph(z)` works without `import ember.viz`, and `import ember` does
+# not pay for modules most programs never touch.
+_LAZY_SUBMODULES = {"viz"}
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")  # the import also sets ember.<name>
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _LAZY_SUBMODULES)

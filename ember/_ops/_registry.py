@@ -26,6 +26,8 @@ import inspect
 
 from .._backend import ndarray, xp
 from .._dtype import get_default_dtype, result_type
+from .._errstate import enter as quiet_enter
+from .._errstate import leave as quiet_leave
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor, shared_counter
 from ..autograd.engine import GENERIC_PATHS  # install only the general path (see _unrolled.py)
@@ -204,10 +206,13 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
                 requires_grad = requires_grad or x._requires_grad
                 x = x._data if target is None or x._data.dtype is target else x._data.astype(target)
             arrays.append(x)
+        quiet = quiet_enter()  # torch's silent inf and nan (see _errstate)
         try:
             out = forward(*arrays, **attributes)
         except ValueError as error:
             raise shape_error(error, inputs) from None
+        finally:
+            quiet_leave(quiet)
         return finish(out, inputs, attributes, target, requires_grad)
 
     arity = len(node_class.formulas) if differentiable else getattr(forward, "nin", None)  # ufuncs know theirs

@@ -12,6 +12,8 @@ suite runs the gradient and op-case suites that way too (tests/test_generic_path
 line here is proven equal to the reference it shortcuts.
 """
 from .._backend import ndarray, xp
+from .._errstate import enter as quiet_enter
+from .._errstate import leave as quiet_leave
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, shared_counter
 from ..autograd import graph
@@ -202,10 +204,14 @@ def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, vi
                     data = data.astype(target)
             if not data.ndim:
                 data = data[()]  # NumPy scalars compute several times faster than 0-d arrays
-        if saves_extra:
-            out, extra = forward_with_extra(data, **attributes)
-        else:
-            out = forward(data, **attributes) if attributes else forward(data)
+        quiet = quiet_enter()  # torch's silent inf and nan (see _errstate)
+        try:
+            if saves_extra:
+                out, extra = forward_with_extra(data, **attributes)
+            else:
+                out = forward(data, **attributes) if attributes else forward(data)
+        finally:
+            quiet_leave(quiet)
         if type(out) is not ndarray:
             out = _asarray(out)
         dtype = out.dtype
@@ -276,10 +282,13 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
                     b_data = b_data.astype(target)
                 if not b_data.ndim:
                     b_data = b_data[()]
+        quiet = quiet_enter()
         try:
             out = forward(a_data, b_data, **attributes) if attributes else forward(a_data, b_data)
         except ValueError as error:
             raise shape_error(error, (a, b)) from None
+        finally:
+            quiet_leave(quiet)
         if type(out) is not ndarray:
             out = _asarray(out)
         dtype = out.dtype

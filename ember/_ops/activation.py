@@ -136,7 +136,7 @@ hardsigmoid = defop("hardsigmoid", "HardsigmoidBackward0", lambda x: np.clip(x +
 
 
 def _hardswish_backward(grad, x):
-    return where(x < -3, grad * 0, where(x <= 3, grad * (x / 3 + 0.5), grad))
+    return where(x < -3, 0.0, where(x <= 3, grad * (x / 3 + 0.5), grad))
 
 hardswish = defop("hardswish", "HardswishBackward0", _hardswish_forward, _hardswish_backward)
 log_sigmoid = defop("log_sigmoid", "LogSigmoidBackward0", _log_sigmoid_forward,

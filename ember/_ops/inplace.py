@@ -13,7 +13,7 @@ from .._tensor import Tensor, bump_version, make_tensor
 from . import indexing, rearrange, shape
 from ._registry import defop
 from .indexing import _take_backward, take_row
-from .pointwise import add, div, fill, mul, neg, pow, sub, zero
+from .pointwise import _zero_gradient, add, div, fill, mul, neg, pow, sub, zero
 from .pointwise import exp as exp_op
 from .reduction import sum
 from .shape import getitem
@@ -252,7 +252,7 @@ def _fill_unrecorded(self, value):
 
 # x.fill_(v) with a 0-d tensor v: v gets the summed gradient (torch's FillBackward3).
 fill_tensor = defop("fill_", "FillBackward3", lambda old, value: np.full_like(old, value),
-                    (lambda grad, old, value: grad * 0,
+                    (_zero_gradient,
                      lambda grad, old, value: sum(grad)))
 _fill_tensor_recorded = make_inplace(fill_tensor, "fill_")
 
@@ -273,7 +273,7 @@ def fill_(self, value):
 # -- copy_ and x[index] = value -----------------------------------------------------------
 copy_row = defop("copy_", "CopyBackwards",
                  lambda old, source: np.broadcast_to(source, old.shape).astype(old.dtype),
-                 (lambda grad, old, source: grad * 0,
+                 (_zero_gradient,
                   lambda grad, old, source: grad))  # the engine sums grad back to source's shape
 
 

@@ -88,7 +88,7 @@ def _heaviside_rule(a, b):
 # fmt: off
 copysign_tensor = defop("copysign", "CopysignBackward0", np.copysign,
                         (lambda grad, a, b, result: _copysign_ratio(grad, a, result),
-                         lambda grad, a, b: grad * 0), dtype_rule=promote_to_float)
+                         _zero_gradient), dtype_rule=promote_to_float)
 copysign_scalar = defop("copysign", "CopysignBackward1", lambda x, *, other: np.copysign(x, other),
                         lambda grad, x, *, other, result: _copysign_ratio(grad, x, result),
                         dtype_rule=lambda x, **attributes: promote_to_float(x))
@@ -121,7 +121,7 @@ def _sinc_backward(grad, x):
 sinc_row = defop("sinc", "SincBackward0", _sinc, _sinc_backward, dtype_rule=promote_to_float)
 # torch: nextafter(x, y) passes the gradient to x unchanged, none to y
 nextafter_row = defop("nextafter", "NextafterBackward0", np.nextafter,
-                      (lambda grad, a, b: grad, lambda grad, a, b: grad * 0), dtype_rule=promote)
+                      (lambda grad, a, b: grad, _zero_gradient), dtype_rule=promote)
 heaviside_row = defop("heaviside", "NotImplemented", lambda a, b: np.heaviside(a, b).astype(np.result_type(a, b)),
                       (no_derivative("heaviside"),) * 2, dtype_rule=_heaviside_rule)
 gcd_row = defop("gcd", None, np.gcd, None, dtype_rule=_integers_only("gcd"))

@@ -75,10 +75,17 @@ def _raw(value):
 
 
 def _masked(grad, mask):
-    """grad where `mask` (a raw bool or 0/0.5/1 array computed from constants) allows it, else 0."""
+    """grad scaled by `mask` (a raw bool or 0/0.5/1 array computed from constants) where it is nonzero,
+    and 0 elsewhere by selection, as torch's masked_fill: an inf or NaN gradient blocked by the mask
+    gives 0, not 0 * inf = nan."""
+    mask = np.asarray(mask)
+    keep = mask if mask.dtype == np.bool_ else mask != 0
     if isinstance(grad, Tensor):
-        return grad * make_tensor(np.asarray(mask, dtype=grad._data.dtype))
-    return grad * np.asarray(mask, dtype=grad.dtype)
+        scaled = grad if mask.dtype == np.bool_ else grad * make_tensor(mask.astype(grad._data.dtype))
+        return where_row(make_tensor(keep), scaled, 0.0)
+    grad = np.asarray(grad)
+    scaled = grad if mask.dtype == np.bool_ else grad * mask.astype(grad.dtype)
+    return np.where(keep, scaled, np.zeros((), grad.dtype))
 
 
 def _known(*values):
@@ -148,11 +155,18 @@ def _negative(x):
 
 
 def _sign(x):
-    return x.copy() if x.dtype.kind == "b" else np.sign(x)
+    if x.dtype.kind == "b":
+        return x.copy()
+    if x.dtype.kind == "f":  # torch: sign(nan) is 0 (so |x|'s gradient at a NaN is 0 too)
+        return np.where(x != x, np.zeros((), x.dtype), np.sign(x))
+    return np.sign(x)
 
 
 def _zero_gradient(grad, *inputs, **attributes):
-    return grad * 0
+    """torch's zeros_like(grad): 0 also where grad is inf or NaN (grad * 0 would be nan there)."""
+    if isinstance(grad, Tensor):
+        return make_tensor(np.zeros_like(grad._data))
+    return np.zeros_like(grad)
 
 
 def _relu_forward(x):
@@ -197,7 +211,7 @@ neg = defop("neg", "NegBackward0", _negative, lambda grad, x: -grad)
 
 def _pow_backward(grad, x, *, exponent):
     if exponent == 0:  # torch: d(x**0)/dx is 0 everywhere, also at x == 0
-        return grad * 0
+        return _zero_gradient(grad)
     return grad * (exponent * x ** (exponent - 1))  # torch's association (float32 rounds differently)
 
 pow_scalar = defop("pow", "PowBackward0", _pow_forward, _pow_backward, dtype_rule=promote.beside("exponent"))
@@ -239,7 +253,7 @@ def _relu_backward(grad, x, result):
 
 relu = defop("relu", "ReluBackward0", _relu_forward, _relu_backward)
 abs = defop("abs", "AbsBackward0", _abs_forward, lambda grad, x: grad * sign(x))  # and d|x|/dx at 0 is 0
-sign = defop("sign", "SignBackward0", _sign, lambda grad, x: grad * 0)
+sign = defop("sign", "SignBackward0", _sign, _zero_gradient)
 # torch has no derivative for floor division: it records its generic NotImplemented node.
 floor_divide = defop("floor_divide", "NotImplemented", checked_division(np.floor_divide),
                      (no_derivative("floor_divide"),) * 2, dtype_rule=promote)
@@ -274,8 +288,8 @@ clone = defop("clone", "CloneBackward0", lambda x, *, memory_format=None: np.arr
               lambda grad, x: grad)
 to_copy = defop("to", "ToCopyBackward0", lambda x, *, dtype: x.astype(dtype.numpy),
                 lambda grad, x: grad)                              # the engine casts grad back
-zero = defop("zero_", "ZeroBackward0", np.zeros_like, lambda grad, x: grad * 0)
-fill = defop("fill_", "FillBackward2", lambda x, *, value: np.full_like(x, value), lambda grad, x: grad * 0)
+zero = defop("zero_", "ZeroBackward0", np.zeros_like, _zero_gradient)
+fill = defop("fill_", "FillBackward2", lambda x, *, value: np.full_like(x, value), _zero_gradient)
 
 # Comparisons and logic: no gradient, bool results.
 eq = defop("eq", None, np.equal, None, dtype_rule=promote, bool_output=True)
