@@ -27,6 +27,22 @@ class Size(tuple):
             count *= size
         return count
 
+    # torch.Size stays a Size when sliced, concatenated with a tuple or repeated
+    def __getitem__(self, index):
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other)))
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self))
+
+    def __mul__(self, count):
+        return Size(tuple.__mul__(self, count))
+
+    __rmul__ = __mul__
+
 
 _DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu", "meta")
 
