@@ -81,6 +81,7 @@ CASES = [
     C("digamma",          "DigammaBackward0", lambda lib, x: lib.digamma(x),            ((2, 3),), (2, 3), (LARGE,)),
     C("polygamma",        "PolygammaBackward0", lambda lib, x: lib.polygamma(2, x),     ((2, 3),), (2, 3), (LARGE,)),
     C("polygamma_method", "PolygammaBackward0", lambda lib, x: x.polygamma(1),          ((2, 3),), (2, 3), (LARGE,)),
+    C("special_entr",     "SpecialEntrBackward0", lambda lib, x: lib.special.entr(x),   ((2, 3),), (2, 3), (ABOVE_ONE,)),
     C("mvlgamma",         "MvlgammaBackward0", lambda lib, x: lib.mvlgamma(x + 2, 3),   ((2, 3),), (2, 3), (ABOVE_ONE,)),
     C("hypot",            "HypotBackward0",   lambda lib, a, b: lib.hypot(a, b),        ((2, 3), (3,)), (2, 3), (NONZERO, NONZERO)),
     C("logaddexp",        "LogaddexpBackward0", lambda lib, a, b: lib.logaddexp(a, b),  ((2, 3), (2, 3)), (2, 3)),
