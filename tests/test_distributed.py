@@ -87,3 +87,10 @@ def test_launcher_command_line():
     assert command[-8:] == [sys.executable, "-m", "mpi4py", "-m", "ember.run", "train.py", "--epochs", "3"]
     with pytest.raises(SystemExit):
         run.parser().parse_args(["--nproc-per-node", "0", "train.py"])
+
+
+def test_bench_distributed_runs():
+    result = subprocess.run([sys.executable, "-m", "bench.distributed", "--no-torch", "--steps", "1"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=TIMEOUT * 2)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "W4 data-parallel" in result.stdout and "all_reduce of float32" in result.stdout
