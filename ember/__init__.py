@@ -27,8 +27,10 @@ from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  
 
 from . import optim, utils  # noqa: F401,E402  (training: optimizers, schedulers, data loading)
 from .serialization import load, save  # noqa: F401,E402
+from .utils.dlpack import from_dlpack  # noqa: F401,E402
 from . import func  # noqa: E402,F401  (function transforms: ember.func.grad, jacrev, ...)
 from . import distributions  # noqa: E402,F401  (torch.distributions' families, built on the ops)
+from . import fft  # noqa: E402,F401  (torch.fft's transforms, forward only)
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402,F401
 
 __version__ = "0.1.0"
