@@ -16,13 +16,13 @@ def test_figures_and_missing_list_from_a_table(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     # core: zeros (10 files) answered, no_such_thing (2) not; methods: view 5 + eval 4 of 10;
-    # scale: cuda.is_available 6 of 6 + 3 + 1 (_foreach_add_) + 1 (nn.parallel.NoSuch); other: Linear 7 of 8
+    # scale: cuda.is_available 6 of 6 + 3 + 1 (_foreach_no_such_) + 1 (nn.parallel.NoSuch); other: Linear 7 of 8
     assert lines[0].split("%")[0].strip() == f"{100 * 10 / 12:.1f}"
     assert lines[1].split("%")[0].strip() == f"{100 * 9 / 10:.1f}"
     assert lines[2].split("%")[0].strip() == f"{100 * 6 / 11:.1f}"
     assert lines[3].split("%")[0].strip() == f"{100 * 7 / 8:.1f}"
     text = out.read_text()
-    for name in ["torch.no_such_thing", "torch.Tensor.no_such_method", "torch.cuda.no_such", "torch._foreach_add_",
+    for name in ["torch.no_such_thing", "torch.Tensor.no_such_method", "torch.cuda.no_such", "torch._foreach_no_such_",
                  "torch.nn.NoSuchLayer", "torch.nn.parallel.NoSuch"]:
         assert f"| `{name}` |" in text
     for name in ["torch.zeros", "torch.Tensor.view", "torch.nn.Module.eval", "torch.cuda.is_available",
