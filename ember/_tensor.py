@@ -439,11 +439,11 @@ class Tensor:
         return _ops.to_copy(self, dtype=target)
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
-        """No argument: torch's type string ('torch.FloatTensor', the string code compares against).
+        """No argument: the type string ('ember.FloatTensor', as dtypes print 'ember.float32').
         Else the tensor as that dtype, typed class (ember.LongTensor) or type string ('torch.LongTensor')."""
         from ._legacy import dtype_of_type
         if dtype is None:
-            return f"torch.{_dtype.LEGACY_NAMES[self.dtype]}"
+            return f"ember.{_dtype.LEGACY_NAMES[self.dtype]}"
         return self.to(dtype_of_type(dtype))
 
     cpu = lambda self, *args, **kwargs: self

@@ -566,7 +566,7 @@ def test_shape_and_metadata():
     assert str(x.device) == "cpu" and repr(x.device) == "device(type='cpu')"
     assert x.is_floating_point() and not ember.ones(1, dtype=ember.int64).is_floating_point()
     assert ember.ones(1, dtype=ember.float64).element_size() == 8
-    assert x.type() == "torch.FloatTensor"  # torch's string: code compares it with "torch.FloatTensor"
+    assert x.type() == "ember.FloatTensor"
     assert (ember.float is ember.float32 and ember.long is ember.int64 and ember.double is ember.float64
             and ember.half is ember.float16 and ember.int is ember.int32)
 
