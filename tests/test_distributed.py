@@ -51,15 +51,16 @@ def test_an_exception_on_one_rank_ends_every_rank_with_its_traceback():
 
 def test_launcher_gives_each_rank_torchruns_environment(tmp_path):
     script = tmp_path / "env.py"
-    script.write_text("import os, sys\n"
+    script.write_text("import os, sys\n"  # one file per rank: the ranks' stdout may interleave
                       "names = 'RANK LOCAL_RANK WORLD_SIZE LOCAL_WORLD_SIZE MASTER_ADDR MASTER_PORT'.split()\n"
-                      "print('env', *[os.environ[n] for n in names], *sys.argv[1:])\n")
+                      f"path = os.path.join({str(tmp_path)!r}, 'rank' + os.environ['RANK'])\n"
+                      "open(path, 'w').write(' '.join(['env', *[os.environ[n] for n in names], *sys.argv[1:]]))\n")
     env = dict(os.environ, PYTHONPATH=ROOT)
     result = subprocess.run([sys.executable, "-m", "ember.distributed.run", "--nproc_per_node=2", "--master-port",
                              "29611", str(script), "--lr", "0.1"], env=env, capture_output=True, text=True,
                             timeout=TIMEOUT)
     assert result.returncode == 0, result.stderr
-    lines = sorted(line for line in result.stdout.splitlines() if line.startswith("env"))
+    lines = sorted(path.read_text() for path in tmp_path.glob("rank*"))
     assert lines == ["env 0 0 2 2 127.0.0.1 29611 --lr 0.1", "env 1 1 2 2 127.0.0.1 29611 --lr 0.1"]
 
 
