@@ -457,9 +457,6 @@ class Module(StateDictMixin):
     def cpu(self):
         return self
 
-    def compile(self, *args, **kwargs):
-        """torch compiles forward in place; ember has no compiler yet, so the module stays as it is."""
-
     def cuda(self, device=None):
         from ..._tensor import require_cpu
         require_cpu("cuda" if device is None else device)
