@@ -275,7 +275,8 @@ def test_import_ember_is_enough_and_stays_light():
 def test_nodes_are_read_through_torchs_public_node_api():
     """viz and explain read next_functions, variable and the _saved_* names dir() lists, as torchviz does."""
     import pathlib
-    for path in ["viz/_model.py", "viz/__init__.py", "autograd/_reading.py", "autograd/explain.py"]:
+    for path in ["viz/_model.py", "viz/__init__.py", "autograd/_reading.py", "autograd/explain.py",
+                 "autograd/diagnostics.py"]:
         source = (pathlib.Path(ember.__file__).parent / path).read_text()
         for private in ("_next_nodes", "_result_entry", "_FREED", '"awaited"', "._attributes", "_sequence_nr"):
             assert private not in source, (path, private)
