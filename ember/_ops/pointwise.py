@@ -232,7 +232,7 @@ mul = defop("mul", "MulBackward0", lambda a, b: a * b,
              lambda grad, a, b: grad * a), dtype_rule=promote)
 true_divide = defop("div", "DivBackward0", lambda a, b: a / b,
             (lambda grad, a, b: grad / b,
-             lambda grad, a, b: -grad * a / (b * b)), dtype_rule=promote_to_float)
+             lambda grad, a, b: -grad * (a / b / b)), dtype_rule=promote_to_float)  # torch: b * b may underflow
 neg = defop("neg", "NegBackward0", _negative, lambda grad, x: -grad)
 
 
