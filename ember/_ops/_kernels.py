@@ -157,3 +157,9 @@ def wrapped_int(value, dtype):
     if dtype.kind == "i" and value >= 1 << (bits - 1):
         value -= 1 << bits
     return np.array(value, dtype)[()]
+
+
+def cast(array, dtype):
+    """array.astype(dtype) without NumPy's overflow warning (int64's limits into float16 are inf, as in torch)."""
+    with np.errstate(all="ignore"):
+        return array.astype(dtype)

@@ -34,7 +34,7 @@ from ..autograd.engine import GENERIC_PATHS  # install only the general path (se
 from ..autograd.graph import Node
 from . import _unrolled
 from ._errors import complex_autograd_error, not_a_tensor, shape_error
-from ._kernels import wrapped_int
+from ._kernels import cast, wrapped_int
 
 GRAD_FNS = {}  # grad_fn name -> Node subclass, for tests and tools
 NoneType = type(None)
@@ -205,7 +205,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         for x in inputs:
             if isinstance(x, Tensor):
                 requires_grad = requires_grad or x._requires_grad
-                x = x._data if target is None or x._data.dtype is target else x._data.astype(target)
+                x = x._data if target is None or x._data.dtype is target else cast(x._data, target)
             arrays.append(x)
         quiet = quiet_enter()  # torch's silent inf and nan (see _errstate)
         try:

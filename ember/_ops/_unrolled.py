@@ -32,7 +32,7 @@ from ..autograd.graph import (
     saved_tensors_hooks_stack,
 )
 from ._errors import complex_autograd_error, not_a_tensor, shape_error
-from ._kernels import wrapped_int
+from ._kernels import cast, wrapped_int
 
 _new = object.__new__
 _asarray = xp.asarray
@@ -202,7 +202,7 @@ def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, vi
             if target.kind not in keeps.get(type(attributes[other_name]) if other_name else NoneType, ""):
                 target = compute_dtype(x, **attributes)
                 if data.dtype is not target:
-                    data = data.astype(target)
+                    data = cast(data, target)
             if not data.ndim:
                 data = data[()]  # NumPy scalars compute several times faster than 0-d arrays
         quiet = quiet_enter()  # torch's silent inf and nan (see _errstate)
@@ -275,7 +275,7 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
             a_data = a._data
             if target is not None:
                 if a_data.dtype is not target:
-                    a_data = a_data.astype(target)
+                    a_data = cast(a_data, target)
                 if not a_data.ndim:
                     a_data = a_data[()]  # as in unary_op
         if isinstance(b, Tensor):
@@ -283,7 +283,7 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
             b_data = b._data
             if target is not None:
                 if b_data.dtype is not target:
-                    b_data = b_data.astype(target)
+                    b_data = cast(b_data, target)
                 if not b_data.ndim:
                     b_data = b_data[()]
         quiet = quiet_enter()
