@@ -140,3 +140,60 @@ def test_module_helpers_real_code_calls():
         assert model.to_empty(device="cpu") is model and tuple(model[0].weight.shape) == (3, 2)
     model = nn.Linear(2, 2)
     assert model.compile() is None and model(ember.ones(1, 2)).shape == (1, 2)
+
+
+def _symmetric(lib):
+    class Symmetric(lib.nn.Module):
+        def forward(self, x):
+            return x.triu() + x.triu(1).transpose(-1, -2)
+
+        def right_inverse(self, a):
+            return a.triu()
+    return Symmetric()
+
+
+def test_register_parametrization_matches_torch():
+    x = np.random.default_rng(20).standard_normal((2, 3))
+    models = {}
+    for lib in (torch, ember):
+        model = lib.nn.Linear(3, 3).double()
+        lib.nn.utils.parametrize.register_parametrization(model, "weight", _symmetric(lib))
+        models[lib] = model
+    theirs, mine = models[torch], models[ember]
+    assert type(mine).__name__ == type(theirs).__name__ == "ParametrizedLinear"
+    assert repr(mine).replace("Symmetric", "S") == repr(theirs).replace("Symmetric", "S")
+    assert list(mine.state_dict()) == list(theirs.state_dict())
+    mine.load_state_dict({k: ember.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    close(mine.weight, theirs.weight)
+    np.testing.assert_allclose(mine.weight.detach().numpy(), mine.weight.detach().numpy().T)
+    theirs(torch.tensor(x)).sum().backward()
+    mine(ember.tensor(x)).sum().backward()
+    close(mine.parametrizations.weight.original.grad, theirs.parametrizations.weight.original.grad)
+    parametrize = ember.nn.utils.parametrize
+    assert parametrize.is_parametrized(mine) and parametrize.is_parametrized(mine, "weight")
+    assert not parametrize.is_parametrized(mine, "bias")
+    assert parametrize.type_before_parametrizations(mine) is nn.Linear
+    with parametrize.cached():
+        assert mine.weight is mine.weight
+    target = np.random.default_rng(21).standard_normal((3, 3))
+    target = target + target.T
+    mine.weight = ember.tensor(target)  # through right_inverse
+    theirs.weight = torch.tensor(target)
+    close(mine.weight, theirs.weight)
+    for lib, model in models.items():
+        lib.nn.utils.parametrize.remove_parametrizations(model, "weight")
+    assert type(mine) is nn.Linear and sorted(mine.state_dict()) == sorted(theirs.state_dict()) == ["bias", "weight"]
+    close(mine.weight, theirs.weight)
+
+
+def test_parametrization_may_not_change_the_shape_unless_unsafe():
+    class FirstRow(nn.Module):
+        def forward(self, x):
+            return x[:1]
+    model = nn.Linear(3, 3)
+    with pytest.raises(ValueError, match="shape"):
+        ember.nn.utils.parametrize.register_parametrization(model, "weight", FirstRow())
+    ember.nn.utils.parametrize.register_parametrization(model, "weight", FirstRow(), unsafe=True)
+    assert tuple(model.weight.shape) == (1, 3)
+    with pytest.raises(ValueError):
+        ember.nn.utils.parametrize.register_parametrization(nn.Linear(2, 2), "scale", FirstRow())
