@@ -8,6 +8,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from test_examples import run_example
 
 import ember
 
@@ -373,3 +374,15 @@ def test_flipped_bytes_in_a_real_checkpoint_never_escape_as_other_errors():
             ember.load(io.BytesIO(bytes(damaged)))
         except (RuntimeError, pickle.UnpicklingError):
             pass
+
+
+def test_the_worked_example_crosses_over_both_ways(tmp_path_factory):
+    """examples/torch_checkpoint.py: trained in torch, loaded and fine-tuned in ember, read back by torch."""
+    lines = run_example("torch_checkpoint", tmp_path_factory).splitlines()
+    values = {line.partition(":")[0]: line.partition(":")[2].strip() for line in lines}
+    assert values["same predictions as torch"] == "True"
+    assert values["torch reads ember's file, same predictions"] == "True"
+    assert float(values["largest logit difference"]) < 1e-4  # float32 rounding of two BLAS libraries
+    assert float(values["largest logit difference after the round trip"]) < 1e-4
+    before, after = (float(word) for word in values["grown rings"].replace(",", "").split() if word[0].isdigit())
+    assert after > before + 0.2 and after >= 0.95
