@@ -16,7 +16,7 @@ torch = pytest.importorskip("torch")
 
 DTYPES = ["float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "complex64",
           "complex128"]
-HAS_BFLOAT16 = not isinstance(ember.bfloat16, ember._dtype._UnavailableDtype)
+HAS_BFLOAT16 = ember.serialization._torch_names.usable(ember.bfloat16)
 
 
 def torch_bytes(obj, **kwargs):
