@@ -26,6 +26,7 @@ from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 
 from . import optim, utils  # noqa: F401,E402  (training: optimizers, schedulers, data loading)
+from . import distributed  # noqa: F401,E402  (data-parallel training on MPI; MPI starts only when asked)
 from .serialization import load, save  # noqa: F401,E402
 from .utils.dlpack import from_dlpack  # noqa: F401,E402
 from . import func  # noqa: E402,F401  (function transforms: ember.func.grad, jacrev, ...)
