@@ -386,3 +386,28 @@ def test_the_worked_example_crosses_over_both_ways(tmp_path_factory):
     assert float(values["largest logit difference after the round trip"]) < 1e-4
     before, after = (float(word) for word in values["grown rings"].replace(",", "").split() if word[0].isdigit())
     assert after > before + 0.2 and after >= 0.95
+
+
+def test_safe_globals_allow_what_the_user_vouches_for():
+    data = torch_bytes({"x": np.float64(1.5), "a": np.arange(3)})
+    ours = ember.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(data))
+    assert sorted(ours) == sorted(torch.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(data)))
+    assert sorted(ours) == ["numpy._core.multiarray._reconstruct", "numpy._core.multiarray.scalar", "numpy.dtype",
+                            "numpy.ndarray"]
+    with pytest.raises(__import__("pickle").UnpicklingError, match=r"safe_globals\(\[numpy"):
+        ember.load(io.BytesIO(data))
+    allowed = [np._core.multiarray.scalar, np.dtype, np._core.multiarray._reconstruct, np.ndarray,
+               np.dtypes.Float64DType, np.dtypes.Int64DType]  # BUILD needs the exact classes, as in torch
+    with ember.serialization.safe_globals(allowed):
+        assert ember.serialization.get_safe_globals() == allowed
+        assert ember.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(data)) == []
+        loaded = ember.load(io.BytesIO(data))
+    assert loaded["x"] == np.float64(1.5) and type(loaded["x"]) is np.float64
+    assert loaded["a"].tolist() == [0, 1, 2] and ember.serialization.get_safe_globals() == []
+    ember.serialization.add_safe_globals(allowed)
+    try:
+        assert ember.load(io.BytesIO(data))["a"].tolist() == [0, 1, 2]
+    finally:
+        ember.serialization.clear_safe_globals()
+    with pytest.raises(__import__("pickle").UnpicklingError):
+        ember.load(io.BytesIO(data))
