@@ -431,16 +431,20 @@ class Tensor:
                     raise RuntimeError(f"Invalid device string: '{value}'. Pass a dtype such as ember.float64, "
                                        "or a device such as 'cpu'.") from None
         kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)  # every ember tensor is row-major (docs: coming-from-pytorch)
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         if target is None or target is self.dtype:
             return self.clone() if copy else self
         return _ops.to_copy(self, dtype=target)
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """No argument: the type string ('ember.FloatTensor', as dtypes print 'ember.float32').
+        Else the tensor as that dtype, typed class (ember.LongTensor) or type string ('torch.LongTensor')."""
+        from ._legacy import dtype_of_type
         if dtype is None:
             return f"ember.{_dtype.LEGACY_NAMES[self.dtype]}"
-        return self.to(dtype)
+        return self.to(dtype_of_type(dtype))
 
     cpu = lambda self, *args, **kwargs: self
 
