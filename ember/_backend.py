@@ -1,14 +1,123 @@
-"""The array library behind ember, named in one place.
+"""The array libraries behind ember, named in one place: NumPy on the host, CuPy on a GPU.
 
-Everything outside the ops table (``ember/_ops``) that needs raw arrays goes through ``xp``,
-so a second backend with NumPy's interface (CuPy, for GPUs) is a change to this module,
-not to the engine, the Tensor class or ``nn``.
+An op does not know where it runs: it asks ``namespace(*arrays)`` for the module of its inputs
+(Chainer's ``get_array_module``, the Array API's ``array_namespace``) and makes any new array
+with that module, so one formula serves both. The few NumPy features CuPy lacks (``errstate``,
+``ufunc.reduce`` of max/min, ``maximum.accumulate``) are provided here, and a second backend is
+a change to this module only.
+
+CuPy is optional (``pip install ember[cuda]``). Its detection can take seconds, so it runs once,
+on first need. ``EMBER_CUDA_STANDIN=1`` puts ``ember._cupy_standin`` in CuPy's place: CuPy's
+strictness (no implicit host conversion, no mixing with NumPy arrays) over NumPy, so the whole
+test suite can run on device "cuda" without a GPU.
 """
-import numpy as xp  # noqa: F401  (re-exported: `from ._backend import xp`)
+import contextlib
+import os
 
-ndarray = xp.ndarray
+import numpy
+
+xp = numpy  # the host namespace: code outside the ops that only ever sees host arrays
+ndarray = numpy.ndarray
+ARRAY_TYPES = (numpy.ndarray,)  # grows by CuPy's array type once CuPy is loaded
+_device_ndarray = None  # CuPy's array type, once loaded
+_cupy = False  # False: not looked for yet; None: looked for, absent
 
 
-def as_array(value):
-    """Arrays stay as they are; NumPy scalars (from 0-d arithmetic) become 0-d arrays."""
-    return value if type(value) is ndarray else xp.asarray(value)
+def cupy():
+    """The CuPy module (or the stand-in), or None when there is no usable GPU. Cached."""
+    global _cupy, _device_ndarray, ARRAY_TYPES
+    if _cupy is False:
+        _cupy = _find_cupy()
+        if _cupy is not None:
+            _device_ndarray = _cupy.ndarray
+            ARRAY_TYPES = (numpy.ndarray, _cupy.ndarray)
+    return _cupy
+
+
+def _find_cupy():
+    if os.environ.get("EMBER_CUDA_STANDIN") == "1":
+        from . import _cupy_standin
+        return _cupy_standin
+    try:
+        import cupy as module
+        if module.cuda.runtime.getDeviceCount() > 0:
+            return module
+    except Exception:  # no CuPy, no driver, or no device: all mean "no GPU" to the user
+        pass
+    return None
+
+
+def namespace(*values):
+    """The array module of the arrays among `values`: CuPy if any lives on the GPU, else NumPy."""
+    if _device_ndarray is not None:
+        for value in values:
+            if type(value) is _device_ndarray:
+                return _cupy
+    return numpy
+
+
+def is_array(value):
+    """True for an array of any backend (the check that used to read ``type(x) is ndarray``)."""
+    return type(value) is numpy.ndarray or type(value) is _device_ndarray
+
+
+def on_device(array):
+    return type(array) is _device_ndarray
+
+
+def as_array(value, like=None):
+    """Arrays stay as they are; scalars (NumPy's from 0-d arithmetic, Python's) become 0-d arrays
+    of `like`'s backend."""
+    if type(value) is numpy.ndarray or type(value) is _device_ndarray:
+        return value
+    return namespace(like).asarray(value)
+
+
+def to_device(array, device_type):
+    """`array` moved (copied) to "cpu" or "cuda"; the same array if it is there already."""
+    if device_type == "cpu":
+        return array.get() if type(array) is _device_ndarray else array
+    module = cupy()
+    if module is None:
+        raise AssertionError("Torch not compiled with CUDA enabled (ember found no CuPy with a GPU: install "
+                             "ember[cuda] on a machine with an NVIDIA GPU, or use device='cpu')")
+    return array if type(array) is module.ndarray else module.asarray(array)
+
+
+def to_host(array):
+    """A NumPy array holding `array`'s values (a copy when it lives on the GPU)."""
+    return array.get() if type(array) is _device_ndarray else array
+
+
+def errstate(xp, **settings):
+    """numpy.errstate for host arrays; CuPy has none (GPU kernels do not report float errors)."""
+    return numpy.errstate(**settings) if xp is numpy else contextlib.nullcontext()
+
+
+def reduce(xp, ufunc_name, array, axis, keepdims=False):
+    """``numpy.<ufunc>.reduce``: CuPy's ufuncs reduce only add and multiply, so maximum and minimum
+    (and the logical ones) map to their reductions."""
+    if xp is numpy:
+        return getattr(numpy, ufunc_name).reduce(array, axis=axis, keepdims=keepdims)
+    function = {"maximum": xp.max, "minimum": xp.min, "add": xp.sum, "multiply": xp.prod,
+                "logical_and": xp.all, "logical_or": xp.any, "fmax": xp.nanmax, "fmin": xp.nanmin}[ufunc_name]
+    return function(array, axis=axis, keepdims=keepdims)
+
+
+def accumulate(xp, ufunc_name, array, axis):
+    """``numpy.<ufunc>.accumulate`` (running max, min, sum, product) on either backend."""
+    if xp is numpy:
+        return getattr(numpy, ufunc_name).accumulate(array, axis=axis)
+    if ufunc_name == "add":
+        return xp.cumsum(array, axis=axis)
+    if ufunc_name == "multiply":
+        return xp.cumprod(array, axis=axis)
+    # running max/min: log2(n) doubling steps of shifted comparisons (CuPy has no accumulate)
+    pick = {"maximum": xp.maximum, "minimum": xp.minimum, "fmax": xp.fmax, "fmin": xp.fmin}[ufunc_name]
+    result = xp.moveaxis(array, axis, -1).copy()
+    shift = 1
+    while shift < result.shape[-1]:
+        result[..., shift:] = pick(result[..., shift:], result[..., :-shift])
+        shift *= 2
+    return xp.moveaxis(result, -1, axis)
+
