@@ -225,7 +225,7 @@ def print_table(rows):
             print("  ".join("-" * w for w in widths))
     for r in rows:
         if "gflops" in r:
-            print(f"W4: " + ", ".join(f"{name} {g:.1f} GFLOP/s" for name, g in r["gflops"].items())
+            print("W4: " + ", ".join(f"{name} {g:.1f} GFLOP/s" for name, g in r["gflops"].items())
                   + f"; bare NumPy matmuls {r['numpy_floor_ms']:.2f} ms/step, ember/NumPy "
                   f"{r['ember_over_floor']:.2f}")
         slower = [name for name in peers if name in r["median"] and r["median"][name] < r["median"]["ember"]]

@@ -2,8 +2,6 @@
 
 ``import ember as torch`` runs beginner and intermediate PyTorch code unchanged.
 """
-import warnings as _warnings
-
 from . import _dtype
 from ._dtype import (bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,  # noqa: F401
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
@@ -30,15 +28,11 @@ from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  
 from . import optim, utils  # noqa: F401,E402  (training: optimizers, schedulers, data loading)
 from .serialization import load, save  # noqa: F401,E402
 from . import func  # noqa: E402,F401  (function transforms: ember.func.grad, jacrev, ...)
+from . import distributions  # noqa: E402,F401  (torch.distributions' families, built on the ops)
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402,F401
 
 __version__ = "0.1.0"
 
-# torch computes log(0) = -inf, 1/0 = inf, sqrt(-1) = nan without a word; NumPy warns. Silence
-# NumPy's floating-point warnings only where they arise inside ember's own modules, so a
-# user's own NumPy code keeps its warnings (a filter costs nothing until a warning fires).
-_warnings.filterwarnings("ignore", message=r"(overflow|invalid value|divide by zero|underflow) encountered",
-                         category=RuntimeWarning, module=r"ember(\.|$)")
 
 
 def is_tensor(obj):
@@ -81,7 +75,7 @@ _num_threads = None
 _deterministic = False
 
 
-def set_num_threads(int):  # torch's parameter name; here `int` and `bool` are ember's dtypes
+def set_num_threads(int):  # noqa: F811  torch's parameter name; here `int` and `bool` are ember's dtypes
     """Limit the threads BLAS uses (through threadpoolctl when installed; otherwise only recorded)."""
     global _num_threads
     if not isinstance(int, _builtins.int) or isinstance(int, _builtins.bool) or int <= 0:
@@ -110,3 +104,20 @@ def use_deterministic_algorithms(mode, *, warn_only=False):
 
 def are_deterministic_algorithms_enabled():
     return _deterministic
+
+
+# -- submodules loaded on first use ----------------------------------------------------------------
+# `import ember; ember.viz.draw_graph(z)` works without `import ember.viz`, and `import ember` does
+# not pay for modules most programs never touch.
+_LAZY_SUBMODULES = {"viz"}
+
+
+def __getattr__(name):
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")  # the import also sets ember.<name>
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _LAZY_SUBMODULES)

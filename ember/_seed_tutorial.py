@@ -1,8 +1,11 @@
 # The seed tutorial, "PyTorch: Part 2 - Autograd, Automatic Gradients": every snippet, in order,
 # verbatim, except that `import torch` became `import ember as torch`. Its output matches what
 # torch 2.13 prints for the same code (tests/test_seed_tutorial.py checks it line by line).
-# Run it with `python -m ember` or `python examples/autograd_tutorial.py`.
+# Run it with `python examples/autograd_tutorial.py` or `python -m ember --tutorial`. It exists twice, as
+# examples/autograd_tutorial.py and as ember/_seed_tutorial.py (the copy an installed ember runs);
+# tests/test_seed_tutorial.py checks that the two are the same file.
 import ember as torch  # the one line that differs from the tutorial
+
 # Create a tensor and tell PyTorch to track operations
 x = torch.tensor(3.0, requires_grad=True)
 print(f"x = {x}")

@@ -27,6 +27,22 @@ class Size(tuple):
             count *= size
         return count
 
+    # torch.Size stays a Size when sliced, concatenated with a tuple or repeated
+    def __getitem__(self, index):
+        item = tuple.__getitem__(self, index)
+        return Size(item) if isinstance(index, slice) else item
+
+    def __add__(self, other):
+        return Size(tuple.__add__(self, tuple(other)))
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self))
+
+    def __mul__(self, count):
+        return Size(tuple.__mul__(self, count))
+
+    __rmul__ = __mul__
+
 
 _DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu", "meta")
 
@@ -293,7 +309,8 @@ class Tensor:
                                    f"size '{list(self.shape)}'. Please ensure that the gradient and the tensor are "
                                    "the same size")
             if value.dtype is not self.dtype:
-                raise RuntimeError(f"attempting to assign a gradient with dtype '{_dtype.scalar_type_name(value.dtype).lower()}' "
+                given = _dtype.scalar_type_name(value.dtype).lower()
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{given}' "
                                    f"to a tensor with grad_dtype '{_dtype.scalar_type_name(self.dtype)}'. The gradient "
                                    f"must match the tensor's dtype: convert it with .to({self.dtype!r}).")
         self._grad = value

@@ -44,4 +44,4 @@ def main(steps=5000, learning_rate=1e-8, verbose=True):
 
 
 if __name__ == "__main__":
-    main()
+    print(f"final loss: {main():.6g}")

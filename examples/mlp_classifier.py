@@ -56,4 +56,4 @@ def main(epochs=15, verbose=True):
 
 
 if __name__ == "__main__":
-    main()
+    print(f"final test accuracy: {main():.4f}")

@@ -34,4 +34,4 @@ def main(steps=2000, learning_rate=1e-6, verbose=True):
 
 
 if __name__ == "__main__":
-    main()
+    print(f"final loss: {main():.6g}")

@@ -74,4 +74,4 @@ def main(epochs=5, verbose=True):
 
 
 if __name__ == "__main__":
-    main()
+    print(f"final test accuracy: {main():.4f}")

@@ -4,9 +4,9 @@ A scenario is a function of the library (ember or torch) returning plain observa
 (tensors become (dtype, shape, values); errors become (class name, key phrase present?)).
 """
 import pytest
+from compare import assert_same
 
 import ember
-from compare import assert_same
 
 
 def plain(value):

@@ -10,7 +10,8 @@ def assert_same(expected, actual, path="value", *, rel_tol=1e-6, abs_tol=1e-6):
         if math.isnan(expected):
             assert math.isnan(actual), f"{path}: expected nan, got {actual!r}"
         else:
-            assert math.isclose(actual, expected, rel_tol=rel_tol, abs_tol=abs_tol), f"{path}: {actual!r} != {expected!r}"
+            assert math.isclose(actual, expected, rel_tol=rel_tol,
+                                abs_tol=abs_tol), f"{path}: {actual!r} != {expected!r}"
     elif isinstance(expected, dict):
         assert isinstance(actual, dict) and expected.keys() == actual.keys(), f"{path}: keys {actual!r}"
         for key in expected:

@@ -5,7 +5,8 @@ case functions, so the same code runs on ember and torch. Domains keep clear of 
 inputs share one exponent, copysign's stay away from 0, cdist's points apart, renorm's rows over
 the max norm.
 """
-from op_cases import NONZERO, POSITIVE, OpCase as C, _gradient_of
+from op_cases import NONZERO, POSITIVE, _gradient_of
+from op_cases import OpCase as C
 
 _UNIT = (0.55, 0.95)  # one binary exponent: frexp's mantissa is smooth there
 

@@ -6,7 +6,8 @@ norms at zero are checked against torch in tests/test_reduction.py.
 """
 import math
 
-from op_cases import NONZERO, POSITIVE, OpCase as C
+from op_cases import NONZERO, POSITIVE
+from op_cases import OpCase as C
 
 # distinct values for the double-backward cases below (ember and torch pick the same elements)
 _DISTINCT = [[0.3, -1.2, 2.0, 0.7], [1.5, -0.4, 0.1, -2.2], [0.9, 1.1, -0.6, 0.2]]

@@ -12,8 +12,9 @@ torch = pytest.importorskip("torch")
 # torch deprecates x.T on tensors that are not 2-D (the T_vector case), but still records it
 pytestmark = pytest.mark.filterwarnings("ignore:The use of `x.T` on tensors of dimension other than 2")
 
-import ember  # noqa: E402
 from op_cases import OP_CASES  # noqa: E402
+
+import ember  # noqa: E402
 
 VALUE_TOLERANCE = {"float32": {"rtol": 1e-5, "atol": 1e-6}, "float64": {"rtol": 1e-10, "atol": 1e-12}}
 GRAD_TOLERANCE = {"float32": {"rtol": 1e-4, "atol": 1e-5}, "float64": {"rtol": 1e-10, "atol": 1e-12}}

@@ -1,8 +1,8 @@
 """ember.autograd.Function: ctx styles, saved tensors, flags, errors and double backward, against torch."""
 import pytest
+from autograd_scenarios import compare_with_torch, error_of, plain
 
 import ember
-from autograd_scenarios import compare_with_torch, error_of, plain
 
 
 def classes(lib):

@@ -2,9 +2,9 @@
 import importlib
 
 import pytest
+from autograd_scenarios import compare_with_torch, error_of, plain
 
 import ember
-from autograd_scenarios import compare_with_torch, error_of, plain
 
 
 def vec(lib, values=(0.5, 1.0, 2.0)):

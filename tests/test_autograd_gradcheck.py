@@ -1,8 +1,8 @@
 """gradcheck / gradgradcheck options and the failure report, against torch."""
 import pytest
+from autograd_scenarios import compare_with_torch, error_of, plain
 
 import ember
-from autograd_scenarios import compare_with_torch, error_of, plain
 
 
 def wrong_backward(lib):

@@ -17,9 +17,9 @@ import weakref
 
 import numpy as np
 import pytest
+from compare import assert_same
 
 import ember
-from compare import assert_same
 
 SECOND_BACKWARD = "Trying to backward through the graph a second time"
 INPLACE_MODIFIED = "one of the variables needed for gradient computation has been modified by an inplace operation"

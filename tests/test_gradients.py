@@ -7,11 +7,11 @@ and shapes are literals recorded from torch 2.13, so this module does not need t
 """
 import numpy as np
 import pytest
+from op_cases import OP_CASES, OpCase
 
 import ember
 from ember import _ops
 from ember.autograd import gradcheck, gradgradcheck
-from op_cases import OP_CASES, OpCase
 
 # gradcheck warns about every input that is not float64; to_float32's output, and so the
 # grad_output its second-order check feeds back in, is float32 on purpose.

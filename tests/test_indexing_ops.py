@@ -221,7 +221,8 @@ def test_in_place_indexing_ops_record_torch_names():
 
 
 ERRORS = [
-    ("gather_dtype", lambda lib, x: x.gather(0, lib.tensor([[0.0]])), RuntimeError, "Expected dtype int32/int64 for index"),
+    ("gather_dtype", lambda lib, x: x.gather(0, lib.tensor([[0.0]])), RuntimeError,
+     "Expected dtype int32/int64 for index"),
     ("gather_bounds", lambda lib, x: x.gather(0, lib.tensor([[0, 5, 0]])), RuntimeError,
      "index 5 is out of bounds for dimension 0 with size 2"),
     ("gather_ndim", lambda lib, x: x.gather(0, lib.tensor([0, 1])), RuntimeError,
@@ -230,8 +231,10 @@ ERRORS = [
      "index 5 is out of bounds for dimension 0 with size 2"),
     ("index_select_dtype", lambda lib, x: x.index_select(0, lib.tensor([0.0])), RuntimeError,
      "Expected dtype int32 or int64 for index"),
-    ("index_select_bounds", lambda lib, x: x.index_select(0, lib.tensor([5])), IndexError, "index out of range in self"),
-    ("index_select_2d", lambda lib, x: x.index_select(0, lib.tensor([[0]])), IndexError, "Index is supposed to be a vector"),
+    ("index_select_bounds", lambda lib, x: x.index_select(0, lib.tensor([5])), IndexError,
+     "index out of range in self"),
+    ("index_select_2d", lambda lib, x: x.index_select(0, lib.tensor([[0]])), IndexError,
+     "Index is supposed to be a vector"),
     ("masked_fill_dtype", lambda lib, x: x.masked_fill(lib.ones(3), 0.0), RuntimeError, "only supports boolean masks"),
     ("masked_fill_value", lambda lib, x: x.masked_fill(x > 0, lib.ones(3)), RuntimeError,
      "only supports a 0-dimensional value tensor"),

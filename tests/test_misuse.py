@@ -11,9 +11,12 @@ import warnings
 from collections import Counter
 
 import pytest
+from misuse_cases import CASES
+from misuse_cases_corners import CORNER_CASES, RECORDED
 
 import ember
-from misuse_cases import CASES
+
+CASES = CASES + CORNER_CASES
 
 try:
     import torch
@@ -88,3 +91,17 @@ def test_the_suite_is_broad():
     assert {"autograd", "inplace", "requires_grad", "grad_mode", "hooks", "shape", "index", "convert",
             "numerics", "kinks", "dtype"} <= set(counts), counts
     assert len({repr(case) for case in CASES}) == len(CASES), "case ids must be unique"
+
+
+@pytest.mark.parametrize("case", [case for case in CORNER_CASES if case.error is None], ids=repr)
+def test_corner_answers_match_torch_record(case):
+    """The corners' values are torch's recorded answers, computed without a floating-point warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = observe(case.action(ember))
+    assert got == RECORDED[case.id]
+
+
+def test_every_corner_answer_is_recorded():
+    answered = {case.id for case in CORNER_CASES if case.error is None}
+    assert answered == set(RECORDED), "run python tests/record_corners.py (needs torch)"

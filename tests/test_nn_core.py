@@ -267,7 +267,8 @@ def test_module_list_dict_parameter_list_dict():
     assert repr(params) == repr(torch.nn.ParameterList([torch.nn.Parameter(torch.ones(2, 3)), torch.zeros(1)])) \
         .replace("torch.", "ember.")
     pdict = nn.ParameterDict({"x": nn.Parameter(ember.ones(2))})
-    assert repr(pdict) == repr(torch.nn.ParameterDict({"x": torch.nn.Parameter(torch.ones(2))})).replace("torch.", "ember.")
+    assert repr(pdict) == repr(torch.nn.ParameterDict({"x": torch.nn.Parameter(torch.ones(2))})).replace("torch.",
+                                                                                                         "ember.")
     assert list(dict(pdict.named_parameters())) == ["x"]
 
 
@@ -325,7 +326,8 @@ LOSSES = {
         p, lib.sigmoid(y), weight=lib.tensor([1.0, 2.0, 0.5, 3.0], dtype=x.dtype), reduction=r),
     "bce_logits": lambda lib, x, y, p, r: lib.nn.BCEWithLogitsLoss(reduction=r)(x, p),
     "bce_logits_weights": lambda lib, x, y, p, r: lib.nn.BCEWithLogitsLoss(
-        weight=lib.tensor([1.0, 2.0, 0.5, 3.0], dtype=x.dtype), pos_weight=lib.tensor([0.5, 2.0, 1.0, 4.0], dtype=x.dtype),
+        weight=lib.tensor([1.0, 2.0, 0.5, 3.0], dtype=x.dtype), pos_weight=lib.tensor([0.5, 2.0, 1.0, 4.0],
+                                                                                      dtype=x.dtype),
         reduction=r)(x * 3, p),
     "kl_div": lambda lib, x, y, p, r: lib.nn.functional.kl_div(lib.log_softmax(x, 1) if lib is torch else
                                                                lib.nn.functional.log_softmax(x, 1), p, reduction=r),

@@ -3,7 +3,6 @@
 Gradients come from one fixed function of the parameters' current values (computed in float64
 NumPy and cast), so any difference between ember and torch comes from the optimizer's update.
 """
-import warnings
 
 import numpy as np
 import pytest

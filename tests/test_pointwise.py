@@ -107,7 +107,8 @@ BINARY = {
     "fmax": lambda lib, a, b: lib.fmax(a, b), "fmin": lambda lib, a, b: lib.fmin(a, b),
     "atan2": lambda lib, a, b: lib.atan2(a, b), "hypot": lambda lib, a, b: lib.hypot(a, b),
     "logaddexp": lambda lib, a, b: lib.logaddexp(a, b), "xlogy": lambda lib, a, b: lib.xlogy(a, b),
-    "eq": lambda lib, a, b: a == b, "lt": lambda lib, a, b: lib.less(a, b), "ge": lambda lib, a, b: lib.greater_equal(a, b),
+    "eq": lambda lib, a, b: a == b, "lt": lambda lib, a, b: lib.less(a, b),
+    "ge": lambda lib, a, b: lib.greater_equal(a, b),
     "logical_and": lambda lib, a, b: lib.logical_and(a, b), "logical_or": lambda lib, a, b: lib.logical_or(a, b),
     "logical_xor": lambda lib, a, b: lib.logical_xor(a, b), "isclose": lambda lib, a, b: lib.isclose(a, b),
     "where": lambda lib, a, b: lib.where(a.abs() > 1 if a.is_complex() else a > 0, a, b),
@@ -412,7 +413,8 @@ def test_complex_forward_math_matches_torch():
                    lambda lib, x, y: x * 2.5, lambda lib, x, y: x + 1j, lambda lib, x, y: lib.sgn(x),
                    lambda lib, x, y: lib.sqrt(x), lambda lib, x, y: x == y, lambda lib, x, y: x ** 2):
             mine = fn(ember, ember.tensor(a, dtype=getattr(ember, dtype)), ember.tensor(b, dtype=getattr(ember, dtype)))
-            theirs = fn(torch, torch.tensor(a, dtype=getattr(torch, dtype)), torch.tensor(b, dtype=getattr(torch, dtype)))
+            theirs = fn(torch, torch.tensor(a, dtype=getattr(torch, dtype)), torch.tensor(b, dtype=getattr(torch,
+                                                                                                           dtype)))
             assert_matches(mine, theirs)
     assert str(ember.tensor([1 + 2j, -0.5j])) == str(torch.tensor([1 + 2j, -0.5j]))
 

@@ -112,7 +112,8 @@ def test_in_place_fills():
     assert set(np.unique(ember.zeros(3000, dtype=ember.int8).random_(3).numpy())) == {0, 1, 2}
     assert ember.zeros(100, dtype=ember.int32).random_().numpy().min() >= 0
     assert abs(np.log(ember.empty(20000).log_normal_(0.0, 0.5).numpy()).std() - 0.5) < 0.02
-    with pytest.raises(RuntimeError, match="uniform_ expects to return a \\[from, to\\) range, but found from=2 > to=1"):
+    with pytest.raises(RuntimeError,
+                       match="uniform_ expects to return a \\[from, to\\) range, but found from=2 > to=1"):
         ember.zeros(2).uniform_(2, 1)
     with pytest.raises(RuntimeError, match="random_ expects 'from' to be less than 'to'"):
         ember.zeros(2).random_(5, 5)

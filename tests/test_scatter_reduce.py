@@ -1,5 +1,4 @@
 """scatter_reduce's forward on integers, ties, the in-place form and errors, against torch."""
-import numpy as np
 import pytest
 
 import ember

@@ -30,15 +30,16 @@ Final: x = 4.942 (should be close to 5)
 """
 
 
-def _run(source):
-    result = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
-def test_tutorial_output_matches_torch_line_by_line():
-    output = _run(TUTORIAL.read_text())
+def test_tutorial_output_matches_torch_line_by_line(tmp_path_factory):
+    from test_examples import run_example
+    output = run_example("autograd_tutorial", tmp_path_factory)  # python examples/autograd_tutorial.py
     assert output.splitlines() == TORCH_OUTPUT.splitlines()
+
+
+def test_the_packaged_copy_is_the_example():
+    """`python -m ember --tutorial` runs ember/_seed_tutorial.py (examples/ is not installed): the same file."""
+    assert not TUTORIAL.is_symlink()
+    assert (ROOT / "ember" / "_seed_tutorial.py").read_text() == TUTORIAL.read_text()
 
 
 def test_python_dash_m_ember_tutorial_prints_exactly_the_tutorial():
@@ -62,7 +63,7 @@ def test_tutorial_differs_from_the_original_only_in_the_import():
     assert "import torch\n" not in source
 
 
-def test_recorded_output_is_what_torch_prints_today():
+def test_recorded_output_is_what_torch_prints_today(tmp_path_factory):
     pytest.importorskip("torch")
-    source = TUTORIAL.read_text().replace("import ember as torch", "import torch")
-    assert _run(source) == TORCH_OUTPUT
+    from test_examples import run_example
+    assert run_example("autograd_tutorial", tmp_path_factory, as_torch_code=True) == TORCH_OUTPUT

@@ -8,10 +8,10 @@ import math
 import re
 import warnings
 
+import compare
 import numpy as np
 import pytest
 
-import compare
 import ember
 
 

@@ -6,11 +6,10 @@ import sys
 import xml.etree.ElementTree as ET
 
 import pytest
+from test_seed_tutorial import TORCH_OUTPUT
 
 import ember
 from ember import _tour
-
-from test_seed_tutorial import TORCH_OUTPUT
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Run the tour as a fresh `pip install ember` would: every optional extra made unimportable.

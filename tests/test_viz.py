@@ -1,5 +1,4 @@
 """ember.viz: the graph model, DOT source and ember's own SVG for the seed tutorial's examples."""
-import io
 import re
 import shutil
 import xml.etree.ElementTree as ET

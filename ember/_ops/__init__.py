@@ -6,7 +6,7 @@ becomes ``Tensor.<name>`` (bound in ember/_tensor.py). Adding an op touches only
 """
 from . import (activation, construct, construct_scatter, conv, decompositions, indexing, inplace, joining, linalg,
                loss, norm, numeric, numeric_linalg, pointwise, pointwise_inplace, pointwise_logic, pointwise_math,
-               pooling, rearrange, reduction, sampling, scatter_reduce, selection, shape, sorting)
+               pooling, rearrange, reduction, sampling, scatter_reduce, selection, shape, sorting)  # noqa: F401
 from ._registry import GRAD_FNS, defop  # noqa: F401
 
 # Listed before the star imports below, which bring in functions named like some modules (norm).

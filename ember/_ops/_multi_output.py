@@ -12,6 +12,7 @@ formula dwarfs the bookkeeping, so a node simply saves every input and output.
 """
 import numpy as np
 
+from .._errstate import quiet
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor, shared_counter
 from ..autograd.graph import _FREED, SECOND_BACKWARD_ERROR, Node, _fit, _modified_message
@@ -76,7 +77,8 @@ def defop_multi(name, grad_fn_name, forward, backward, num_outputs):
         if not any(isinstance(x, Tensor) for x in inputs):
             return forward(*inputs, **attributes)  # raw arrays: inside a formula on the fast path
         arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
-        outs = forward(*arrays, **attributes)
+        with quiet():
+            outs = forward(*arrays, **attributes)
         requires_grad = grad_state.enabled and any(isinstance(x, Tensor) and x._requires_grad for x in inputs)
         if not requires_grad:
             return tuple(make_tensor(np.asarray(out)) for out in outs)

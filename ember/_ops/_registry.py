@@ -21,12 +21,15 @@ import dis
 import inspect
 
 from .._backend import ndarray, xp
-
-asarray = xp.asarray
 from .._dtype import get_default_dtype, result_type
+from .._errstate import enter as quiet_enter
+from .._errstate import leave as quiet_leave
+from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor, shared_counter
 from ..autograd.graph import Node, saved_tensors_hooks_stack
-from .._grad_state import state as grad_state
+from ._errors import complex_autograd_error, not_a_tensor, shape_error
+
+asarray = xp.asarray
 
 GRAD_FNS = {}  # grad_fn name -> Node subclass, for tests and tools
 _new = object.__new__
@@ -97,35 +100,6 @@ def _takes_result(formula):
     return formula is not None and "result" in inspect.signature(formula).parameters
 
 
-def _shape_error(error, inputs):
-    """NumPy's broadcasting ValueError, re-raised as torch's RuntimeError; other errors unchanged."""
-    if "broadcast" in str(error):
-        return _broadcast_error(inputs) or error
-    return error
-
-
-def _broadcast_error(inputs):
-    shapes = [tuple(x.shape) for x in inputs if isinstance(x, Tensor)]
-    for dim in range(1, max(len(shape) for shape in shapes) + 1):
-        sizes = [shape[-dim] if dim <= len(shape) else 1 for shape in shapes]
-        different = [size for size in sizes if size != 1]
-        if len(set(different)) > 1:
-            a, b = sizes[0], sizes[1]
-            position = max(len(shape) for shape in shapes) - dim
-            return RuntimeError(
-                f"The size of tensor a ({a}) must match the size of tensor b ({b}) at non-singleton "
-                f"dimension {position}; the shapes {list(shapes[0])} and {list(shapes[1])} cannot be "
-                "broadcast (sizes must be equal or 1, compared from the right)")
-    return None
-
-
-def _complex_error(name, grad_fn_name):
-    return NotImplementedError(
-        f"ember does not differentiate complex tensors yet: {name} (grad_fn {grad_fn_name}) got complex inputs "
-        "that require grad. Complex forward math works without autograd: detach() the inputs or compute "
-        "under ember.no_grad().")
-
-
 def _save_result(node, result):
     """node.save_result, written out for the common case (no saved-tensor hooks)."""
     if saved_tensors_hooks_stack:
@@ -138,12 +112,6 @@ def _save_result(node, result):
 
 
 _RAW = (ndarray, xp.generic)  # what formulas pass on the fast path: arrays and NumPy scalars
-
-
-def _not_a_tensor(name, value):
-    """ember.exp(2.0) or ember.add(2, 3): torch's TypeError (NumPy would quietly answer)."""
-    return TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(value).__name__}; "
-                     f"wrap the value first, e.g. ember.tensor({value!r})")
 
 
 def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False, bool_output=False,
@@ -193,7 +161,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             out = out.astype(target)
         if requires_grad and differentiable and grad_state.enabled and out.dtype.kind in "fc":
             if out.dtype.kind == "c":
-                raise _complex_error(name, grad_fn_name)
+                raise complex_autograd_error(name, grad_fn_name)
             node = node_class(inputs, attributes, out)
             result = make_tensor(out, node, True)
             if node._result_entry is not None:  # the node asked for its output: keep it now
@@ -216,10 +184,13 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
                 requires_grad = requires_grad or x._requires_grad
                 x = x._data if target is None or x._data.dtype is target else x._data.astype(target)
             arrays.append(x)
+        quiet = quiet_enter()  # torch's silent inf and nan (see _errstate)
         try:
             out = forward(*arrays, **attributes)
         except ValueError as error:
-            raise _shape_error(error, inputs) from None
+            raise shape_error(error, inputs) from None
+        finally:
+            quiet_leave(quiet)
         return finish(out, inputs, attributes, target, requires_grad)
 
     # unary_op and binary_op are op and finish unrolled for one and two inputs, nearly every
@@ -228,7 +199,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
     def unary_op(x, **attributes):
         if not isinstance(x, Tensor):
             if not isinstance(x, _RAW):
-                raise _not_a_tensor(name, x)
+                raise not_a_tensor(name, x)
             return forward(x, **attributes)
         data = x._data
         target = None
@@ -240,10 +211,14 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
                     data = data.astype(target)
             if not data.ndim:
                 data = data[()]  # NumPy scalars compute several times faster than 0-d arrays
-        if saves_extra:
-            out, extra = forward_with_extra(data, **attributes)
-        else:
-            out = forward(data, **attributes) if attributes else forward(data)
+        quiet = quiet_enter()
+        try:
+            if saves_extra:
+                out, extra = forward_with_extra(data, **attributes)
+            else:
+                out = forward(data, **attributes) if attributes else forward(data)
+        finally:
+            quiet_leave(quiet)
         if type(out) is not ndarray:
             out = asarray(out)
         dtype = out.dtype
@@ -258,7 +233,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             result._base = x._base if x._base is not None else x
         if x._requires_grad and differentiable and grad_state.enabled and dtype.kind in "fc":
             if dtype.kind == "c":
-                raise _complex_error(name, grad_fn_name)
+                raise complex_autograd_error(name, grad_fn_name)
             if saves_extra:
                 attributes["extra"] = extra  # a fresh dict per call: the node's own
             node = result.grad_fn = node_class((x,), attributes, out)
@@ -280,12 +255,13 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             tensor, other = b, a
         else:  # raw arrays: a formula on the fast path
             if not isinstance(a, _RAW) and not isinstance(b, _RAW):
-                raise _not_a_tensor(name, a)
+                raise not_a_tensor(name, a)
             return forward(a, b, **attributes)
         target = tensor._data.dtype
         if dtype_rule is None:
             target = None
-        elif target.kind not in keeps.get(type(other), "") or (type(other) is Tensor and other._data.dtype is not target):
+        elif (target.kind not in keeps.get(type(other), "")
+              or (type(other) is Tensor and other._data.dtype is not target)):
             target = dtype_rule(a, b, **attributes)
         requires_grad = tensor._requires_grad
         a_data, b_data = a, b
@@ -304,10 +280,13 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
                     b_data = b_data.astype(target)
                 if not b_data.ndim:
                     b_data = b_data[()]
+        quiet = quiet_enter()
         try:
             out = forward(a_data, b_data, **attributes) if attributes else forward(a_data, b_data)
         except ValueError as error:
-            raise _shape_error(error, (a, b)) from None
+            raise shape_error(error, (a, b)) from None
+        finally:
+            quiet_leave(quiet)
         if type(out) is not ndarray:
             out = asarray(out)
         dtype = out.dtype
@@ -322,7 +301,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             result._base = a._base if a._base is not None else a
         if requires_grad and differentiable and grad_state.enabled and dtype.kind in "fc":
             if dtype.kind == "c":
-                raise _complex_error(name, grad_fn_name)
+                raise complex_autograd_error(name, grad_fn_name)
             node = result.grad_fn = node_class((a, b), attributes, out)
             result._requires_grad = True
             if node._result_entry is not None:

@@ -8,18 +8,19 @@ import math
 
 import numpy as np
 
+from ._kernels import add_reduce
 from ._registry import defop
 from .inplace import make_inplace
-from .pointwise import exp, mul, relu, sigmoid, tanh, where
+from .pointwise import exp, relu, sigmoid, tanh, where
 from .pointwise_math import erf
 from .pointwise_special import erf as erf_float64
+from .reduction import sum
+from .shape import normalize_dim
 
 
 def erf_forward(x):
     """erf in x's own dtype (the table's erf computes in float64)."""
     return erf_float64(x).astype(x.dtype)
-from .reduction import _add_reduce, sum
-from .shape import normalize_dim, t
 
 
 def _float(x):
@@ -42,16 +43,6 @@ def _elu_forward(x, *, alpha, scale, input_scale):
     return np.where(x > 0, x * scale, negative).astype(x.dtype, copy=False)
 
 
-def _elu_backward(grad, x, *, alpha, scale, input_scale):
-    negative_slope = exp(x * input_scale) * (alpha * scale * input_scale)
-    return where(x > 0, grad * scale, grad * negative_slope)
-
-
-def _celu_backward(grad, x, *, alpha, scale, input_scale):
-    # torch's derivative rounds alpha to float32 here (1.0 / alpha.toFloat()), its forward does not
-    return _elu_backward(grad, x, alpha=alpha, scale=scale, input_scale=1.0 / float(np.float32(alpha)))
-
-
 _SQRT_HALF = 1 / math.sqrt(2)
 _INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
 _SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
@@ -60,6 +51,46 @@ def _gelu_forward(x, *, approximate):
         inner = (x + x * x * x * 0.044715) * _SQRT_2_OVER_PI
         return (x * 0.5) * (np.tanh(inner) + 1)
     return (x * 0.5) * (erf_forward(x * _SQRT_HALF) + 1)
+
+
+def _softplus_forward(x, *, beta, threshold):
+    scaled = x * beta
+    # log1p(exp(z)) computed as max(z, 0) + log1p(exp(-|z|)): no overflow for large z
+    smooth = (np.maximum(scaled, 0) + np.log1p(np.exp(-np.abs(scaled)))) / beta
+    return np.where(scaled > threshold, x, smooth).astype(x.dtype, copy=False)
+
+
+def _mish_forward(x):
+    return x * np.tanh(_softplus_forward(x, beta=1, threshold=20))
+
+
+def _hardswish_forward(x):
+    return x * np.clip(x + 3, 0, 6) / 6
+
+
+def _log_sigmoid_forward(x):
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
+_ONE_SIXTH_FLOAT32 = float(np.float32(1 / 6))  # torch's hardsigmoid backward uses 1.0f / 6.0f for every dtype
+
+# fmt: off
+leaky_relu = defop("leaky_relu", "LeakyReluBackward0", _leaky_relu_forward,
+                   lambda grad, x, *, negative_slope: where(x > 0, grad, grad * negative_slope))
+
+
+def _elu_backward(grad, x, *, alpha, scale, input_scale):
+    negative_slope = exp(x * input_scale) * (alpha * scale * input_scale)
+    return where(x > 0, grad * scale, grad * negative_slope)
+
+elu = defop("elu", "EluBackward0", _elu_forward, _elu_backward)
+
+
+def _celu_backward(grad, x, *, alpha, scale, input_scale):
+    # torch's derivative rounds alpha to float32 here (1.0 / alpha.toFloat()), its forward does not
+    return _elu_backward(grad, x, alpha=alpha, scale=scale, input_scale=1.0 / float(np.float32(alpha)))
+
+celu = defop("celu", "CeluBackward0", _elu_forward, _celu_backward)  # celu(x, a) = elu with input_scale 1/a
 
 
 def _gelu_backward(grad, x, *, approximate):
@@ -72,63 +103,41 @@ def _gelu_backward(grad, x, *, approximate):
     pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
     return grad * (cdf + x * pdf)
 
+gelu = defop("gelu", "GeluBackward0", _gelu_forward, _gelu_backward)
+
 
 def _silu_backward(grad, x):
     s = sigmoid(x)
     return grad * s * (1 + x * (1 - s))
 
-
-def _softplus_forward(x, *, beta, threshold):
-    scaled = x * beta
-    # log1p(exp(z)) computed as max(z, 0) + log1p(exp(-|z|)): no overflow for large z
-    smooth = (np.maximum(scaled, 0) + np.log1p(np.exp(-np.abs(scaled)))) / beta
-    return np.where(scaled > threshold, x, smooth).astype(x.dtype, copy=False)
-
-
-def _softplus_backward(grad, x, *, beta, threshold):
-    return where(x * beta > threshold, grad, grad * sigmoid(x * beta))
-
-
-def _mish_forward(x):
-    return x * np.tanh(_softplus_forward(x, beta=1, threshold=20))
+silu = defop("silu", "SiluBackward0", lambda x: x / (1 + np.exp(-x)), _silu_backward)
 
 
 def _mish_backward(grad, x):
     tanh_softplus = tanh(softplus(x, beta=1, threshold=20))
     return grad * (tanh_softplus + x * sigmoid(x) * (1 - tanh_softplus * tanh_softplus))
 
+mish = defop("mish", "MishBackward0", _mish_forward, _mish_backward)
+
+
+def _softplus_backward(grad, x, *, beta, threshold):
+    return where(x * beta > threshold, grad, grad * sigmoid(x * beta))
+
+softplus = defop("softplus", "SoftplusBackward0", _softplus_forward, _softplus_backward)
+
 
 def _hardtanh_backward(grad, x, *, min_val, max_val):
     return grad * ((x > min_val) & (x < max_val))
 
-
-def _hardswish_forward(x):
-    return x * np.clip(x + 3, 0, 6) / 6
-
-
-def _hardswish_backward(grad, x):
-    return where(x < -3, grad * 0, where(x <= 3, grad * (x / 3 + 0.5), grad))
-
-
-def _log_sigmoid_forward(x):
-    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
-
-
-_ONE_SIXTH_FLOAT32 = float(np.float32(1 / 6))  # torch's hardsigmoid backward uses 1.0f / 6.0f for every dtype
-
-# fmt: off
-leaky_relu = defop("leaky_relu", "LeakyReluBackward0", _leaky_relu_forward,
-                   lambda grad, x, *, negative_slope: where(x > 0, grad, grad * negative_slope))
-elu = defop("elu", "EluBackward0", _elu_forward, _elu_backward)
-celu = defop("celu", "CeluBackward0", _elu_forward, _celu_backward)  # celu(x, a) = elu with input_scale 1/a
-gelu = defop("gelu", "GeluBackward0", _gelu_forward, _gelu_backward)
-silu = defop("silu", "SiluBackward0", lambda x: x / (1 + np.exp(-x)), _silu_backward)
-mish = defop("mish", "MishBackward0", _mish_forward, _mish_backward)
-softplus = defop("softplus", "SoftplusBackward0", _softplus_forward, _softplus_backward)
 hardtanh = defop("hardtanh", "HardtanhBackward0",
                  lambda x, *, min_val, max_val: np.clip(x, min_val, max_val), _hardtanh_backward)
 hardsigmoid = defop("hardsigmoid", "HardsigmoidBackward0", lambda x: np.clip(x + 3, 0, 6) / 6,
                     lambda grad, x: grad * ((x > -3) & (x < 3)) * _ONE_SIXTH_FLOAT32)
+
+
+def _hardswish_backward(grad, x):
+    return where(x < -3, 0.0, where(x <= 3, grad * (x / 3 + 0.5), grad))
+
 hardswish = defop("hardswish", "HardswishBackward0", _hardswish_forward, _hardswish_backward)
 log_sigmoid = defop("log_sigmoid", "LogSigmoidBackward0", _log_sigmoid_forward,
                     lambda grad, x: grad * sigmoid(-x))
@@ -148,7 +157,7 @@ def _log_softmax_forward(x, *, dim):
     which the forward has all but computed (saves_extra); the backward divides once per row."""
     shifted = x - np.maximum.reduce(x, axis=dim, keepdims=True)
     exponentials = np.exp(shifted)
-    total = _add_reduce(exponentials, axis=dim, keepdims=True)
+    total = add_reduce(exponentials, axis=dim, keepdims=True)
     shifted -= np.log(total)
     return shifted, (exponentials, total)
 
@@ -157,21 +166,20 @@ def _softmax_backward(grad, x, *, dim, result):
     # d softmax: s * (g - sum(g * s))
     return result * (grad - sum(grad * result, dim, True))
 
+softmax_row = defop("softmax", "SoftmaxBackward0", _softmax_forward, _softmax_backward)
+
 
 def _log_softmax_backward(grad, x, *, dim, result, extra=None):
     # d log_softmax: g - exp(result) * sum(g), where exp(result) = exponentials / total (extra)
     if extra is not None and type(grad) is np.ndarray:  # raw arrays: the same, in one buffer
         exponentials, total = extra
-        factor = _add_reduce(grad, axis=dim, keepdims=True) / total
+        factor = add_reduce(grad, axis=dim, keepdims=True) / total
         out = np.multiply(exponentials, factor.astype(exponentials.dtype, copy=False))
         return np.subtract(grad, out, out=out)
     return grad - exp(result) * sum(grad, dim, True)
 
-
-softmax_row = defop("softmax", "SoftmaxBackward0", _softmax_forward, _softmax_backward)
 log_softmax_row = defop("log_softmax", "LogSoftmaxBackward0", _log_softmax_forward, _log_softmax_backward,
                         saves_extra=True)
-
 
 
 def _softmax_call(row, name, input, dim, dtype):

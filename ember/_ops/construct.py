@@ -17,8 +17,8 @@ from .indexing import gather_row
 from .inplace import as_strided_row
 from .joining import _at_least, _node_class, _record, stack
 from .reduction import sum
-from .shape import contiguous, expand, getitem, normalize_dim, reshape, select as select_row, slice_backward, \
-    track_view, transpose
+from .shape import contiguous, expand, getitem, normalize_dim, reshape, slice_backward, track_view, transpose
+from .shape import select as select_row
 
 
 def _raw(x):

@@ -10,7 +10,8 @@ from .inplace import make_inplace
 from .linalg import addmm
 from .rearrange import _diagonal_view, diagonal
 from .reduction import cumsum
-from .shape import getitem, normalize_dim, reshape, select as select_row, slice_row
+from .shape import getitem, normalize_dim, reshape, slice_row
+from .shape import select as select_row
 
 
 # -- scatter-like ops: a copy of input with src written into a region --------------------------------
@@ -113,6 +114,11 @@ def _index_put_forward(x, values, *, index, accumulate):
     return out
 
 
+# inplace.py has an IndexPutBackward0 row for x[mask] = v; this one adds accumulate=. Both are torch's
+# IndexPutBackward0; the table (GRAD_FNS) keeps inplace.py's entry, this class is reached through the op.
+_previous = GRAD_FNS.get("IndexPutBackward0")
+
+
 def _index_put_old(grad, x, values, *, index, accumulate):
     return grad if accumulate else _region_zeroed(grad, index)
 
@@ -121,10 +127,6 @@ def _index_put_values(grad, x, values, *, index, accumulate):
     return getitem(grad, tuple(make_tensor(i) if isinstance(i, np.ndarray) else i for i in index)) \
         if isinstance(grad, Tensor) else grad[index]
 
-
-# inplace.py has an IndexPutBackward0 row for x[mask] = v; this one adds accumulate=. Both are torch's
-# IndexPutBackward0; the table (GRAD_FNS) keeps inplace.py's entry, this class is reached through the op.
-_previous = GRAD_FNS.get("IndexPutBackward0")
 index_put_row = defop("index_put", "IndexPutBackward0", _index_put_forward, (_index_put_old, _index_put_values))
 if _previous is not None:
     GRAD_FNS["IndexPutBackward0"] = _previous
@@ -240,4 +242,5 @@ def fill_diagonal_(self, fill_value, wrap=False):
 
 
 __all__ = ["slice_scatter", "select_scatter", "diagonal_scatter", "index_put", "index_put_", "index_copy", "put"]
-METHODS = ["slice_scatter", "select_scatter", "diagonal_scatter", "index_put", "index_put_", "index_copy", "index_copy_", "put", "put_", "addmm_", "cumsum_", "fill_diagonal_"]
+METHODS = ["slice_scatter", "select_scatter", "diagonal_scatter", "index_put", "index_put_", "index_copy",
+           "index_copy_", "put", "put_", "addmm_", "cumsum_", "fill_diagonal_"]

@@ -14,9 +14,9 @@ col2im loops over the kernel's kh*kw offsets (never over pixels), adding one str
 each time.
 """
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 from .._tensor import Tensor
+from ._kernels import pad_last_two, window_view
 from ._registry import defop
 from .reduction import sum as _sum
 
@@ -32,26 +32,6 @@ def pair(value, name="value"):
 
 def _as_4d(array):
     return array[:, :, None, :] if array.ndim == 3 else array
-
-
-def _windows(padded, kernel, out_size, stride, dilation):
-    """A read-only view (N, C, Ho, Wo, kh, kw) of every window, without copying."""
-    n, c = padded.shape[:2]
-    s = padded.strides
-    return as_strided(padded, (n, c, out_size[0], out_size[1], kernel[0], kernel[1]),
-                      (s[0], s[1], s[2] * stride[0], s[3] * stride[1], s[2] * dilation[0], s[3] * dilation[1]),
-                      writeable=False)
-
-
-def _pad(x, padding, value=0):
-    """Zero (or `value`) padding of the last two axes by ((top, bottom), (left, right))."""
-    (top, bottom), (left, right) = padding
-    if not (top or bottom or left or right):
-        return x
-    n, c, h, w = x.shape
-    out = np.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
-    out[:, :, top:top + h, left:left + w] = x
-    return out
 
 
 def _out_size(size, kernel, stride, padding, dilation):
@@ -71,7 +51,7 @@ def _im2col(x, kernel, stride, padding, dilation, reuse=False):
         return _last_columns[2], _last_columns[3]
     n, c, h, w = x.shape
     out_size = _out_size((h, w), kernel, stride, padding, dilation)
-    windows = _windows(_pad(x, padding), kernel, out_size, stride, dilation)
+    windows = window_view(pad_last_two(x, padding), kernel, out_size, stride, dilation)
     columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kernel[0] * kernel[1], -1)
     _last_columns[:] = [key, x, columns, out_size]
     return columns, out_size
@@ -305,8 +285,10 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
     size = (1,) + tuple(input.shape[2:]) if spatial_dims == 1 else tuple(input.shape[2:])
     for i in range(2):
         if size[i] + sum(padding[i]) < dilation[i] * (kernel[i] - 1) + 1:
-            raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(str(size[j] + sum(padding[j])) for j in range(2 - spatial_dims, 2))}). "
-                               f"Kernel size: ({' x '.join(str(dilation[j] * (kernel[j] - 1) + 1) for j in range(2 - spatial_dims, 2))}). "
+            dims = range(2 - spatial_dims, 2)
+            padded = " x ".join(str(size[j] + sum(padding[j])) for j in dims)
+            spanned = " x ".join(str(dilation[j] * (kernel[j] - 1) + 1) for j in dims)
+            raise RuntimeError(f"Calculated padded input size per channel: ({padded}). Kernel size: ({spanned}). "
                                "Kernel size can't be greater than actual input size; pad the input or use a "
                                "smaller kernel")
     out = convolution_row(input, weight, bias, stride=stride, padding=padding, dilation=dilation, transposed=False,

@@ -13,10 +13,10 @@ import numpy as np
 from .. import return_types
 from .._tensor import Tensor, make_tensor
 from ._multi_output import defop_multi
-from .rearrange import diag_embed_row, tril_row, triu_row
 from ._registry import defop
 from .linalg import matmul
 from .pointwise import abs, eq, where
+from .rearrange import diag_embed_row, tril_row, triu_row
 from .reduction import _like, _raw, amax, amin, sum, vector_norm
 from .shape import normalize_dim, permute, transpose, unsqueeze
 

@@ -7,8 +7,9 @@ never differentiated. Repeated indices add up in every backward (np.add.at), as 
 import numpy as np
 
 from .._tensor import Tensor, make_tensor
+from ._errors import broadcast_error, no_derivative
 from ._registry import defop
-from .pointwise import _no_derivative, where
+from .pointwise import where
 from .reduction import sum
 from .shape import expand, normalize_dim, reshape
 
@@ -69,28 +70,8 @@ def _masked_scatter_forward(x, source, *, mask, shape):
     return out
 
 
-def _masked_scatter_source_grad(grad, x, source, *, mask, shape):
-    """The selected gradient, padded with zeros to source's size (its unused tail gets none)."""
-    selected = masked_select_row(grad, mask=mask)
-    size = int(np.prod(shape))
-    padding = _zeros(grad, (size - int(np.count_nonzero(mask)),))
-    if isinstance(selected, Tensor):
-        from .joining import cat
-        flat = cat([selected, padding])
-    else:
-        flat = np.concatenate([selected, padding])
-    return reshape(flat, shape)
-
-
 def _gathered(grad, dim, index):
     return gather_row(grad, dim=dim, index=index, shape=tuple(grad.shape))
-
-
-def _take_backward(grad, *, index, shape):
-    size = int(np.prod(shape))
-    spread = index_add_row(_zeros(grad, (size,)), reshape(grad, (-1,)), dim=0, index=index.reshape(-1), alpha=1,
-                           shape=(index.size,))
-    return reshape(spread, shape)
 
 
 # fmt: off
@@ -103,7 +84,7 @@ scatter_row = defop("scatter", "ScatterBackward0", _scatter_forward,
 scatter_value_row = defop("scatter", "ScatterBackward1",
                           lambda x, *, dim, index, value: _scatter_forward(x, value, dim=dim, index=index),
                           lambda grad, x, *, dim, index, value: scatter_value_row(grad, dim=dim, index=index, value=0))
-scatter_reduce_row = defop("scatter", "NotImplemented", _scatter_reduce_forward, (_no_derivative("scatter"),) * 2)
+scatter_reduce_row = defop("scatter", "NotImplemented", _scatter_reduce_forward, (no_derivative("scatter"),) * 2)
 scatter_add_row = defop("scatter_add", "ScatterAddBackward0", _scatter_add_forward,
                         (lambda grad, x, src, *, dim, index: grad,
                          lambda grad, x, src, *, dim, index: _gathered(grad, dim, index)))
@@ -134,9 +115,31 @@ masked_select_row = defop("masked_select", "MaskedSelectBackward0",
                           lambda x, *, mask: np.broadcast_to(x, mask.shape)[mask],
                           lambda grad, x, *, mask: masked_scatter_row(_zeros(grad, mask.shape), grad, mask=mask,
                                                                         shape=tuple(grad.shape)))
+
+
+def _masked_scatter_source_grad(grad, x, source, *, mask, shape):
+    """The selected gradient, padded with zeros to source's size (its unused tail gets none)."""
+    selected = masked_select_row(grad, mask=mask)
+    size = int(np.prod(shape))
+    padding = _zeros(grad, (size - int(np.count_nonzero(mask)),))
+    if isinstance(selected, Tensor):
+        from .joining import cat
+        flat = cat([selected, padding])
+    else:
+        flat = np.concatenate([selected, padding])
+    return reshape(flat, shape)
+
 masked_scatter_row = defop("masked_scatter", "MaskedScatterBackward0", _masked_scatter_forward,
                            (lambda grad, x, source, *, mask, shape: where(mask, 0.0, grad),
                             _masked_scatter_source_grad))
+
+
+def _take_backward(grad, *, index, shape):
+    size = int(np.prod(shape))
+    spread = index_add_row(_zeros(grad, (size,)), reshape(grad, (-1,)), dim=0, index=index.reshape(-1), alpha=1,
+                           shape=(index.size,))
+    return reshape(spread, shape)
+
 take_row = defop("take", "TakeBackward0", lambda x, *, index, shape: x.reshape(-1)[index],
                  lambda grad, x, *, index, shape: _take_backward(grad, index=index, shape=shape))
 # fmt: on
@@ -260,8 +263,7 @@ def _broadcast_mask(input, mask, op):
     try:
         shape = np.broadcast_shapes(input._data.shape, mask.shape)
     except ValueError:
-        from ._registry import _broadcast_error
-        raise _broadcast_error([make_tensor(mask), input]) from None
+        raise broadcast_error([make_tensor(mask), input]) from None
     return np.broadcast_to(mask, shape)
 
 

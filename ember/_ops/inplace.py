@@ -8,14 +8,14 @@ grad_fn: its history now ends in the in-place op, as in torch.
 import numpy as np
 
 from .._dtype import can_cast, from_numpy_dtype, scalar_type_name
-from .._tensor import Tensor, bump_version, make_tensor
 from .._grad_state import state as grad_state
+from .._tensor import Tensor, bump_version, make_tensor
+from . import indexing, rearrange, shape
 from ._registry import defop
-from .pointwise import add, div, fill, mul, neg, pow, sub, zero
+from .indexing import _take_backward, take_row
+from .pointwise import _zero_gradient, add, div, fill, mul, neg, pow, sub, zero
 from .pointwise import exp as exp_op
 from .reduction import sum
-from . import indexing, rearrange, shape
-from .indexing import _take_backward, take_row
 from .shape import getitem
 
 
@@ -252,7 +252,7 @@ def _fill_unrecorded(self, value):
 
 # x.fill_(v) with a 0-d tensor v: v gets the summed gradient (torch's FillBackward3).
 fill_tensor = defop("fill_", "FillBackward3", lambda old, value: np.full_like(old, value),
-                    (lambda grad, old, value: grad * 0,
+                    (_zero_gradient,
                      lambda grad, old, value: sum(grad)))
 _fill_tensor_recorded = make_inplace(fill_tensor, "fill_")
 
@@ -273,7 +273,7 @@ def fill_(self, value):
 # -- copy_ and x[index] = value -----------------------------------------------------------
 copy_row = defop("copy_", "CopyBackwards",
                  lambda old, source: np.broadcast_to(source, old.shape).astype(old.dtype),
-                 (lambda grad, old, source: grad * 0,
+                 (_zero_gradient,
                   lambda grad, old, source: grad))  # the engine sums grad back to source's shape
 
 
@@ -329,7 +329,8 @@ def setitem(self, index, value):
         if "broadcast" not in str(error):
             raise
         target = self._data[_numpy_index(index)].shape
-        raise RuntimeError(_expand_error(np.shape(value._data if isinstance(value, Tensor) else value), target)) from None
+        shape = np.shape(value._data if isinstance(value, Tensor) else value)
+        raise RuntimeError(_expand_error(shape, target)) from None
 
 
 def _expand_error(value_shape, target):

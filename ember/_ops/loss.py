@@ -22,6 +22,12 @@ def _norm_forward(x, *, ord, dim, keepdim):
     return np.sum(magnitude ** ord, axis=dim, keepdims=keepdim) ** (1 / ord)
 
 
+def _sum_keep(mask, dim):
+    from .reduction import sum
+    counted = mask * 1.0
+    return sum(counted, dim, True) if dim is not None else sum(counted)
+
+
 def _norm_backward(grad, x, *, ord, dim, keepdim, result):
     if dim is not None and not keepdim:  # put the reduced axes back so grad and result broadcast
         from .shape import unsqueeze
@@ -33,13 +39,6 @@ def _norm_backward(grad, x, *, ord, dim, keepdim, result):
     if ord == 2:  # torch: the gradient at a zero norm is 0, not nan
         return where(result == 0, 0.0, grad * x / result)
     return where(result == 0, 0.0, grad * sign(x) * abs(x) ** (ord - 1) / result ** (ord - 1))
-
-
-def _sum_keep(mask, dim):
-    from .reduction import sum
-    counted = mask * 1.0
-    return sum(counted, dim, True) if dim is not None else sum(counted)
-
 
 # at::norm(x, p, dim): torch's pairwise_distance and normalize call it directly, so their graphs show
 # NormBackward1 (ember.norm / Tensor.norm go through linalg.vector_norm, as torch's do)
@@ -76,8 +75,6 @@ def _constant(like, array):
 
 
 # -- regression losses ----------------------------------------------------------------------------
-def _mse_backward(grad, a, b, *, reduction, count):
-    return grad * (2 * _scale(count, reduction)) * (a - b)
 
 
 def _smooth_l1_forward(a, b, *, reduction, count, beta):
@@ -88,6 +85,23 @@ def _smooth_l1_forward(a, b, *, reduction, count, beta):
     return _reduce(loss.astype(difference.dtype, copy=False), reduction)
 
 
+def _huber_forward(a, b, *, reduction, count, delta):
+    difference = np.abs(a - b)
+    loss = np.where(difference < delta, 0.5 * difference * difference, delta * (difference - 0.5 * delta))
+    return _reduce(loss.astype(difference.dtype, copy=False), reduction)
+
+
+# fmt: off
+
+
+def _mse_backward(grad, a, b, *, reduction, count):
+    return grad * (2 * _scale(count, reduction)) * (a - b)
+
+mse_loss_row = defop("mse_loss", "MseLossBackward0",
+                     lambda a, b, *, reduction, count: _reduce(np.square(a - b), reduction),
+                     (_mse_backward, lambda grad, a, b, **attributes: -_mse_backward(grad, a, b, **attributes)))
+
+
 def _smooth_l1_backward(grad, a, b, *, reduction, count, beta):
     difference = a - b
     scaled = grad * _scale(count, reduction)
@@ -95,11 +109,9 @@ def _smooth_l1_backward(grad, a, b, *, reduction, count, beta):
         return scaled * sign(difference)
     return where(abs(difference) < beta, scaled * difference / beta, scaled * sign(difference))
 
-
-def _huber_forward(a, b, *, reduction, count, delta):
-    difference = np.abs(a - b)
-    loss = np.where(difference < delta, 0.5 * difference * difference, delta * (difference - 0.5 * delta))
-    return _reduce(loss.astype(difference.dtype, copy=False), reduction)
+smooth_l1_loss_row = defop("smooth_l1_loss", "SmoothL1LossBackward0", _smooth_l1_forward,
+                           (_smooth_l1_backward, lambda grad, a, b, **attributes: -_smooth_l1_backward(grad, a, b,
+                                                                                                       **attributes)))
 
 
 def _huber_backward(grad, a, b, *, reduction, count, delta):
@@ -107,15 +119,6 @@ def _huber_backward(grad, a, b, *, reduction, count, delta):
     scaled = grad * _scale(count, reduction)
     return where(abs(difference) <= delta, scaled * difference, scaled * delta * sign(difference))
 
-
-# fmt: off
-mse_loss_row = defop("mse_loss", "MseLossBackward0",
-                     lambda a, b, *, reduction, count: _reduce(np.square(a - b), reduction),
-                     (_mse_backward, lambda grad, a, b, *, reduction, count: -_mse_backward(grad, a, b, reduction=reduction,
-                                                                                           count=count)))
-smooth_l1_loss_row = defop("smooth_l1_loss", "SmoothL1LossBackward0", _smooth_l1_forward,
-                           (_smooth_l1_backward, lambda grad, a, b, **attributes: -_smooth_l1_backward(grad, a, b,
-                                                                                                       **attributes)))
 huber_loss_row = defop("huber_loss", "HuberLossBackward0", _huber_forward,
                        (_huber_backward, lambda grad, a, b, **attributes: -_huber_backward(grad, a, b, **attributes)))
 # fmt: on
@@ -210,6 +213,18 @@ def _bce_count(x):
 _BCE_EPSILON = float(np.float32(1e-12))  # torch's floor for (1 - x) * x, a float constant
 
 
+def _bce_logits_forward(x, target, weight, pos_weight, *, reduction):
+    softplus_negative = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)  # log(1 + exp(-x)), stable
+    if pos_weight is not None:
+        log_weight = (pos_weight - 1) * target + 1
+        loss = (1 - target) * x + log_weight * softplus_negative
+    else:
+        loss = (1 - target) * x + softplus_negative
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss.astype(x.dtype, copy=False), reduction)
+
+
 def _bce_input_backward(grad, x, target, weight, *, reduction):
     # torch: grad * (x - t) / max((1 - x) * x, 1e-12)
     scale = _scale(_bce_count(x), reduction)
@@ -225,17 +240,8 @@ def _bce_target_backward(grad, x, target, weight, *, reduction):
     result = grad * scale * (log(1 - x) - log(x))
     return result if weight is None else result * weight
 
-
-def _bce_logits_forward(x, target, weight, pos_weight, *, reduction):
-    softplus_negative = np.log1p(np.exp(-np.abs(x))) + np.maximum(-x, 0)  # log(1 + exp(-x)), stable
-    if pos_weight is not None:
-        log_weight = (pos_weight - 1) * target + 1
-        loss = (1 - target) * x + log_weight * softplus_negative
-    else:
-        loss = (1 - target) * x + softplus_negative
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss.astype(x.dtype, copy=False), reduction)
+binary_cross_entropy_row = defop("binary_cross_entropy", "BinaryCrossEntropyBackward0", _bce_forward,
+                                 (_bce_input_backward, _bce_target_backward, None))
 
 
 def _bce_logits_input_backward(grad, x, target, weight, pos_weight, *, reduction):
@@ -250,16 +256,13 @@ def _bce_logits_input_backward(grad, x, target, weight, pos_weight, *, reduction
 
 
 def _bce_logits_target_backward(grad, x, target, weight, pos_weight, *, reduction):
-    from .pointwise import sigmoid, log
+    from .pointwise import log, sigmoid
     scale = _scale(_bce_count(x), reduction)
     softplus_negative = -log(sigmoid(x))
     local = -x if pos_weight is None else (pos_weight - 1) * softplus_negative - x
     result = grad * scale * local
     return result if weight is None else result * weight
 
-
-binary_cross_entropy_row = defop("binary_cross_entropy", "BinaryCrossEntropyBackward0", _bce_forward,
-                                 (_bce_input_backward, _bce_target_backward, None))
 binary_cross_entropy_with_logits_row = defop(
     "binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0", _bce_logits_forward,
     (_bce_logits_input_backward, _bce_logits_target_backward, None, None))

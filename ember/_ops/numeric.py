@@ -11,26 +11,21 @@ import numpy as np
 from .._dtype import float64, int64
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor
-from ..return_types import cummax as cummax_type, cummin as cummin_type, frexp as frexp_type
+from ..return_types import cummax as cummax_type
+from ..return_types import cummin as cummin_type
+from ..return_types import frexp as frexp_type
+from ._errors import no_derivative
 from ._registry import defop, promote, promote_to_float
+from .indexing import _zeros, scatter_add_row
 from .inplace import make_inplace
-from .pointwise import _no_derivative, _zero_gradient, clamp, cos, eq, exp, logical_not, pow, sin, where_row
+from .joining import cat
+from .pointwise import _zero_gradient, clamp, cos, eq, exp, logical_not, pow, sin, where_row
+from .pointwise import sigmoid as sigmoid_op
+from .pointwise import tanh as tanh_op
 from .pointwise_logic import logical_xor
 from .pointwise_math import isnan
-from .pointwise import sigmoid as sigmoid_op, tanh as tanh_op
 from .reduction import _expand_back, _reduced_dims, _reverse_cumsum, sum
-from .indexing import _zeros, scatter_add_row
-from .joining import cat
 from .shape import normalize_dim, slice_row
-
-
-def _raw(x):
-    return x._data if isinstance(x, Tensor) else x
-
-
-def _like(array, x):
-    """A constant computed from x's values, as the kind of value x is (Tensor or raw array)."""
-    return make_tensor(np.asarray(array)) if isinstance(x, Tensor) else array
 
 
 def _as_tensor(value, like=None):
@@ -79,18 +74,8 @@ def _copysign_ratio(grad, x, result):
     return where_row(eq(x, 0), 0.0, grad * (result / where_row(eq(x, 0), 1.0, x)))
 
 
-def _sinc_backward(grad, x):
-    pix = x * np.pi
-    slope = (pix * cos(pix) - sin(pix)) / (pix * x)
-    return grad * where_row(eq(x, 0), 0.0, slope)
-
-
 def _sinc(x):
     return np.sinc(x)
-
-
-def _frexp_backward(grad, x, *, exponent):
-    return grad * _like(np.ldexp(np.ones((), dtype=_raw(grad).dtype), -exponent), grad)
 
 
 def _heaviside_rule(a, b):
@@ -100,24 +85,45 @@ def _heaviside_rule(a, b):
     return promote(a, b)
 
 
-
 # fmt: off
 copysign_tensor = defop("copysign", "CopysignBackward0", np.copysign,
                         (lambda grad, a, b, result: _copysign_ratio(grad, a, result),
-                         lambda grad, a, b: grad * 0), dtype_rule=promote_to_float)
+                         _zero_gradient), dtype_rule=promote_to_float)
 copysign_scalar = defop("copysign", "CopysignBackward1", lambda x, *, other: np.copysign(x, other),
                         lambda grad, x, *, other, result: _copysign_ratio(grad, x, result),
                         dtype_rule=lambda x, **attributes: promote_to_float(x))
+
+
+def _raw(x):
+    return x._data if isinstance(x, Tensor) else x
+
+
+def _like(array, x):
+    """A constant computed from x's values, as the kind of value x is (Tensor or raw array)."""
+    return make_tensor(np.asarray(array)) if isinstance(x, Tensor) else array
+
 ldexp_row = defop("ldexp", "LdexpBackward0", lambda x, e: x * np.power(2.0, e).astype(x.dtype),
                   (lambda grad, x, e: grad * _like(np.exp2(_raw(e)).astype(_raw(grad).dtype), grad),
                    lambda grad, x, e, result: grad * result * np.log(2.0)), dtype_rule=promote_to_float)
+
+
+def _frexp_backward(grad, x, *, exponent):
+    return grad * _like(np.ldexp(np.ones((), dtype=_raw(grad).dtype), -exponent), grad)
+
 frexp_row = defop("frexp", "FrexpBackward0", lambda x, *, exponent: np.frexp(x)[0], _frexp_backward)
+
+
+def _sinc_backward(grad, x):
+    pix = x * np.pi
+    slope = (pix * cos(pix) - sin(pix)) / (pix * x)
+    return grad * where_row(eq(x, 0), 0.0, slope)
+
 sinc_row = defop("sinc", "SincBackward0", _sinc, _sinc_backward, dtype_rule=promote_to_float)
 # torch: nextafter(x, y) passes the gradient to x unchanged, none to y
 nextafter_row = defop("nextafter", "NextafterBackward0", np.nextafter,
-                      (lambda grad, a, b: grad, lambda grad, a, b: grad * 0), dtype_rule=promote)
+                      (lambda grad, a, b: grad, _zero_gradient), dtype_rule=promote)
 heaviside_row = defop("heaviside", "NotImplemented", lambda a, b: np.heaviside(a, b).astype(np.result_type(a, b)),
-                      (_no_derivative("heaviside"),) * 2, dtype_rule=_heaviside_rule)
+                      (no_derivative("heaviside"),) * 2, dtype_rule=_heaviside_rule)
 gcd_row = defop("gcd", None, np.gcd, None, dtype_rule=_integers_only("gcd"))
 lcm_row = defop("lcm", None, np.lcm, None, dtype_rule=_integers_only("lcm"))
 angle_row = defop("angle", "AngleBackward0", np.angle, _zero_gradient, dtype_rule=promote_to_float)
@@ -343,8 +349,8 @@ def vander(x, N=None, increasing=False):
     if N < 0:
         raise RuntimeError("N must be non-negative.")
     dtype = x.dtype if x._data.dtype.kind in "fc" else int64
-    from .reduction import cumprod
     from .rearrange import flip
+    from .reduction import cumprod
     ones = make_tensor(np.ones((x.shape[0], 1), dtype=dtype.numpy if hasattr(dtype, "numpy") else dtype))
     if N == 0:
         return make_tensor(np.empty((x.shape[0], 0), dtype=ones._data.dtype))

@@ -31,8 +31,6 @@ def _same_dtype(name, *tensors):
 
 
 # -- trace, cross, vdot, addr, addbmm ---------------------------------------------------------------
-def _trace_backward(grad, x, *, shape):
-    return grad * _like(np.eye(*shape, dtype=_raw(grad).dtype), grad)
 
 
 def _cross_forward(a, b, *, dim):
@@ -56,6 +54,11 @@ def _scaled(grad, factor):
 
 
 # fmt: off
+
+
+def _trace_backward(grad, x, *, shape):
+    return grad * _like(np.eye(*shape, dtype=_raw(grad).dtype), grad)
+
 trace_row = defop("trace", "TraceBackward0", lambda x, *, shape: np.trace(x), _trace_backward)
 cross_row = defop("linalg_cross", "LinalgCrossBackward0", _cross_forward,
                   (lambda grad, a, b, *, dim: cross_row(b, grad, dim=dim),
@@ -230,6 +233,21 @@ def _pairwise(x1, x2):
     return unsqueeze(x1, -2) - unsqueeze(x2, -3)
 
 
+def _cdist_forward(x1, x2, *, p):
+    difference = np.abs(x1[..., :, None, :] - x2[..., None, :, :])
+    if p == 2:
+        return np.sqrt(np.sum(difference * difference, axis=-1))
+    return np.sum(difference ** p, axis=-1) ** (1.0 / p)
+
+
+def _dist_forward(a, b, *, p):
+    difference = np.abs(a - b)
+    return np.sum(difference ** p) ** (1.0 / p)
+
+
+# fmt: off
+
+
 def _norm_slope(difference, distance, p):
     """d |d|_p / d d: sign(d) |d|^(p-1) / |d|_p^(p-1), 0 where the distance is 0."""
     zero = eq(distance, 0)
@@ -243,13 +261,6 @@ def _norm_slope(difference, distance, p):
     return where_row(zero, 0.0, slope)
 
 
-def _cdist_forward(x1, x2, *, p):
-    difference = np.abs(x1[..., :, None, :] - x2[..., None, :, :])
-    if p == 2:
-        return np.sqrt(np.sum(difference * difference, axis=-1))
-    return np.sum(difference ** p, axis=-1) ** (1.0 / p)
-
-
 def _cdist_x1(grad, x1, x2, *, p, result):
     return sum(unsqueeze(grad, -1) * _norm_slope(_pairwise(x1, x2), unsqueeze(result, -1), p), -2)
 
@@ -257,14 +268,9 @@ def _cdist_x1(grad, x1, x2, *, p, result):
 def _cdist_x2(grad, x1, x2, *, p, result):
     return -sum(unsqueeze(grad, -1) * _norm_slope(_pairwise(x1, x2), unsqueeze(result, -1), p), -3)
 
-
-def _dist_forward(a, b, *, p):
-    difference = np.abs(a - b)
-    return np.sum(difference ** p) ** (1.0 / p)
-
-
-# fmt: off
 cdist_row = defop("cdist", "CdistBackward0", _cdist_forward, (_cdist_x1, _cdist_x2))
+
+
 dist_row = defop("dist", "DistBackward0", _dist_forward,
                  (lambda grad, a, b, *, p, result: grad * _norm_slope(a - b, result, p),
                   lambda grad, a, b, *, p, result: -grad * _norm_slope(a - b, result, p)), dtype_rule=promote)

@@ -14,43 +14,11 @@ import math
 
 import numpy as np
 
-from .._tensor import Tensor
 from .._dtype import result_type, scalar_type_name
-from .._tensor import make_tensor
+from .._tensor import Tensor, make_tensor
+from ._errors import clamp_not_for_complex, no_derivative, not_for_complex, refusing
+from ._kernels import checked_division, integer_power, trunc_divide, zeroed_where
 from ._registry import defop, promote, promote_to_float
-
-
-def _kernel_missing(kernel):
-    """torch's NotImplementedError for a dtype its kernel does not cover."""
-    def error(dtype):
-        name = scalar_type_name(dtype)
-        return NotImplementedError(f'"{kernel}" not implemented for \'{name}\'; convert the tensor with .float() '
-                                   "(or .real for complex values) first")
-    return error
-
-
-def _refusing(kernel, kinds, forward, error=None):
-    """forward, except for inputs of dtype kinds torch has no kernel for: torch's error instead of an
-    answer. `kernel` names torch's kernel in the message (or pass `error`, a function of the dtype)."""
-    error = error or _kernel_missing(kernel)
-
-    def checked(*arrays, **attributes):
-        for array in arrays:
-            dtype = getattr(array, "dtype", None)
-            if dtype is not None and dtype.kind in kinds:
-                raise error(dtype)
-        return forward(*arrays, **attributes)
-    if hasattr(forward, "nin"):  # the registry unrolls ufuncs by their number of inputs
-        checked.nin = forward.nin
-    return checked
-
-
-def _not_for_complex(name):
-    return lambda dtype: RuntimeError(f"{name} not implemented for complex tensors. Compare .real or .abs() instead.")
-
-
-def _clamp_not_for_complex(dtype):
-    return NotImplementedError("clamp is not supported for complex types; clamp .real and .imag separately")
 
 
 def _pow_forward(x, *, exponent):
@@ -64,46 +32,6 @@ def _pow_forward(x, *, exponent):
         raise RuntimeError("Integers to negative integer powers are not allowed. Make the base a float first, "
                            "e.g. x.float() ** -1")
     return np.power(x, exponent)
-
-
-def _power(base, exponent):
-    """np.power, except for integers to negative integer powers, which torch defines (NumPy
-    refuses them): 1 ** -n is 1, (-1) ** -n is +-1, and any other base gives 0 (the truncation)."""
-    if np.result_type(base, exponent).kind in "iu" and np.any(np.less(exponent, 0)):
-        base, exponent = np.broadcast_arrays(base, exponent)
-        positive = np.power(base, np.maximum(exponent, 0))
-        sign_of_minus_one = np.where(exponent % 2 == 1, -1, 1)
-        inverse = np.where(base == 1, 1, np.where(base == -1, sign_of_minus_one, 0))
-        return np.where(exponent < 0, inverse, positive).astype(positive.dtype)
-    return np.power(base, exponent)
-
-
-def _pow_backward(grad, x, *, exponent):
-    if exponent == 0:  # torch: d(x**0)/dx is 0 everywhere, also at x == 0
-        return grad * 0
-    return grad * (exponent * x ** (exponent - 1))  # torch's association (float32 rounds differently)
-
-
-def _pow_base_backward(grad, a, b):
-    # d(a**b)/da = b * a**(b-1); torch makes it 0 wherever b == 0 (at a == 0 it would be 0 * inf = nan)
-    return where_row(eq(b, 0), 0.0, grad * b * a ** (b - 1))
-
-
-def _pow_exponent_backward(grad, a, b, result):
-    # d(a**b)/db = a**b * log(a); torch sets it to 0 where a == 0 and b >= 0 (the limit)
-    return where_row(eq(a, 0) & ge(b, 0), 0.0, grad * result * log(a))
-
-
-def _constant(value):
-    """A value that enters a formula without a gradient of its own (raw arrays already are)."""
-    return value.detach() if isinstance(value, Tensor) else value
-
-
-def _remainder_divisor_backward(grad, a, b):
-    # a % b = a - b * floor(a / b). floor is piecewise constant, its derivative is 0 wherever it
-    # exists (torch: div(rounding_mode="floor") backward is zeros), so it enters as a constant;
-    # floor_divide's own row has no derivative and would make double backward raise.
-    return -grad * floor_divide(_constant(a), _constant(b))
 
 
 def _rsub_forward(x, *, other, alpha=1):
@@ -139,33 +67,7 @@ _subtraction_rule.keeps = {float: "fc", int: "iufc", Tensor: "iufc"}
 _subtraction_rule.other = "other"
 
 
-def _no_derivative(name):
-    """The formula of an op torch cannot differentiate: recorded, and raising only at backward."""
-    def backward(grad, *inputs, **attributes):
-        raise RuntimeError(f"the derivative for '{name}' is not implemented. It is piecewise constant in its "
-                           "tensor argument; rewrite the expression with differentiable ops if you need a "
-                           "gradient.")
-    return backward
-
-
-def _checked(numpy_division):
-    """An integer division (//, %, fmod) that raises, as torch does, where NumPy returns 0 with a warning."""
-    def divide(a, b):
-        if np.result_type(a, b).kind in "iub" and not np.all(b):
-            raise RuntimeError("ZeroDivisionError: integer division by zero. Division of integer tensors "
-                               "needs a nonzero divisor everywhere; convert to float (x.float()) to get inf/nan.")
-        return numpy_division(a, b)
-    return divide
-
-
-def _trunc_divide(a, b):
-    if np.result_type(a, b).kind in "iub":
-        quotient = _checked(np.floor_divide)(a, b)  # floor, then step towards zero where it rounded down
-        return quotient + ((quotient < 0) & (quotient * b != a))
-    return np.trunc(np.true_divide(a, b))
-
-
-_ROUNDED_DIVISIONS = {"trunc": _trunc_divide, "floor": _checked(np.floor_divide)}
+_ROUNDED_DIVISIONS = {"trunc": trunc_divide, "floor": checked_division(np.floor_divide)}
 
 
 def _rounded_divide(a, b, *, rounding_mode):
@@ -173,7 +75,7 @@ def _rounded_divide(a, b, *, rounding_mode):
 
 
 def _fmod(a, b):
-    return _checked(np.fmod)(a, b)
+    return checked_division(np.fmod)(a, b)
 
 
 def _raw(value):
@@ -181,33 +83,17 @@ def _raw(value):
 
 
 def _masked(grad, mask):
-    """grad where `mask` (a raw bool or 0/0.5/1 array computed from constants) allows it, else 0."""
+    """grad scaled by `mask` (a raw bool or 0/0.5/1 array computed from constants) where it is nonzero,
+    and 0 elsewhere by selection, as torch's masked_fill: an inf or NaN gradient blocked by the mask
+    gives 0, not 0 * inf = nan."""
+    mask = np.asarray(mask)
+    keep = mask if mask.dtype == np.bool_ else mask != 0
     if isinstance(grad, Tensor):
-        return grad * make_tensor(np.asarray(mask, dtype=grad._data.dtype))
-    return grad * np.asarray(mask, dtype=grad.dtype)
-
-
-def _max_share(a, b):
-    """torch's maximum backward: ties split the gradient evenly, the smaller input gets none
-    (NaN passes it on: neither a < b nor a == b)."""
-    a, b = _raw(a), _raw(b)
-    return np.where(a == b, 0.5, 1.0) * ~(a < b)
-
-
-def _min_share(a, b):
-    a, b = _raw(a), _raw(b)
-    return np.where(a == b, 0.5, 1.0) * ~(a > b)
-
-
-def _fmax_keeps(a, b):
-    """fmax/fmin take the first input at ties, and wherever the second is NaN."""
-    a, b = _raw(a), _raw(b)
-    return (a >= b) | np.isnan(b)
-
-
-def _fmin_keeps(a, b):
-    a, b = _raw(a), _raw(b)
-    return (a <= b) | np.isnan(b)
+        scaled = grad if mask.dtype == np.bool_ else grad * make_tensor(mask.astype(grad._data.dtype))
+        return where_row(make_tensor(keep), scaled, 0.0)
+    grad = np.asarray(grad)
+    scaled = grad if mask.dtype == np.bool_ else grad * mask.astype(grad.dtype)
+    return np.where(keep, scaled, np.zeros((), grad.dtype))
 
 
 def _known(*values):
@@ -277,11 +163,18 @@ def _negative(x):
 
 
 def _sign(x):
-    return x.copy() if x.dtype.kind == "b" else np.sign(x)
+    if x.dtype.kind == "b":
+        return x.copy()
+    if x.dtype.kind == "f":  # torch: sign(nan) is 0 (so |x|'s gradient at a NaN is 0 too)
+        return np.where(x != x, np.zeros((), x.dtype), np.sign(x))
+    return np.sign(x)
 
 
 def _zero_gradient(grad, *inputs, **attributes):
-    return grad * 0
+    """torch's zeros_like(grad): 0 also where grad is inf or NaN (grad * 0 would be nan there)."""
+    if isinstance(grad, Tensor):
+        return make_tensor(np.zeros_like(grad._data))
+    return np.zeros_like(grad)
 
 
 def _relu_forward(x):
@@ -322,9 +215,28 @@ true_divide = defop("div", "DivBackward0", lambda a, b: a / b,
             (lambda grad, a, b: grad / b,
              lambda grad, a, b: -grad * a / (b * b)), dtype_rule=promote_to_float)
 neg = defop("neg", "NegBackward0", _negative, lambda grad, x: -grad)
+
+
+def _pow_backward(grad, x, *, exponent):
+    if exponent == 0:  # torch: d(x**0)/dx is 0 everywhere, also at x == 0
+        return _zero_gradient(grad)
+    return grad * (exponent * x ** (exponent - 1))  # torch's association (float32 rounds differently)
+
 pow_scalar = defop("pow", "PowBackward0", _pow_forward, _pow_backward, dtype_rule=_beside("exponent"))
-pow_tensor = defop("pow", "PowBackward1", _refusing("pow", "b", _power), (_pow_base_backward, _pow_exponent_backward), dtype_rule=promote)
-pow_scalar_base = defop("pow", "PowBackward2", lambda x, *, base: _power(base, x),
+
+
+def _pow_base_backward(grad, a, b):
+    # d(a**b)/da = b * a**(b-1); torch makes it 0 wherever b == 0 (at a == 0 it would be 0 * inf = nan)
+    return where_row(eq(b, 0), 0.0, grad * b * a ** (b - 1))
+
+
+def _pow_exponent_backward(grad, a, b, result):
+    # d(a**b)/db = a**b * log(a); torch sets it to 0 where a == 0 and b >= 0 (the limit)
+    return where_row(eq(a, 0) & ge(b, 0), 0.0, grad * result * log(a))
+
+pow_tensor = defop("pow", "PowBackward1", refusing("pow", "b", integer_power),
+                   (_pow_base_backward, _pow_exponent_backward), dtype_rule=promote)
+pow_scalar_base = defop("pow", "PowBackward2", lambda x, *, base: integer_power(base, x),
                         lambda grad, x, *, base, result: grad * result * math.log(base), dtype_rule=_beside("base"))
 exp = defop("exp", "ExpBackward0", np.exp, lambda grad, x, result: grad * result, dtype_rule=promote_to_float)
 log = defop("log", "LogBackward0", np.log, lambda grad, x: grad / x, dtype_rule=promote_to_float)
@@ -342,33 +254,37 @@ def _relu_backward(grad, x, result):
     # torch: 0 where result <= 0 (at 0 too), else grad (a NaN result passes grad)
     if (type(grad) is np.ndarray and type(result) is np.ndarray and grad.dtype is result.dtype
             and grad.dtype.kind == "f" and grad.dtype.itemsize >= 4 and grad.shape == result.shape):
-        return _zeroed_where(np.less_equal(result, 0), grad)
+        return zeroed_where(np.less_equal(result, 0), grad)
     return where(le(result, 0), 0.0, grad)
-
-
-def _zeroed_where(mask, values):
-    """np.where(mask, 0, values) for float32/float64 arrays, as a bitwise AND with a mask of all-ones
-    or all-zeros words: exact (+0.0 where masked, NaN and inf included), and free of the branch
-    per element that makes np.where ~10x slower on an unpredictable mask (ReLU's)."""
-    integers = np.dtype(f"i{values.dtype.itemsize}")
-    keep = mask.view(np.int8).astype(integers)
-    keep -= 1  # masked: 1 -> 0; kept: 0 -> -1, every bit set
-    return np.bitwise_and(values.view(integers), keep).view(values.dtype)
 
 
 relu = defop("relu", "ReluBackward0", _relu_forward, _relu_backward)
 abs = defop("abs", "AbsBackward0", _abs_forward, lambda grad, x: grad * sign(x))  # and d|x|/dx at 0 is 0
-sign = defop("sign", "SignBackward0", _sign, lambda grad, x: grad * 0)
+sign = defop("sign", "SignBackward0", _sign, _zero_gradient)
 # torch has no derivative for floor division: it records its generic NotImplemented node.
-floor_divide = defop("floor_divide", "NotImplemented", _checked(np.floor_divide), (_no_derivative("floor_divide"),) * 2,
-                     dtype_rule=promote)
-rfloor_divide = defop("floor_divide", "NotImplemented", lambda x, *, other: _checked(np.floor_divide)(other, x),
-                      _no_derivative("floor_divide"), dtype_rule=_beside("other"))   # 2 // x
-rremainder = defop("remainder", "NotImplemented", lambda x, *, other: _checked(np.remainder)(other, x),
-                   _no_derivative("remainder"), dtype_rule=_beside("other"))          # 2 % x
-remainder_scalar = defop("remainder", "RemainderBackward0", lambda x, *, other: _checked(np.remainder)(x, other),
+floor_divide = defop("floor_divide", "NotImplemented", checked_division(np.floor_divide),
+                     (no_derivative("floor_divide"),) * 2, dtype_rule=promote)
+rfloor_divide = defop("floor_divide", "NotImplemented", lambda x, *, other: checked_division(np.floor_divide)(other, x),
+                      no_derivative("floor_divide"), dtype_rule=_beside("other"))   # 2 // x
+rremainder = defop("remainder", "NotImplemented", lambda x, *, other: checked_division(np.remainder)(other, x),
+                   no_derivative("remainder"), dtype_rule=_beside("other"))          # 2 % x
+remainder_scalar = defop("remainder", "RemainderBackward0",
+                         lambda x, *, other: checked_division(np.remainder)(x, other),
                          lambda grad, x, *, other: grad, dtype_rule=_beside("other"))
-remainder_tensor = defop("remainder", "RemainderBackward1", _checked(np.remainder),
+
+
+def _constant(value):
+    """A value that enters a formula without a gradient of its own (raw arrays already are)."""
+    return value.detach() if isinstance(value, Tensor) else value
+
+
+def _remainder_divisor_backward(grad, a, b):
+    # a % b = a - b * floor(a / b). floor is piecewise constant, its derivative is 0 wherever it
+    # exists (torch: div(rounding_mode="floor") backward is zeros), so it enters as a constant;
+    # floor_divide's own row has no derivative and would make double backward raise.
+    return -grad * floor_divide(_constant(a), _constant(b))
+
+remainder_tensor = defop("remainder", "RemainderBackward1", checked_division(np.remainder),
                          (lambda grad, a, b: grad, _remainder_divisor_backward), dtype_rule=promote)
 where_row = defop("where", "WhereBackward0", np.where,
                   (None,
@@ -379,16 +295,16 @@ clone = defop("clone", "CloneBackward0", lambda x, *, memory_format=None: np.arr
               lambda grad, x, *, memory_format=None: grad)
 to_copy = defop("to", "ToCopyBackward0", lambda x, *, dtype: x.astype(dtype.numpy),
                 lambda grad, x, *, dtype: grad)                    # the engine casts grad back
-zero = defop("zero_", "ZeroBackward0", np.zeros_like, lambda grad, x: grad * 0)
-fill = defop("fill_", "FillBackward2", lambda x, *, value: np.full_like(x, value), lambda grad, x, *, value: grad * 0)
+zero = defop("zero_", "ZeroBackward0", np.zeros_like, _zero_gradient)
+fill = defop("fill_", "FillBackward2", lambda x, *, value: np.full_like(x, value), _zero_gradient)
 
 # Comparisons and logic: no gradient, bool results.
 eq = defop("eq", None, np.equal, None, dtype_rule=promote, bool_output=True)
 ne = defop("ne", None, np.not_equal, None, dtype_rule=promote, bool_output=True)
-lt = defop("lt", None, _refusing("lt_cpu", "c", np.less), None, dtype_rule=promote, bool_output=True)
-le = defop("le", None, _refusing("le_cpu", "c", np.less_equal), None, dtype_rule=promote, bool_output=True)
-gt = defop("gt", None, _refusing("gt_cpu", "c", np.greater), None, dtype_rule=promote, bool_output=True)
-ge = defop("ge", None, _refusing("ge_cpu", "c", np.greater_equal), None, dtype_rule=promote, bool_output=True)
+lt = defop("lt", None, refusing("lt_cpu", "c", np.less), None, dtype_rule=promote, bool_output=True)
+le = defop("le", None, refusing("le_cpu", "c", np.less_equal), None, dtype_rule=promote, bool_output=True)
+gt = defop("gt", None, refusing("gt_cpu", "c", np.greater), None, dtype_rule=promote, bool_output=True)
+ge = defop("ge", None, refusing("ge_cpu", "c", np.greater_equal), None, dtype_rule=promote, bool_output=True)
 logical_not = defop("logical_not", None, np.logical_not, None)
 bitwise_not = defop("bitwise_not", None, np.invert, None)
 bitwise_and = defop("bitwise_and", None, np.bitwise_and, None, dtype_rule=promote)
@@ -398,6 +314,8 @@ bitwise_xor = defop("bitwise_xor", None, np.bitwise_xor, None, dtype_rule=promot
 div_rounded = defop("div", "DivBackward2", _rounded_divide, (_zero_gradient, _zero_gradient), dtype_rule=promote)
 fmod_scalar = defop("fmod", "FmodBackward0", lambda x, *, other: _fmod(x, other), lambda grad, x, *, other: grad,
                     dtype_rule=_beside("other"))
+
+
 fmod_tensor = defop("fmod", "FmodBackward1", _fmod,
                     (lambda grad, a, b: grad,
                      lambda grad, a, b: -grad * div_rounded(_constant(a), _constant(b), rounding_mode="trunc")),
@@ -409,7 +327,7 @@ lerp_tensor = defop("lerp", "LerpBackward1", lambda start, end, weight: _lerp(st
                     (lambda grad, start, end, weight: grad * (1 - weight),
                      lambda grad, start, end, weight: grad * weight,
                      lambda grad, start, end, weight: grad * (end - start)), dtype_rule=promote)
-addcmul_row = defop("addcmul", "AddcmulBackward0", _refusing("addcmul_cpu_out", "b", _addcmul),
+addcmul_row = defop("addcmul", "AddcmulBackward0", refusing("addcmul_cpu_out", "b", _addcmul),
                     (lambda grad, x, t1, t2, *, value: grad,
                      lambda grad, x, t1, t2, *, value: grad * t2 * value,
                      lambda grad, x, t1, t2, *, value: grad * t1 * value), dtype_rule=promote)
@@ -417,34 +335,63 @@ addcdiv_row = defop("addcdiv", "AddcdivBackward0", lambda x, t1, t2, *, value: x
                     (lambda grad, x, t1, t2, *, value: grad,
                      lambda grad, x, t1, t2, *, value: grad * value / t2,
                      lambda grad, x, t1, t2, *, value: -grad * value * t1 / (t2 * t2)), dtype_rule=promote)
-maximum = defop("maximum", "MaximumBackward0", _refusing("", "c", np.maximum, _not_for_complex("maximum")),
+
+
+def _max_share(a, b):
+    """torch's maximum backward: ties split the gradient evenly, the smaller input gets none
+    (NaN passes it on: neither a < b nor a == b)."""
+    a, b = _raw(a), _raw(b)
+    return np.where(a == b, 0.5, 1.0) * ~(a < b)
+
+maximum = defop("maximum", "MaximumBackward0", refusing("", "c", np.maximum, not_for_complex("maximum")),
                 (lambda grad, a, b: _masked(grad, _max_share(a, b)),
                  lambda grad, a, b: _masked(grad, _max_share(b, a))), dtype_rule=promote)
-minimum = defop("minimum", "MinimumBackward0", _refusing("", "c", np.minimum, _not_for_complex("minimum")),
+
+
+def _min_share(a, b):
+    a, b = _raw(a), _raw(b)
+    return np.where(a == b, 0.5, 1.0) * ~(a > b)
+
+minimum = defop("minimum", "MinimumBackward0", refusing("", "c", np.minimum, not_for_complex("minimum")),
                 (lambda grad, a, b: _masked(grad, _min_share(a, b)),
                  lambda grad, a, b: _masked(grad, _min_share(b, a))), dtype_rule=promote)
-fmax = defop("fmax", "FmaxBackward0", _refusing("", "c", np.fmax, _not_for_complex("fmax")),
+
+
+def _fmax_keeps(a, b):
+    """fmax/fmin take the first input at ties, and wherever the second is NaN."""
+    a, b = _raw(a), _raw(b)
+    return (a >= b) | np.isnan(b)
+
+fmax = defop("fmax", "FmaxBackward0", refusing("", "c", np.fmax, not_for_complex("fmax")),
              (lambda grad, a, b: _masked(grad, _fmax_keeps(a, b)),
               lambda grad, a, b: _masked(grad, ~_fmax_keeps(a, b))), dtype_rule=promote)
-fmin = defop("fmin", "FminBackward0", _refusing("", "c", np.fmin, _not_for_complex("fmin")),
+
+
+def _fmin_keeps(a, b):
+    a, b = _raw(a), _raw(b)
+    return (a <= b) | np.isnan(b)
+
+fmin = defop("fmin", "FminBackward0", refusing("", "c", np.fmin, not_for_complex("fmin")),
              (lambda grad, a, b: _masked(grad, _fmin_keeps(a, b)),
               lambda grad, a, b: _masked(grad, ~_fmin_keeps(a, b))), dtype_rule=promote)
 # clamp(x, 0, 1) keeps its bounds as numbers (ClampBackward1); tensor bounds are inputs (ClampBackward0)
-clamp_scalar = defop("clamp", "ClampBackward1", _refusing("", "c", _clamp, _clamp_not_for_complex),
+clamp_scalar = defop("clamp", "ClampBackward1", refusing("", "c", _clamp, clamp_not_for_complex),
                      lambda grad, x, *, min=None, max=None: _masked(grad, _inside(x, min, max)),
                      dtype_rule=_clamp_rule)
-clamp_tensor = defop("clamp", "ClampBackward0", _refusing("", "c", _clamp, _clamp_not_for_complex),
+clamp_tensor = defop("clamp", "ClampBackward0", refusing("", "c", _clamp, clamp_not_for_complex),
                      (lambda grad, x, low, high: _masked(grad, _inside(x, low, high)),
                       lambda grad, x, low, high: _masked(grad, _below(x, low, high)),
                       lambda grad, x, low, high: _masked(grad, _above(x, low, high))), dtype_rule=_clamp_rule)
-clamp_min_scalar = defop("clamp_min", "ClampMinBackward0", _refusing("", "c", lambda x, *, min: np.maximum(x, min), _clamp_not_for_complex),
+clamp_min_scalar = defop("clamp_min", "ClampMinBackward0",
+                         refusing("", "c", lambda x, *, min: np.maximum(x, min), clamp_not_for_complex),
                          lambda grad, x, *, min: _masked(grad, _inside(x, min, None)), dtype_rule=_clamp_rule)
-clamp_min_tensor = defop("clamp_min", "ClampMinBackward1", _refusing("", "c", np.maximum, _clamp_not_for_complex),
+clamp_min_tensor = defop("clamp_min", "ClampMinBackward1", refusing("", "c", np.maximum, clamp_not_for_complex),
                          (lambda grad, x, low: _masked(grad, _inside(x, low, None)),
                           lambda grad, x, low: _masked(grad, _below(x, low, None))), dtype_rule=promote)
-clamp_max_scalar = defop("clamp_max", "ClampMaxBackward0", _refusing("", "c", lambda x, *, max: np.minimum(x, max), _clamp_not_for_complex),
+clamp_max_scalar = defop("clamp_max", "ClampMaxBackward0",
+                         refusing("", "c", lambda x, *, max: np.minimum(x, max), clamp_not_for_complex),
                          lambda grad, x, *, max: _masked(grad, _inside(x, None, max)), dtype_rule=_clamp_rule)
-clamp_max_tensor = defop("clamp_max", "ClampMaxBackward1", _refusing("", "c", np.minimum, _clamp_not_for_complex),
+clamp_max_tensor = defop("clamp_max", "ClampMaxBackward1", refusing("", "c", np.minimum, clamp_not_for_complex),
                          (lambda grad, x, high: _masked(grad, _inside(x, None, high)),
                           lambda grad, x, high: _masked(grad, _above(x, None, high))), dtype_rule=promote)
 sgn = defop("sgn", "SgnBackward0", lambda x: x / np.where(x == 0, 1, np.abs(x)) if x.dtype.kind == "c" else _sign(x),

@@ -11,8 +11,9 @@ import numpy as np
 
 from .._tensor import Tensor, make_tensor
 from . import pointwise_special as special
+from ._errors import refusing
 from ._registry import defop, promote, promote_to_float
-from .pointwise import _refusing, _masked, _raw, _zero_gradient, exp, log, sigmoid, sqrt, where_row
+from .pointwise import _masked, _raw, _zero_gradient, exp, log, sigmoid, sqrt, where_row
 
 LN2, LN10 = math.log(2.0), math.log(10.0)
 SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
@@ -27,16 +28,6 @@ def _logit(x, *, eps=None):
     if eps is not None:
         x = np.clip(x, eps, 1.0 - eps)
     return np.log(x / (1.0 - x))
-
-
-def _logit_backward(grad, x, *, eps=None):
-    # torch: without eps the gradient is nan outside [0, 1]; with eps, 0 outside [eps, 1 - eps] (the clamp)
-    raw = _raw(x)
-    if eps is None:
-        cut, fill = (raw < 0) | (raw > 1), math.nan
-    else:
-        cut, fill = (raw < eps) | (raw > 1 - eps), 0.0
-    return where_row(make_tensor(cut) if isinstance(grad, Tensor) else cut, fill, grad / (x * (1 - x)))
 
 
 def _round(x, *, decimals=0):
@@ -66,19 +57,6 @@ def _logaddexp_share(a, b):
     return sigmoid(a - b)
 
 
-def _inverse_square_radius(a, b):
-    """1 / (a^2 + b^2), with torch's 0 at the origin (where atan2's gradient would be 0/0)."""
-    square = a * a + b * b
-    at_origin = _raw(square) == 0
-    return where_row(make_tensor(at_origin) if isinstance(square, Tensor) else at_origin, 0.0, 1 / square)
-
-
-def _xlogy_backward(grad, x, y):
-    # torch: 0 where x == 0 and y <= 0 (log(y) would be -inf or nan there)
-    cut = (_raw(x) == 0) & (_raw(y) <= 0)
-    return where_row(make_tensor(cut) if isinstance(grad, Tensor) else cut, 0.0, grad * log(y))
-
-
 def _logaddexp(a, b):
     if a.dtype.kind == "c":  # NumPy has no complex logaddexp
         return np.log(np.exp(a) + np.exp(b))
@@ -100,6 +78,14 @@ tan = defop("tan", "TanBackward0", np.tan, lambda grad, x, result: grad * (1 + r
 asin = defop("asin", "AsinBackward0", np.arcsin, lambda grad, x: grad / sqrt(1 - x * x), dtype_rule=promote_to_float)
 acos = defop("acos", "AcosBackward0", np.arccos, lambda grad, x: -grad / sqrt(1 - x * x), dtype_rule=promote_to_float)
 atan = defop("atan", "AtanBackward0", np.arctan, lambda grad, x: grad / (1 + x * x), dtype_rule=promote_to_float)
+
+
+def _inverse_square_radius(a, b):
+    """1 / (a^2 + b^2), with torch's 0 at the origin (where atan2's gradient would be 0/0)."""
+    square = a * a + b * b
+    at_origin = _raw(square) == 0
+    return where_row(make_tensor(at_origin) if isinstance(square, Tensor) else at_origin, 0.0, 1 / square)
+
 atan2 = defop("atan2", "Atan2Backward0", np.arctan2,
               (lambda grad, a, b: grad * b * _inverse_square_radius(a, b),
                lambda grad, a, b: -grad * a * _inverse_square_radius(a, b)), dtype_rule=promote_to_float)
@@ -110,6 +96,17 @@ asinh = defop("asinh", "AsinhBackward0", np.arcsinh, lambda grad, x: grad / sqrt
 acosh = defop("acosh", "AcoshBackward0", np.arccosh, lambda grad, x: grad / sqrt(x * x - 1),
               dtype_rule=promote_to_float)
 atanh = defop("atanh", "AtanhBackward0", np.arctanh, lambda grad, x: grad / (1 - x * x), dtype_rule=promote_to_float)
+
+
+def _logit_backward(grad, x, *, eps=None):
+    # torch: without eps the gradient is nan outside [0, 1]; with eps, 0 outside [eps, 1 - eps] (the clamp)
+    raw = _raw(x)
+    if eps is None:
+        cut, fill = (raw < 0) | (raw > 1), math.nan
+    else:
+        cut, fill = (raw < eps) | (raw > 1 - eps), 0.0
+    return where_row(make_tensor(cut) if isinstance(grad, Tensor) else cut, fill, grad / (x * (1 - x)))
+
 logit_row = defop("logit", "LogitBackward0", _logit, _logit_backward, dtype_rule=promote_to_float)
 erf = defop("erf", "ErfBackward0", _in_float64(special.erf),
             lambda grad, x: grad * special.TWO_OVER_SQRT_PI * exp(-(x * x)), dtype_rule=promote_to_float)
@@ -117,10 +114,10 @@ erfc = defop("erfc", "ErfcBackward0", _in_float64(special.erfc),
              lambda grad, x: -grad * special.TWO_OVER_SQRT_PI * exp(-(x * x)), dtype_rule=promote_to_float)
 erfinv = defop("erfinv", "ErfinvBackward0", _in_float64(special.erfinv),
                lambda grad, x, result: grad * SQRT_PI_OVER_TWO * exp(result * result), dtype_rule=promote_to_float)
-hypot = defop("hypot", "HypotBackward0", _refusing("hypot_cpu", "biu", np.hypot),
+hypot = defop("hypot", "HypotBackward0", refusing("hypot_cpu", "biu", np.hypot),
               (lambda grad, a, b, result: grad * a / result,
                lambda grad, a, b, result: grad * b / result), dtype_rule=promote)
-logaddexp = defop("logaddexp", "LogaddexpBackward0", _refusing("logaddexp_cpu", "biu", _logaddexp),
+logaddexp = defop("logaddexp", "LogaddexpBackward0", refusing("logaddexp_cpu", "biu", _logaddexp),
                   (lambda grad, a, b: grad * _logaddexp_share(a, b),
                    lambda grad, a, b: grad * _logaddexp_share(b, a)), dtype_rule=promote)
 logaddexp2 = defop("logaddexp2", "Logaddexp2Backward0", np.logaddexp2,
@@ -130,17 +127,24 @@ deg2rad = defop("deg2rad", "Deg2RadBackward0", np.deg2rad, lambda grad, x: grad 
                 dtype_rule=promote_to_float)
 rad2deg = defop("rad2deg", "Rad2DegBackward0", np.rad2deg, lambda grad, x: grad * (180 / math.pi),
                 dtype_rule=promote_to_float)
-xlogy = defop("xlogy", "XlogyBackward0", _refusing("xlogy_cpu", "c",
+
+
+def _xlogy_backward(grad, x, y):
+    # torch: 0 where x == 0 and y <= 0 (log(y) would be -inf or nan there)
+    cut = (_raw(x) == 0) & (_raw(y) <= 0)
+    return where_row(make_tensor(cut) if isinstance(grad, Tensor) else cut, 0.0, grad * log(y))
+
+xlogy = defop("xlogy", "XlogyBackward0", refusing("xlogy_cpu", "c",
               lambda x, y: np.where(np.isnan(y), np.nan, np.where(x == 0, 0.0, x * np.log(np.where(x == 0, 1, y))))),
               (_xlogy_backward,
                lambda grad, x, y: grad * x / y), dtype_rule=promote_to_float)
 # Rounding is piecewise constant: zero gradients, as torch (frac = x - trunc(x) passes it through)
-floor = defop("floor", "FloorBackward0", _refusing("floor_vml_cpu", "b", _integer_kept(np.floor)), _zero_gradient)
-ceil = defop("ceil", "CeilBackward0", _refusing("ceil_vml_cpu", "b", _integer_kept(np.ceil)), _zero_gradient)
-trunc = defop("trunc", "TruncBackward0", _refusing("trunc_vml_cpu", "b", _integer_kept(np.trunc)), _zero_gradient)
-round_row = defop("round", "RoundBackward0", _refusing("round_vml_cpu", "b", _round), _zero_gradient)
+floor = defop("floor", "FloorBackward0", refusing("floor_vml_cpu", "b", _integer_kept(np.floor)), _zero_gradient)
+ceil = defop("ceil", "CeilBackward0", refusing("ceil_vml_cpu", "b", _integer_kept(np.ceil)), _zero_gradient)
+trunc = defop("trunc", "TruncBackward0", refusing("trunc_vml_cpu", "b", _integer_kept(np.trunc)), _zero_gradient)
+round_row = defop("round", "RoundBackward0", refusing("round_vml_cpu", "b", _round), _zero_gradient)
 round_decimals = defop("round", "RoundBackward1", _round, _zero_gradient)
-frac = defop("frac", "FracBackward0", _refusing("frac_cpu", "biu", lambda x: x - np.trunc(x)), lambda grad, x: grad)
+frac = defop("frac", "FracBackward0", refusing("frac_cpu", "biu", lambda x: x - np.trunc(x)), lambda grad, x: grad)
 nan_to_num_row = defop("nan_to_num", "NanToNumBackward0", _nan_to_num,
                        lambda grad, x, **limits: _masked(grad, np.isfinite(_raw(x))))
 

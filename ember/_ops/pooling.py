@@ -11,8 +11,9 @@ import functools
 
 import numpy as np
 
+from ._kernels import pad_last_two, window_view
 from ._registry import defop
-from .conv import _out_size, _pad, _windows, pair
+from .conv import pair
 
 
 def _pool_out(size, kernel, stride, padding, dilation, ceil_mode):
@@ -32,7 +33,7 @@ def _padded(x, kernel, stride, padding, dilation, out_size, value):
     h, w = x.shape[2:]
     need = [(out_size[i] - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 for i in range(2)]
     extra = [max(0, need[i] - ((h, w)[i] + 2 * padding[i])) for i in range(2)]
-    return _pad(x, ((padding[0], padding[0] + extra[0]), (padding[1], padding[1] + extra[1])), value)
+    return pad_last_two(x, ((padding[0], padding[0] + extra[0]), (padding[1], padding[1] + extra[1])), value)
 
 
 # -- gather/scatter by flat indices into the input plane ----------------------------------------
@@ -73,7 +74,7 @@ def _max_pool_indices(x, kernel, stride, padding, dilation, ceil_mode):
     out_size = _pool_out((h, w), kernel, stride, padding, dilation, ceil_mode)
     lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     padded = _padded(x, kernel, stride, padding, dilation, out_size, lowest)
-    windows = _windows(padded, kernel, out_size, stride, dilation)
+    windows = window_view(padded, kernel, out_size, stride, dilation)
     if x.dtype.kind == "f" and np.isnan(x).any():  # rare: let argmax find the first NaN
         n, c = x.shape[:2]
         local = windows.reshape(n, c, out_size[0], out_size[1], -1).argmax(axis=-1)
@@ -164,7 +165,7 @@ def _avg_pool_forward(x, *, kernel, stride, padding, ceil_mode, count_include_pa
                                  count_include_pad=count_include_pad, divisor_override=divisor_override)[0]
     size = x.shape[2:]
     out_size = _pool_out(size, kernel, stride, padding, (1, 1), ceil_mode)
-    windows = _windows(_padded(x, kernel, stride, padding, (1, 1), out_size, 0), kernel, out_size, stride, (1, 1))
+    windows = window_view(_padded(x, kernel, stride, padding, (1, 1), out_size, 0), kernel, out_size, stride, (1, 1))
     divisor = _avg_divisor(size, out_size, kernel, stride, padding, count_include_pad, divisor_override, x.dtype)
     return windows.sum(axis=(4, 5)) / divisor
 

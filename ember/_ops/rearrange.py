@@ -40,6 +40,15 @@ def _repeated_shape(shape, repeats):
     return tuple(size * count for size, count in zip(padded, repeats))
 
 
+def _roll_forward(x, *, shifts, dims):
+    if dims is None:
+        return np.roll(x.reshape(-1), shifts).reshape(x.shape)
+    return np.roll(x, shifts, dims)
+
+
+# fmt: off
+
+
 def _repeat_backward(grad, x, *, repeats, shape):
     """Fold each repeated axis into (count, size) and add up the copies."""
     padded = (1,) * (len(repeats) - len(shape)) + tuple(shape)
@@ -49,21 +58,14 @@ def _repeat_backward(grad, x, *, repeats, shape):
     summed = sum(reshape(grad, tuple(folded)), dim=tuple(range(0, 2 * len(padded), 2)))
     return reshape(summed, shape)
 
-
-def _roll_forward(x, *, shifts, dims):
-    if dims is None:
-        return np.roll(x.reshape(-1), shifts).reshape(x.shape)
-    return np.roll(x, shifts, dims)
+repeat_row = defop("repeat", "RepeatBackward0", _repeat_forward, _repeat_backward)
+flip_row = defop("flip", "FlipBackward0", lambda x, *, dims: np.flip(x, dims).copy(),
+                 lambda grad, x, *, dims: flip_row(grad, dims=dims))
 
 
 def _negate(shifts):
     return tuple(-s for s in shifts) if isinstance(shifts, tuple) else -shifts
 
-
-# fmt: off
-repeat_row = defop("repeat", "RepeatBackward0", _repeat_forward, _repeat_backward)
-flip_row = defop("flip", "FlipBackward0", lambda x, *, dims: np.flip(x, dims).copy(),
-                 lambda grad, x, *, dims: flip_row(grad, dims=dims))
 roll_row = defop("roll", "RollBackward0", _roll_forward,
                  lambda grad, x, *, shifts, dims: roll_row(grad, shifts=_negate(shifts), dims=dims))
 diagonal_row = defop("diagonal", "DiagonalBackward0",

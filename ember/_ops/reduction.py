@@ -3,16 +3,22 @@
 The public functions normalise `dim` (ints, tuples, negatives) and hand the rows the input
 shape as an attribute, so the formulas never need the input itself (nothing is saved).
 """
+import builtins
 import math
+import warnings
 
 import numpy as np
 
 from .._dtype import FLOATING, LEGACY_NAMES, get_default_dtype, int64
 from .._tensor import Tensor, make_tensor
-from ..return_types import max as max_type, min as min_type
+from ..autograd.anomaly_mode import user_stacklevel
+from ..return_types import max as max_type
+from ..return_types import min as min_type
+from ._kernels import add_reduce, array_mean, element_count
 from ._multi_output import defop_multi
 from ._registry import defop
 from .pointwise import eq, exp, sign, where
+from .pointwise_math import isnan
 from .selection import selecting_row
 from .shape import expand, normalize_dim, normalize_dims, reshape
 
@@ -32,92 +38,16 @@ def _reduced_dims(dim, ndim):
     return normalize_dims(dim, ndim) or tuple(range(ndim))
 
 
-def _count(shape, dim):
-    count = 1
-    for axis in (range(len(shape)) if dim is None else dim):
-        count *= shape[axis]
-    return count
-
-
-# np.sum and np.mean are Python wrappers around np.add.reduce, costing as much as the sum itself
-# on small arrays; these call it directly (the same arithmetic, so the same results).
-_numpy_add_reduce = np.add.reduce
-_ones = {}  # (length, dtype) -> a read-only vector of ones, for _add_reduce's matrix products
-
-
-def _add_reduce(x, axis=None, keepdims=False):
-    """np.add.reduce; float32/float64 sums over a leading or trailing block of axes of a C-contiguous
-    array run as one matrix-vector product with ones instead, which BLAS does several times faster
-    than NumPy's reduction loop (a (256, 512) float32 array: ~10 µs instead of ~30 over axis 1, 19
-    over axis 0). The sums agree to rounding."""
-    ndim = x.ndim
-    if (ndim < 2 or type(x) is not np.ndarray or x.dtype.kind != "f" or x.dtype.itemsize < 4
-            or not x.flags.c_contiguous or not x.size):
-        return _numpy_add_reduce(x, axis=axis, keepdims=keepdims)
-    if axis is None:  # every element: the rows' sums by BLAS, then NumPy's pairwise sum of those
-        if keepdims or x.shape[-1] < 16:
-            return _numpy_add_reduce(x, axis=axis, keepdims=keepdims)
-        return _numpy_add_reduce(x.reshape(-1, x.shape[-1]) @ _ones_of(x.shape[-1], x.dtype))
-    axes = axis if type(axis) is tuple else tuple(axis) if isinstance(axis, list) else (axis,)
-    count = len(axes)
-    if count == 1:  # the usual case, without the general case's bookkeeping below
-        axis, shape = axes[0], x.shape
-        if axis == ndim - 1 or axis == -1:
-            total = x.reshape(-1, shape[-1]) @ _ones_of(shape[-1], x.dtype)
-            return total.reshape(shape[:-1] + (1,) if keepdims else shape[:-1])
-        if axis == 0 or axis == -ndim:
-            total = _ones_of(shape[0], x.dtype) @ x.reshape(shape[0], -1)
-            return total.reshape((1,) + shape[1:] if keepdims else shape[1:])
-    if count == ndim:
-        return _numpy_add_reduce(x, axis=axis, keepdims=keepdims)
-    axes = sorted(a + ndim if a < 0 else a for a in axes)
-    shape = x.shape
-    if axes == list(range(ndim - count, ndim)):  # trailing axes: rows @ ones
-        kept = shape[:ndim - count]
-        length = x.size // _count(kept, None)
-        total = x.reshape(-1, length) @ _ones_of(length, x.dtype)
-    elif axes == list(range(count)):  # leading axes: ones @ columns
-        kept = shape[count:]
-        length = x.size // _count(kept, None)
-        total = _ones_of(length, x.dtype) @ x.reshape(length, -1)
-    else:
-        return _numpy_add_reduce(x, axis=axis, keepdims=keepdims)
-    if keepdims:
-        return total.reshape(tuple(1 if i in axes else size for i, size in enumerate(shape)))
-    return total.reshape(kept)
-
-
-def _ones_of(length, dtype):
-    ones = _ones.get((length, dtype))
-    if ones is None:
-        if len(_ones) > 64:
-            _ones.clear()
-        ones = _ones[(length, dtype)] = np.ones(length, dtype)
-        ones.flags.writeable = False
-    return ones
-
-
-def _mean(x, axis=None, keepdims=False):
-    """np.mean for float32/float64 (np.mean sums float16 in float32, and warns on empty input)."""
-    count = _count(x.shape, (axis,) if type(axis) is int else axis)
-    if x.dtype.kind != "f" or x.dtype.itemsize < 4 or not count:
-        return np.mean(x, axis=axis, keepdims=keepdims)
-    total = _add_reduce(x, axis=axis, keepdims=keepdims)
-    if type(total) is np.ndarray:
-        return np.true_divide(total, count, out=total)
-    return total / count
-
-
 # fmt: off
-sum_all = defop("sum", "SumBackward0", lambda x, *, shape: _add_reduce(x, axis=None),
+sum_all = defop("sum", "SumBackward0", lambda x, *, shape: add_reduce(x, axis=None),
                 lambda grad, x, *, shape: _expand_back(grad, shape=shape))
-sum_dim = defop("sum", "SumBackward1", lambda x, *, shape, dim, keepdim: _add_reduce(x, axis=dim, keepdims=keepdim),
+sum_dim = defop("sum", "SumBackward1", lambda x, *, shape, dim, keepdim: add_reduce(x, axis=dim, keepdims=keepdim),
                 lambda grad, x, *, shape, dim, keepdim: _expand_back(grad, shape=shape, dim=dim, keepdim=keepdim))
-mean_all = defop("mean", "MeanBackward0", lambda x, *, shape: _mean(x),
-                 lambda grad, x, *, shape: _expand_back(grad / _count(shape, None), shape=shape))
+mean_all = defop("mean", "MeanBackward0", lambda x, *, shape: array_mean(x),
+                 lambda grad, x, *, shape: _expand_back(grad / element_count(shape, None), shape=shape))
 mean_dim = defop("mean", "MeanBackward1",
-                 lambda x, *, shape, dim, keepdim: _mean(x, axis=dim, keepdims=keepdim),
-                 lambda grad, x, *, shape, dim, keepdim: _expand_back(grad / _count(shape, dim), shape=shape,
+                 lambda x, *, shape, dim, keepdim: array_mean(x, axis=dim, keepdims=keepdim),
+                 lambda grad, x, *, shape, dim, keepdim: _expand_back(grad / element_count(shape, dim), shape=shape,
                                                                       dim=dim, keepdim=keepdim))
 # fmt: on
 
@@ -125,21 +55,30 @@ mean_dim = defop("mean", "MeanBackward1",
 def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Sum of all elements, or over `dim` (an int or a tuple). Integers and bools sum to int64."""
     if not isinstance(input, Tensor):  # raw array inside a backward formula
-        return _add_reduce(input, axis=dim, keepdims=keepdim)
+        return add_reduce(input, axis=dim, keepdims=keepdim)
     dim = axis if dim is None else dim
     if dtype is None and input._data.dtype.kind in "biu":
         dtype = int64  # as torch; NumPy would sum uint8 to uint64, and int32 to int32 on Windows
     if dtype is not None:
         input = input.to(dtype)
     if dim is None:
-        return sum_all(input, shape=input._data.shape)
-    return sum_dim(input, shape=input._data.shape, dim=_reduced_dims(dim, input.ndim), keepdim=keepdim)
+        return _in_dtype(sum_all(input, shape=input._data.shape), input)
+    return _in_dtype(sum_dim(input, shape=input._data.shape, dim=_reduced_dims(dim, input.ndim), keepdim=keepdim),
+                     input)
+
+
+def _in_dtype(result, input):
+    """An integer reduction in the input's dtype: NumPy accumulates int8 or bool in int64, torch in
+    the dtype itself (sum(dtype=int8) wraps around; taking the int64 answer modulo 2**8 is the same)."""
+    if result._data.dtype is not input._data.dtype:  # integers: no gradient to keep
+        result._data = result._data.astype(input._data.dtype)
+    return result
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Mean of all elements, or over `dim`. Like torch, integer tensors need dtype= or .float()."""
     if not isinstance(input, Tensor):
-        return _mean(input, axis=dim, keepdims=keepdim)
+        return array_mean(input, axis=dim, keepdims=keepdim)
     dim = axis if dim is None else dim
     if dtype is not None:
         input = input.to(dtype)
@@ -198,16 +137,6 @@ def _all_or(dim, ndim):
     return dims if dims else None
 
 
-def _kept(value, *, shape, dim, keepdim):
-    """A reduced value with the reduced axes put back as size 1 (to broadcast against the input)."""
-    if keepdim or dim is None and not shape:
-        return value
-    kept = [1] * len(shape) if dim is None else list(shape)
-    for axis in (dim or ()):
-        kept[axis] = 1
-    return reshape(value, tuple(kept))
-
-
 def _integer_accumulates_in_int64(input, dtype):
     if dtype is None and input._data.dtype.kind in "biu":
         return int64
@@ -225,6 +154,16 @@ def _product_of_others(x, axis):
     others = before * after
     others = others.reshape(data.shape) if axis is None else np.moveaxis(others, -1, axis)
     return _like(others, x)
+
+
+def _kept(value, *, shape, dim, keepdim):
+    """A reduced value with the reduced axes put back as size 1 (to broadcast against the input)."""
+    if keepdim or dim is None and not shape:
+        return value
+    kept = [1] * len(shape) if dim is None else list(shape)
+    for axis in (dim or ()):
+        kept[axis] = 1
+    return reshape(value, tuple(kept))
 
 
 def _prod_backward(grad, x, *, shape, dim=None, keepdim=False, result):
@@ -248,8 +187,9 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is not None:
         input = input.to(dtype)
     if dim is None:
-        return prod_all(input, shape=input._data.shape)
-    return prod_dim(input, shape=input._data.shape, dim=(normalize_dim(dim, input.ndim),), keepdim=keepdim)
+        return _in_dtype(prod_all(input, shape=input._data.shape), input)
+    return _in_dtype(prod_dim(input, shape=input._data.shape, dim=(normalize_dim(dim, input.ndim),), keepdim=keepdim),
+                     input)
 
 
 # -- amax/amin and whole-tensor max/min: the gradient is split evenly among tied extremes -----------
@@ -260,13 +200,20 @@ def _evenly_split(grad, x, *, shape, dim=None, keepdim=False, result):
     return mask * (_kept(grad, shape=shape, dim=dim, keepdim=keepdim) / count)
 
 
+def _evenly_distribute(grad, x, *, shape, result):
+    """torch's whole-tensor max/min backward: grad / count at the elements equal to the result (at
+    the NaNs when the result is NaN), 0 elsewhere by selection."""
+    mask = isnan(x) if np.isnan(_raw(result)) else eq(x, result)
+    return where(mask, grad / sum(mask), 0.0)
+
+
 # fmt: off
 amax_row = defop("amax", "AmaxBackward0", lambda x, *, shape, dim, keepdim: np.amax(x, axis=dim, keepdims=keepdim),
                  _evenly_split)
 amin_row = defop("amin", "AminBackward0", lambda x, *, shape, dim, keepdim: np.amin(x, axis=dim, keepdims=keepdim),
                  _evenly_split)
-max_all = defop("max", "MaxBackward1", lambda x, *, shape: np.max(x), _evenly_split)
-min_all = defop("min", "MinBackward1", lambda x, *, shape: np.min(x), _evenly_split)
+max_all = defop("max", "MaxBackward1", lambda x, *, shape: np.max(x), _evenly_distribute)
+min_all = defop("min", "MinBackward1", lambda x, *, shape: np.min(x), _evenly_distribute)
 max_dim_row = selecting_row("max", "MaxBackward0")
 min_dim_row = selecting_row("min", "MinBackward0")
 # fmt: on
@@ -345,26 +292,48 @@ def _centered(x, dim):
     return x - mean(x, dim, keepdim=True) if dim is not None else x - mean(x)
 
 
-def _var_grad(grad, x, *, shape, dim, correction, keepdim):
-    return (2.0 / (_count(shape, dim) - correction)) * _kept(grad, shape=shape, dim=dim, keepdim=keepdim) * \
-        _centered(x, dim)
+def _var_grad(grad, x, *, shape, dim, correction, keepdim, kept=False):
+    grad = grad if kept else _kept(grad, shape=shape, dim=dim, keepdim=keepdim)
+    dof = element_count(shape, dim) - correction
+    if dof <= 0:  # torch: 2 / dof is inf, times x - mean: nan where x is the mean, inf elsewhere
+        at_mean = eq(x, mean(x, dim, keepdim=True) if dim is not None else mean(x))
+        return grad * where(at_mean, math.nan, math.inf)
+    return (2.0 / dof) * grad * _centered(x, dim)
 
 
 def _std_grad(grad, x, std, *, shape, dim, correction, keepdim):
-    scale = _kept(grad, shape=shape, dim=dim, keepdim=keepdim) / _kept(std, shape=shape, dim=dim, keepdim=keepdim)
-    return scale * _centered(x, dim) / (_count(shape, dim) - correction)
+    # torch: d std = d var / (2 std), and 0 where std is 0 (a constant input), by selection
+    std = _kept(std, shape=shape, dim=dim, keepdim=keepdim)
+    grad = where(eq(std, 0), 0.0, _kept(grad, shape=shape, dim=dim, keepdim=keepdim) / (2 * std))
+    return _var_grad(grad, x, shape=shape, dim=dim, correction=correction, keepdim=keepdim, kept=True)
 
 
 def _mean_grad(grad, *, shape, dim, keepdim):
-    return _expand_back(_kept(grad, shape=shape, dim=dim, keepdim=keepdim) / _count(shape, dim), shape=shape)
+    return _expand_back(_kept(grad, shape=shape, dim=dim, keepdim=keepdim) / element_count(shape, dim), shape=shape)
+
+
+def _in_float32(x):
+    """float16 and bfloat16 accumulate in float32, as torch does (a float16 sum of squares overflows)."""
+    return x.astype(np.float32) if x.dtype.itemsize == 2 and x.dtype.kind in "fV" else x
 
 
 def _var_forward(x, *, shape, dim, correction, keepdim):
-    return np.var(x, axis=dim, ddof=correction, keepdims=keepdim)
+    # np.var, written out: np.var warns about an empty input or correction >= count, where torch
+    # gives nan or inf (and its own warning, from the public function)
+    work = _in_float32(x)
+    count = element_count(shape, dim)
+    centered = work - np.sum(work, axis=dim, keepdims=True) / count
+    squares = (centered * centered.conj()).real if centered.dtype.kind == "c" else centered * centered
+    variance = np.sum(squares, axis=dim, keepdims=keepdim) / builtins.max(count - correction, 0)
+    return variance.astype(x.real.dtype if x.dtype.kind == "c" else x.dtype, copy=False)
 
 
 def _std_forward(x, **attributes):
     return np.sqrt(_var_forward(x, **attributes))
+
+
+def _mean_in_float32(x, *, shape, dim, keepdim, **attributes):
+    return (np.sum(_in_float32(x), axis=dim, keepdims=keepdim) / element_count(shape, dim)).astype(x.dtype, copy=False)
 
 
 # fmt: off
@@ -373,22 +342,20 @@ std_row = defop("std", "StdBackward0", _std_forward,
                 lambda grad, x, *, result, **attributes: _std_grad(grad, x, result, **attributes))
 std_mean_row = defop_multi(
     "std_mean", "StdMeanBackward0",
-    lambda x, **attributes: (_std_forward(x, **attributes), np.mean(x, axis=attributes["dim"],
-                                                                    keepdims=attributes["keepdim"])),
+    lambda x, **attributes: (_std_forward(x, **attributes), _mean_in_float32(x, **attributes)),
     lambda grads, x, *, results, shape, dim, correction, keepdim: (
         _std_grad(grads[0], x, results[0], shape=shape, dim=dim, correction=correction, keepdim=keepdim)
         + _mean_grad(grads[1], shape=shape, dim=dim, keepdim=keepdim)), 2)
 var_mean_row = defop_multi(
     "var_mean", "VarMeanBackward0",
-    lambda x, **attributes: (_var_forward(x, **attributes), np.mean(x, axis=attributes["dim"],
-                                                                    keepdims=attributes["keepdim"])),
+    lambda x, **attributes: (_var_forward(x, **attributes), _mean_in_float32(x, **attributes)),
     lambda grads, x, *, results, shape, dim, correction, keepdim: (
         _var_grad(grads[0], x, shape=shape, dim=dim, correction=correction, keepdim=keepdim)
         + _mean_grad(grads[1], shape=shape, dim=dim, keepdim=keepdim)), 2)
 # fmt: on
 
 
-def _variance_arguments(input, dim, unbiased, keepdim, correction):
+def _variance_arguments(input, dim, unbiased, keepdim, correction, name):
     """torch's overloads: var(x, unbiased), var(x, dim, unbiased, keepdim), var(x, dim, correction=)."""
     if isinstance(dim, bool):  # var(x, False): the second positional argument was `unbiased`
         dim, unbiased = None, dim
@@ -399,27 +366,31 @@ def _variance_arguments(input, dim, unbiased, keepdim, correction):
         correction = 1 if unbiased is None or unbiased else 0
     _float_only("std and var", input, "std and var only support floating point and complex dtypes; convert "
                 "the tensor first with .float()")
-    return dict(shape=input._data.shape, dim=_all_or(dim, input.ndim), correction=correction, keepdim=keepdim)
+    dim = _all_or(dim, input.ndim)
+    if element_count(input._data.shape, dim) - correction <= 0:
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction "
+                      "factor (input numel divided by output numel).", UserWarning, stacklevel=user_stacklevel())
+    return dict(shape=input._data.shape, dim=dim, correction=correction, keepdim=keepdim)
 
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over `dim` with Bessel's correction (correction=1) unless told otherwise."""
-    return var_row(input, **_variance_arguments(input, dim, unbiased, keepdim, correction))
+    return var_row(input, **_variance_arguments(input, dim, unbiased, keepdim, correction, "var"))
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation over `dim`; correction as in var."""
-    return std_row(input, **_variance_arguments(input, dim, unbiased, keepdim, correction))
+    return std_row(input, **_variance_arguments(input, dim, unbiased, keepdim, correction, "std"))
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over `dim`, one node for both."""
-    return std_mean_row(input, **_variance_arguments(input, dim, unbiased, keepdim, correction))
+    return std_mean_row(input, **_variance_arguments(input, dim, unbiased, keepdim, correction, "std_mean"))
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over `dim`, one node for both."""
-    return var_mean_row(input, **_variance_arguments(input, dim, unbiased, keepdim, correction))
+    return var_mean_row(input, **_variance_arguments(input, dim, unbiased, keepdim, correction, "var_mean"))
 
 
 # -- logsumexp, cumsum, cumprod -----------------------------------------------------------------------
@@ -443,20 +414,33 @@ def logsumexp(input, dim, keepdim=False):
     return logsumexp_row(input, shape=input._data.shape, dim=dims, keepdim=keepdim)
 
 
-def _reverse_cumsum(grad, dim):
-    """sum_{j >= i} grad_j along dim, without flipping: total - cumsum + grad."""
-    return sum(grad, (dim,), keepdim=True) - cumsum_row(grad, dim=dim) + grad
-
-
 def _cumprod_backward_with_zeros(grad, x, dim):
-    """d/dx_k of sum_j grad_j prod_{i<=j} x_i, by products of explicit ranges (no division by zero)."""
+    """d/dx_k of sum_j grad_j prod_{i<=j} x_i where some x are 0, as torch computes it: before the
+    first zero by the reversed cumsum divided by x, at the first zero by the products up to the
+    second zero, and 0 after it (there every product holds two zeros). Terms past a zero count
+    as 0 even where an inf would make them nan, as in torch."""
     data, g = np.moveaxis(_raw(x), dim, -1), np.moveaxis(_raw(grad), dim, -1)
-    n = data.shape[-1]
-    exclusive = np.cumprod(np.concatenate([np.ones(data.shape[:-1] + (1,), data.dtype), data[..., :-1]], -1), -1)
-    later = np.triu(np.ones((n, n), dtype=bool), 1)  # later[k, i]: i > k
-    ranges = np.cumprod(np.where(later, data[..., None, :], 1), axis=-1)  # [..., k, j] = prod_{k<i<=j} x_i
-    weighted = np.sum(np.where(later | np.eye(n, dtype=bool), ranges * g[..., None, :], 0), axis=-1)
-    return _like(np.moveaxis(exclusive * weighted, -1, dim), x)
+    zero = np.zeros((), data.dtype)
+    zeros_so_far = np.cumsum(data == 0, axis=-1)
+    before = zeros_so_far == 0
+    weighted = np.where(before, np.cumprod(data, axis=-1) * g, zero)
+    reversed_cumsum = np.flip(np.cumsum(np.flip(weighted, -1), axis=-1), -1)
+    result = np.where(before, reversed_cumsum / np.where(before, data, 1), zero)
+    first = (data == 0) & (zeros_so_far == 1)
+    between = (zeros_so_far == 1) & ~first  # after the first zero, before the second
+    at_first = np.sum(np.cumprod(np.where(between, data, 1), axis=-1) * np.where(zeros_so_far == 1, g, zero),
+                      axis=-1, keepdims=True) * np.cumprod(np.where(first, 1, data), axis=-1)
+    result = np.where(first, at_first, result)
+    return _like(np.moveaxis(result, -1, dim), x)
+
+
+def _reverse_cumsum(grad, dim):
+    """sum_{j >= i} grad_j along dim, by flipping (total - cumsum + grad would make inf - inf = nan)."""
+    from .rearrange import flip
+    return flip(cumsum_row(flip(grad, dim), dim=dim), dim)
+
+cumsum_row = defop("cumsum", "CumsumBackward0", lambda x, *, dim: np.cumsum(x, axis=dim),
+                   lambda grad, x, *, dim: _reverse_cumsum(grad, dim))
 
 
 def _cumprod_backward(grad, x, *, dim, result):
@@ -464,9 +448,6 @@ def _cumprod_backward(grad, x, *, dim, result):
         return _reverse_cumsum(grad * result, dim) / x
     return _cumprod_backward_with_zeros(grad, x, dim)
 
-
-cumsum_row = defop("cumsum", "CumsumBackward0", lambda x, *, dim: np.cumsum(x, axis=dim),
-                   lambda grad, x, *, dim: _reverse_cumsum(grad, dim))
 cumprod_row = defop("cumprod", "CumprodBackward0", lambda x, *, dim: np.cumprod(x, axis=dim), _cumprod_backward)
 
 
@@ -475,7 +456,7 @@ def cumsum(input, dim, *, dtype=None):
     dtype = _integer_accumulates_in_int64(input, dtype)
     if dtype is not None:
         input = input.to(dtype)
-    return cumsum_row(input, dim=normalize_dim(dim, input.ndim)) if input.ndim else input * 1
+    return _in_dtype(cumsum_row(input, dim=normalize_dim(dim, input.ndim)), input) if input.ndim else input * 1
 
 
 def cumprod(input, dim, *, dtype=None):
@@ -483,11 +464,13 @@ def cumprod(input, dim, *, dtype=None):
     dtype = _integer_accumulates_in_int64(input, dtype)
     if dtype is not None:
         input = input.to(dtype)
-    return cumprod_row(input, dim=normalize_dim(dim, input.ndim)) if input.ndim else input * 1
+    return _in_dtype(cumprod_row(input, dim=normalize_dim(dim, input.ndim)), input) if input.ndim else input * 1
 
 
 # -- norms ------------------------------------------------------------------------------------------
 def _vector_norm_forward(x, *, ord, dim, keepdim):
+    if x.dtype.itemsize == 2 and x.dtype.kind in "fV":  # float16, bfloat16: accumulate in float32, as torch
+        return _vector_norm_forward(x.astype(np.float32), ord=ord, dim=dim, keepdim=keepdim).astype(x.dtype)
     magnitude = np.abs(x)
     if ord == 2:
         return np.sqrt(np.sum(magnitude * magnitude, axis=dim, keepdims=keepdim))
@@ -510,8 +493,9 @@ def _vector_norm_backward(grad, x, *, ord, dim, keepdim, result):
         return x * 0
     if ord == 1:
         return grad * sign(x)
-    if ord in (math.inf, -math.inf):  # the gradient of amax(|x|): split among the tied extremes
-        mask = eq(abs(x), norm)
+    if ord in (math.inf, -math.inf):  # the gradient of amax(|x|): split among the tied extremes (and NaNs)
+        magnitude = abs(x)
+        mask = eq(magnitude, norm) | isnan(magnitude)
         count = sum(mask, dim, keepdim=True) if dim is not None else sum(mask)
         return sign(x) * (mask * (grad / count))
     scale = where(eq(norm, 0), 0.0, grad / norm if ord == 2 else grad / norm ** (ord - 1))

@@ -66,6 +66,13 @@ def _without_scattered(grad, dim, index, include_self):
     return where(_constant(grad, _scattered(tuple(grad.shape), dim, index)), 0.0, grad)
 
 
+def _shared(grad, x, src, result, dim, index):
+    """amax/amin: a slot's gradient divided by how many values (input and src) equal its result."""
+    value = gather_row(result, dim=dim, index=index, shape=tuple(result.shape))
+    ties = scatter_add_row(eq(x, result) * 1.0, eq(src, value) * 1.0, dim=dim, index=index)
+    return grad / ties
+
+
 def _input_backward(grad, x, src, result, *, dim, index, reduce, include_self):
     if reduce == "sum":
         return _without_scattered(grad, dim, index, include_self)
@@ -89,14 +96,6 @@ def _source_backward(grad, x, src, result, *, dim, index, reduce, include_self):
         return gathered * value / src
     shared = _shared(grad, x, src, result, dim, index)
     return eq(src, value) * gather_row(shared, dim=dim, index=index, shape=tuple(grad.shape))
-
-
-def _shared(grad, x, src, result, dim, index):
-    """amax/amin: a slot's gradient divided by how many values (input and src) equal its result."""
-    value = gather_row(result, dim=dim, index=index, shape=tuple(result.shape))
-    ties = scatter_add_row(eq(x, result) * 1.0, eq(src, value) * 1.0, dim=dim, index=index)
-    return grad / ties
-
 
 scatter_reduce_row = defop("scatter_reduce", "ScatterReduceBackward0", _forward, (_input_backward, _source_backward))
 

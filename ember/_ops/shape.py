@@ -9,7 +9,7 @@ import weakref
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Size, Tensor
 from ._registry import defop
 
 
@@ -66,10 +66,6 @@ def _index_backward_forward(grad, *, shape, index):
     return full
 
 
-def _inverse(permutation):
-    return tuple(np.argsort(permutation).tolist())
-
-
 # fmt: off
 view_row = defop("view", "ViewBackward0", lambda x, *, shape, input_shape: np.reshape(x, shape, copy=False),
                  lambda grad, x, *, shape, input_shape: reshape(grad, input_shape), view=True)
@@ -90,6 +86,11 @@ transpose_row = defop("transpose", "TransposeBackward0", lambda x, *, dim0, dim1
                       lambda grad, x, *, dim0, dim1: transpose(grad, dim0, dim1), view=True)
 t_row = defop("t", "TBackward0", np.transpose,  # a raw gradient's .T directly: t()'s dispatch costs more
               lambda grad, x: grad.T if type(grad) is np.ndarray else t(grad), view=True)
+
+
+def _inverse(permutation):
+    return tuple(np.argsort(permutation).tolist())
+
 permute_row = defop("permute", "PermuteBackward0", lambda x, *, dims: np.transpose(x, dims),
                     lambda grad, x, *, dims: permute(grad, _inverse(dims)), view=True)
 expand_row = defop("expand", "ExpandBackward0", lambda x, *, shape: np.broadcast_to(x, shape),
@@ -266,6 +267,41 @@ def expand(input, *sizes):
                                f"{list(sizes)}.  Tensor sizes: {list(shape)}. expand only stretches dimensions "
                                "of size 1; the others must keep their size.")
     return expand_row(input, shape=target)
+
+
+def broadcast_shapes(*shapes):
+    """The shape that tensors of these shapes broadcast to (NumPy's rule: sizes equal or 1, from the right)."""
+    shapes = [(shape,) if isinstance(shape, int) else tuple(shape) for shape in shapes]
+    result = []
+    for index, shape in enumerate(shapes):
+        for dim in range(1, len(shape) + 1):
+            size = shape[-dim]
+            if dim > len(result):
+                result.insert(0, size)
+            elif result[-dim] == 1 or size == result[-dim]:
+                result[-dim] = size
+            elif size != 1:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {size} at {-dim}! Mismatching "
+                                   f"argument at index {index} had {shape}; but expected shape should be "
+                                   f"broadcastable to {result}")
+    return Size(result)
+
+
+def broadcast_tensors(*tensors):
+    """The tensors expanded (as views) to their common shape; one that already has it is returned as it is."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    shapes = [tuple(t.shape) for t in tensors]
+    try:
+        shape = broadcast_shapes(*shapes)
+    except RuntimeError:
+        for dim in range(1, max(map(len, shapes)) + 1):
+            sizes = [s[-dim] for s in shapes if dim <= len(s) and s[-dim] != 1]
+            if len(set(sizes)) > 1:
+                raise RuntimeError(f"The size of tensor a ({sizes[0]}) must match the size of tensor b ({sizes[1]}) "
+                                   f"at non-singleton dimension {max(map(len, shapes)) - dim}") from None
+        raise
+    return tuple(t if tuple(t.shape) == shape else expand(t, shape) for t in tensors)
 
 
 def expand_as(input, other):
@@ -447,7 +483,8 @@ def _advanced_index(input, advanced):
 
 
 __all__ = ["reshape", "flatten", "unflatten", "unsqueeze", "squeeze", "transpose", "t", "permute", "swapaxes",
-           "swapdims", "broadcast_to", "narrow", "movedim", "moveaxis", "expand_as"]
+           "swapdims", "broadcast_to", "narrow", "movedim", "moveaxis", "expand_as", "broadcast_shapes",
+           "broadcast_tensors"]
 METHODS = ["view", "reshape", "unsqueeze", "squeeze", "transpose", "t", "permute", "expand", "flatten", "unflatten",
            "contiguous", "view_as", "reshape_as", "expand_as", "swapaxes", "swapdims", "broadcast_to", "narrow",
            "movedim", "moveaxis"]

@@ -5,8 +5,8 @@ their gradient lands on the picked elements; whole-tensor median splits it among
 """
 import numpy as np
 
-from .._tensor import Tensor, make_tensor
 from .. import return_types
+from .._tensor import make_tensor
 from ._registry import defop
 from .pointwise import eq
 from .reduction import sum

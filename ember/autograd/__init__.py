@@ -6,6 +6,7 @@ graph edges, and hand everything to the one walk in engine.py.
 from .._backend import as_array, xp
 from .._tensor import Size, Tensor, make_tensor
 from . import graph  # noqa: F401  (ember.autograd.graph, as in torch)
+from .._errstate import quietly
 from .engine import run_backward
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,  # noqa: F401
                         no_grad, set_grad_enabled)
@@ -16,6 +17,8 @@ from .anomaly_mode import detect_anomaly, is_anomaly_check_nan_enabled, is_anoma
 from .function import Function, once_differentiable  # noqa: F401
 from .graph import grad_accumulator, gradient_edge
 from .hooks import RemovableHandle, TensorHooks
+
+run_backward = quietly(run_backward)  # formulas meet 0 * inf and 1 / 0 as torch's do: silently
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode",
            "gradcheck", "gradgradcheck", "graph", "Function", "once_differentiable",

@@ -19,10 +19,11 @@ walked node to node by _walk_chain until it branches.
 """
 from heapq import heappop, heappush
 
+from .anomaly_mode import check_gradients, warn_forward_trace
+from .anomaly_mode import state as anomaly_state
+from .grad_mode import state
 from .graph import _FREED, AccumulateGrad
 from .hooks import run_tensor_hooks
-from .grad_mode import state
-from .anomaly_mode import check_gradients, state as anomaly_state, warn_forward_trace
 
 
 def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=None, accumulate=True):
@@ -198,8 +199,8 @@ def _run_post_hooks(node, input_grads, grads):
 
 
 def _as_tensor(grad):
-    from .._tensor import Tensor, make_tensor
     from .._backend import as_array
+    from .._tensor import Tensor, make_tensor
     return grad if grad is None or isinstance(grad, Tensor) else make_tensor(as_array(grad))
 
 

@@ -114,11 +114,14 @@ def _pow_rule(i, a, b, result, attributes, names):
     x = names[0]
     if "exponent" in attributes:
         e = attributes["exponent"]
-        factor = f"{format_number(e)}*{_wrap(x)}" if e - 1 == 1 else f"{format_number(e)}*{_wrap(x)}**{format_number(e - 1)}"
+        factor = f"{format_number(e)}*{_wrap(x)}"
+        if e - 1 != 1:
+            factor += f"**{format_number(e - 1)}"
         return factor, None if a is None else e * a ** (e - 1)
     if "base" in attributes:
         base = attributes["base"]
-        return f"{format_number(base)}**{_wrap(x)} * log({format_number(base)})", None if result is None else result * _log(base)
+        value = None if result is None else result * _log(base)
+        return f"{format_number(base)}**{_wrap(x)} * log({format_number(base)})", value
     if i == 0:
         return (f"{_wrap(names[1])}*{_wrap(x)}**({names[1]} - 1)",
                 None if a is None or b is None else b * a ** (b - 1))
@@ -161,7 +164,8 @@ def _value(saved):
 
 _RULES = {
     "Add": lambda i, a, b, r, at, n: ("1", 1) if i == 0 else (format_number(at.get("alpha", 1)), at.get("alpha", 1)),
-    "Sub": lambda i, a, b, r, at, n: ("1", 1) if i == 0 else (f"-{format_number(at.get('alpha', 1))}", -at.get("alpha", 1)),
+    "Sub": lambda i, a, b, r, at, n: (("1", 1) if i == 0
+                                      else (f"-{format_number(at.get('alpha', 1))}", -at.get("alpha", 1))),
     "Rsub": lambda i, a, b, r, at, n: ("-1", -1) if i == 0 else ("1", 1),
     "Mul": lambda i, a, b, r, at, n: (n[1], b) if i == 0 else (n[0], a),
     "Div": lambda i, a, b, r, at, n: ((f"1/{_wrap(n[1])}", None if b is None else 1 / b) if i == 0 else

@@ -16,11 +16,10 @@ with ``once_differentiable`` when it is not.
 import functools
 
 from .._backend import xp
-from .._tensor import Tensor, make_tensor, shared_counter, version_of
 from .._grad_state import state
+from .._tensor import Tensor, make_tensor, shared_counter, version_of
 from . import graph
-from .graph import (_FREED, SECOND_BACKWARD_ERROR, Node, _modified_message, grad_accumulator,
-                    pack_saved, unpack_saved)
+from .graph import _FREED, SECOND_BACKWARD_ERROR, Node, _modified_message, grad_accumulator, pack_saved, unpack_saved
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable", "InplaceFunction",
            "NestedIOFunction"]

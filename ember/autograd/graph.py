@@ -23,6 +23,7 @@ from sys import getrefcount
 
 from .._backend import as_array, ndarray
 from .._dtype import LEGACY_NAMES, from_numpy_dtype
+from .._ops._kernels import add_reduce
 from .._tensor import Tensor, make_tensor, shared_counter, version_of
 from .hooks import NodeHooks, RemovableHandle, run_tensor_hooks
 
@@ -249,7 +250,8 @@ class Node:
         else:
             input_grad = formula(grads[0], x, **self._attributes)
         meta = self._input_meta
-        if meta is not None and input_grad is not None and (input_grad.shape != meta[0] or input_grad.dtype is not meta[1]):
+        if (meta is not None and input_grad is not None
+                and (input_grad.shape != meta[0] or input_grad.dtype is not meta[1])):
             input_grad = _fit(input_grad, meta[0], meta[1])
         return (input_grad,)
 
@@ -595,18 +597,12 @@ def sum_to(grad, shape):
     dims = tuple(range(leading)) + stretched
     if not isinstance(grad, Tensor):  # the fast path: one reduction on the array, without the op's dispatch
         if dims:
-            grad = _add_reduce(grad, axis=dims, keepdims=True)
+            grad = add_reduce(grad, axis=dims, keepdims=True)
         return grad.reshape(shape)
     from .. import _ops
     if dims:
         grad = _ops.sum(grad, dim=dims, keepdim=True)
     return _ops.reshape(grad, shape) if leading else grad
-
-
-def _add_reduce(array, axis, keepdims):
-    global _add_reduce  # the reductions module imports this one: bind its sum on first use
-    from .._ops.reduction import _add_reduce
-    return _add_reduce(array, axis, keepdims)
 
 
 def _fit(grad, shape, dtype):
@@ -618,5 +614,4 @@ def _fit(grad, shape, dtype):
     return grad
 
 
-from .saved_hooks import (disable_saved_tensors_hooks, increment_version, save_on_cpu,  # noqa: E402,F401
-                          saved_tensors_hooks)
+from .saved_hooks import disable_saved_tensors_hooks, increment_version, save_on_cpu, saved_tensors_hooks  # noqa: E402,F401

@@ -1,6 +1,6 @@
 """nn.Parameter: a tensor that a Module registers as one of its learnable weights."""
-from .._tensor import Tensor, shared_counter
 from .. import _tensor
+from .._tensor import Tensor, shared_counter
 
 
 class Parameter(Tensor):

@@ -221,7 +221,8 @@ class Optimizer:
         packed_groups = []
         for group in self.param_groups:
             packed = {key: value for key, value in group.items() if key != "params"}
-            index_of.update({id(param): start + i for i, param in enumerate(group["params"]) if id(param) not in index_of})
+            index_of.update({id(param): start + i for i, param in enumerate(group["params"])
+                             if id(param) not in index_of})
             packed["params"] = [index_of[id(param)] for param in group["params"]]
             start += len(packed["params"])
             packed_groups.append(packed)

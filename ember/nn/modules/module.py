@@ -15,7 +15,6 @@ from ._backward_hook import _BackwardHook, _global_backward_hooks
 from ._state_dict import StateDictMixin, _IncompatibleKeys  # noqa: F401  (torch.nn.modules.module has it)
 
 
-
 class RemovableHandle(_BaseHandle):
     """A hook's handle; ``remove()`` also clears the hook's flags (with_kwargs, always_call)."""
 

@@ -2,9 +2,9 @@
 import math
 
 from ... import _creation, _ops
-from ...linalg import vector_norm
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
+from ...linalg import vector_norm
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm"]
 

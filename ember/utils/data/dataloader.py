@@ -3,8 +3,8 @@
 Loading runs in the calling process: ``num_workers > 0`` is accepted and loads the same batches
 in-process (ember has no worker processes; the results are identical, only not parallel).
 """
-from .dataset import IterableDataset
 from ._collate import default_collate, default_convert
+from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
 
 

@@ -1,0 +1,84 @@
+"""torch's refusals, as ember raises them: builders of the exceptions the rule files raise.
+
+Each returns (or raises inside a wrapped forward) the exception class torch raises, with a
+message that says what went wrong and how to fix it. The rows name them; the messages live here.
+"""
+from .._dtype import scalar_type_name
+from .._tensor import Tensor
+
+
+def kernel_missing(kernel):
+    """torch's NotImplementedError for a dtype its kernel does not cover."""
+    def error(dtype):
+        name = scalar_type_name(dtype)
+        return NotImplementedError(f'"{kernel}" not implemented for \'{name}\'; convert the tensor with .float() '
+                                   "(or .real for complex values) first")
+    return error
+
+
+def refusing(kernel, kinds, forward, error=None):
+    """forward, except for inputs of dtype kinds torch has no kernel for: torch's error instead of an
+    answer. `kernel` names torch's kernel in the message (or pass `error`, a function of the dtype)."""
+    error = error or kernel_missing(kernel)
+
+    def checked(*arrays, **attributes):
+        for array in arrays:
+            dtype = getattr(array, "dtype", None)
+            if dtype is not None and dtype.kind in kinds:
+                raise error(dtype)
+        return forward(*arrays, **attributes)
+    if hasattr(forward, "nin"):  # the registry unrolls ufuncs by their number of inputs
+        checked.nin = forward.nin
+    return checked
+
+
+def not_for_complex(name):
+    return lambda dtype: RuntimeError(f"{name} not implemented for complex tensors. Compare .real or .abs() instead.")
+
+
+def clamp_not_for_complex(dtype):
+    return NotImplementedError("clamp is not supported for complex types; clamp .real and .imag separately")
+
+
+def no_derivative(name):
+    """The formula of an op torch cannot differentiate: recorded, and raising only at backward."""
+    def backward(grad, *inputs, **attributes):
+        raise RuntimeError(f"the derivative for '{name}' is not implemented. It is piecewise constant in its "
+                           "tensor argument; rewrite the expression with differentiable ops if you need a "
+                           "gradient.")
+    return backward
+
+
+def shape_error(error, inputs):
+    """NumPy's broadcasting ValueError, re-raised as torch's RuntimeError; other errors unchanged."""
+    if "broadcast" in str(error):
+        return broadcast_error(inputs) or error
+    return error
+
+
+def broadcast_error(inputs):
+    shapes = [tuple(x.shape) for x in inputs if isinstance(x, Tensor)]
+    for dim in range(1, max(len(shape) for shape in shapes) + 1):
+        sizes = [shape[-dim] if dim <= len(shape) else 1 for shape in shapes]
+        different = [size for size in sizes if size != 1]
+        if len(set(different)) > 1:
+            a, b = sizes[0], sizes[1]
+            position = max(len(shape) for shape in shapes) - dim
+            return RuntimeError(
+                f"The size of tensor a ({a}) must match the size of tensor b ({b}) at non-singleton "
+                f"dimension {position}; the shapes {list(shapes[0])} and {list(shapes[1])} cannot be "
+                "broadcast (sizes must be equal or 1, compared from the right)")
+    return None
+
+
+def complex_autograd_error(name, grad_fn_name):
+    return NotImplementedError(
+        f"ember does not differentiate complex tensors yet: {name} (grad_fn {grad_fn_name}) got complex inputs "
+        "that require grad. Complex forward math works without autograd: detach() the inputs or compute "
+        "under ember.no_grad().")
+
+
+def not_a_tensor(name, value):
+    """ember.exp(2.0) or ember.add(2, 3): torch's TypeError (NumPy would quietly answer)."""
+    return TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(value).__name__}; "
+                     f"wrap the value first, e.g. ember.tensor({value!r})")
