@@ -107,6 +107,17 @@ def device_type(where):
     return "cuda"
 
 
+def set_default_device(where):
+    """Where factories put new tensors when no device= is given (torch.set_default_device)."""
+    global default_device
+    device_type("cpu" if where is None else where)  # refuses "cuda" without a GPU, as torch does
+    default_device = CPU if where is None or device(where).type == "cpu" else CUDA
+
+
+def get_default_device():
+    return default_device
+
+
 def require_cpu(where):
     """Checks a device argument of an API that ember runs on the host only."""
     if device_type(where) != "cpu":
@@ -116,15 +127,6 @@ def require_cpu(where):
 
 def device_of(array):
     return CUDA if _backend.on_device(array) else CPU
-
-
-def check_same_device(*tensors):
-    """torch's error for an op whose tensors live on different devices."""
-    devices = {str(t.device) for t in tensors if isinstance(t, Tensor)}
-    if len(devices) > 1:
-        first, second = sorted(devices, reverse=True)[:2]  # torch names the GPU first
-        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
-                           f"{first} and {second}! Move them to one device first, e.g. with .to({first!r}).")
 
 
 def make_tensor(data, grad_fn=None, requires_grad=False):
@@ -464,17 +466,18 @@ class Tensor:
             kwargs.pop(ignored, None)
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        result = self
+        source = self.device.type
         if where is not None:
             try:
-                kind = device_type(where)
+                where = where if isinstance(where, (device, int)) else device(where)
             except RuntimeError:  # torch words a bad string here differently from device("...")
                 raise RuntimeError(f"Invalid device string: '{where}'. Pass a dtype such as ember.float64, "
                                    "or a device such as 'cpu' or 'cuda'.") from None
-            if kind != result.device.type:
-                result = _ops.to_device(result, device=kind)
-        if target is not None and target is not result.dtype:
-            result = _ops.to_copy(result, dtype=target)
+            where = device_type(where)
+        where = None if where == source else where
+        target = None if target is self.dtype else target
+        result = self if where is None and target is None else _ops.to_copy(self, dtype=target, device=where,
+                                                                             source=source)
         return self.clone() if copy and result is self else result
 
     def type(self, dtype=None):

@@ -20,16 +20,15 @@ not ``x``. The parameters each formula loads are found once, here, from its byte
 import dis
 import inspect
 
-from .._backend import ndarray, xp
+from .._backend import as_array as asarray
+from .._backend import ndarray, on_device, xp
 from .._dtype import get_default_dtype, result_type
 from .._errstate import enter as quiet_enter
 from .._errstate import leave as quiet_leave
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor, shared_counter
 from ..autograd.graph import Node, saved_tensors_hooks_stack
-from ._errors import complex_autograd_error, not_a_tensor, shape_error
-
-asarray = xp.asarray
+from ._errors import complex_autograd_error, device_mismatch, not_a_tensor, shape_error
 
 GRAD_FNS = {}  # grad_fn name -> Node subclass, for tests and tools
 _new = object.__new__
@@ -189,6 +188,8 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             out = forward(*arrays, **attributes)
         except ValueError as error:
             raise shape_error(error, inputs) from None
+        except TypeError as error:
+            raise device_mismatch(error, inputs) from None
         finally:
             quiet_leave(quiet)
         return finish(out, inputs, attributes, target, requires_grad)
@@ -198,7 +199,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
     # dtype answers, make_tensor and the node's bookkeeping are written out here.
     def unary_op(x, **attributes):
         if not isinstance(x, Tensor):
-            if not isinstance(x, _RAW):
+            if not isinstance(x, _RAW) and not on_device(x):
                 raise not_a_tensor(name, x)
             return forward(x, **attributes)
         data = x._data
@@ -254,7 +255,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         elif isinstance(b, Tensor):
             tensor, other = b, a
         else:  # raw arrays: a formula on the fast path
-            if not isinstance(a, _RAW) and not isinstance(b, _RAW):
+            if not isinstance(a, _RAW) and not isinstance(b, _RAW) and not on_device(a) and not on_device(b):
                 raise not_a_tensor(name, a)
             return forward(a, b, **attributes)
         target = tensor._data.dtype
@@ -285,6 +286,8 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             out = forward(a_data, b_data, **attributes) if attributes else forward(a_data, b_data)
         except ValueError as error:
             raise shape_error(error, (a, b)) from None
+        except TypeError as error:  # CuPy refuses NumPy arrays: tensors on two devices
+            raise device_mismatch(error, (a, b)) from None
         finally:
             quiet_leave(quiet)
         if type(out) is not ndarray:

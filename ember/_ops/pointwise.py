@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from .._backend import to_device
 from .._dtype import result_type, scalar_type_name
 from .._tensor import Tensor, make_tensor
 from ._errors import clamp_not_for_complex, no_derivative, not_for_complex, refusing
@@ -293,8 +294,19 @@ where_row = defop("where", "WhereBackward0", np.where,
                   dtype_rule=lambda condition, a, b: promote(a, b))
 clone = defop("clone", "CloneBackward0", lambda x, *, memory_format=None: np.array(x, copy=True),
               lambda grad, x, *, memory_format=None: grad)
-to_copy = defop("to", "ToCopyBackward0", lambda x, *, dtype: x.astype(dtype.numpy),
-                lambda grad, x, *, dtype: grad)                    # the engine casts grad back
+
+
+def _copy_to(x, *, dtype=None, device=None, source=None):
+    """x.to(dtype, device): cast where it is, then move (`source` is where it was, for the way back)."""
+    if dtype is not None:
+        x = x.astype(dtype.numpy)
+    return x if device is None else to_device(x, device)
+
+
+# the engine casts grad back to x's dtype; the formula moves it back to x's device
+to_copy = defop("to", "ToCopyBackward0", _copy_to,
+                lambda grad, x, *, dtype=None, device=None, source=None:
+                grad if device is None else to_copy(grad, device=source, source=device))
 zero = defop("zero_", "ZeroBackward0", np.zeros_like, _zero_gradient)
 fill = defop("fill_", "FillBackward2", lambda x, *, value: np.full_like(x, value), _zero_gradient)
 
