@@ -65,12 +65,12 @@ def on_device(array):
     return type(array) is _device_ndarray
 
 
-def as_array(value, like=None):
-    """Arrays stay as they are; scalars (NumPy's from 0-d arithmetic, Python's) become 0-d arrays
-    of `like`'s backend."""
+def as_array(value, dtype=None, *, like=None):
+    """numpy.asarray that keeps any backend's arrays where they are: scalars (NumPy's from 0-d
+    arithmetic, Python's) and lists become arrays of `like`'s backend (the host when None)."""
     if type(value) is numpy.ndarray or type(value) is _device_ndarray:
-        return value
-    return namespace(like).asarray(value)
+        return value if dtype is None or value.dtype == dtype else value.astype(dtype)
+    return namespace(like).asarray(value, dtype=dtype)
 
 
 def to_device(array, device_type):

@@ -6,8 +6,7 @@ NumPy arrays keep their dtype.
 import math
 import warnings
 
-from . import _dtype
-from . import _tensor
+from . import _dtype, _tensor
 from ._backend import is_array, to_device, to_host, xp
 from ._random import numpy_rng
 from ._tensor import Size, Tensor, _check_can_require_grad, device_type, make_tensor

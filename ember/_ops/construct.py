@@ -9,9 +9,10 @@ import itertools
 
 import numpy as np
 
+from .._backend import as_array, to_device, to_host
 from .._dtype import bfloat16 as bfloat16_dtype
 from .._grad_state import state as grad_state
-from .._tensor import Tensor, bump_version, make_tensor, shared_counter
+from .._tensor import Tensor, bump_version, device_type, make_tensor, shared_counter
 from ._registry import defop
 from .indexing import gather_row
 from .inplace import as_strided_row
@@ -29,9 +30,11 @@ def _dtype_of(dtype, default):
     return default if dtype is None else dtype
 
 
-def _new(self, array, dtype, requires_grad):
+def _new(self, array, dtype, requires_grad, device):
+    """A new leaf made from a host array: self's dtype and device unless given."""
     dtype = _dtype_of(dtype, self.dtype)
-    result = make_tensor(np.asarray(array, dtype=dtype.numpy))
+    where = self.device.type if device is None else device_type(device)
+    result = make_tensor(to_device(as_array(array, dtype=dtype.numpy), where))
     if requires_grad:
         result.requires_grad_(True)
     return result
@@ -41,28 +44,30 @@ def _size(size):
     return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
 
 
-# -- new_* constructors: the dtype (and device) of self unless given --------------------------------
+# -- new_* constructors: the dtype and device of self unless given --------------------------------
 def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return _new(self, np.zeros(_size(size)), dtype, requires_grad)
+    return _new(self, np.zeros(_size(size)), dtype, requires_grad, device)
 
 
 def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return _new(self, np.ones(_size(size)), dtype, requires_grad)
+    return _new(self, np.ones(_size(size)), dtype, requires_grad, device)
 
 
 def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return _new(self, np.zeros(_size(size)), dtype, requires_grad)  # ember's empty memory is zeroed
+    return _new(self, np.zeros(_size(size)), dtype, requires_grad, device)  # ember's empty memory is zeroed
 
 
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
              pin_memory=False):
-    return _new(self, np.full(tuple(size), fill_value), dtype, requires_grad)
+    return _new(self, np.full(tuple(size), fill_value), dtype, requires_grad, device)
 
 
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     """A copy of data as a new leaf (self's dtype unless given), as torch.tensor would make it."""
-    array = data.detach()._data if isinstance(data, Tensor) else data
-    return _new(self, np.array(array, copy=True), dtype, requires_grad)
+    if isinstance(data, Tensor):
+        device = data.device if device is None else device
+        data = to_host(data.detach()._data)
+    return _new(self, np.array(data, copy=True), dtype, requires_grad, device)
 
 
 def type_as(self, other):

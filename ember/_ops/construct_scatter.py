@@ -3,6 +3,7 @@ their in-place forms, and fill_diagonal_ / addmm_ / cumsum_. See pointwise.py fo
 """
 import numpy as np
 
+from .._backend import as_array
 from .._tensor import Tensor, make_tensor
 from ._registry import GRAD_FNS, defop
 from .indexing import _along, index_fill_row, index_select_row, take_row
@@ -23,7 +24,7 @@ def _region_zeroed(grad, region):
 
 
 def _written(x, src, region):
-    out = np.array(x, copy=True)
+    out = x.copy(order="K")
     out[region] = src
     return out
 
@@ -48,7 +49,7 @@ select_scatter_row = defop(
 
 
 def _diagonal_scatter_forward(x, src, *, offset, dim1, dim2):
-    out = np.array(x, copy=True)
+    out = x.copy(order="K")
     _diagonal_view(out, offset, dim1, dim2)[...] = src
     return out
 
@@ -62,7 +63,7 @@ def _diagonal_zeroed(grad, *, offset, dim1, dim2):
 def _diagonal_of(grad, *, offset, dim1, dim2):
     if isinstance(grad, Tensor):
         return diagonal(grad, offset, dim1, dim2)
-    return np.array(_diagonal_view(grad, offset, dim1, dim2))
+    return _diagonal_view(grad, offset, dim1, dim2).copy()
 
 
 diagonal_scatter_row = defop(
@@ -106,7 +107,7 @@ def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
 
 # -- index_put, index_copy, put (and their in-place forms) ------------------------------------------
 def _index_put_forward(x, values, *, index, accumulate):
-    out = np.array(x, copy=True)
+    out = x.copy(order="K")
     if accumulate:
         np.add.at(out, index, np.broadcast_to(values, out[index].shape))
     else:
@@ -135,13 +136,13 @@ if _previous is not None:
 def _numpy_indices(indices):
     if isinstance(indices, Tensor) or not isinstance(indices, (tuple, list)):
         raise TypeError("index_put(): argument 'indices' must be tuple of Tensors, e.g. (rows, cols)")
-    return tuple(i._data if isinstance(i, Tensor) else np.asarray(i) for i in indices)
+    return tuple(i._data if isinstance(i, Tensor) else as_array(i) for i in indices)
 
 
 def index_put(input, indices, values, accumulate=False):
     """A copy of input with values written (or with accumulate=True, added) at input[indices]."""
     if not isinstance(values, Tensor):
-        values = make_tensor(np.asarray(values, dtype=input._data.dtype))
+        values = make_tensor(as_array(values, dtype=input._data.dtype))
     if values._data.dtype != input._data.dtype:
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got {input.dtype} for the "
                            f"destination and {values.dtype} for the source.")
@@ -149,7 +150,7 @@ def index_put(input, indices, values, accumulate=False):
 
 
 def _index_copy_forward(x, source, *, dim, index):
-    out = np.array(x, copy=True)
+    out = x.copy(order="K")
     out[_along(dim, index)] = source
     return out
 
@@ -174,7 +175,7 @@ def index_copy(input, dim, index, source):
 
 
 def _put_forward(x, source, *, index, accumulate):
-    out = np.array(x, copy=True)
+    out = x.copy(order="K")
     flat = out.reshape(-1)
     if accumulate:
         np.add.at(flat, index, source.reshape(-1))

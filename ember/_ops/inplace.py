@@ -7,6 +7,7 @@ grad_fn: its history now ends in the in-place op, as in torch.
 """
 import numpy as np
 
+from .._backend import as_array
 from .._dtype import can_cast, from_numpy_dtype, scalar_type_name
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, bump_version, make_tensor
@@ -356,7 +357,7 @@ def _setitem(self, index, value):
         bump_version(self)
         return
     if not isinstance(value, Tensor):
-        value = make_tensor(np.asarray(raw_value, dtype=self._data.dtype))
+        value = make_tensor(as_array(raw_value, dtype=self._data.dtype))
     if self._base is not None:  # x[i] = v on a view: the base records CopySlices
         _setitem_on_view(self, np_index, value)
         return
@@ -400,7 +401,7 @@ def positions_in_base(view):
 
 
 def _copy_into_positions(old, value, *, positions):
-    new = np.array(old, copy=True)
+    new = old.copy(order="K")
     new.reshape(-1)[positions] = value
     return new
 

@@ -9,6 +9,7 @@ A^T (A A^T)^-1 B for wide A, which is where torch defines it too.
 import numpy as np
 
 from .. import return_types
+from .._backend import as_array
 from .._dtype import scalar_type_name
 from .._tensor import Tensor, make_tensor
 from ._registry import defop
@@ -124,7 +125,7 @@ def lstsq(A, B, rcond=None, *, driver=None):
     rcond_value = rcond if rcond is not None else np.finfo(A._data.dtype).eps * max(m, n)
     solution = lstsq_row(A, B_matrix, rcond=rcond_value)
     ranks = np.linalg.matrix_rank(A._data, rtol=rcond_value) if A.numel() else np.zeros(A.shape[:-2], np.int64)
-    rank = make_tensor(np.asarray(ranks, dtype=np.int64)) if driver != "gels" else make_tensor(
+    rank = make_tensor(as_array(ranks, dtype=np.int64)) if driver != "gels" else make_tensor(
         np.zeros(0, np.int64))
     empty = make_tensor(np.zeros(0, dtype=A._data.dtype))
     residuals, singular_values = empty, empty

@@ -5,6 +5,7 @@ F.mse_loss(...) records one MseLossBackward0 node whatever the reduction.
 """
 import numpy as np
 
+from .._backend import as_array
 from .._tensor import Tensor, make_tensor
 from ._registry import defop
 from .pointwise import abs, sign, where
@@ -71,7 +72,7 @@ def _scale(count, reduction):
 
 def _constant(like, array):
     """A constant array entering a formula: a Tensor (no grad) when the formula runs on Tensors."""
-    return make_tensor(np.asarray(array)) if isinstance(like, Tensor) else array
+    return make_tensor(as_array(array)) if isinstance(like, Tensor) else array
 
 
 # -- regression losses ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ the same way, so the grad_fn names agree.
 """
 import numpy as np
 
+from .._backend import as_array
 from .._dtype import float64, int64
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor
@@ -32,7 +33,7 @@ def _as_tensor(value, like=None):
     if isinstance(value, Tensor):
         return value
     dtype = None if like is None or not isinstance(value, (int, float, bool)) else None
-    return make_tensor(np.asarray(value, dtype=dtype))
+    return make_tensor(as_array(value, dtype=dtype))
 
 
 # -- dropout and in-place activations at the top level (softmax is activation.py's) ------------------------------------
@@ -49,7 +50,7 @@ def dropout(input, p, train):
         mask = np.zeros(data.shape, dtype=data.dtype)
     else:
         keep = numpy_rng().random(data.shape) >= p
-        mask = keep.astype(data.dtype) / np.asarray(1 - p, dtype=data.dtype)
+        mask = keep.astype(data.dtype) / as_array(1 - p, dtype=data.dtype)
     return input * make_tensor(mask)
 
 
@@ -100,7 +101,7 @@ def _raw(x):
 
 def _like(array, x):
     """A constant computed from x's values, as the kind of value x is (Tensor or raw array)."""
-    return make_tensor(np.asarray(array)) if isinstance(x, Tensor) else array
+    return make_tensor(as_array(array)) if isinstance(x, Tensor) else array
 
 ldexp_row = defop("ldexp", "LdexpBackward0", lambda x, e: x * np.power(2.0, e).astype(x.dtype),
                   (lambda grad, x, e: grad * _like(np.exp2(_raw(e)).astype(_raw(grad).dtype), grad),
@@ -148,7 +149,7 @@ def copysign(input, other):
 
 def ldexp(input, other):
     """input * 2 ** other."""
-    return ldexp_row(input, other if isinstance(other, Tensor) else make_tensor(np.asarray(other)))
+    return ldexp_row(input, other if isinstance(other, Tensor) else make_tensor(as_array(other)))
 
 
 def frexp(input):
@@ -200,7 +201,7 @@ def float_power(input, exponent):
     if isinstance(exponent, Tensor):
         exponent = target(exponent)
     if not isinstance(input, Tensor):
-        input = make_tensor(np.asarray(input, dtype=np.float64))
+        input = make_tensor(as_array(input, dtype=np.float64))
     return pow(input, exponent)
 
 
@@ -409,11 +410,11 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     if sorter is not None:
         boundaries = np.take_along_axis(boundaries, sorter._data, axis=-1)
     scalar = not isinstance(input, Tensor)
-    values = np.asarray(input) if scalar else input._data
+    values = as_array(input) if scalar else input._data
     which = "right" if right else "left"
     dtype = np.int32 if out_int32 else np.int64
     if boundaries.ndim == 1:
-        return make_tensor(np.asarray(np.searchsorted(boundaries, values, side=which), dtype=dtype))
+        return make_tensor(as_array(np.searchsorted(boundaries, values, side=which), dtype=dtype))
     if boundaries.shape[:-1] != values.shape[:-1]:
         raise RuntimeError("torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
                            "dimensions of boundaries tensor and input value tensor must match, but we got "
@@ -438,9 +439,9 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
 
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """True where an element of `elements` occurs in test_elements (either may be a number)."""
-    a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
-    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
-    return make_tensor(np.asarray(np.isin(a, b, assume_unique=assume_unique, invert=invert)))
+    a = elements._data if isinstance(elements, Tensor) else as_array(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else as_array(test_elements)
+    return make_tensor(as_array(np.isin(a, b, assume_unique=assume_unique, invert=invert)))
 
 
 __all__ = ["dropout", "sigmoid_", "tanh_", "clamp_", "copysign", "ldexp", "frexp", "sinc",

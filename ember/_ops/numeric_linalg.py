@@ -5,6 +5,7 @@ Formulas are written with ember ops (matmul, transpose ...), so they differentia
 """
 import numpy as np
 
+from .._backend import as_array
 from .._tensor import Tensor, make_tensor
 from ._registry import defop, promote
 from .decompositions import inv, mT
@@ -19,7 +20,7 @@ def _raw(x):
 
 
 def _like(array, x):
-    return make_tensor(np.asarray(array)) if isinstance(x, Tensor) else array
+    return make_tensor(as_array(array)) if isinstance(x, Tensor) else array
 
 
 def _same_dtype(name, *tensors):
@@ -81,7 +82,7 @@ def trace(input):
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     if input._data.dtype.kind in "biu":
-        return make_tensor(np.asarray(np.trace(input._data), dtype=np.int64))
+        return make_tensor(as_array(np.trace(input._data), dtype=np.int64))
     return trace_row(input, shape=input._data.shape)
 
 
@@ -114,7 +115,7 @@ def vdot(input, other):
                            f"{input.shape[0]} and {other.shape[0]} elements respectively")
     _same_dtype("vdot", input, other)
     if input._data.dtype.kind == "c":
-        return make_tensor(np.asarray(np.vdot(input._data, other._data)))
+        return make_tensor(as_array(np.vdot(input._data, other._data)))
     return vdot_row(input, other)
 
 
@@ -367,7 +368,7 @@ def pinverse(input, rcond=1e-15):
 
 def _expm(A):
     """exp(A) by scaling and squaring with a degree-18 Taylor polynomial (batched)."""
-    A = np.asarray(A)
+    A = as_array(A)
     work = A.astype(np.float64) if A.dtype.kind == "f" else A.astype(np.complex128)
     norms = np.abs(work).sum(axis=-2).max(axis=-1) if work.size else np.zeros(work.shape[:-2])
     squarings = int(max(0, np.ceil(np.log2(max(float(np.max(norms, initial=0.0)), 1e-300))) + 1))

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .._backend import to_device
+from .._backend import as_array, to_device
 from .._dtype import result_type, scalar_type_name
 from .._tensor import Tensor, make_tensor
 from ._errors import clamp_not_for_complex, no_derivative, not_for_complex, refusing
@@ -87,12 +87,12 @@ def _masked(grad, mask):
     """grad scaled by `mask` (a raw bool or 0/0.5/1 array computed from constants) where it is nonzero,
     and 0 elsewhere by selection, as torch's masked_fill: an inf or NaN gradient blocked by the mask
     gives 0, not 0 * inf = nan."""
-    mask = np.asarray(mask)
+    mask = as_array(mask)
     keep = mask if mask.dtype == np.bool_ else mask != 0
     if isinstance(grad, Tensor):
         scaled = grad if mask.dtype == np.bool_ else grad * make_tensor(mask.astype(grad._data.dtype))
         return where_row(make_tensor(keep), scaled, 0.0)
-    grad = np.asarray(grad)
+    grad = as_array(grad)
     scaled = grad if mask.dtype == np.bool_ else grad * mask.astype(grad.dtype)
     return np.where(keep, scaled, np.zeros((), grad.dtype))
 
@@ -292,7 +292,7 @@ where_row = defop("where", "WhereBackward0", np.where,
                    lambda grad, condition, a, b: where_row(condition, grad, 0.0),
                    lambda grad, condition, a, b: where_row(condition, 0.0, grad)),
                   dtype_rule=lambda condition, a, b: promote(a, b))
-clone = defop("clone", "CloneBackward0", lambda x, *, memory_format=None: np.array(x, copy=True),
+clone = defop("clone", "CloneBackward0", lambda x, *, memory_format=None: x.copy(order="K"),
               lambda grad, x, *, memory_format=None: grad)
 
 

@@ -5,6 +5,7 @@ Only `diagonal` is a view (view=True); the others copy, as in torch.
 """
 import numpy as np
 
+from .._backend import as_array
 from .._tensor import Tensor
 from ._registry import defop
 from .reduction import sum
@@ -138,7 +139,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 def _int_tensor(array):
     from .._tensor import make_tensor
-    return make_tensor(np.asarray(array, dtype=np.int64))
+    return make_tensor(as_array(array, dtype=np.int64))
 
 
 def flip(input, *dims, **kwargs):

@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from .._backend import as_array
 from .._dtype import FLOATING, LEGACY_NAMES, get_default_dtype, int64
 from .._tensor import Tensor, make_tensor
 from ..autograd.anomaly_mode import user_stacklevel
@@ -110,7 +111,7 @@ def all(input, dim=None, keepdim=False):
 def count_nonzero(input, dim=None):
     """Number of nonzero elements (over `dim`), as int64."""
     dim = None if dim is None else normalize_dims(dim, input.ndim)
-    return make_tensor(np.asarray(np.count_nonzero(input._data, axis=dim), dtype=np.int64))
+    return make_tensor(as_array(np.count_nonzero(input._data, axis=dim), dtype=np.int64))
 
 
 # -- helpers shared by the rows below ---------------------------------------------------------------
@@ -120,7 +121,7 @@ def _raw(x):
 
 def _like(array, x):
     """A NumPy array computed from x's values, as the kind of value x is (a constant, no gradient)."""
-    return make_tensor(np.asarray(array)) if isinstance(x, Tensor) else array
+    return make_tensor(as_array(array)) if isinstance(x, Tensor) else array
 
 
 def _float_only(name, input, message=None):
@@ -270,7 +271,7 @@ def _arg_extreme(function, input, dim, keepdim):
     data = input._data
     if dim is None:
         index = function(data.reshape(-1))
-        return make_tensor(np.asarray(index).reshape((1,) * data.ndim if keepdim else ()).astype(np.int64))
+        return make_tensor(as_array(index).reshape((1,) * data.ndim if keepdim else ()).astype(np.int64))
     axis = normalize_dim(dim, input.ndim)
     if data.ndim == 0:
         return make_tensor(np.array(0, dtype=np.int64))

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from .._backend import as_array
 from ._registry import defop
 
 
@@ -215,7 +216,7 @@ def embedding_renorm_(weight, indices, max_norm, norm_type):
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
-    indices = input._data if hasattr(input, "_data") else np.asarray(input)
+    indices = input._data if hasattr(input, "_data") else as_array(input)
     if indices.dtype.kind not in "iu":
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
                            f"Long, Int; but got {input.dtype} instead (while checking arguments for embedding); "

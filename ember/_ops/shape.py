@@ -9,6 +9,7 @@ import weakref
 
 import numpy as np
 
+from .._backend import as_array
 from .._tensor import Size, Tensor
 from ._registry import defop
 
@@ -96,7 +97,7 @@ permute_row = defop("permute", "PermuteBackward0", lambda x, *, dims: np.transpo
 expand_row = defop("expand", "ExpandBackward0", lambda x, *, shape: np.broadcast_to(x, shape),
                    lambda grad, x, *, shape: grad, view=True)  # the engine sums back to x's shape
 # x.contiguous(): torch's clone into the standard layout (x.clone() keeps a transposed layout)
-contiguous_clone = defop("clone", "CloneBackward0", lambda x: np.array(x, order="C", copy=True), lambda grad, x: grad)
+contiguous_clone = defop("clone", "CloneBackward0", lambda x: x.copy(order="C"), lambda grad, x: grad)
 alias = defop("alias", "AliasBackward0", lambda x: x.view(), lambda grad, x: grad, view=True)
 select = defop("select", "SelectBackward0",
                lambda x, *, dim, index, shape: x[(slice(None),) * dim + (index, ...)],
@@ -444,7 +445,7 @@ def getitem(input, index):
 
 
 def _as_array(item):
-    array = item._data if isinstance(item, Tensor) else np.asarray(item)
+    array = item._data if isinstance(item, Tensor) else as_array(item)
     if array.dtype.kind not in "iub" and array.size:
         raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     return array.astype(np.int64) if array.dtype.kind not in "ib" else array
