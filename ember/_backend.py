@@ -84,6 +84,13 @@ def to_device(array, device_type):
     return array if type(array) is module.ndarray else module.asarray(array)
 
 
+def like(array, reference):
+    """`array` (a host array, e.g. a cached matrix or index) on the backend of `reference`."""
+    if type(reference) is _device_ndarray and type(array) is not _device_ndarray:
+        return _cupy.asarray(array)
+    return array
+
+
 def to_host(array):
     """A NumPy array holding `array`'s values (a copy when it lives on the GPU)."""
     return array.get() if type(array) is _device_ndarray else array
@@ -105,19 +112,61 @@ def reduce(xp, ufunc_name, array, axis, keepdims=False):
 
 
 def accumulate(xp, ufunc_name, array, axis):
-    """``numpy.<ufunc>.accumulate`` (running max, min, sum, product) on either backend."""
+    """``numpy.<ufunc>.accumulate`` of an associative ufunc (running max, min, sum, logaddexp ...)."""
     if xp is numpy:
         return getattr(numpy, ufunc_name).accumulate(array, axis=axis)
     if ufunc_name == "add":
         return xp.cumsum(array, axis=axis)
     if ufunc_name == "multiply":
         return xp.cumprod(array, axis=axis)
-    # running max/min: log2(n) doubling steps of shifted comparisons (CuPy has no accumulate)
-    pick = {"maximum": xp.maximum, "minimum": xp.minimum, "fmax": xp.fmax, "fmin": xp.fmin}[ufunc_name]
+    # CuPy has no accumulate: a scan in log2(n) steps, each combining every element with the one
+    # `shift` places before it (the right-hand side is computed before the assignment)
+    combine = getattr(xp, ufunc_name)
     result = xp.moveaxis(array, axis, -1).copy()
     shift = 1
     while shift < result.shape[-1]:
-        result[..., shift:] = pick(result[..., shift:], result[..., :-shift])
+        result[..., shift:] = combine(result[..., shift:], result[..., :-shift])
         shift *= 2
     return xp.moveaxis(result, -1, axis)
 
+
+def scatter(xp, ufunc_name, target, index, values):
+    """``numpy.<ufunc>.at(target, index, values)``: unbuffered, so repeated indices all count.
+
+    CuPy's ufunc.at covers add and subtract, cupyx its scatter_max/min; a product is gathered
+    on the host (rare: scatter_reduce "prod")."""
+    if xp is numpy:
+        getattr(numpy, ufunc_name).at(target, index, values)
+    elif ufunc_name in ("add", "subtract"):
+        getattr(xp, ufunc_name).at(target, index, values)
+    elif ufunc_name in ("maximum", "minimum"):
+        extras = getattr(xp, "cupyx", None) or __import__("cupyx")
+        scatter_extreme = extras.scatter_max if ufunc_name == "maximum" else extras.scatter_min
+        scatter_extreme(target, index, xp.broadcast_to(values, target[index].shape))
+    else:
+        host = target.get()
+        host_index = tuple(to_host(i) for i in index) if isinstance(index, tuple) else to_host(index)
+        getattr(numpy, ufunc_name).at(host, host_index, to_host(values) if is_array(values) else values)
+        target[...] = xp.asarray(host)
+
+
+def address(array):
+    """Where the array's first element lives (host or GPU memory)."""
+    if type(array) is _device_ndarray:
+        return array.__cuda_array_interface__["data"][0]
+    return array.__array_interface__["data"][0]
+
+
+def sliding_window_view(array, size, axis):
+    """numpy.lib.stride_tricks.sliding_window_view(array, size, axis=axis), read-only, on either backend."""
+    if type(array) is numpy.ndarray:
+        return numpy.lib.stride_tricks.sliding_window_view(array, size, axis=axis)
+    shape = array.shape[:axis] + (array.shape[axis] - size + 1,) + array.shape[axis + 1:] + (size,)
+    return as_strided(array, shape, array.strides + (array.strides[axis],))
+
+
+def as_strided(array, shape, strides, writeable=True):
+    """A view of `array`'s memory with the given shape and strides (bytes), on either backend."""
+    if type(array) is numpy.ndarray:
+        return numpy.lib.stride_tricks.as_strided(array, shape, strides, writeable=writeable)
+    return namespace(array).lib.stride_tricks.as_strided(array, shape, strides)

@@ -364,6 +364,17 @@ cuda = types.SimpleNamespace(
     get_device_id=lambda: 0,
     Stream=types.SimpleNamespace(null=None),
 )
+
+
+def _scatter_extreme(numpy_ufunc):
+    def scatter(a, slices, value):
+        numpy_ufunc.at(a._host, _unwrap(slices), _unwrap(value))
+    return scatter
+
+
+# cupyx's scatter functions, which CuPy offers beside ufunc.at (ember._backend.scatter uses them)
+cupyx = types.SimpleNamespace(scatter_add=_scatter_extreme(numpy.add), scatter_max=_scatter_extreme(numpy.maximum),
+                              scatter_min=_scatter_extreme(numpy.minimum))
 get_default_memory_pool = lambda: _POOL  # noqa: E731
 get_default_pinned_memory_pool = lambda: _PINNED_POOL  # noqa: E731
 _this_module = __import__(__name__, fromlist=["_"])

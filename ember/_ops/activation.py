@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from .._backend import namespace, reduce
 from ._kernels import add_reduce
 from ._registry import defop
 from .inplace import make_inplace
@@ -147,7 +148,7 @@ log_sigmoid = defop("log_sigmoid", "LogSigmoidBackward0", _log_sigmoid_forward,
 # -- softmax family: numerically stable (the row maximum is subtracted first) ------------------------
 # (the ufuncs' reduce methods: np.max / np.sum add a Python wrapper that costs as much on small inputs)
 def _softmax_forward(x, *, dim):
-    shifted = np.exp(x - np.maximum.reduce(x, axis=dim, keepdims=True))
+    shifted = np.exp(x - reduce(namespace(x), "maximum", x, dim, keepdims=True))
     shifted /= np.add.reduce(shifted, axis=dim, keepdims=True)
     return shifted
 
@@ -155,7 +156,7 @@ def _softmax_forward(x, *, dim):
 def _log_softmax_forward(x, *, dim):
     """(log_softmax, (exp(shifted), its sum)): the backward needs the softmax, exp(shifted) / sum,
     which the forward has all but computed (saves_extra); the backward divides once per row."""
-    shifted = x - np.maximum.reduce(x, axis=dim, keepdims=True)
+    shifted = x - reduce(namespace(x), "maximum", x, dim, keepdims=True)
     exponentials = np.exp(shifted)
     total = add_reduce(exponentials, axis=dim, keepdims=True)
     shifted -= np.log(total)

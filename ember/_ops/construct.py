@@ -9,7 +9,8 @@ import itertools
 
 import numpy as np
 
-from .._backend import as_array, to_device, to_host
+from .._backend import as_array, namespace, sliding_window_view, to_device, to_host
+from .._backend import as_strided as backend_as_strided
 from .._dtype import bfloat16 as bfloat16_dtype
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, bump_version, device_type, make_tensor, shared_counter
@@ -131,9 +132,9 @@ def as_strided(input, size, stride, storage_offset=0):
     size, stride = tuple(size), tuple(stride)
     if len(size) != len(stride):
         raise RuntimeError(f"mismatch in length of strides and shape (size {list(size)}, stride {list(stride)})")
-    positions = np.full(size, storage_offset, dtype=np.int64)
+    positions = namespace(input._data).full(size, storage_offset, dtype=np.int64)
     for axis, (length, step) in enumerate(zip(size, stride)):
-        positions = positions + (np.arange(length, dtype=np.int64) * step).reshape(
+        positions = positions + (namespace(input._data).arange(length, dtype=np.int64) * step).reshape(
             (1,) * axis + (length,) + (1,) * (len(size) - axis - 1))
     numel = input._data.size
     if positions.size and (positions.min() < 0 or positions.max() >= numel):
@@ -143,8 +144,8 @@ def as_strided(input, size, stride, storage_offset=0):
     data = input._data
     if data.flags.c_contiguous and data.size:  # share memory, as torch's view does
         item = data.itemsize
-        view = np.lib.stride_tricks.as_strided(data.reshape(-1)[storage_offset:], size,
-                                               tuple(s * item for s in stride), writeable=False)
+        view = backend_as_strided(data.reshape(-1)[storage_offset:], size, tuple(s * item for s in stride),
+                                      writeable=False)
         result._data = view
         result._version_counter = shared_counter(input)
         result._base = input._base if input._base is not None else input
@@ -152,14 +153,14 @@ def as_strided(input, size, stride, storage_offset=0):
 
 
 def _unfold_forward(x, *, dim, size, step):
-    windows = np.lib.stride_tricks.sliding_window_view(x, size, axis=dim)
+    windows = sliding_window_view(x, size, axis=dim)
     return windows[(slice(None),) * dim + (slice(None, None, step),)]
 
 
 def _unfold_backward_forward(g, *, dim, size, step, shape):
-    out = np.zeros(shape, dtype=g.dtype)
+    out = namespace(g).zeros(shape, dtype=g.dtype)
     count = g.shape[dim]
-    index = (np.arange(count) * step)[:, None] + np.arange(size)[None, :]
+    index = (namespace(g).arange(count) * step)[:, None] + namespace(g).arange(size)[None, :]
     np.add.at(np.moveaxis(out, dim, -1), (Ellipsis, index), np.moveaxis(g, dim, -2))
     return out
 
@@ -271,11 +272,11 @@ def combinations(input, r=2, with_replacement=False):
     if r < 0:
         raise RuntimeError(f"Expect a non-negative number, but got {r}")
     if r == 0:
-        return make_tensor(np.empty((0,), dtype=input._data.dtype))
+        return make_tensor(namespace(input._data).empty((0,), dtype=input._data.dtype))
     pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
     rows = np.array(list(pick(range(input.shape[0]), r)), dtype=np.int64).reshape(-1, r)
     if not rows.size:
-        return make_tensor(np.empty((0, r) if r > 1 else (0,), dtype=input._data.dtype))
+        return make_tensor(namespace(input._data).empty((0, r) if r > 1 else (0,), dtype=input._data.dtype))
     return stack([getitem(input, make_tensor(rows[:, k].copy())) for k in range(r)], 1)
 
 
@@ -296,7 +297,8 @@ def block_diag(*tensors):
                                f"has {x.ndim} dimensions")
         matrices.append(x._data.reshape((1,) * (2 - x.ndim) + x._data.shape))
     dtype = np.result_type(*[m.dtype for m in matrices]) if matrices else np.float32
-    out = np.zeros((sum_sizes(m.shape[0] for m in matrices), sum_sizes(m.shape[1] for m in matrices)), dtype=dtype)
+    shape = (sum_sizes(m.shape[0] for m in matrices), sum_sizes(m.shape[1] for m in matrices))
+    out = namespace(*matrices).zeros(shape, dtype=dtype)
     blocks, r, c = [], 0, 0
     for m in matrices:
         out[r:r + m.shape[0], c:c + m.shape[1]] = m
@@ -312,7 +314,8 @@ def sum_sizes(sizes):
     return total
 
 
-rot90_row = defop("rot90", "Rot90Backward0", lambda x, *, k, dims: np.ascontiguousarray(np.rot90(x, k, axes=dims)),
+rot90_row = defop("rot90", "Rot90Backward0",
+                  lambda x, *, k, dims: namespace(x).ascontiguousarray(np.rot90(x, k, axes=dims)),
                   lambda grad, x, *, k, dims: rot90_row(grad, k=-k, dims=dims))
 
 
@@ -498,7 +501,7 @@ def view_as_complex(input):
     _forward_only("view_as_complex", input)
     complex_type = np.complex64 if data.dtype == np.float32 else np.complex128
     if not data.flags.c_contiguous:
-        data = np.ascontiguousarray(data)
+        data = namespace(data).ascontiguousarray(data)
         return make_tensor(data.view(complex_type).reshape(data.shape[:-1]))
     return _complex_view(input, data.view(complex_type).reshape(data.shape[:-1]))
 

@@ -3,7 +3,7 @@ their in-place forms, and fill_diagonal_ / addmm_ / cumsum_. See pointwise.py fo
 """
 import numpy as np
 
-from .._backend import as_array
+from .._backend import as_array, namespace
 from .._tensor import Tensor, make_tensor
 from ._registry import GRAD_FNS, defop
 from .indexing import _along, index_fill_row, index_select_row, take_row
@@ -18,7 +18,7 @@ from .shape import select as select_row
 # -- scatter-like ops: a copy of input with src written into a region --------------------------------
 def _region_zeroed(grad, region):
     """grad with `region` set to zero, as a constant mask (differentiable in grad)."""
-    mask = np.ones(tuple(grad.shape), dtype=bool)
+    mask = namespace(grad).ones(tuple(grad.shape), dtype=bool)
     mask[region] = False
     return grad * (make_tensor(mask) if isinstance(grad, Tensor) else mask)
 
@@ -55,7 +55,7 @@ def _diagonal_scatter_forward(x, src, *, offset, dim1, dim2):
 
 
 def _diagonal_zeroed(grad, *, offset, dim1, dim2):
-    mask = np.ones(tuple(grad.shape), dtype=bool)
+    mask = namespace(grad).ones(tuple(grad.shape), dtype=bool)
     _diagonal_view(mask, offset, dim1, dim2)[...] = False
     return grad * (make_tensor(mask) if isinstance(grad, Tensor) else mask)
 
@@ -187,7 +187,7 @@ def _put_forward(x, source, *, index, accumulate):
 def _put_old(grad, x, source, *, index, accumulate):
     if accumulate:
         return grad
-    mask = np.ones(tuple(grad.shape), dtype=bool)
+    mask = namespace(grad).ones(tuple(grad.shape), dtype=bool)
     mask.reshape(-1)[index] = False
     return grad * (make_tensor(mask) if isinstance(grad, Tensor) else mask)
 
@@ -229,7 +229,7 @@ def fill_diagonal_(self, fill_value, wrap=False):
     if self.ndim > 2 and len(set(self.shape)) != 1:
         raise RuntimeError("all dimensions of input must be of equal length")
     if self.ndim == 2 and wrap and self.shape[0] > self.shape[1] + 1:
-        rows = np.arange(self.shape[0])
+        rows = namespace(self._data).arange(self.shape[0])
         keep = (rows % (self.shape[1] + 1)) < self.shape[1]
         rows = rows[keep]
         self[make_tensor(rows), make_tensor(rows % (self.shape[1] + 1))] = fill_value
@@ -237,7 +237,7 @@ def fill_diagonal_(self, fill_value, wrap=False):
     if self.ndim == 2:
         diagonal(self).fill_(fill_value)
         return self
-    index = make_tensor(np.arange(self.shape[0]))
+    index = make_tensor(namespace(self._data).arange(self.shape[0]))
     self[(index,) * self.ndim] = fill_value
     return self
 

@@ -6,7 +6,7 @@ never differentiated. Repeated indices add up in every backward (np.add.at), as 
 """
 import numpy as np
 
-from .._backend import as_array
+from .._backend import as_array, like, namespace
 from .._tensor import Tensor, make_tensor
 from ._errors import broadcast_error, no_derivative
 from ._registry import defop
@@ -17,7 +17,8 @@ from .shape import expand, normalize_dim, reshape
 
 def _positions(index, dim):
     """The full NumPy index that `index` (shaped like the output) means along `dim`."""
-    grids = list(np.ogrid[tuple(slice(0, size) for size in index.shape)]) if index.ndim else []
+    axes = np.ogrid[tuple(slice(0, size) for size in index.shape)] if index.ndim else []
+    grids = [like(grid, index) for grid in axes]
     if not grids:
         return (index,) if index.ndim == 0 and dim == 0 else ()
     grids[dim] = index
@@ -26,7 +27,7 @@ def _positions(index, dim):
 
 def _zeros(like, shape):
     data = like._data if isinstance(like, Tensor) else as_array(like)
-    zeros = np.zeros(shape, dtype=data.dtype)
+    zeros = namespace(data).zeros(shape, dtype=data.dtype)
     return make_tensor(zeros) if isinstance(like, Tensor) else zeros
 
 
@@ -106,7 +107,7 @@ index_fill_tensor = defop("index_fill", "IndexFillBackward1", _index_fill_forwar
                            lambda grad, x, value, *, dim, index: sum(
                                index_select_row(grad, dim=dim, index=index, shape=tuple(grad.shape)))))
 masked_fill_row = defop("masked_fill", "MaskedFillBackward0",
-                        lambda x, *, mask, value: np.where(mask, as_array(value).astype(x.dtype), x),
+                        lambda x, *, mask, value: np.where(mask, like(as_array(value), x).astype(x.dtype), x),
                         lambda grad, x, *, mask, value: where(mask, 0.0, grad))
 masked_fill_tensor = defop("masked_fill", "MaskedFillBackward1",
                            lambda x, value, *, mask: np.where(mask, value.astype(x.dtype), x),
@@ -307,7 +308,7 @@ def nonzero(input, *, as_tuple=False):
     data = input._data
     if as_tuple:
         if data.ndim == 0:
-            return (make_tensor(np.zeros(int(data != 0), dtype=np.int64)),)
+            return (make_tensor(namespace(data).zeros(int(data != 0), dtype=np.int64)),)
         return tuple(make_tensor(indices.astype(np.int64)) for indices in np.nonzero(data))
     return make_tensor(np.argwhere(data).astype(np.int64))
 

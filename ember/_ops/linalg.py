@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from .._backend import namespace
 from .._tensor import Tensor, make_tensor
 from ._registry import defop, promote
 from .pointwise import mul
@@ -338,7 +339,8 @@ def _take_diagonals(term, x):
         size = x.shape[first]
         mask_shape = [1] * x.ndim
         mask_shape[first] = mask_shape[second] = size
-        x = x * make_tensor(np.eye(size, dtype=x._data.dtype).reshape(mask_shape))  # mask, then sum (documented)
+        eye = namespace(x._data).eye(size, dtype=x._data.dtype)
+        x = x * make_tensor(eye.reshape(mask_shape))  # mask, then sum (documented)
         x = sum(x, second)
         term = term[:second] + term[second + 1:]
     return term, x

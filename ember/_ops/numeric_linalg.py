@@ -5,7 +5,7 @@ Formulas are written with ember ops (matmul, transpose ...), so they differentia
 """
 import numpy as np
 
-from .._backend import as_array
+from .._backend import as_array, namespace
 from .._tensor import Tensor, make_tensor
 from ._registry import defop, promote
 from .decompositions import inv, mT
@@ -58,7 +58,7 @@ def _scaled(grad, factor):
 
 
 def _trace_backward(grad, x, *, shape):
-    return grad * _like(np.eye(*shape, dtype=_raw(grad).dtype), grad)
+    return grad * _like(namespace(_raw(grad)).eye(*shape, dtype=_raw(grad).dtype), grad)
 
 trace_row = defop("trace", "TraceBackward0", lambda x, *, shape: np.trace(x), _trace_backward)
 cross_row = defop("linalg_cross", "LinalgCrossBackward0", _cross_forward,
@@ -172,8 +172,8 @@ def matrix_power(input, n):
     """input @ input @ ... (n times); the identity for n == 0, powers of the inverse for n < 0."""
     _check_square("linalg.matrix_power", input)
     if n == 0:
-        eye = np.broadcast_to(np.eye(input.shape[-1], dtype=input._data.dtype), input._data.shape)
-        return input.clone().copy_(make_tensor(np.array(eye)))  # torch's CloneBackward0 -> CopyBackwards
+        eye = np.broadcast_to(namespace(input._data).eye(input.shape[-1], dtype=input._data.dtype), input._data.shape)
+        return input.clone().copy_(make_tensor(eye.copy()))  # torch's CloneBackward0 -> CopyBackwards
     if n == 1:
         return input.clone()
     if n < 0:
@@ -370,10 +370,10 @@ def _expm(A):
     """exp(A) by scaling and squaring with a degree-18 Taylor polynomial (batched)."""
     A = as_array(A)
     work = A.astype(np.float64) if A.dtype.kind == "f" else A.astype(np.complex128)
-    norms = np.abs(work).sum(axis=-2).max(axis=-1) if work.size else np.zeros(work.shape[:-2])
+    norms = np.abs(work).sum(axis=-2).max(axis=-1) if work.size else namespace(work).zeros(work.shape[:-2])
     squarings = int(max(0, np.ceil(np.log2(max(float(np.max(norms, initial=0.0)), 1e-300))) + 1))
     scaled = work / (2.0 ** squarings)
-    result = np.broadcast_to(np.eye(A.shape[-1], dtype=work.dtype), work.shape).copy()
+    result = np.broadcast_to(namespace(work).eye(A.shape[-1], dtype=work.dtype), work.shape).copy()
     term = result.copy()
     for k in range(1, 19):
         term = term @ scaled / k

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .._backend import as_array, to_device
+from .._backend import as_array, is_array, to_device
 from .._dtype import result_type, scalar_type_name
 from .._tensor import Tensor, make_tensor
 from ._errors import clamp_not_for_complex, no_derivative, not_for_complex, refusing
@@ -94,7 +94,7 @@ def _masked(grad, mask):
         return where_row(make_tensor(keep), scaled, 0.0)
     grad = as_array(grad)
     scaled = grad if mask.dtype == np.bool_ else grad * mask.astype(grad.dtype)
-    return np.where(keep, scaled, np.zeros((), grad.dtype))
+    return np.where(keep, scaled, grad.dtype.type(0))
 
 
 def _known(*values):
@@ -167,7 +167,7 @@ def _sign(x):
     if x.dtype.kind == "b":
         return x.copy()
     if x.dtype.kind == "f":  # torch: sign(nan) is 0 (so |x|'s gradient at a NaN is 0 too)
-        return np.where(x != x, np.zeros((), x.dtype), np.sign(x))
+        return np.where(x != x, x.dtype.type(0), np.sign(x))
     return np.sign(x)
 
 
@@ -508,7 +508,7 @@ def clamp_max(input, max):
 def where(condition, input=None, other=None):
     """where(condition, input, other) picks input where condition holds, else other;
     where(condition) alone is nonzero(condition, as_tuple=True)."""
-    if isinstance(condition, (np.ndarray, np.bool_)) and other is not None:  # raw arrays: a formula's fast path
+    if (is_array(condition) or isinstance(condition, np.bool_)) and other is not None:  # raw: a formula's fast path
         return where_row(condition, input, other)
     if not isinstance(condition, Tensor) or condition._data.dtype.kind != "b":
         got = scalar_type_name(condition.dtype) if isinstance(condition, Tensor) else type(condition).__name__

@@ -9,7 +9,7 @@ import weakref
 
 import numpy as np
 
-from .._backend import as_array
+from .._backend import as_array, like, namespace
 from .._tensor import Size, Tensor
 from ._registry import defop
 
@@ -50,19 +50,19 @@ def _resolve_shape(shape, numel):
 
 
 def _select_backward_forward(grad, *, shape, dim, index):
-    full = np.zeros(shape, dtype=grad.dtype)
+    full = namespace(grad).zeros(shape, dtype=grad.dtype)
     full[(slice(None),) * dim + (index,)] = grad
     return full
 
 
 def _slice_backward_forward(grad, *, shape, dim, start, stop, step):
-    full = np.zeros(shape, dtype=grad.dtype)
+    full = namespace(grad).zeros(shape, dtype=grad.dtype)
     full[(slice(None),) * dim + (slice(start, stop, step),)] = grad
     return full
 
 
 def _index_backward_forward(grad, *, shape, index):
-    full = np.zeros(shape, dtype=grad.dtype)
+    full = namespace(grad).zeros(shape, dtype=grad.dtype)
     np.add.at(full, index, grad)  # repeated indices add up, as their gradients must
     return full
 
@@ -472,13 +472,13 @@ def _advanced_index(input, advanced):
                 raise IndexError(f"The shape of the mask {list(array.shape)} at index {at} does not match the shape "
                                  f"of the indexed tensor {list(input._data.shape)} at index {dim + at}; a boolean "
                                  "mask must have the shape of the dimensions it indexes")
-            position[dim:dim + array.ndim] = [array] + [None] * (array.ndim - 1)
+            position[dim:dim + array.ndim] = [like(array, input._data)] + [None] * (array.ndim - 1)
         else:
             size = input._data.shape[dim]
             if array.size and (array.max() >= size or array.min() < -size):
                 bad = array.max() if array.max() >= size else array.min()
                 raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
-            position[dim] = array
+            position[dim] = like(array, input._data)  # as torch, a CPU index may index a GPU tensor
     index_tuple = tuple(item for item in position if item is not None)
     return index(input, index=index_tuple, shape=input._data.shape)
 
