@@ -48,10 +48,10 @@ def _find_cupy():
 
 
 def namespace(*values):
-    """The array module of the arrays among `values`: CuPy if any lives on the GPU, else NumPy."""
+    """The array module of the arrays (or tensors) among `values`: CuPy if any lives on the GPU, else NumPy."""
     if _device_ndarray is not None:
         for value in values:
-            if type(value) is _device_ndarray:
+            if type(value) is _device_ndarray or type(getattr(value, "_data", None)) is _device_ndarray:
                 return _cupy
     return numpy
 
@@ -86,7 +86,7 @@ def to_device(array, device_type):
 
 def like(array, reference):
     """`array` (a host array, e.g. a cached matrix or index) on the backend of `reference`."""
-    if type(reference) is _device_ndarray and type(array) is not _device_ndarray:
+    if _device_ndarray is not None and type(array) is not _device_ndarray and namespace(reference) is _cupy:
         return _cupy.asarray(array)
     return array
 

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .._backend import namespace, reduce
+from .._backend import is_array, namespace, reduce
 from ._kernels import add_reduce
 from ._registry import defop
 from .inplace import make_inplace
@@ -172,7 +172,7 @@ softmax_row = defop("softmax", "SoftmaxBackward0", _softmax_forward, _softmax_ba
 
 def _log_softmax_backward(grad, x, *, dim, result, extra=None):
     # d log_softmax: g - exp(result) * sum(g), where exp(result) = exponentials / total (extra)
-    if extra is not None and type(grad) is np.ndarray:  # raw arrays: the same, in one buffer
+    if extra is not None and is_array(grad):  # raw arrays: the same, in one buffer
         exponentials, total = extra
         factor = add_reduce(grad, axis=dim, keepdims=True) / total
         out = np.multiply(exponentials, factor.astype(exponentials.dtype, copy=False))

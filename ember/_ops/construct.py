@@ -9,7 +9,7 @@ import itertools
 
 import numpy as np
 
-from .._backend import as_array, namespace, sliding_window_view, to_device, to_host
+from .._backend import as_array, is_array, namespace, sliding_window_view, to_device, to_host
 from .._backend import as_strided as backend_as_strided
 from .._dtype import bfloat16 as bfloat16_dtype
 from .._grad_state import state as grad_state
@@ -381,7 +381,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
         result = obj if dtype is None or dtype is obj.dtype else obj.to(dtype)
         if copy:
             result = result.clone() if result is obj else result
-    elif copy or not isinstance(obj, np.ndarray):
+    elif copy or not is_array(obj):
         result = tensor(obj, dtype=dtype)
     else:
         result = as_tensor(obj, dtype=dtype)

@@ -3,7 +3,7 @@ their in-place forms, and fill_diagonal_ / addmm_ / cumsum_. See pointwise.py fo
 """
 import numpy as np
 
-from .._backend import as_array, namespace
+from .._backend import as_array, is_array, namespace
 from .._tensor import Tensor, make_tensor
 from ._registry import GRAD_FNS, defop
 from .indexing import _along, index_fill_row, index_select_row, take_row
@@ -125,7 +125,7 @@ def _index_put_old(grad, x, values, *, index, accumulate):
 
 
 def _index_put_values(grad, x, values, *, index, accumulate):
-    return getitem(grad, tuple(make_tensor(i) if isinstance(i, np.ndarray) else i for i in index)) \
+    return getitem(grad, tuple(make_tensor(i) if is_array(i) else i for i in index)) \
         if isinstance(grad, Tensor) else grad[index]
 
 index_put_row = defop("index_put", "IndexPutBackward0", _index_put_forward, (_index_put_old, _index_put_values))

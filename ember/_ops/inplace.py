@@ -7,7 +7,7 @@ grad_fn: its history now ends in the in-place op, as in torch.
 """
 import numpy as np
 
-from .._backend import address, as_array, like, namespace
+from .._backend import address, as_array, is_array, like, namespace
 from .._dtype import can_cast, from_numpy_dtype, scalar_type_name
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, bump_version, make_tensor
@@ -362,7 +362,7 @@ def _setitem(self, index, value):
     if self._base is not None:  # x[i] = v on a view: the base records CopySlices
         _setitem_on_view(self, np_index, value)
         return
-    advanced = any(isinstance(item, (np.ndarray, list)) for item in np_index)
+    advanced = any(isinstance(item, list) or is_array(item) for item in np_index)
     row = index_put if advanced else copy_slices
     write_result(self, row(_old_value(self), value, index=np_index))
 

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 
-from .._backend import namespace
+from .._backend import is_array, namespace
 from .._tensor import Tensor, make_tensor
 from ._registry import defop, promote
 from .pointwise import mul
@@ -40,7 +40,7 @@ def _check_same_dtype(name, a, b):
 
 def _t(matrix):
     """t() inside formulas: a raw array's .T directly (t()'s dispatch costs more than the view itself)."""
-    return matrix.T if type(matrix) is np.ndarray else t(matrix)
+    return matrix.T if is_array(matrix) else t(matrix)
 
 
 def _column_major(matrix):

@@ -253,7 +253,7 @@ reciprocal = defop("reciprocal", "ReciprocalBackward0", np.reciprocal,
                    lambda grad, x, result: -grad * result * result, dtype_rule=promote_to_float)
 def _relu_backward(grad, x, result):
     # torch: 0 where result <= 0 (at 0 too), else grad (a NaN result passes grad)
-    if (type(grad) is np.ndarray and type(result) is np.ndarray and grad.dtype is result.dtype
+    if (is_array(grad) and is_array(result) and grad.dtype is result.dtype
             and grad.dtype.kind == "f" and grad.dtype.itemsize >= 4 and grad.shape == result.shape):
         return zeroed_where(np.less_equal(result, 0), grad)
     return where(le(result, 0), 0.0, grad)

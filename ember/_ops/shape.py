@@ -9,7 +9,7 @@ import weakref
 
 import numpy as np
 
-from .._backend import as_array, like, namespace
+from .._backend import as_array, is_array, like, namespace
 from .._tensor import Size, Tensor
 from ._registry import defop
 
@@ -86,7 +86,7 @@ squeeze_matmul = defop("squeeze_", "SqueezeBackward4",  # torch's in-place squee
 transpose_row = defop("transpose", "TransposeBackward0", lambda x, *, dim0, dim1: np.swapaxes(x, dim0, dim1),
                       lambda grad, x, *, dim0, dim1: transpose(grad, dim0, dim1), view=True)
 t_row = defop("t", "TBackward0", np.transpose,  # a raw gradient's .T directly: t()'s dispatch costs more
-              lambda grad, x: grad.T if type(grad) is np.ndarray else t(grad), view=True)
+              lambda grad, x: grad.T if is_array(grad) else t(grad), view=True)
 
 
 def _inverse(permutation):
@@ -387,7 +387,7 @@ moveaxis = movedim
 
 # -- indexing ------------------------------------------------------------------------------
 def _is_advanced(item):
-    return isinstance(item, (Tensor, list, np.ndarray))
+    return isinstance(item, (Tensor, list)) or is_array(item)
 
 
 def _dims_consumed(item):
