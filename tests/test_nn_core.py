@@ -23,7 +23,8 @@ def copy_weights(mine, theirs):
 
 
 def close(mine, theirs, rtol=1e-6, atol=1e-7):
-    np.testing.assert_allclose(np.asarray(mine.detach().cpu().numpy()), theirs.detach().cpu().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(np.asarray(mine.detach().cpu().numpy()), theirs.detach().cpu().numpy(), rtol=rtol,
+                               atol=atol)
 
 
 RNG = np.random.default_rng(0)
@@ -198,7 +199,8 @@ def test_forward_hooks_order_and_effects():
     assert calls == ["pre-first", "pre", ("post", {})]
     np.testing.assert_allclose(out.detach().cpu().numpy(), (layer.bias + 1).detach().cpu().numpy().reshape(1, 2))
     handle.remove()
-    np.testing.assert_allclose(layer(ember.ones(1, 2)).detach().cpu().numpy(), layer.bias.detach().cpu().numpy().reshape(1, 2))
+    np.testing.assert_allclose(layer(ember.ones(1, 2)).detach().cpu().numpy(),
+                               layer.bias.detach().cpu().numpy().reshape(1, 2))
 
 
 def _backward_hook_record(lib):
