@@ -26,9 +26,12 @@ from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,  
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 
 from . import optim, utils  # noqa: F401,E402  (training: optimizers, schedulers, data loading)
+from . import distributed  # noqa: F401,E402  (data-parallel training on MPI; MPI starts only when asked)
 from .serialization import load, save  # noqa: F401,E402
+from .utils.dlpack import from_dlpack  # noqa: F401,E402
 from . import func  # noqa: E402,F401  (function transforms: ember.func.grad, jacrev, ...)
 from . import distributions  # noqa: E402,F401  (torch.distributions' families, built on the ops)
+from . import fft  # noqa: E402,F401  (torch.fft's transforms, forward only)
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402,F401
 
 __version__ = "0.1.0"
@@ -106,17 +109,24 @@ def are_deterministic_algorithms_enabled():
     return _deterministic
 
 
+# -- drop-in: the torch version ember follows, `import torch` answered by ember -------------------------
+from . import _missing, _shim  # noqa: E402
+from ._shim import install_as_torch, uninstall_as_torch  # noqa: E402,F401
+
+__torch_version__ = _shim.TorchVersion(_shim.TORCH_VERSION)  # torch.__version__ under the shim
+
 # -- submodules loaded on first use ----------------------------------------------------------------
 # `import ember; ember.viz.draw_graph(z)` works without `import ember.viz`, and `import ember` does
 # not pay for modules most programs never touch.
 _LAZY_SUBMODULES = {"viz"}
+_missing_name = _missing.module_getattr(__name__)  # a torch name ember lacks says so
 
 
 def __getattr__(name):
     if name in _LAZY_SUBMODULES:
         import importlib
         return importlib.import_module(f"{__name__}.{name}")  # the import also sets ember.<name>
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    _missing_name(name)
 
 
 def __dir__():

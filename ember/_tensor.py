@@ -372,7 +372,18 @@ class Tensor:
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        return _backend.to_host(self._data).copy() if force else self._data
+        return _backend.to_host(self._data)  # force=True shares host memory, as torch's detach().cpu().numpy()
+
+    def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        """DLPack export (numpy.from_dlpack(t), torch.from_dlpack(t)): the same memory, no copy."""
+        if self._requires_grad:
+            raise BufferError("Can't export tensors that require gradient, use tensor.detach()")
+        options = {name: value for name, value in (("stream", stream), ("max_version", max_version),
+                                                   ("dl_device", dl_device), ("copy", copy)) if value is not None}
+        return self._data.__dlpack__(**options)
+
+    def __dlpack_device__(self):
+        return self._data.__dlpack_device__()
 
     def __array__(self, dtype=None, copy=None):
         array = self.numpy()

@@ -58,5 +58,64 @@ class Buffer(Tensor):
         pass
 
 
+class _Uninitialized:
+    """What Uninitialized{Parameter,Buffer} share: no shape until materialize() gives one (at a lazy
+    module's first forward), when the object becomes a plain Parameter / Tensor in place, so optimizers
+    and references made before then see the real tensor."""
+
+    cls_to_become = None
+    _UNSHAPED = ("Can't access the shape of an uninitialized parameter or buffer. This error usually happens in "
+                 "`load_state_dict` when trying to load an uninitialized parameter into an initialized one. Call "
+                 "`forward` to initialize the parameters before accessing their attributes.")
+
+    @property
+    def shape(self):
+        raise RuntimeError(self._UNSHAPED)
+
+    def size(self, dim=None):
+        raise RuntimeError(self._UNSHAPED)
+
+    def numel(self):
+        raise RuntimeError(self._UNSHAPED)
+
+    def materialize(self, shape, device=None, dtype=None):
+        from .._creation import empty
+        data = empty(*shape, dtype=dtype if dtype is not None else self.dtype)._data
+        self._data = data
+        self.__class__ = self.cls_to_become
+
+    def __repr__(self):
+        return f"<{type(self).__name__}>"
+
+
+class UninitializedParameter(_Uninitialized, Parameter):
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        from .._creation import empty
+        return Parameter.__new__(cls, empty(0, dtype=dtype), requires_grad)
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        pass
+
+
+class UninitializedBuffer(_Uninitialized, Tensor):
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad=False, device=None, dtype=None, persistent=True):
+        from .._creation import empty
+        buffer = object.__new__(cls)
+        source = empty(0, dtype=dtype)
+        buffer._data = source._data
+        buffer.grad_fn = None
+        buffer._requires_grad = requires_grad
+        buffer._version_counter = shared_counter(source)
+        buffer.persistent = persistent
+        return buffer
+
+    def __init__(self, requires_grad=False, device=None, dtype=None, persistent=True):
+        pass
+
+
 def is_lazy(value):
-    return False
+    return isinstance(value, _Uninitialized)

@@ -10,3 +10,7 @@ from ._conv import *  # noqa: F401,F403
 from ._misc import *  # noqa: F401,F403
 from ._norm import *  # noqa: F401,F403
 from ._pooling import *  # noqa: F401,F403
+from ._vision import *  # noqa: F401,F403
+from ._loss_margin import *  # noqa: F401,F403
+from ._activation_extra import *  # noqa: F401,F403
+from ._volumetric import *  # noqa: F401,F403

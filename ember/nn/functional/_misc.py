@@ -3,11 +3,39 @@
 Dropout multiplies by a scaled Bernoulli mask, so its node is MulBackward0 as in torch.
 """
 from ... import _creation
-from ..._ops.sampling import embedding, interpolate, pad  # noqa: F401
+from ..._ops.sampling import embedding, interpolate  # noqa: F401
+from ..._ops.sampling import pad as _pad_up_to_2d
 from ...autograd.grad_mode import no_grad
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "alpha_dropout", "embedding", "pad", "interpolate", "upsample",
            "upsample_nearest", "upsample_bilinear"]
+
+
+_NUMPY_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def pad(input, pad, mode="constant", value=None):
+    """torch.nn.functional.pad. Non-constant padding of three dimensions pads the last two with the 2-D
+    rows and the third by an index_select of the depths (reflected, repeated or wrapped indices)."""
+    if mode == "constant" or len(pad) != 6 or input.ndim not in (4, 5):
+        return _pad_up_to_2d(input, pad, mode, value)
+    if mode not in _NUMPY_PAD_MODES:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}; use constant, reflect, replicate or circular")
+    import numpy as np
+    front, back = int(pad[4]), int(pad[5])
+    depth = input.shape[-3]
+    if mode == "reflect" and max(front, back) >= depth:
+        raise RuntimeError(f"Argument #8: Padding size should be less than the corresponding input dimension, but "
+                           f"got: padding ({front}, {back}) at dimension {input.ndim - 3} of input {list(input.shape)}")
+    if mode == "circular" and max(front, back) > depth:
+        raise RuntimeError("Padding value causes wrapping around more than once.")
+    leading = tuple(input.shape[:-3])
+    planes = _pad_up_to_2d(input.reshape(-1, *input.shape[-3:]), tuple(pad[:4]), mode)
+    if front < 0 or back < 0:
+        raise NotImplementedError("negative non-constant padding of a third dimension is not supported by ember")
+    order = np.pad(np.arange(depth), (front, back), mode=_NUMPY_PAD_MODES[mode])
+    planes = planes.index_select(1, _creation.tensor(order))
+    return planes.reshape(*leading, *planes.shape[1:])
 
 
 def _check_p(p):

@@ -1,24 +1,25 @@
-"""ember.save / ember.load in a format that cannot run code when read.
+"""The safetensors layout, which ember.save writes for ``.safetensors`` paths (or format="safetensors").
 
-A file is a safetensors file: 8 bytes (little-endian header length), a JSON header that gives
-each tensor's dtype, shape and byte range, then the raw little-endian bytes. The Python structure
-around the tensors (nested dicts, lists, tuples, numbers, strings, None; int keys such as an
-optimizer's ``state``) is JSON too, kept as a string in the header's ``__metadata__``. Nothing is
-unpickled, so loading a hostile file can at worst raise an error.
+A file is 8 bytes (little-endian header length), a JSON header that gives each tensor's dtype, shape
+and byte range, then the raw little-endian bytes. The Python structure around the tensors (nested
+dicts, lists, tuples, numbers, strings, None; int keys such as an optimizer's ``state``) is JSON too,
+kept as a string in the header's ``__metadata__``. Nothing is unpickled, so loading a hostile file
+can at worst raise an error. Each tensor is named by where it sits ('fc.weight'); a name taken
+already gets the first free ``#<n>`` suffix, so no two tensors can share a name whatever the keys.
 
-Every problem with a file (truncated, corrupt JSON, a bad dtype, shape or byte range, an
-oversized header) raises ``RuntimeError`` with a message that says what is wrong; the header
-length is checked against the file size before anything is read, so a file cannot make ember
-allocate more memory than its own size. Objects ember cannot store raise ``TypeError`` at save.
+Every problem with a file (truncated, corrupt JSON, a bad dtype, shape or byte range, an oversized
+header) raises ``RuntimeError`` with a message that says what is wrong; the header length is checked
+against the file size before anything is read, so a file cannot make ember allocate more memory
+than its own size. Objects ember cannot store raise ``TypeError`` at save.
 """
 import json
 import math
 import os
 from collections import OrderedDict
 
-from . import _creation, _dtype
-from ._backend import xp
-from ._tensor import Tensor, require_cpu
+from .. import _creation, _dtype
+from .._backend import xp
+from .._tensor import Tensor
 
 _CODES = {_dtype.float16: "F16", _dtype.float32: "F32", _dtype.float64: "F64", _dtype.complex64: "C64",
           _dtype.complex128: "C128", _dtype.uint8: "U8", _dtype.int8: "I8", _dtype.int16: "I16",
@@ -41,9 +42,10 @@ class _Packer:
         if isinstance(obj, Tensor):
             name = self.names.get(id(obj))
             if name is None:
-                name = path or "tensor"
-                if name in self.arrays or name == "__metadata__":
-                    name = f"{name}#{len(self.arrays)}"
+                name, suffix = path or "tensor", 0
+                while name in self.arrays or name == "__metadata__":  # the first free name: never a collision
+                    suffix += 1
+                    name = f"{path or 'tensor'}#{suffix}"
                 self.names[id(obj)] = name
                 self.arrays[name] = obj
             packed = {"__tensor__": name}
@@ -72,7 +74,7 @@ def _join(path, key):
     return f"{path}.{key}" if path else str(key)
 
 
-def _encode(obj):
+def encode(obj):
     packer = _Packer()
     structure = json.dumps(packer.pack(obj), allow_nan=False)
     header, chunks, offset = {"__metadata__": {"format": "pt", _STRUCTURE_KEY: structure}}, [], 0
@@ -86,17 +88,6 @@ def _encode(obj):
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
     text += b" " * (-len(text) % 8)  # the data starts 8-byte aligned, as the safetensors package writes it
     return len(text).to_bytes(8, "little") + text + b"".join(chunks)
-
-
-def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
-         _disable_byteorder_record=False):
-    """Write `obj` to a path or a binary file object (pickle arguments are accepted and unused)."""
-    data = _encode(obj)
-    if isinstance(f, (str, os.PathLike)):
-        with open(f, "wb") as file:
-            file.write(data)
-    else:
-        f.write(data)
 
 
 # -- load ------------------------------------------------------------------------------------
@@ -135,11 +126,15 @@ def _check_entries(header, data_size):
         if not isinstance(entry, dict) or set(entry) != {"dtype", "shape", "data_offsets"}:
             raise _corrupt(f"tensor {name!r} needs exactly 'dtype', 'shape' and 'data_offsets'")
         code, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
-        if code not in _DTYPES:
+        if not isinstance(code, str) or code not in _DTYPES:
             raise _corrupt(f"tensor {name!r} has dtype {code!r}, which ember does not have (it reads "
                            f"{', '.join(sorted(_DTYPES))})")
-        if not isinstance(shape, list) or not all(type(n) is int and n >= 0 for n in shape):
-            raise _corrupt(f"tensor {name!r} has shape {shape!r}; a shape is a list of non-negative integers")
+        if not isinstance(shape, list) or not all(type(n) is int and 0 <= n < 2 ** 63 for n in shape):
+            raise _corrupt(f"tensor {name!r} has shape {shape!r:.80}; a shape is a list of non-negative integers")
+        if len(shape) > 64:
+            raise _corrupt(f"tensor {name!r} has {len(shape)} dimensions; tensors have at most 64")
+        if math.prod(n for n in shape if n) >= 2 ** 63:
+            raise _corrupt(f"tensor {name!r} has shape {shape!r:.80}, more elements than any tensor can have")
         if (not isinstance(offsets, list) or len(offsets) != 2 or not all(type(n) is int for n in offsets)
                 or not 0 <= offsets[0] <= offsets[1] <= data_size):
             raise _corrupt(f"tensor {name!r} has data_offsets {offsets!r} outside the {data_size} data bytes")
@@ -169,7 +164,9 @@ def _unpack(obj, tensors, depth=0):
         if not isinstance(name, str) or name not in tensors:
             raise _corrupt(f"the structure refers to a tensor {name!r} that the file does not hold")
         tensor = tensors[name]
-        if obj.get("requires_grad") and not tensor.requires_grad:
+        if obj.get("requires_grad") is True and not tensor.requires_grad:
+            if not (tensor.is_floating_point() or tensor.is_complex()):
+                raise _corrupt(f"the structure marks the {tensor.dtype} tensor {name!r} requires_grad")
             tensor.requires_grad_(True)
         return tensor
     if "__dict__" in obj:
@@ -182,6 +179,8 @@ def _unpack(obj, tensors, depth=0):
         except TypeError:
             raise _corrupt("a dict in the structure has a key that cannot be a dict key") from None
     if "__tuple__" in obj:
+        if not isinstance(obj["__tuple__"], list):
+            raise _corrupt("a tuple in the structure is not a list of items")
         return tuple(_unpack(item, tensors, depth + 1) for item in obj["__tuple__"])
     if "__float__" in obj:
         if obj["__float__"] not in ("inf", "-inf", "nan"):
@@ -208,18 +207,35 @@ def _file_size(file):
             return None
 
 
-def _load_from(file):
+def _data_bytes(file, size, length, mmap_path):
+    """The bytes after the header, writable: a copy-on-write memory map, or one read into a bytearray."""
+    if mmap_path is not None:
+        return xp.memmap(mmap_path, mode="c")[8 + length:]
+    if size is None:
+        return bytearray(file.read())
+    data = bytearray(size - 8 - length)
+    count = file.readinto(data) if hasattr(file, "readinto") else None
+    if count is None:
+        data = bytearray(file.read(size - 8 - length))
+    elif count < len(data):
+        del data[count:]
+    return data
+
+
+def read(file, mmap_path=None):
     size = _file_size(file)
     header, length = _read_header(file.read, size)
     metadata = header.get("__metadata__", {})
     if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
         raise _corrupt("__metadata__ must map strings to strings")
-    data = file.read() if size is None else file.read(size - 8 - length)
+    data = _data_bytes(file, size, length, mmap_path)
     entries = _check_entries(header, len(data))
     tensors = {}
     for name, (dtype, shape, begin, end) in entries.items():
         array = xp.frombuffer(data, dtype=dtype.numpy.newbyteorder("<"), count=math.prod(shape), offset=begin)
-        tensors[name] = _creation.from_numpy(array.astype(dtype.numpy).reshape(shape))  # a writable copy
+        if array.dtype != dtype.numpy or begin % dtype.itemsize:  # big-endian machine or unaligned: copy
+            array = array.astype(dtype.numpy)
+        tensors[name] = _creation.from_numpy(array.reshape(shape))  # shares the bytes read
     structure = metadata.get(_STRUCTURE_KEY)
     if structure is None:  # a plain safetensors file: its tensors by name, in file order
         return dict(tensors)
@@ -229,24 +245,3 @@ def _load_from(file):
         raise _corrupt(f"the stored structure is not valid JSON ({type(error).__name__})") from None
     return _unpack(packed, tensors)
 
-
-def _check_map_location(map_location):
-    if map_location is None or callable(map_location):
-        return
-    if isinstance(map_location, dict):
-        for target in map_location.values():
-            require_cpu(target)
-        return
-    require_cpu(map_location)
-
-
-def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None, **pickle_load_args):
-    """Read what ember.save wrote (or any .safetensors file: a dict of tensors).
-
-    ``weights_only`` is accepted for torch's signature; ember's format holds no code, so loading
-    is always as safe as torch's weights_only=True. ``map_location`` may name the CPU only."""
-    _check_map_location(map_location)
-    if isinstance(f, (str, os.PathLike)):
-        with open(f, "rb") as file:
-            return _load_from(file)
-    return _load_from(f)
