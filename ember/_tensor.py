@@ -440,10 +440,8 @@ class Tensor:
             suffixes = [f"grad_fn=<{type(self.grad_fn).__name__}>"]
         else:
             suffixes = ["requires_grad=True"] if self._requires_grad else []
-        if self.device != default_device:
-            suffixes.insert(0, f"device='{self.device}'")
         return format_tensor(_backend.to_host(self._data), dtype_suffix=None if dtype in defaults else repr(dtype),
-                             suffixes=suffixes)
+                             suffixes=suffixes, device=None if self.device == default_device else str(self.device))
 
     def __format__(self, spec):
         if self._data.ndim == 0:  # f"{x}" of a 0-d tensor formats its number, as torch does

@@ -282,6 +282,8 @@ def copy_(self, src, non_blocking=False):
     """Copy `src` (broadcast to self's shape, cast to self's dtype) into self."""
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+    if src.device != self.device:  # torch copies across devices here (ToCopyBackward0 on the way)
+        src = src.to(self.device)
     recording = grad_state.enabled and (self._requires_grad or src._requires_grad)
     check_inplace(self, recording)
     if not recording:

@@ -8,7 +8,7 @@ the same way, so the grad_fn names agree.
 """
 import numpy as np
 
-from .._backend import accumulate, as_array, namespace
+from .._backend import accumulate, as_array, like, namespace
 from .._dtype import float64, int64
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor
@@ -51,7 +51,7 @@ def dropout(input, p, train):
     else:
         keep = numpy_rng().random(data.shape) >= p
         mask = keep.astype(data.dtype) / as_array(1 - p, dtype=data.dtype)
-    return input * make_tensor(mask)
+    return input * make_tensor(like(mask, data))  # drawn on the host, so every device draws the same
 
 
 sigmoid_ = make_inplace(sigmoid_op, "sigmoid_")
