@@ -115,7 +115,9 @@ def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, 
         # would cost as much as the walk through a small graph itself.
         node, dtype = self.grad_fn, self._data.dtype
         edge = (node, self.output_nr) if node is not None else (grad_accumulator(self), 0)
-        one = _SCALAR_ONES.get(dtype) or _scalar_one(self._data)
+        one = _SCALAR_ONES.get(dtype) if type(self._data) is xp.ndarray else None  # a GPU y needs a GPU one
+        if one is None:
+            one = _scalar_one(self._data)
         run_backward((edge,), (one,), retain_graph=retain_graph, create_graph=False)
         return
     backward(self, gradient, retain_graph, create_graph, inputs=inputs)
