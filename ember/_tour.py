@@ -38,10 +38,15 @@ def chapter_graph(out_dir, stream=sys.stdout):
     before = draw_graph(z, params=names)
     written += [before.save(os.path.join(out_dir, "graph_before_backward.svg")),
                 before.save(os.path.join(out_dir, "graph_before_backward.dot"))]
-    print("z = x**2 + 2*x*y + y**2 with x = 2, y = 3. Its graph, as autograd recorded it (forward: left to right):",
+    print("z = x**2 + 2*x*y + y**2 with x = 2, y = 3. Its graph as autograd recorded it, in the order the forward "
+          "pass ran (the picture draws the same order left to right, each arrow from an input to what uses it):",
           file=stream)
     for node in before.model.nodes:
         print(f"  {node.kind:6}  {' | '.join([node.title, *node.lines])}", file=stream)
+    print("\nEach operation is named as torch names its grad_fn (PowBackward0 ...), with what it computed. "
+          "`saved self: x, scalar`\nmeans it kept its input `self` (here x, a scalar: shape ()) for the backward "
+          "pass, because its derivative needs\nit (d(x**2)/dx = 2*x); torch calls it grad_fn._saved_self. An "
+          "addition saves nothing: its derivative is 1.", file=stream)
     print("\nNow backward, explained step by step (the backward pass walks the arrows right to left):\n",
           file=stream)
     explain(z, file=stream, names=names)
@@ -67,12 +72,15 @@ def two_spirals(points_per_class, noise=0.08, turns=1.75):
 
 
 def _progress(total, stream):
-    """tqdm when installed, else a plain line printed every tenth of the way."""
-    try:
-        from tqdm import tqdm
-        return tqdm(total=total, file=stream, ncols=88, desc="training")
-    except ImportError:
-        return _PlainProgress(total, stream)
+    """A live bar (tqdm, when installed) on a terminal; else a plain line every tenth of the way,
+    which reads well in a log (tqdm would write hundreds of carriage-return updates into it)."""
+    if getattr(stream, "isatty", lambda: False)():
+        try:
+            from tqdm import tqdm
+            return tqdm(total=total, file=stream, ncols=88, desc="training")
+        except ImportError:
+            pass
+    return _PlainProgress(total, stream)
 
 
 class _PlainProgress:
@@ -94,9 +102,11 @@ class _PlainProgress:
         pass
 
 
-def train_spirals(steps=1500, points_per_class=200, hidden=32, learning_rate=0.05, seed=0, stream=sys.stdout):
+def train_spirals(steps=2000, points_per_class=300, hidden=32, learning_rate=0.03, seed=0, stream=sys.stdout):
     """A 2-hidden-layer MLP (ReLU) trained on two spirals: nn.Sequential, F.cross_entropy and
-    optim.Adam, the loop Part 3 of the tutorial series teaches.
+    optim.Adam, the loop Part 3 of the tutorial series teaches. The learning rate follows a cosine
+    from `learning_rate` down to 0 (lr_scheduler.CosineAnnealingLR): big steps while the loss is
+    high, small ones at the end, so the loss settles at its lowest instead of jumping around it.
 
     Returns (model, history, inputs, labels) where history holds (step, loss, accuracy).
     """
@@ -105,6 +115,7 @@ def train_spirals(steps=1500, points_per_class=200, hidden=32, learning_rate=0.0
     model = nn.Sequential(nn.Linear(2, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
                           nn.Linear(hidden, 2))
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=steps)
     history = []
     bar = _progress(steps, stream)
     for step in range(steps):
@@ -113,6 +124,7 @@ def train_spirals(steps=1500, points_per_class=200, hidden=32, learning_rate=0.0
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+        schedule.step()
         if step % 10 == 0 or step == steps - 1:
             accuracy = accuracy_of(logits, labels)
             history.append((step, loss.item(), accuracy))
@@ -120,6 +132,20 @@ def train_spirals(steps=1500, points_per_class=200, hidden=32, learning_rate=0.0
         bar.update(1)
     bar.close()
     return model, history, inputs, labels
+
+
+def describe_curve(history):
+    """What the loss curve shows, in one sentence, from the recorded (step, loss, accuracy)."""
+    losses = [loss for _, loss, _ in history]
+    best = min(range(len(losses)), key=losses.__getitem__)
+    rises = [later - earlier for earlier, later in zip(losses, losses[1:])]
+    ending = ("it ends at its lowest" if best == len(losses) - 1 else
+              f"its lowest was {losses[best]:.3f} at step {history[best][0]}, and it ends at {losses[-1]:.3f}")
+    rise = max(rises + [0.0])
+    bumps = ("it never goes up" if rise < 0.0005 else
+             f"its biggest rise between two points ten steps apart is {rise:.3f}")
+    return (f"The loss curve falls from {losses[0]:.3f} (guessing: ln 2 = 0.693) to {losses[-1]:.3f}; "
+            f"{ending}, and {bumps}. Accuracy climbs from {history[0][2]:.0%} to {history[-1][2]:.1%}.")
 
 
 def accuracy_of(logits, labels):
@@ -142,7 +168,7 @@ def save_plots(model, history, inputs, labels, out_dir, stream=sys.stdout):
     axis.plot(steps, losses, label="loss")
     axis.plot(steps, accuracies, label="accuracy")
     axis.set_xlabel("step")
-    axis.set_title("two spirals: training")
+    axis.set_title("two spirals: loss falls, accuracy rises")
     axis.legend()
     loss_path = os.path.join(out_dir, "loss_curve.png")
     figure.savefig(loss_path, dpi=100, bbox_inches="tight")
@@ -180,16 +206,17 @@ def _one_blas_thread():
 
 
 def chapter_training(out_dir, quick=False, stream=sys.stdout):
-    settings = dict(steps=300, points_per_class=100) if quick else dict(steps=3000, points_per_class=300)
+    settings = dict(steps=300, points_per_class=100) if quick else dict(steps=2000, points_per_class=300)
     print(f"A multilayer perceptron 2 -> 32 -> 32 -> 2 (ReLU) learns to tell two spirals apart: "
-          f"{2 * settings['points_per_class']} points, {settings['steps']} steps of Adam, "
-          "nn.Sequential + F.cross_entropy + optim.Adam.", file=stream)
+          f"{2 * settings['points_per_class']} points, {settings['steps']} steps of Adam with a cosine learning-rate "
+          "schedule, nn.Sequential + F.cross_entropy + optim.Adam.", file=stream)
     started = time.perf_counter()
     with _one_blas_thread():
         model, history, inputs, labels = train_spirals(stream=stream, **settings)
     seconds = time.perf_counter() - started
     step, loss, accuracy = history[-1]
     print(f"After {step + 1} steps ({seconds:.1f} s): loss {loss:.3f}, accuracy {accuracy:.1%}", file=stream)
+    print(describe_curve(history), file=stream)
     return history, save_plots(model, history, inputs, labels, out_dir, stream)
 
 

@@ -7,6 +7,7 @@ C = OpCase
 UNIT = (-0.9, 0.9)          # asin, acos, atanh, erfinv
 PROBABILITY = (0.1, 0.9)    # logit
 ABOVE_ONE = (1.2, 3.0)      # acosh
+LARGE = (12.0, 30.0)        # digamma, polygamma: torch's polygamma is good to ~1e-12 only out here
 SMALL = (-0.45, 0.45)       # clear of the rounding steps of floor/round/trunc at integers and halves
 
 
@@ -75,6 +76,13 @@ CASES = [
     C("erf",              "ErfBackward0",     lambda lib, x: lib.erf(x),                ((2, 3),), (2, 3), ((-3.0, 3.0),)),
     C("erfc",             "ErfcBackward0",    lambda lib, x: x.erfc(),                  ((2, 3),), (2, 3), ((-3.0, 3.0),)),
     C("erfinv",           "ErfinvBackward0",  lambda lib, x: lib.erfinv(x),             ((2, 3),), (2, 3), (UNIT,)),
+    C("lgamma",           "LgammaBackward0",  lambda lib, x: lib.lgamma(x),             ((2, 3),), (2, 3), (ABOVE_ONE,)),
+    C("lgamma_negative",  "LgammaBackward0",  lambda lib, x: (x - 4.5).lgamma(),        ((2, 3),), (2, 3), (UNIT,)),
+    C("digamma",          "DigammaBackward0", lambda lib, x: lib.digamma(x),            ((2, 3),), (2, 3), (LARGE,)),
+    C("polygamma",        "PolygammaBackward0", lambda lib, x: lib.polygamma(2, x),     ((2, 3),), (2, 3), (LARGE,)),
+    C("polygamma_method", "PolygammaBackward0", lambda lib, x: x.polygamma(1),          ((2, 3),), (2, 3), (LARGE,)),
+    C("special_entr",     "SpecialEntrBackward0", lambda lib, x: lib.special.entr(x),   ((2, 3),), (2, 3), (ABOVE_ONE,)),
+    C("mvlgamma",         "MvlgammaBackward0", lambda lib, x: lib.mvlgamma(x + 2, 3),   ((2, 3),), (2, 3), (ABOVE_ONE,)),
     C("hypot",            "HypotBackward0",   lambda lib, a, b: lib.hypot(a, b),        ((2, 3), (3,)), (2, 3), (NONZERO, NONZERO)),
     C("logaddexp",        "LogaddexpBackward0", lambda lib, a, b: lib.logaddexp(a, b),  ((2, 3), (2, 3)), (2, 3)),
     C("logaddexp2",       "Logaddexp2Backward0", lambda lib, a, b: a.logaddexp2(b),     ((2, 3), (3,)), (2, 3)),

@@ -21,9 +21,10 @@ except SystemExit:
     pytest.skip("no mpiexec (install ember[distributed])", allow_module_level=True)
 
 
-def launch(nproc, script, *args, timeout=TIMEOUT):
-    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    return subprocess.run([sys.executable, "-m", "ember.distributed.run", "--nproc-per-node", str(nproc),
+def launch(nproc, script, *args, timeout=TIMEOUT, launcher=("-m", "ember.distributed.run"), options=(),
+           path=()):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([*path, ROOT, os.environ.get("PYTHONPATH", "")]))
+    return subprocess.run([sys.executable, *launcher, "--nproc-per-node", str(nproc), *options,
                            os.path.join(SCRIPTS, script), *args], env=env, capture_output=True, text=True,
                           timeout=timeout)
 
@@ -36,6 +37,19 @@ def passed(result, nproc, marker):
 @pytest.mark.parametrize("nproc", [2, 4])
 def test_ddp_training_matches_one_process_on_the_full_batch(nproc):
     passed(launch(nproc, "ddp_train.py", str(nproc)), nproc, "ddp matches one process")
+
+
+def test_torch_ddp_tutorial_runs_unchanged_through_ember_run(tmp_path):
+    # the script imports torch; `-m ember.run` must make that ember on every rank: a real torch
+    # import would meet this stand-in, which refuses
+    (tmp_path / "torch").mkdir()
+    (tmp_path / "torch" / "__init__.py").write_text("raise ImportError('the real torch was imported')\n")
+    done = "Finished running basic DDP example"
+    passed(launch(2, "ddp_tutorial.py", options=("-m", "ember.run"), path=[str(tmp_path)]), 2, done)
+    # the launcher started with ember as torch hands that on to the ranks
+    passed(launch(2, "ddp_tutorial.py", launcher=("-m", "ember.run", "-m", "ember.distributed.run"),
+                  path=[str(tmp_path)]), 2, done)
+    assert launch(2, "ddp_tutorial.py", path=[str(tmp_path)], timeout=60).returncode != 0  # the stand-in works
 
 
 def test_every_collective_and_reduce_op_against_numpy():
@@ -73,3 +87,10 @@ def test_launcher_command_line():
     assert command[-8:] == [sys.executable, "-m", "mpi4py", "-m", "ember.run", "train.py", "--epochs", "3"]
     with pytest.raises(SystemExit):
         run.parser().parse_args(["--nproc-per-node", "0", "train.py"])
+
+
+def test_bench_distributed_runs():
+    result = subprocess.run([sys.executable, "-m", "bench.distributed", "--no-torch", "--steps", "1"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=TIMEOUT * 2)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "W4 data-parallel" in result.stdout and "all_reduce of float32" in result.stdout

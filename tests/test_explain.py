@@ -44,8 +44,8 @@ def test_seed_z_numbers_equal_the_real_gradients():
     text, explanation = _story(z)
     assert _accumulations(text) == {"x": ("10", "10"), "y": ("10", "10")}
     assert x.grad.item() == 10.0 and y.grad.item() == 10.0
-    assert "d((x*2)*y)/dy = x*2 = 4  ->  y gets 1 * 4 = 4" in text
-    assert "d(x*2)/dx = 2  ->  x gets 3 * 2 = 6" in text
+    assert "d(2*x*y)/dy = 2*x = 4  ->  y gets 1 * 4 = 4" in text  # 2*x*y narrated as written
+    assert "d(2*x)/dx = 2  ->  x gets 3 * 2 = 6" in text
     assert "d(y**2)/dy = 2*y = 6  ->  y gets 1 * 6 = 6" in text
     flows = [(target, grad.item()) for step in explanation.steps for target, grad in step["flows"]]
     assert ("x", 6.0) in flows and ("x", 4.0) in flows and ("y", 4.0) in flows and ("y", 6.0) in flows
@@ -178,3 +178,11 @@ def test_hooks_are_removed_afterwards():
     y = x ** 2
     _story(y, retain_graph=True)
     assert not y.grad_fn._extras.pre_hooks and not y.grad_fn._extras.post_hooks
+
+
+def test_the_docstring_example_is_what_explain_prints():
+    import doctest
+    import sys
+    module = sys.modules["ember.autograd.explain"]  # ember.autograd.explain is the function
+    failed, attempted = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert attempted >= 5 and failed == 0

@@ -91,3 +91,44 @@ def test_plots_when_matplotlib_is_installed(tmp_path):
     model, history, inputs, labels = _tour.train_spirals(steps=20, points_per_class=20, stream=stream)
     paths = _tour.save_plots(model, history, inputs, labels, str(tmp_path), stream)
     assert [pathlib.Path(p).read_bytes()[:4] for p in paths] == [b"\x89PNG"] * 2
+
+
+def test_training_converges_cleanly_and_says_what_the_curve_shows():
+    model, history, inputs, labels = _tour.train_spirals(steps=300, points_per_class=100, stream=io.StringIO())
+    losses = [loss for _, loss, _ in history]
+    assert losses[-1] == min(losses)  # the cosine schedule settles at the lowest loss, not above it
+    assert max(later - earlier for earlier, later in zip(losses, losses[1:])) < 0.01  # no spikes
+    text = _tour.describe_curve(history)
+    assert f"to {losses[-1]:.3f}; it ends at its lowest" in text and "never goes up" in text
+    assert _tour.describe_curve([(0, 0.7, 0.5), (10, 0.2, 0.9), (20, 0.3, 0.8)]) == (
+        "The loss curve falls from 0.700 (guessing: ln 2 = 0.693) to 0.300; its lowest was 0.200 at step 10, and "
+        "it ends at 0.300, and its biggest rise between two points ten steps apart is 0.100. Accuracy climbs from "
+        "50% to 80.0%.")
+
+
+def test_a_live_progress_bar_only_on_a_terminal(monkeypatch):
+    class FakeTqdm:
+        def __init__(self, **options):
+            self.options = options
+
+    monkeypatch.setitem(sys.modules, "tqdm", type(sys)("tqdm"))
+    sys.modules["tqdm"].tqdm = FakeTqdm
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    assert isinstance(_tour._progress(10, io.StringIO()), _tour._PlainProgress)  # a log: ten plain lines
+    assert isinstance(_tour._progress(10, Terminal()), FakeTqdm)
+
+
+def test_the_graph_is_listed_in_forward_order_and_saved_values_are_explained(tmp_path):
+    stream = io.StringIO()
+    _tour.chapter_graph(str(tmp_path), stream)
+    listing = [line.split("|")[0].split()[-1] + (line.split("|")[1] if "|" in line else "")
+               for line in stream.getvalue().splitlines() if line.startswith("  ") and "|" in line]
+    assert listing[0].startswith("x") and listing[-1].startswith("z")  # inputs first, the output last
+    ops = [line for line in stream.getvalue().splitlines() if line.startswith("  op")]
+    assert [line.split(" | ")[1] for line in ops] == ["x**2", "2*x", "2*x*y", "x**2 + 2*x*y", "y**2",
+                                                      "x**2 + 2*x*y + y**2"]
+    assert "`saved self: x, scalar`" in stream.getvalue() and "_saved_self" in stream.getvalue()

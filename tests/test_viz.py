@@ -49,7 +49,7 @@ def test_leaves_connect_to_the_operations_that_use_them():
         consumers.setdefault(by_id[edge.source].title, []).append(by_id[edge.target].title)
     assert sorted(consumers["x"]) == ["MulBackward0", "PowBackward0"]
     assert sorted(consumers["y"]) == ["MulBackward0", "PowBackward0"]
-    assert consumers["AddBackward0"].count("output") == 1  # the root add feeds the output node
+    assert consumers["AddBackward0"].count("z") == 1  # the root add feeds the output node, named after the variable
 
 
 def test_names_default_to_the_callers_variables():
@@ -61,12 +61,13 @@ def test_names_default_to_the_callers_variables():
 def test_after_backward_leaves_show_their_grads_and_saved_tensors_are_freed():
     x, y, z = _seed_z()
     before = draw_graph(z, params={"x": x, "y": y})
-    assert "self: ()" in before.source and "other: 2" in before.source
+    assert "saved self: x, scalar" in before.source and "saved other: y, scalar" in before.source
     z.backward()
     after = draw_graph(z, params={"x": x, "y": y})
     leaf_lines = {node.title: node.lines for node in after.model.nodes if node.kind == "leaf"}
     assert leaf_lines["x"][-1] == "grad 10" and leaf_lines["y"][-1] == "grad 10"
-    assert after.source.count("saved: freed") == 4  # the two pows and the two muls saved something
+    assert after.source.count("saved: freed by backward") == 4  # the two pows and the two muls saved something
+    assert "\\n2*x\\n" in after.source  # the constant of 2*x is still known after backward freed it
 
 
 def test_dot_source_lists_every_node_and_edge():
@@ -127,6 +128,7 @@ def test_fallback_svg_is_well_formed_and_draws_each_node_and_edge(tmp_path):
     texts = [t.text for t in root.iter(SVG + "text")]
     assert texts.count("PowBackward0") == 2 and "x" in texts and "value 25" in texts
     assert graph._repr_svg_().startswith("<svg")
+    assert "<svg" in graph._repr_html_()  # Jupyter shows the picture either way
 
 
 def test_fallback_layout_puts_inputs_left_of_their_consumers():
@@ -241,3 +243,161 @@ def test_leaf_and_constant_alone_and_bad_arguments():
     with pytest.raises(ValueError, match="direction"):
         draw_graph(x, direction="up")
     assert "rankdir=TB" in draw_graph(x * 2, direction="TB").source
+
+
+def test_op_nodes_say_what_they_computed():
+    x, y, z = _seed_z()
+    model = draw_graph(z, params={"x": x, "y": y, "z": z}).model
+    computed = sorted(node.lines[0] for node in model.nodes if node.kind == "op")
+    assert computed == ["2*x", "2*x*y", "x**2", "x**2 + 2*x*y", "x**2 + 2*x*y + y**2", "y**2"]
+    w = ember.ones(3, 2, requires_grad=True)
+    b = ember.zeros(3, requires_grad=True)
+    inputs = ember.ones(4, 2)
+    hidden = ember.nn.functional.linear(inputs, w, b).relu()
+    out = (1 - hidden / 2).sum(dim=1)
+    lines = {node.title: node.lines[0] for node in draw_graph(out).model.nodes if node.kind == "op"}
+    assert lines["AddmmBackward0"] == "inputs@w.T + b" and lines["TBackward0"] == "w.T"
+    assert lines["ReluBackward0"] == "hidden = relu(inputs@w.T + b)"  # the caller's name for it, and how
+    assert lines["DivBackward0"] == "hidden/2" and lines["RsubBackward1"] == "1 - hidden/2"
+    assert lines["SumBackward1"] == "(1 - hidden/2).sum(dim=1)"
+
+
+def test_import_ember_is_enough_and_stays_light():
+    code = ("import sys, ember\nassert 'ember.viz' not in sys.modules\n"
+            "x = ember.tensor(2.0, requires_grad=True)\nprint(ember.viz.draw_graph(x * 3))\n")
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("<ember.viz.Graph: 1 operations")
+
+
+def test_nodes_are_read_through_torchs_public_node_api():
+    """viz and explain read next_functions, variable and the _saved_* names dir() lists, as torchviz does."""
+    import pathlib
+    for path in ["viz/_model.py", "viz/__init__.py", "autograd/_reading.py", "autograd/explain.py",
+                 "autograd/diagnostics.py"]:
+        source = (pathlib.Path(ember.__file__).parent / path).read_text()
+        for private in ("_next_nodes", "_result_entry", "_FREED", '"awaited"', "._attributes", "_sequence_nr"):
+            assert private not in source, (path, private)
+    x, y, z = _seed_z()
+    saved = sorted(name for name in dir(z.grad_fn.next_functions[1][0]) if name.startswith("_saved_"))
+    assert saved == ["_saved_exponent", "_saved_self"]  # y**2's PowBackward0, as torch lists it
+
+
+# -- the picture's geometry: no arrow crosses a box, and the forward pass runs left to right ----------
+def _boxes_and_paths(svg):
+    root = ET.fromstring(svg)
+    boxes = {}
+    for group in root.iter(SVG + "g"):
+        rect = group.find(SVG + "rect")
+        boxes[group.get("id")] = tuple(float(rect.get(key)) for key in ("x", "y", "width", "height"))
+    paths = [(path.get("class"), path.get("data-source"), path.get("data-target"), path.get("d"))
+             for path in root.iter(SVG + "path") if path.get("class") in ("edge", "trunk")]
+    return boxes, paths
+
+
+def _points(d, samples=24):
+    """Points along an SVG path made of M, L and C commands (curves sampled)."""
+    tokens = d.split()
+    points, current, index = [], None, 0
+    while index < len(tokens):
+        command = tokens[index]
+        if command in ("M", "L"):
+            end = (float(tokens[index + 1]), float(tokens[index + 2]))
+            if command == "L":
+                points += [(current[0] + (end[0] - current[0]) * t / samples,
+                            current[1] + (end[1] - current[1]) * t / samples) for t in range(samples + 1)]
+            current, index = end, index + 3
+        else:
+            assert command == "C", d
+            c1, c2, end = [(float(tokens[index + k]), float(tokens[index + k + 1])) for k in (1, 3, 5)]
+            for step in range(samples + 1):
+                t = step / samples
+                points.append(tuple((1 - t) ** 3 * p0 + 3 * (1 - t) ** 2 * t * p1 + 3 * (1 - t) * t * t * p2
+                                    + t ** 3 * p3 for p0, p1, p2, p3 in zip(current, c1, c2, end)))
+            current, index = end, index + 7
+    return points
+
+
+def _check_no_edge_crosses_a_node(graph, direction="LR"):
+    boxes, paths = _boxes_and_paths(graph.svg())
+    assert len([path for path in paths if path[0] == "edge"]) == len(graph.model.edges)
+    for kind, source, target, d in paths:
+        points = _points(d)
+        for node_id, (x, y, w, h) in boxes.items():
+            inside = [p for p in points if x + 0.5 < p[0] < x + w - 0.5 and y + 0.5 < p[1] < y + h - 0.5]
+            assert not inside, f"the {kind} {source} -> {target} crosses the box of {node_id} at {inside[0]}"
+        if kind == "edge":  # it starts at its source (or that source's trunk) and ends on its target's box
+            x, y, w, h = boxes[target]
+            end = points[-1]
+            if direction == "LR":
+                assert end[0] == pytest.approx(x, abs=0.2) and y < end[1] < y + h
+                assert points[0][0] < end[0]  # forward: left to right
+            else:
+                assert end[1] == pytest.approx(y, abs=0.2) and x < end[0] < x + w
+                assert points[0][1] < end[1]  # forward: top to bottom
+        if kind == "trunk" or points[0] in [(bx + bw, by + bh / 2) for bx, by, bw, bh in boxes.values()]:
+            x, y, w, h = boxes[source]
+            start = points[0]
+            if direction == "LR":
+                assert start[0] == pytest.approx(x + w, abs=0.2) and y < start[1] < y + h
+            else:
+                assert start[1] == pytest.approx(y + h, abs=0.2) and x < start[0] < x + w
+
+
+def _mlp_loss():
+    ember.manual_seed(0)
+    model = ember.nn.Sequential(ember.nn.Linear(2, 8), ember.nn.ReLU(), ember.nn.Linear(8, 8), ember.nn.ReLU(),
+                                ember.nn.Linear(8, 3))
+    inputs, labels = ember.randn(16, 2), ember.arange(16) % 3
+    return model, ember.nn.functional.cross_entropy(model(inputs), labels)
+
+
+def _branching():
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    w = ember.tensor([0.5, -1.0], requires_grad=True)
+    a = x.exp()
+    b = a * w
+    c = a.sin() + b.tanh()
+    d = (c * a).sum() + (w ** 2).mean() * b.sum() - x.sum()
+    return d
+
+
+def _folded_chain():
+    a = ember.tensor(1.0, requires_grad=True)
+    w = ember.tensor(0.5, requires_grad=True)
+    h = a
+    for _ in range(40):
+        h = h + a * w
+    return h
+
+
+def test_edges_cross_no_node():
+    model, loss = _mlp_loss()
+    x, y, z = _seed_z()
+    pictures = {"mlp": draw_graph(loss, params=model, renderer="builtin"),
+                "seed z": draw_graph(z, renderer="builtin"),
+                "branching": draw_graph(_branching(), renderer="builtin"),
+                "folded": draw_graph(_folded_chain(), renderer="builtin")}
+    assert pictures["folded"].model.folded > 0
+    for name, graph in pictures.items():
+        _check_no_edge_crosses_a_node(graph)
+    for graph in (draw_graph(z, renderer="builtin", direction="TB"),
+                  draw_graph(loss, params=model, renderer="builtin", direction="TB")):
+        _check_no_edge_crosses_a_node(graph, direction="TB")
+
+
+def test_mlp_layers_are_drawn_in_order():
+    """Layer 2's weight and bias feed the second AddmmBackward0, which comes after the first ReLU."""
+    model, loss = _mlp_loss()
+    graph = draw_graph(loss, params=model, renderer="builtin")
+    boxes, _ = _boxes_and_paths(graph.svg())
+    by_title = {}  # the centre of each box along the forward direction
+    for node in graph.model.nodes:
+        by_title.setdefault(node.title, []).append(boxes[node.id][0] + boxes[node.id][2] / 2)
+    addmm = sorted(by_title["AddmmBackward0"])
+    relu = sorted(by_title["ReluBackward0"])
+    assert addmm[0] < relu[0] < addmm[1] < relu[1] < addmm[2]
+    assert by_title["2.weight"][0] < addmm[1] and by_title["2.bias"][0] < addmm[1]
+    assert by_title["2.weight"][0] >= addmm[0] - 0.1  # the second layer's weight sits by the second layer

@@ -4,21 +4,23 @@ The rows live in the modules listed in MODULES; inplace.py builds the in-place v
 them. Each module names what it exports: ``__all__`` becomes ``ember.<name>`` and ``METHODS``
 becomes ``Tensor.<name>`` (bound in ember/_tensor.py). Adding an op touches only its module.
 """
-from . import (activation, construct, construct_scatter, conv, decompositions, indexing, inplace, joining, linalg,
-               loss, norm, numeric, numeric_linalg, pointwise, pointwise_inplace, pointwise_logic, pointwise_math,
-               pooling, rearrange, reduction, sampling, scatter_reduce, selection, shape, sorting)  # noqa: F401
+from . import (activation, construct, construct_scatter, conv, decompositions, gamma, indexing, inplace,  # noqa: F401
+               joining, linalg, loss, norm, numeric, numeric_linalg, pointwise, pointwise_inplace, pointwise_logic,
+               pointwise_math, pooling, rearrange, reduction, sampling, scatter_reduce, selection, shape, sorting,
+               special)
 from ._registry import GRAD_FNS, defop  # noqa: F401
 
 # Listed before the star imports below, which bring in functions named like some modules (norm).
 MODULES = (pointwise, pointwise_math, pointwise_logic, reduction, sorting, shape, rearrange, joining, indexing, linalg,
            decompositions, inplace, pointwise_inplace, activation, loss, conv, pooling, norm, sampling, numeric,
-           numeric_linalg, construct, construct_scatter, scatter_reduce)
+           numeric_linalg, construct, construct_scatter, scatter_reduce, gamma, special)
 
 from .activation import *  # noqa: F401,F403
 from .construct import *  # noqa: F401,F403
 from .construct_scatter import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .decompositions import *  # noqa: F401,F403
+from .gamma import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
 from .inplace import *  # noqa: F401,F403
 from .inplace import setitem  # noqa: F401

@@ -16,7 +16,7 @@ def _reaches(output, tensor):
             return True
         if isinstance(node, AccumulateGrad) and node.variable is tensor:
             return True
-        for child in node._next_nodes:
+        for child, _ in node.next_functions:
             if child is not None and child not in seen:
                 seen.add(child)
                 stack.append(child)

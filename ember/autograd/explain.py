@@ -1,14 +1,4 @@
-"""explain(): run a backward pass and tell it as a story, step by step.
-
-    >>> x = ember.tensor(3.0, requires_grad=True)
-    >>> y = x ** 2
-    >>> ember.autograd.explain(y)                  # doctest: +SKIP
-    Backward pass from y = x**2 (a scalar): it starts with dy/dy = 1
-    step 1  PowBackward0  computes y = x**2
-            gradient arriving: 1
-            d(x**2)/dx = 2*x = 6  ->  x gets 1 * 6 = 6
-    step 2  AccumulateGrad  for the leaf x
-            x.grad += 6 -> 6
+"""explain(): run a backward pass and tell it as a story, step by step (see explain's docstring).
 
 The numbers are the real engine's: explain() registers hooks on every node, calls the one
 engine that backward() uses, and reports what the hooks saw (the gradient arriving at each
@@ -18,23 +8,10 @@ The local derivatives are phrased from the saved tensors, while the hooks still 
 import sys
 
 from .._tensor import Tensor, make_tensor
-from .graph import _FREED, AccumulateGrad
+from . import _reading as reading
+from ._reading import format_number
 
 __all__ = ["explain", "Explanation"]
-
-
-def format_number(value):
-    """A short, readable number: 6, 0.5, 1.234e-05, True (also used by ember.viz)."""
-    if isinstance(value, bool) or isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            return str(value)  # nan, inf, -inf
-        if value == int(value) and abs(value) < 1e15:
-            return str(int(value))
-        short = repr(value)
-        return short if len(short) <= 7 else format(value, ".4g")
-    return str(value)
 
 
 def summarize(value, max_values=4):
@@ -74,32 +51,6 @@ def _wrap(name):
         if position == len(name) - 1:
             return name  # one call from its name to the end: already reads as one value
     return f"({name})"
-
-
-# -- what each operation computes, in the user's names -------------------------------------
-def _expression(op, names, attributes):
-    a = names[0] if names else "?"
-    b = names[1] if len(names) > 1 else "?"
-    infix = {"Add": "+", "Sub": "-", "Mul": "*", "Div": "/", "Mm": "@", "Mv": "@", "Bmm": "@", "Dot": "@"}
-    if op in infix:
-        joined = f"{a} {infix[op]} {_wrap(b) if op == 'Sub' else b}"
-        return joined if op in ("Add", "Sub") else f"{_wrap(a)}{infix[op]}{_wrap(b)}"
-    if op == "Rsub":
-        return f"{format_number(attributes.get('other', '?'))} - {_wrap(a)}" if len(names) == 1 else f"{b} - {_wrap(a)}"
-    if op == "Neg":
-        return f"-{_wrap(a)}"
-    if op == "Pow":
-        if "exponent" in attributes:
-            return f"{_wrap(a)}**{format_number(attributes['exponent'])}"
-        if "base" in attributes:
-            return f"{format_number(attributes['base'])}**{_wrap(a)}"
-        return f"{_wrap(a)}**{_wrap(b)}"
-    if op in ("Sum", "Mean"):
-        dim = attributes.get("dim")
-        return f"{_wrap(a)}.{op.lower()}({'' if dim is None else 'dim=' + str(dim[0] if len(dim) == 1 else dim)})"
-    if op == "Reciprocal":
-        return f"1/{_wrap(a)}"
-    return f"{op.lower()}({', '.join(names)})"
 
 
 # -- the local derivative of each operation, in words and numbers ---------------------------
@@ -195,9 +146,7 @@ for _shape_op in ("View", "UnsafeView", "Unsqueeze", "Squeeze", "Transpose", "T"
 
 
 def _op_of(node):
-    """PowBackward0 -> Pow; names without Backward (AccumulateGrad, custom) stay as they are."""
-    name = node.name()
-    return name[:name.rfind("Backward")] if "Backward" in name else name
+    return reading.op_of(node)
 
 
 class Explanation:
@@ -230,61 +179,22 @@ def _caller_names(frame):
     return leaves, results
 
 
-def _graph_nodes(root):
-    seen, stack = {root}, [root]
-    while stack:
-        for child in stack.pop()._next_nodes:
-            if child is not None and child not in seen:
-                seen.add(child)
-                stack.append(child)
-    return sorted(seen, key=lambda node: node._sequence_nr)  # inputs before their consumers
-
-
 def _saved_values(node):
-    """(a, b, result): what the node saved, as tensors or numbers (None where nothing was saved)."""
-    a = b = result = None
-    saved = node._saved
-    if saved is not None and saved is not _FREED:
-        a = saved[0] if len(saved) > 0 else None
-        b = saved[2] if len(saved) > 2 else None
-    entry = node._result_entry
-    if entry is not None and entry is not _FREED and entry != "awaited":
-        result = make_tensor(entry[0])
-    return [value.detach() if isinstance(value, Tensor) else value for value in (a, b)] + [result]
-
-
-def _name_everything(nodes, leaf_names, result_names, max_length=28):
-    """A name for every node's output (and every leaf): the caller's variable, or the
-    expression that computed it while it is short, else v1, v2 ..."""
-    names, leaf_count, value_count = {}, 0, 0
-    for node in nodes:
-        if isinstance(node, AccumulateGrad):
-            leaf_count += 1
-            names[node] = leaf_names.get(id(node.variable), f"leaf{leaf_count}")
-            continue
-        if node in result_names:
-            names[node] = result_names[node]
-            continue
-        expression = _expression(_op_of(node), _input_names(node, names), node._attributes)
-        if len(expression) > max_length:
-            value_count += 1
-            expression = f"v{value_count}"
-        names[node] = expression
-    return names
+    """(a, b, result, the other saved values by name): what the node saved, read as torch's
+    _saved_self, _saved_other, _saved_result (None where nothing was saved)."""
+    values, _ = reading.saved(node)
+    a, b, result = values.get("self"), values.get("other"), values.get("result")
+    a, b, result = (value.detach() if isinstance(value, Tensor) else value for value in (a, b, result))
+    return a, b, result, values
 
 
 def _input_names(node, names):
-    a_b = _saved_values(node)[:2]
-    result = []
-    for index, child in enumerate(node._next_nodes):
-        if child is not None:
-            name = names.get(child, "?")
-            result.append(name if node._next_nrs[index] == 0 else f"{name}[{node._next_nrs[index]}]")
-        elif index < 2 and a_b[index] is not None and _is_scalar(a_b[index]):
-            result.append(summarize(a_b[index]))  # a constant the formula reads: show its value
-        else:
-            result.append("c")  # a constant that was not saved (no formula reads it)
-    return result
+    """Each input's name as the story says it: the input's name, or a constant's value."""
+    return [text for text, _, _ in reading.operands(node, names, _saved_values(node)[3])]
+
+
+def _expression(node, names):
+    return reading.expression(node, names)[0]
 
 
 def explain(tensor, inputs=None, retain_graph=None, file=None, *, names=None, color=None):
@@ -297,6 +207,26 @@ def explain(tensor, inputs=None, retain_graph=None, file=None, *, names=None, co
     color         use rich for colour when it is installed (default: when writing to a terminal)
 
     A tensor that is not a scalar starts from a gradient of ones, as tensor.sum().backward() would.
+
+        >>> import ember
+        >>> x = ember.tensor(3.0, requires_grad=True)
+        >>> y = x ** 2
+        >>> story = ember.autograd.explain(y)
+        Backward pass from y (a scalar, grad_fn=PowBackward0)
+        It starts with dy/dy = 1, and walks the graph from the output back to the leaves.
+        <BLANKLINE>
+        step 1  PowBackward0  computes y = x**2
+                gradient arriving: 1
+                d(x**2)/dx = 2*x = 6  ->  x gets 1 * 6 = 6
+        <BLANKLINE>
+        step 2  AccumulateGrad  for the leaf x
+                x.grad += 6 -> 6   (it was None: the first gradient is stored)
+        <BLANKLINE>
+        Done: x.grad = 6.
+        >>> story.grads
+        {'x': tensor(6.)}
+
+    (tests/test_explain.py runs this example, so it shows what explain prints today.)
     """
     import inspect
     if not isinstance(tensor, Tensor):
@@ -314,8 +244,9 @@ def explain(tensor, inputs=None, retain_graph=None, file=None, *, names=None, co
                 leaf_names[id(value)] = name
             else:
                 result_names[value.grad_fn] = name
-    nodes = _graph_nodes(tensor.grad_fn)
-    node_names = _name_everything(nodes, leaf_names, result_names)
+    nodes = reading.forward_order(tensor.grad_fn)
+    named, _ = reading.name_everything(nodes, leaf_names, result_names)
+    node_names = {node: text for node, (text, _) in named.items()}
     root_name = node_names[tensor.grad_fn]
     lines, steps, grads, handles = [], [], {}, []
 
@@ -337,26 +268,25 @@ def explain(tensor, inputs=None, retain_graph=None, file=None, *, names=None, co
             steps.append(step)
             number = len(steps)
             say("")
-            if isinstance(node, AccumulateGrad):
+            if reading.is_leaf_node(node):
                 leaf = node.variable
                 step["before"] = None if leaf.grad is None else leaf.grad.detach().clone()
                 say(f"step {number}  AccumulateGrad  for the leaf {node_names[node]}", "bold cyan")
             else:
                 say(f"step {number}  {node.name()}  computes {node_names[node]}"
-                    + (f" = {_expression(_op_of(node), _input_names(node, node_names), node._attributes)}"
-                       if node in result_names else ""), "bold cyan")
+                    + (f" = {_expression(node, named)}" if node in result_names else ""), "bold cyan")
                 say(f"        gradient arriving: {summarize(grad_outputs[0])}")
         return hook
 
     def on_departure(node):
         def hook(grad_inputs, grad_outputs):
             step = steps[-1]
-            a, b, result = _saved_values(node)
+            a, b, result, attributes = _saved_values(node)
             arriving = grad_outputs[0]
-            in_names = _input_names(node, node_names)
+            in_names = _input_names(node, named)
             rule = _RULES.get(_op_of(node))
-            expression = _expression(_op_of(node), in_names, node._attributes)
-            for index, (child, grad) in enumerate(zip(node._next_nodes, grad_inputs)):
+            expression = _expression(node, named)
+            for index, ((child, _), grad) in enumerate(zip(node.next_functions, grad_inputs)):
                 if child is None or grad is None:
                     continue
                 target = in_names[index]
@@ -365,7 +295,7 @@ def explain(tensor, inputs=None, retain_graph=None, file=None, *, names=None, co
                     say(f"        {node.name()}'s derivative rule (its formula in ember's table) turns the "
                         f"arriving gradient into {summarize(grad)} for {target}")
                     continue
-                words, local = rule(index, a, b, result, node._attributes, in_names)
+                words, local = rule(index, a, b, result, attributes, in_names)
                 out = node_names[node]
                 if out != expression and len(expression) <= 16:
                     out = expression  # d(x**2)/dx reads better than dy/dx
@@ -401,7 +331,7 @@ def explain(tensor, inputs=None, retain_graph=None, file=None, *, names=None, co
     try:
         for node in nodes:
             handles.append(node.register_prehook(on_arrival(node)))
-            if isinstance(node, AccumulateGrad):
+            if reading.is_leaf_node(node):
                 if node.variable.requires_grad:
                     handles.append(node.variable.register_post_accumulate_grad_hook(on_accumulated(node)))
             else:

@@ -344,10 +344,25 @@ class Node:
 
     def __getattr__(self, name):  # _saved_self, _saved_other, _saved_result ... as torch names them
         if name.startswith("_saved_"):
-            return self._saved_attribute(name[len("_saved_"):])
+            return self._lookup_saved(name[len("_saved_"):])
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
-    def _saved_attribute(self, key):
+    def __dir__(self):  # torch lists the _saved_* names among a node's attributes; torchviz reads them there
+        read = set().union(*(inputs for inputs, _ in self.reads)) if self.reads else set()
+        parameters = self.formulas[0].__code__.co_varnames[1:self.formulas[0].__code__.co_argcount] \
+            if self.formulas and self.formulas[0] is not None else ()
+        parameters = [name for name in parameters if name != "result"]
+        names = {"self" if position == 0 else "other" if position == 1 else parameters[position]
+                 for position in read if position < max(len(parameters), 2)}
+        if any(reads_result for _, reads_result in self.reads):
+            names.add("result")
+        attributes = getattr(self, "_attributes", None) or {}
+        names.update(attributes)
+        if "shape" in attributes:
+            names.add("self_sym_sizes")
+        return sorted(set(super().__dir__()) | {"_saved_" + name for name in names})
+
+    def _lookup_saved(self, key):
         """torch names saved values after derivatives.yaml's arguments: the first tensor input is
         `self`, the second `other`, the output `result`, attributes by keyword (`exponent`,
         `dim`...). The formulas' own parameter names (`x`, `a`, `b`) work too."""
@@ -363,6 +378,8 @@ class Node:
         if position is not None and self._saved is not None and 2 * position < len(self._saved):
             if self._saved[2 * position] is not None:
                 return self._unpack_inputs(True)[position]
+            if any(position in inputs for inputs, _ in self.reads):
+                return None  # a formula reads it, but none of those that run here (torch answers None too)
         attributes = self._attributes or {}
         if key in attributes:
             value = attributes[key]
@@ -373,7 +390,7 @@ class Node:
 
     @property
     def _raw_saved_self(self):
-        return self._saved_attribute("self")
+        return self._lookup_saved("self")
 
 
 def _unpack(value, version, as_tensor):

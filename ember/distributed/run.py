@@ -86,11 +86,21 @@ def parser():
     return p
 
 
+def _torch_is_ember():
+    """Whether this launcher itself runs with ember as torch (``python -m ember.run -m
+    torch.distributed.run ...``): then the ranks' scripts get ember as torch too."""
+    shim = sys.modules.get("ember._shim")
+    return shim is not None and shim._FINDER in sys.meta_path
+
+
 def rank_command(args):
-    """What each rank runs: the script under mpi4py's aborting runner."""
+    """What each rank runs: the script under mpi4py's aborting runner (through ``ember.run``
+    where the launcher was started with ember as torch)."""
     if args.no_python:
         return [args.training_script, *args.training_script_args]
     target = ["-m", args.training_script] if args.module else [args.training_script]
+    if _torch_is_ember():
+        target = ["-m", "ember.run", *target]
     return [sys.executable, "-m", "mpi4py", *target, *args.training_script_args]
 
 

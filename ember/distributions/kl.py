@@ -6,9 +6,11 @@ import ember.nn.functional as F
 
 from .bernoulli import Bernoulli
 from .categorical import Categorical
+from .gamma import Beta, Gamma
 from .independent import Independent
 from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from .normal import Normal
+from .poisson import Poisson
 from .uniform import Uniform
 from .utils import sum_rightmost
 
@@ -95,3 +97,28 @@ def _kl_multivariatenormal_multivariatenormal(p, q):
     term2 = solved.pow(2).sum((-2, -1))  # trace(M M^T)
     term3 = _batch_mahalanobis(q_L, q.loc - p.loc)
     return half_term1 + 0.5 * (term2 + term3 - n)
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma_gamma(p, q):
+    t1 = q.concentration * ember.log(p.rate / q.rate)
+    t2 = ember.lgamma(q.concentration) - ember.lgamma(p.concentration)
+    t3 = (p.concentration - q.concentration) * ember.digamma(p.concentration)
+    t4 = (q.rate - p.rate) * (p.concentration / p.rate)
+    return t1 + t2 + t3 + t4
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p, q):
+    total_p, total_q = p.concentration1 + p.concentration0, q.concentration1 + q.concentration0
+    t1 = ember.lgamma(q.concentration1) + ember.lgamma(q.concentration0) + ember.lgamma(total_p)
+    t2 = ember.lgamma(p.concentration1) + ember.lgamma(p.concentration0) + ember.lgamma(total_q)
+    t3 = (p.concentration1 - q.concentration1) * ember.digamma(p.concentration1)
+    t4 = (p.concentration0 - q.concentration0) * ember.digamma(p.concentration0)
+    t5 = (total_q - total_p) * ember.digamma(total_p)
+    return t1 - t2 + t3 + t4 + t5
+
+
+@register_kl(Poisson, Poisson)
+def _kl_poisson_poisson(p, q):
+    return p.rate * (ember.log(p.rate) - ember.log(q.rate)) - (p.rate - q.rate)

@@ -7,18 +7,19 @@
     >>> picture = ember.viz.draw_graph(z)
     >>> picture.save("z.svg")      # doctest: +SKIP
 
-The forward pass goes left to right: leaves (blue) on the left, the operations torch records
-as grad_fn nodes (grey) in the middle, the output (green) on the right; the backward pass
-walks the same arrows right to left. DOT source is always available (``picture.source``);
-SVG and PNG go through the `graphviz` package and its `dot` program when both are installed
-(``pip install ember[viz]``), otherwise ember lays out and writes the SVG (or an HTML page
-around it) itself.
+The forward pass goes left to right: leaves (blue) just before the operation that first reads
+them, the operations torch records as grad_fn nodes (grey, each with the expression it
+computed, such as `2*x*y`), the output (green) on the right; the backward pass walks the same
+arrows right to left. No arrow crosses a box (ember's layout routes long edges around them).
+DOT source is always available (``picture.source``); SVG and PNG go through the `graphviz`
+package and its `dot` program when both are installed (``pip install ember[viz]``), otherwise
+ember lays out and writes the SVG (or an HTML page around it) itself.
 """
 import os
 import shutil
 
 from ._dot import to_dot
-from ._model import GraphModel, VizEdge, VizNode, build_model, caller_frame, leaf_names
+from ._model import GraphModel, VizEdge, VizNode, _tensor_names, build_model, caller_frame, leaf_names
 from ._svg import to_html, to_svg
 
 __all__ = ["draw_graph", "make_dot", "Graph", "GraphModel", "VizNode", "VizEdge"]
@@ -38,7 +39,7 @@ def _graphviz():
 class Graph:
     """A drawn autograd graph: ``.source`` (DOT), ``.model`` (nodes and edges), ``.save(path)``.
 
-    In a notebook it shows itself as SVG.
+    In a notebook it shows itself (``_repr_svg_``, ``_repr_html_``).
     """
 
     def __init__(self, model, renderer="auto"):
@@ -72,8 +73,11 @@ class Graph:
             return graphviz.Source(self.source).pipe(format="svg").decode("utf-8")
         return to_svg(self.model)
 
-    def _repr_svg_(self):
+    def _repr_svg_(self):  # Jupyter shows a drawn graph as its picture, as it does graphviz objects
         return self.svg()
+
+    def _repr_html_(self):  # the same picture, scrolling inside the cell when it is wider than the page
+        return f'<div style="overflow:auto;max-width:100%">{self.svg()}</div>'
 
     def save(self, path):
         """Write the picture; the extension picks the format: .dot/.gv, .svg, .html, .png, .pdf."""
@@ -115,7 +119,7 @@ def draw_graph(tensor, params=None, show_values=True, show_grads=True, direction
     """Draw the autograd graph that produced `tensor`.
 
     params          names for the leaves: a {name: tensor} dict or a module (its named_parameters());
-                    by default, the names of the caller's variables that hold them
+                    tensors it does not name are named after the caller's variables that hold them
     show_values     print each leaf's and the output's value (summarised for big tensors)
     show_grads      print each leaf's .grad, once backward has filled it
     direction       "LR" (forward pass left to right), "TB", "RL" or "BT"
@@ -123,9 +127,13 @@ def draw_graph(tensor, params=None, show_values=True, show_grads=True, direction
     fold_threshold  a chain of more than this many repeated steps becomes one "×N" node (None: never)
     renderer        "auto", "graphviz" (require it) or "builtin" (ember's own SVG)
     """
-    names = leaf_names(params, None if params is not None else caller_frame(1))
+    names, result_names = _tensor_names(caller_frame(1))  # the caller's variables name what params does not
+    if params is not None:
+        names.update(leaf_names(params))
+        result_names.update({value.grad_fn: name for name, value in (params.items() if isinstance(params, dict) else ())
+                             if getattr(value, "grad_fn", None) is not None})
     model = build_model(tensor, show_values=show_values, show_grads=show_grads, show_saved=show_saved,
-                        direction=direction, fold_threshold=fold_threshold, names=names)
+                        direction=direction, fold_threshold=fold_threshold, names=names, result_names=result_names)
     return Graph(model, renderer)
 
 

@@ -5,19 +5,17 @@ repeated steps (a loop that applies the same operations thousands of times) are 
 one "×N" node once they pass a threshold, so the picture stays readable.
 
 Node kinds: "output" (the tensor drawn), "leaf" (a tensor the graph starts from, whose
-AccumulateGrad fills .grad), "op" (a recorded operation, named as torch names its grad_fn),
-"fold" (a run of repeated steps), "saved" (a tensor an op saved for backward, when asked).
-Edges run along next_functions, drawn in the forward direction: input -> consumer.
+AccumulateGrad fills .grad), "op" (a recorded operation, named as torch names its grad_fn, with
+the expression it computed: `x**2`, `2*x*y`), "fold" (a run of repeated steps). Edges run along
+next_functions, drawn in the forward direction: input -> consumer. The graph is read through the
+Node API torch publishes (ember.autograd._reading), as torchviz reads torch's.
 """
 import inspect
 from dataclasses import dataclass, field
 
 from .._tensor import Tensor
-from ..autograd.explain import format_number
-from ..autograd.graph import _FREED, AccumulateGrad
-
-# Names of saved inputs in torch's _saved_* vocabulary, by position: self, other, then argN.
-_INPUT_NAMES = ("self", "other")
+from ..autograd import _reading as reading
+from ..autograd._reading import format_number
 
 
 @dataclass
@@ -85,52 +83,48 @@ def caller_frame(depth):
     return frame
 
 
-def walk(root_node):
-    """Every node reachable from root_node, each once, without recursion (consumers first)."""
-    seen, order, stack = {root_node}, [], [root_node]
-    while stack:
-        node = stack.pop()
-        order.append(node)
-        for child in node._next_nodes:
-            if child is not None and child not in seen:
-                seen.add(child)
-                stack.append(child)
-    order.sort(key=lambda node: -node._sequence_nr)  # consumers before their inputs
-    return order
+def _tensor_names(frame):
+    """The caller's tensors: ({id(tensor): name}, {grad_fn: name}) for its leaves and its results."""
+    by_id, by_node = {}, {}
+    for name, value in (frame.f_locals.items() if frame is not None else ()):
+        if isinstance(value, Tensor) and not name.startswith("_"):
+            by_id.setdefault(id(value), name)
+            if value.grad_fn is not None:
+                by_node.setdefault(value.grad_fn, name)
+    return by_id, by_node
 
 
-def saved_entries(node):
-    """(name, value) for what an op saved for backward: tensors and Python numbers; 'freed' after backward."""
-    if node._saved is _FREED or node._result_entry is _FREED:
-        return [("saved", "freed")]
-    entries = []
-    if node._saved is not None:
-        for index in range(0, len(node._saved), 2):
-            value = node._saved[index]
-            if value is not None:
-                name = _INPUT_NAMES[index // 2] if index // 2 < 2 else f"arg{index // 2}"
-                entries.append((name, value))
-    if node._result_entry is not None and node._result_entry != "awaited":
-        entries.append(("result", node._result_entry[0].shape))
-    return entries
-
-
-def _saved_line(name, value):
-    if isinstance(value, Tensor):
-        return f"{name}: {shape_text(value.shape)}"
-    if isinstance(value, tuple):  # the saved output, kept as an array: its shape
-        return f"{name}: {shape_text(value)}"
-    return f"{name}: {format_number(value) if not isinstance(value, str) else value}"
+def _saved_lines(node, names, ids, show_attrs, max_attr_chars):
+    """What an op saved for backward, as torch names it (_saved_self ...): tensors with the name of
+    what they hold and their shape; with show_attrs also the numbers and settings it kept."""
+    values, freed = reading.saved(node)
+    lines = []
+    if freed:
+        lines.append("saved: freed by backward")
+    for key, value in values.items():
+        if isinstance(value, Tensor):
+            holder = ids.get(id(value))
+            if holder is None and value.grad_fn is not None and value.grad_fn in names:
+                holder = names[value.grad_fn][0]
+            shape = "scalar" if value.ndim == 0 else shape_text(value.shape)
+            lines.append(f"saved {key}: {holder}, {shape}" if holder and len(holder) <= 24 else f"saved {key}: {shape}")
+        elif show_attrs and key not in ("extra", "shape"):  # extra: an array a row keeps; shape: self_sym_sizes
+            text = f"{key}: {format_number(value) if isinstance(value, (int, float)) else value}"
+            lines.append(text if len(text) <= max_attr_chars else text[:max_attr_chars - 1] + "…")
+    return lines
 
 
 def build_model(tensor, params=None, *, show_values=True, show_grads=True, show_saved=True, show_attrs=False,
-                direction="LR", fold_threshold=12, max_attr_chars=50, names=None):
-    """The GraphModel of `tensor`'s autograd graph (see the module docstring)."""
+                direction="LR", fold_threshold=12, max_attr_chars=50, names=None, result_names=None,
+                max_name_length=20):
+    """The GraphModel of `tensor`'s autograd graph (see the module docstring). `names` maps
+    id(tensor) to a name (leaves, constants, the output); `result_names` maps grad_fn nodes to the
+    name of the variable holding their output."""
     if not isinstance(tensor, Tensor):
         raise TypeError(f"draw_graph expects a Tensor, but got {type(tensor).__name__}")
     if direction not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"direction must be one of 'LR', 'TB', 'RL', 'BT', but got {direction!r}")
-    names = names if names is not None else leaf_names(params)
+    ids = names if names is not None else leaf_names(params)
     nodes, edges = [], []
 
     def tensor_lines(value, with_grad):
@@ -141,51 +135,51 @@ def build_model(tensor, params=None, *, show_values=True, show_grads=True, show_
             lines.append(f"grad {summarize(value.grad)}")
         return lines
 
-    output_title = names.get(id(tensor), "output")
+    output_title = ids.get(id(tensor), "output")
     if tensor.grad_fn is None:  # a leaf (or a constant): the graph is the tensor alone
         kind = "leaf" if tensor.requires_grad else "output"
         nodes.append(VizNode("t0", kind, output_title, tensor_lines(tensor, True)))
         return GraphModel(nodes, edges, direction)
 
-    order = walk(tensor.grad_fn)
-    fold_of = _find_folds(order, fold_threshold)
-    ids = {}
-    for number, node in enumerate(order):
-        ids[node] = f"n{number}"
-    folded_count = 0
-    fold_ids = {}
+    order = reading.forward_order(tensor.grad_fn)
+    fold_of = _find_folds(order[::-1], fold_threshold)
+    visible = [node for node in order if node not in fold_of]
+    named = dict(result_names or {})
+    named.pop(tensor.grad_fn, None)  # the output has its own box
+    node_names, expressions = reading.name_everything(visible, ids, named, max_name_length)
+    ids_of = {node: f"n{number}" for number, node in enumerate(order)}
+    referenced = {child for node in visible for child, _ in node.next_functions}
+    folded_count, fold_ids = 0, set()
     for node in order:
         fold = fold_of.get(node)
         if fold is not None:
             if fold.id not in fold_ids:
-                fold_ids[fold.id] = fold
+                fold_ids.add(fold.id)
                 folded_count += len(fold.members)
                 nodes.append(VizNode(fold.id, "fold", f"{fold.pattern} ×{fold.repeats}",
                                      [f"{len(fold.members)} recorded operations folded"]))
             continue
-        if isinstance(node, AccumulateGrad):
+        if reading.is_leaf_node(node):
             leaf = node.variable
-            nodes.append(VizNode(ids[node], "leaf", names.get(id(leaf), "leaf"), tensor_lines(leaf, True)))
+            nodes.append(VizNode(ids_of[node], "leaf", node_names[node][0], tensor_lines(leaf, True)))
             continue
-        lines = []
-        if show_saved:
-            lines += [_saved_line(name, value) for name, value in saved_entries(node)]
-        if show_attrs:
-            for key, value in node._attributes.items():
-                if key == "extra":  # an array a row keeps for its backward (defop's saves_extra), not an argument
-                    continue
-                text = f"{key}: {value}"
-                lines.append(text if len(text) <= max_attr_chars else text[:max_attr_chars - 1] + "…")
-        nodes.append(VizNode(ids[node], "op", node.name(), lines))
+        text = expressions[node][0]
+        if node_names[node][0] != text and (node in named or node in referenced):  # v1, or the caller's name
+            text = f"{node_names[node][0]} = {text}"
+        lines = [text]
+        if show_saved or show_attrs:
+            lines += [line for line in _saved_lines(node, node_names, ids, show_attrs, max_attr_chars)
+                      if show_saved or not line.startswith("saved")]
+        nodes.append(VizNode(ids_of[node], "op", node.name(), lines))
 
     def visible_id(node):
         fold = fold_of.get(node)
-        return fold.id if fold is not None else ids[node]
+        return fold.id if fold is not None else ids_of[node]
 
     seen_edges = set()
     for node in order:
         target = visible_id(node)
-        for child in node._next_nodes:
+        for child, _ in node.next_functions:
             if child is None:
                 continue
             source = visible_id(child)
@@ -219,21 +213,21 @@ def _find_folds(order, threshold):
     if threshold is None or len(order) <= threshold:
         return {}
     consumers = {}
+    inputs = {node: [child for child, _ in node.next_functions] for node in order}
     for node in order:
-        for child in node._next_nodes:
+        for child in inputs[node]:
             if child is not None:
                 consumers[child] = consumers.get(child, 0) + 1
 
     def is_side(child, parent):  # a small op that belongs to its parent's step
-        return (not isinstance(child, AccumulateGrad) and consumers.get(child, 0) == 1
-                and all(grandchild is None or isinstance(grandchild, AccumulateGrad)
-                        for grandchild in child._next_nodes))
+        return (not reading.is_leaf_node(child) and consumers.get(child, 0) == 1
+                and all(grandchild is None or reading.is_leaf_node(grandchild) for grandchild in inputs[child]))
 
     def spine_of(node):
         """(the one input the chain continues through, side nodes) or (None, ...)."""
         spine, sides = None, []
-        for child in node._next_nodes:
-            if child is None or isinstance(child, AccumulateGrad):
+        for child in inputs[node]:
+            if child is None or reading.is_leaf_node(child):
                 continue
             if is_side(child, node) and child not in sides:
                 sides.append(child)
@@ -245,10 +239,10 @@ def _find_folds(order, threshold):
 
     folds, claimed, counter = {}, set(), 0
     for start in order:
-        if start in claimed or isinstance(start, AccumulateGrad):
+        if start in claimed or reading.is_leaf_node(start):
             continue
         steps, node = [], start
-        while node is not None and node not in claimed and not isinstance(node, AccumulateGrad):
+        while node is not None and node not in claimed and not reading.is_leaf_node(node):
             spine, sides = spine_of(node)
             steps.append((node, sides))
             claimed.add(node)

@@ -427,6 +427,30 @@ class Module(StateDictMixin):
         from ... import float16
         return self._apply(lambda t: t.to(float16) if t.is_floating_point() else t)
 
+    def bfloat16(self):
+        from ... import bfloat16
+        return self._apply(lambda t: t.to(bfloat16) if t.is_floating_point() else t)
+
+    def to_empty(self, *, device=None, recurse=True):
+        """Every parameter and buffer replaced by an uninitialised tensor of its shape and dtype."""
+        from ... import _creation
+        return self._apply(lambda t: _creation.empty_like(t), recurse)
+
+    def compile(self, *args, **kwargs):
+        """torch compiles the module's forward in place; ember runs it as written (see the docs)."""
+
+    def set_submodule(self, target, module, strict=False):
+        """Put `module` at the dotted path `target` ("block.0.conv"), as torch's set_submodule."""
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        *path, name = target.split(".")
+        parent = self.get_submodule(".".join(path))
+        if strict and not hasattr(parent, name):
+            raise AttributeError(parent._get_name() + " has no attribute `" + name + "`")
+        if hasattr(parent, name) and not isinstance(getattr(parent, name), Module):
+            raise AttributeError("`" + name + "` is not an nn.Module")
+        setattr(parent, name, module)
+
     def type(self, dst_type):
         return self._apply(lambda t: t.to(dst_type))
 

@@ -1,0 +1,2 @@
+"""torch.distributions.beta's import path."""
+from .gamma import Beta  # noqa: F401

@@ -1,0 +1,2 @@
+"""torch.distributions.multinomial's import path."""
+from .poisson import Multinomial  # noqa: F401
