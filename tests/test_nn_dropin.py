@@ -114,6 +114,13 @@ MODULES = {
     "Threshold": (lambda lib: lib.nn.Threshold(0.1, 2.0), (3, 4)),
     "RReLU_eval": (lambda lib: lib.nn.RReLU().eval(), (3, 4)),
     "Softmax2d": (lambda lib: lib.nn.Softmax2d(), (2, 3, 2, 2)),
+    "LPPool1d": (lambda lib: lib.nn.LPPool1d(1.5, 2, stride=1), (2, 3, 5)),
+    "LPPool2d": (lambda lib: lib.nn.LPPool2d(2, 3), (2, 3, 6, 7)),
+    "LPPool2d_ceil": (lambda lib: lib.nn.LPPool2d(3, (2, 3), stride=2, ceil_mode=True), (2, 3, 5, 7)),
+    "LPPool3d": (lambda lib: lib.nn.LPPool3d(2, 2), (1, 2, 4, 4, 4)),
+    "ChannelShuffle": (lambda lib: lib.nn.ChannelShuffle(3), (2, 6, 2, 3)),
+    "Dropout3d_eval": (lambda lib: lib.nn.Dropout3d(0.3).eval(), (2, 3, 2, 2, 2)),
+    "FeatureAlphaDropout_eval": (lambda lib: lib.nn.FeatureAlphaDropout(0.3).eval(), (2, 3, 2, 2)),
     "RNNCell": (lambda lib: lib.nn.RNNCell(4, 3), (2, 4)),
     "RNNCell_relu": (lambda lib: lib.nn.RNNCell(4, 3, bias=False, nonlinearity="relu"), (2, 4)),
     "LSTMCell": (lambda lib: lib.nn.LSTMCell(4, 3), (2, 4)),
@@ -185,6 +192,12 @@ def test_cells_take_a_hidden_state_and_name_their_nodes_as_torch():
     lambda lib: lib.nn.utils.rnn.pack_padded_sequence(lib.randn(3, 3, 2), [3, 0, 2], enforce_sorted=False),
     lambda lib: lib.nn.utils.rnn.pad_packed_sequence(lib.nn.utils.rnn.pack_sequence([lib.randn(3, 2), lib.randn(1, 2)]), total_length=2),
     lambda lib: lib.nn.TripletMarginLoss(margin=0),
+    lambda lib: lib.nn.functional.channel_shuffle(lib.randn(2, 5, 2), 2),
+    lambda lib: lib.nn.functional.max_unpool2d(lib.randn(1, 1, 2, 2), lib.tensor([[[[0, 1], [2, 99]]]]), 2),
+    lambda lib: lib.nn.functional.max_unpool2d(lib.randn(1, 1, 2, 2), lib.zeros(1, 1, 2, 2, dtype=lib.int64), 2, output_size=(9, 9)),
+    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.randn(5, 2), mode="median", offsets=lib.tensor([0])),
+    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([1, 2]), lib.randn(5, 2)),
+    lambda lib: lib.nn.functional.embedding_bag(lib.tensor([[1, 2]]), lib.randn(5, 2), lib.tensor([0])),
     lambda lib: lib.nn.MultiMarginLoss(p=3),
 ])
 def test_bad_input_raises_torchs_exception(call):
@@ -512,3 +525,66 @@ def test_no_warnings_from_the_modules_in_ordinary_use():
         warnings.simplefilter("error")
         nn.Upsample(scale_factor=2)(ember.randn(1, 1, 2, 2))
         nn.InstanceNorm1d(3)(ember.randn(2, 3, 4))
+
+
+@pytest.mark.parametrize("dims", [1, 2, 3])
+def test_max_unpool_inverts_max_pool_as_torch(dims):
+    shape = {1: (2, 3, 6), 2: (2, 3, 6, 4), 3: (1, 2, 4, 4, 6)}[dims]
+    x = np.random.default_rng(16).standard_normal(shape)
+
+    def run(functional):
+        def unpool(t):
+            out, indices = getattr(functional, f"max_pool{dims}d")(t, 2, return_indices=True)
+            return getattr(functional, f"max_unpool{dims}d")(out, indices, 2, output_size=t.shape[-dims:])
+        return unpool
+    compare_function(run(TF), run(F), [x])
+    theirs, mine = getattr(torch.nn, f"MaxUnpool{dims}d")(2), getattr(nn, f"MaxUnpool{dims}d")(2)
+    assert repr(mine) == repr(theirs)
+
+
+@pytest.mark.parametrize("options", [dict(mode="mean"), dict(mode="sum"), dict(mode="max"),
+                                     dict(mode="mean", padding_idx=2), dict(mode="max", padding_idx=2),
+                                     dict(mode="sum", include_last_offset=True)])
+@pytest.mark.parametrize("two_d", [False, True])
+def test_embedding_bag_matches_torch(options, two_d):
+    if two_d and options.get("include_last_offset"):
+        return
+    rng = np.random.default_rng(17)
+    weight = rng.standard_normal((10, 3))
+    indices = [[1, 2, 4], [2, 2, 9]] if two_d else [1, 2, 4, 5, 2, 9, 2, 3]
+    offsets = None if two_d else [0, 2, 2, 5] + ([8] if options.get("include_last_offset") else [])
+
+    def run(lib):
+        def bag(w):
+            return lib.nn.functional.embedding_bag(lib.tensor(indices), w, None if offsets is None else
+                                                   lib.tensor(offsets), **options)
+        return bag
+    compare_function(run(torch), run(ember), [weight])
+
+
+def test_embedding_bag_module_and_per_sample_weights_match_torch():
+    theirs, mine = torch.nn.EmbeddingBag(10, 3, mode="sum", padding_idx=0).double(), \
+        nn.EmbeddingBag(10, 3, mode="sum", padding_idx=0).double()
+    assert repr(mine) == repr(theirs)
+    assert float(mine.weight[0].abs().sum()) == 0.0
+    copy_weights(theirs, mine)
+    weights = np.random.default_rng(18).standard_normal(6)
+    compare_function(lambda w: theirs(torch.tensor([0, 2, 4, 5, 1, 9]), torch.tensor([0, 3]), w),
+                     lambda w: mine(ember.tensor([0, 2, 4, 5, 1, 9]), ember.tensor([0, 3]), w), [weights])
+
+
+@pytest.mark.parametrize("function, mask_axes", [("alpha_dropout", None), ("feature_alpha_dropout", (2, 3))])
+def test_alpha_dropouts_keep_selu_statistics_by_torchs_formula(function, mask_axes):
+    p, alpha = 0.3, 1.7580993408473766
+    a = ((1 - p) * (1 + p * alpha ** 2)) ** -0.5
+    x = np.random.default_rng(19).standard_normal((40, 50, 4, 5))
+    out = getattr(F, function)(ember.tensor(x), p, training=True).numpy()
+    dropped_value = -alpha * a + alpha * a * p
+    kept = ~np.isclose(out, dropped_value, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(out[kept], a * x[kept] + alpha * a * p, rtol=1e-12)  # torch's a * x + b
+    if mask_axes:  # whole channels are dropped together
+        assert np.all(kept.all(mask_axes) | (~kept).all(mask_axes))
+    assert abs(kept.mean() - (1 - p)) < 0.05
+    assert abs(out.mean()) < 0.05 and abs(out.std() - 1) < 0.05  # what alpha dropout is for
+    their_out = getattr(TF, function)(torch.tensor(x), p, training=True).numpy()
+    assert abs(their_out.mean() - out.mean()) < 0.05 and abs(their_out.std() - out.std()) < 0.05

@@ -16,8 +16,8 @@ from .._backend import as_array
 from .._errstate import quiet
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor, shared_counter
-from ..autograd.graph import _FREED, SECOND_BACKWARD_ERROR, Node, _fit, _modified_message
-from ._registry import GRAD_FNS
+from ..autograd.graph import Node, attributes_named, fit_to_input, modified_error, raise_if_released
+from ._registry import GRAD_FNS, _attribute_names
 
 
 class MultiOutputNode(Node):
@@ -32,12 +32,11 @@ class MultiOutputNode(Node):
 
     def _unpack_results(self, as_tensors):
         entries = self._result_entry
-        if entries is _FREED:
-            raise RuntimeError(SECOND_BACKWARD_ERROR)
+        raise_if_released(entries)
         results = []
         for output_nr, (array, counter, version) in enumerate(entries):
             if counter[0] != version:
-                raise RuntimeError(_modified_message(array, self, version, counter[0]))
+                raise modified_error(array, self, version, counter[0])
             if as_tensors:
                 array = make_tensor(array, grad_fn=self, requires_grad=True)
                 array.output_nr = output_nr
@@ -55,10 +54,11 @@ class MultiOutputNode(Node):
             if self._next_nodes[index] is None or formula is None:
                 input_grads.append(None)
                 continue
-            input_grad = formula(grads, *inputs, results=results, **self._attributes)
+            attributes = attributes_named(self.attribute_names[index], self._attributes)
+            input_grad = formula(grads, *inputs, results=results, **attributes)
             shape, dtype = meta[2 * index], meta[2 * index + 1]
             if input_grad.shape != shape or input_grad.dtype is not dtype:
-                input_grad = _fit(input_grad, shape, dtype)
+                input_grad = fit_to_input(input_grad, shape, dtype)
             input_grads.append(input_grad)
         return input_grads
 
@@ -71,6 +71,7 @@ def defop_multi(name, grad_fn_name, forward, backward, num_outputs):
         "__slots__": (), "__module__": "ember.autograd.graph", "formulas": formulas,
         "num_outputs": num_outputs, "_save_plans": {},
         "reads": tuple((every_input, False) for _ in formulas),
+        "attribute_names": tuple(_attribute_names(formula) for formula in formulas),
     })
     GRAD_FNS[grad_fn_name] = node_class
 

@@ -6,7 +6,8 @@ A row is ``defop(name, grad_fn_name, forward, backward, ...)``:
                                               one line per input: a tuple of functions
                                               (None for an input that has no gradient), or a
                                               single function when the op has one input
-  formula(grad, *inputs, [result], **attrs)   that input's gradient, written with ember ops
+  formula(grad, *inputs, [result], **attrs)   that input's gradient, written with ember ops;
+                                              it receives only the attributes it names
 
 The generated function accepts Tensors (records a node when grad mode is on and an input
 requires grad) and also raw arrays, on which it only runs `forward`. That second door is
@@ -16,32 +17,62 @@ and create_graph=True feeds them Tensors, so gradients become graphs themselves.
 Only the formulas of inputs that require grad run, and only what those formulas read is
 saved for backward (derivatives.yaml's rule): ``x * w`` with a constant ``w`` saves ``w`` and
 not ``x``. The parameters each formula loads are found once, here, from its bytecode.
+
+This module holds the general path only; _unrolled.py holds its one- and two-input forms,
+which defop installs unless EMBER_GENERIC_PATHS=1.
 """
 import dis
 import inspect
 
 from .._backend import as_array as asarray
-from .._backend import ndarray, on_device, xp
+from .._backend import ndarray, on_device
 from .._dtype import get_default_dtype, result_type
 from .._errstate import enter as quiet_enter
 from .._errstate import leave as quiet_leave
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor, shared_counter
-from ..autograd.graph import Node, saved_tensors_hooks_stack
+from ..autograd.engine import GENERIC_PATHS  # install only the general path (see _unrolled.py)
+from ..autograd.graph import Node
+from . import _unrolled
 from ._errors import complex_autograd_error, device_mismatch, not_a_tensor, shape_error
 
 GRAD_FNS = {}  # grad_fn name -> Node subclass, for tests and tools
-_new = object.__new__
 NoneType = type(None)
 
 
 # -- dtype rules: the NumPy dtype an op computes in (None: leave it to NumPy) ---------------
+class DtypeRule:
+    """How a row picks the NumPy dtype it computes in.
+
+    compute(*inputs, **attributes) -> NumPy dtype    the rule itself
+    keeps   its commonest answers, which the unrolled ops give without calling it: the type of the
+            other operand (a Python number's type; Tensor for a tensor of the same dtype; NoneType
+            for no other operand) -> the kinds of tensor dtype the rule leaves as they are
+    other   for a one-tensor row (x ** 2), the attribute holding the other operand
+    """
+
+    __slots__ = ("compute", "keeps", "other")
+
+    def __init__(self, compute, keeps=None, other=None):
+        self.compute, self.keeps, self.other = compute, keeps or {}, other
+
+    def __call__(self, *inputs, **attributes):
+        return self.compute(*inputs, **attributes)
+
+    def __repr__(self):
+        return f"DtypeRule({self.compute.__name__})"
+
+    def beside(self, name):
+        """This rule for a tensor and the Python number held as attribute `name` (x ** 2: exponent)."""
+        return DtypeRule(lambda x, **attributes: self.compute(x, attributes[name]), self.keeps, name)
+
+
 # A tensor of these kinds keeps its dtype next to a Python number of this type (torch's
 # "wrapped numbers" only lift the category: int tensor * 2.5 is float, float tensor * 2 is not).
 _KINDS_KEPT_BESIDE = {float: "fc", int: "iufc", bool: "biufc"}
 
 
-def promote(*inputs, **_attributes):
+def _promote(*inputs, **_attributes):
     """Binary arithmetic: torch's result_type over tensors and Python numbers."""
     if len(inputs) == 2:  # the common cases first, without the general rule's bookkeeping
         a, b = inputs
@@ -57,18 +88,14 @@ def promote(*inputs, **_attributes):
     return result_type(*inputs).numpy
 
 
-def promote_to_float(*inputs, **_attributes):
+def _promote_to_float(*inputs, **_attributes):
     """Division and transcendental functions: integers and bools compute in the default float."""
-    common = promote(*inputs)
+    common = _promote(*inputs)
     return common if common.kind in "fc" else get_default_dtype().numpy
 
 
-# A rule's commonest answers, which the unrolled ops below give without calling it: `keeps`
-# maps the type of the other operand (a Python number's type; Tensor for a tensor of the same
-# dtype; NoneType for no other operand) to the kinds of tensor dtype the rule leaves as they
-# are. `other` names the attribute that holds the other operand of a one-tensor row (x ** 2).
-promote.keeps = {**_KINDS_KEPT_BESIDE, Tensor: "biufc", NoneType: "biufc"}
-promote_to_float.keeps = {float: "fc", int: "fc", bool: "fc", Tensor: "fc", NoneType: "fc"}
+promote = DtypeRule(_promote, {**_KINDS_KEPT_BESIDE, Tensor: "biufc", NoneType: "biufc"})
+promote_to_float = DtypeRule(_promote_to_float, {float: "fc", int: "fc", bool: "fc", Tensor: "fc", NoneType: "fc"})
 
 
 def _parameters_read(function):
@@ -99,25 +126,26 @@ def _takes_result(formula):
     return formula is not None and "result" in inspect.signature(formula).parameters
 
 
-def _save_result(node, result):
-    """node.save_result, written out for the common case (no saved-tensor hooks)."""
-    if saved_tensors_hooks_stack:
-        node.save_result(result)
-    else:
-        counter = result._version_counter
-        if counter is None:
-            counter = result._version_counter = [0]
-        node._result_entry = (result._data, counter, counter[0])
+def _attribute_names(formula):
+    """The keywords a formula names (None when it takes **attributes, and so all of them)."""
+    if formula is None:
+        return None
+    parameters = inspect.signature(formula).parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    return frozenset(p.name for p in parameters if p.kind is not p.VAR_POSITIONAL)
 
 
-_RAW = (ndarray, xp.generic)  # what formulas pass on the fast path: arrays and NumPy scalars
+def dtype_rule_of(rule):
+    """A DtypeRule for defop's dtype_rule argument (a plain function becomes one with no shortcuts)."""
+    return rule if rule is None or isinstance(rule, DtypeRule) else DtypeRule(rule)
 
 
 def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False, bool_output=False,
           saves_extra=False):
     """Build the op function and the Node subclass for one row of the table.
 
-    dtype_rule  promote / promote_to_float / a function of the inputs, or None to keep
+    dtype_rule  promote / promote_to_float / a DtypeRule or function of the inputs, or None to keep
                 whatever NumPy returns (shape ops, neg, abs, reductions ...)
     view        the output shares memory (and so the version counter) with input 0
     bool_output comparison: the dtype rule picks the inputs' common type, the output is bool
@@ -126,6 +154,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
                 would otherwise recompute (log_softmax's softmax, an exp). A recorded node keeps it
                 as the attribute `extra`, which formulas take as a keyword (None when not recorded)
     """
+    dtype_rule = dtype_rule_of(dtype_rule)
     node_class = None
     if backward is not None:
         formulas = backward if isinstance(backward, tuple) else (backward,)
@@ -133,24 +162,17 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             "__slots__": (), "__module__": "ember.autograd.graph", "formulas": formulas,
             "takes_result": tuple(_takes_result(formula) for formula in formulas),
             "reads": tuple(_inputs_read(formula) for formula in formulas), "_save_plans": {},
+            "attribute_names": tuple(_attribute_names(formula) for formula in formulas),
         })
-        if len(formulas) == 1:
-            node_class.__init__, node_class.apply = Node._init_unary, Node._apply_unary
-        elif len(formulas) == 2:
-            node_class.__init__, node_class.apply = Node._init_binary, Node._apply_binary
-        elif len(formulas) == 3:
-            node_class.__init__ = Node._init_ternary
         if grad_fn_name == "NotImplemented":  # torch's generic node for ops without a derivative
             node_class.name = lambda self: "torch::autograd::NotImplemented"
         GRAD_FNS[grad_fn_name] = node_class
     differentiable = node_class is not None
 
-    keeps = getattr(dtype_rule, "keeps", {})  # see promote.keeps
     forward_with_extra = forward
-    if saves_extra:  # the raw-array door and in-place updates want the output alone
+    if saves_extra:  # the general path, the raw-array door and in-place updates want the output alone
         def forward(*arrays, **attributes):
             return forward_with_extra(*arrays, **attributes)[0]
-    other_name = getattr(dtype_rule, "other", None)
 
     def finish(out, inputs, attributes, target, requires_grad):
         """Wrap NumPy's answer as a Tensor and, when autograd is watching, record the node."""
@@ -174,9 +196,11 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         return result
 
     def op(*inputs, **attributes):
-        if not isinstance(inputs[0], Tensor) and not any(isinstance(x, Tensor) for x in inputs):
-            return forward(*inputs, **attributes)  # raw arrays: a formula on the fast path
-        target = None if dtype_rule is None else dtype_rule(*inputs, **attributes)
+        if not any(isinstance(x, Tensor) for x in inputs):  # raw arrays: a formula on the fast path
+            if not any(isinstance(x, _unrolled.RAW) or on_device(x) for x in inputs):
+                raise not_a_tensor(name, inputs[0])
+            return forward(*inputs, **attributes)
+        target = None if dtype_rule is None else dtype_rule.compute(*inputs, **attributes)
         arrays, requires_grad = [], False
         for x in inputs:
             if isinstance(x, Tensor):
@@ -194,133 +218,21 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             quiet_leave(quiet)
         return finish(out, inputs, attributes, target, requires_grad)
 
-    # unary_op and binary_op are op and finish unrolled for one and two inputs, nearly every
-    # call: on small tensors each Python call is a visible share of the op, so the common
-    # dtype answers, make_tensor and the node's bookkeeping are written out here.
-    def unary_op(x, **attributes):
-        if not isinstance(x, Tensor):
-            if not isinstance(x, _RAW) and not on_device(x):
-                raise not_a_tensor(name, x)
-            return forward(x, **attributes)
-        data = x._data
-        target = None
-        if dtype_rule is not None:  # an arithmetic row
-            target = data.dtype
-            if target.kind not in keeps.get(type(attributes[other_name]) if other_name else NoneType, ""):
-                target = dtype_rule(x, **attributes)
-                if data.dtype is not target:
-                    data = data.astype(target)
-            if not data.ndim:
-                data = data[()]  # NumPy scalars compute several times faster than 0-d arrays
-        quiet = quiet_enter()
-        try:
-            if saves_extra:
-                out, extra = forward_with_extra(data, **attributes)
-            else:
-                out = forward(data, **attributes) if attributes else forward(data)
-        finally:
-            quiet_leave(quiet)
-        if type(out) is not ndarray:
-            out = asarray(out)
-        dtype = out.dtype
-        if dtype is not target and target is not None and not bool_output:
-            out = out.astype(target)
-            dtype = target
-        result = _new(Tensor)
-        result._data = out
-        result._version_counter = None
-        if view:  # shares memory, and so the version counter, with its input
-            result._version_counter = shared_counter(x)
-            result._base = x._base if x._base is not None else x
-        if x._requires_grad and differentiable and grad_state.enabled and dtype.kind in "fc":
-            if dtype.kind == "c":
-                raise complex_autograd_error(name, grad_fn_name)
-            if saves_extra:
-                attributes["extra"] = extra  # a fresh dict per call: the node's own
-            node = result.grad_fn = node_class((x,), attributes, out)
-            result._requires_grad = True
-            if node._result_entry is not None:  # the node reads its output: save it (see graph.py)
-                _save_result(node, result)
-        else:
-            result.grad_fn = None
-            result._requires_grad = False
-        if grad_state.inference:
-            result._inference = True
-        return result
-
-    def binary_op(a, b, **attributes):
-        a_is_tensor = isinstance(a, Tensor)
-        if a_is_tensor:
-            tensor, other = a, b
-        elif isinstance(b, Tensor):
-            tensor, other = b, a
-        else:  # raw arrays: a formula on the fast path
-            if not isinstance(a, _RAW) and not isinstance(b, _RAW) and not on_device(a) and not on_device(b):
-                raise not_a_tensor(name, a)
-            return forward(a, b, **attributes)
-        target = tensor._data.dtype
-        if dtype_rule is None:
-            target = None
-        elif (target.kind not in keeps.get(type(other), "")
-              or (type(other) is Tensor and other._data.dtype is not target)):
-            target = dtype_rule(a, b, **attributes)
-        requires_grad = tensor._requires_grad
-        a_data, b_data = a, b
-        if a_is_tensor:
-            a_data = a._data
-            if target is not None:
-                if a_data.dtype is not target:
-                    a_data = a_data.astype(target)
-                if not a_data.ndim:
-                    a_data = a_data[()]  # as in unary_op
-        if isinstance(b, Tensor):
-            requires_grad = requires_grad or b._requires_grad
-            b_data = b._data
-            if target is not None:
-                if b_data.dtype is not target:
-                    b_data = b_data.astype(target)
-                if not b_data.ndim:
-                    b_data = b_data[()]
-        quiet = quiet_enter()
-        try:
-            out = forward(a_data, b_data, **attributes) if attributes else forward(a_data, b_data)
-        except ValueError as error:
-            raise shape_error(error, (a, b)) from None
-        except TypeError as error:  # CuPy refuses NumPy arrays: tensors on two devices
-            raise device_mismatch(error, (a, b)) from None
-        finally:
-            quiet_leave(quiet)
-        if type(out) is not ndarray:
-            out = asarray(out)
-        dtype = out.dtype
-        if dtype is not target and target is not None and not bool_output:
-            out = out.astype(target)
-            dtype = target
-        result = _new(Tensor)
-        result._data = out
-        result._version_counter = None
-        if view:  # shares memory, and so the version counter, with its input
-            result._version_counter = shared_counter(a)
-            result._base = a._base if a._base is not None else a
-        if requires_grad and differentiable and grad_state.enabled and dtype.kind in "fc":
-            if dtype.kind == "c":
-                raise complex_autograd_error(name, grad_fn_name)
-            node = result.grad_fn = node_class((a, b), attributes, out)
-            result._requires_grad = True
-            if node._result_entry is not None:
-                _save_result(node, result)
-        else:
-            result.grad_fn = None
-            result._requires_grad = False
-        if grad_state.inference:
-            result._inference = True
-        return result
-
     arity = len(node_class.formulas) if differentiable else getattr(forward, "nin", None)  # ufuncs know theirs
     assert arity == 1 or not saves_extra, "saves_extra is implemented for one-input rows"
-    op = {1: unary_op, 2: binary_op}.get(arity, op)
+    if not GENERIC_PATHS:  # the optimisations: see _unrolled.py
+        if differentiable and arity == 1:
+            node_class.__init__, node_class.apply = _unrolled.init_unary, _unrolled.apply_unary
+        elif differentiable and arity == 2:
+            node_class.__init__, node_class.apply = _unrolled.init_binary, _unrolled.apply_binary
+        if arity == 1:
+            op = _unrolled.unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, view,
+                                        bool_output, saves_extra, node_class)
+        elif arity == 2:
+            op = _unrolled.binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, node_class)
     op.__name__ = op.__qualname__ = name
     op.grad_fn_name = grad_fn_name
     op.node_class = node_class
-    op.forward, op.keeps = forward, keeps  # for in-place updates that skip the result tensor (inplace.py)
+    # for in-place updates that skip the result tensor (inplace.py); see DtypeRule.keeps
+    op.forward, op.keeps = forward, ({} if dtype_rule is None else dtype_rule.keeps)
     return op

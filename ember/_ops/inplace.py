@@ -84,7 +84,7 @@ def write_result(tensor, result):
 
 def _compute_into(tensor, other, forward, keeps):
     """tensor <- forward(tensor, other) straight into tensor's memory, for an arithmetic row whose
-    dtype rule keeps tensor's dtype (see promote.keeps) and a result of tensor's shape: an
+    dtype rule keeps tensor's dtype (see DtypeRule.keeps) and a result of tensor's shape: an
     optimizer's `p -= lr * p.grad`, once per parameter per step. False: take the general path."""
     data = tensor._data
     dtype = data.dtype

@@ -14,7 +14,7 @@ from .._backend import as_array, namespace
 from .._dtype import result_type
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor, shared_counter
-from ..autograd.graph import Node, _fit
+from ..autograd.graph import Node, fit_to_input
 from ._registry import GRAD_FNS
 from .shape import normalize_dim, reshape, select, slice_row, track_view, unsqueeze
 
@@ -32,7 +32,7 @@ def _node_class(grad_fn_name, gradients, slots=()):
                 continue
             shape, dtype = meta[2 * index], meta[2 * index + 1]
             if input_grad.shape != shape or input_grad.dtype != dtype:
-                input_grad = _fit(input_grad, shape, dtype)
+                input_grad = fit_to_input(input_grad, shape, dtype)
             fitted.append(input_grad)
         return fitted
     node_class = type(grad_fn_name, (Node,), {"__slots__": slots, "__module__": "ember.autograd.graph",

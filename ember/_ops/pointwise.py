@@ -19,7 +19,7 @@ from .._dtype import result_type, scalar_type_name
 from .._tensor import Tensor, make_tensor
 from ._errors import clamp_not_for_complex, no_derivative, not_for_complex, refusing
 from ._kernels import checked_division, integer_power, trunc_divide, zeroed_where
-from ._registry import defop, promote, promote_to_float
+from ._registry import DtypeRule, defop, promote, promote_to_float
 
 
 def _pow_forward(x, *, exponent):
@@ -39,18 +39,11 @@ def _rsub_forward(x, *, other, alpha=1):
     return np.subtract(other, x if alpha == 1 else np.multiply(x, alpha))
 
 
-def _beside(name):
-    """dtype rule for an op between a tensor and the Python number kept as attribute `name`."""
-    rule = lambda x, **attributes: promote(x, attributes[name])  # noqa: E731
-    rule.keeps, rule.other = promote.keeps, name  # its common answers (see promote.keeps)
-    return rule
-
-
 def _is_bool(value):
     return value is True or value is False or (isinstance(value, Tensor) and value._data.dtype.kind == "b")
 
 
-def _subtraction_rule(a, b=None, **attributes):
+def _promote_subtraction(a, b=None, **attributes):
     """promote, except that torch refuses to subtract booleans (NumPy would compute a xor)."""
     other = attributes["other"] if b is None else b
     if _is_bool(a) or _is_bool(other):
@@ -64,8 +57,7 @@ def _subtraction_rule(a, b=None, **attributes):
 
 # promote's common answers, less bool (which must reach the rule to raise); rsub_scalar's
 # number is its attribute `other`.
-_subtraction_rule.keeps = {float: "fc", int: "iufc", Tensor: "iufc"}
-_subtraction_rule.other = "other"
+_subtraction_rule = DtypeRule(_promote_subtraction, {float: "fc", int: "iufc", Tensor: "iufc"}, other="other")
 
 
 _ROUNDED_DIVISIONS = {"trunc": trunc_divide, "floor": checked_division(np.floor_divide)}
@@ -196,16 +188,16 @@ def _abs_forward(x):
 # fmt: off
 add = defop("add", "AddBackward0",
             lambda a, b, *, alpha=1: a + b if alpha == 1 else a + b * alpha,
-            (lambda grad, a, b, *, alpha=1: grad,
+            (lambda grad, a, b: grad,
              lambda grad, a, b, *, alpha=1: grad if alpha == 1 else grad * alpha), dtype_rule=promote)
 sub = defop("sub", "SubBackward0",
             lambda a, b, *, alpha=1: a - b if alpha == 1 else a - b * alpha,
-            (lambda grad, a, b, *, alpha=1: grad,
+            (lambda grad, a, b: grad,
              lambda grad, a, b, *, alpha=1: -grad if alpha == 1 else grad * -alpha), dtype_rule=_subtraction_rule)
 rsub_tensor = defop("rsub", "RsubBackward0",                          # torch.rsub(a, b) = b - alpha * a
                     lambda a, b, *, alpha=1: np.subtract(b, a if alpha == 1 else np.multiply(a, alpha)),
                     (lambda grad, a, b, *, alpha=1: -grad if alpha == 1 else grad * -alpha,
-                     lambda grad, a, b, *, alpha=1: grad), dtype_rule=_subtraction_rule)
+                     lambda grad, a, b: grad), dtype_rule=_subtraction_rule)
 rsub_scalar = defop("rsub", "RsubBackward1", _rsub_forward,
                     lambda grad, x, *, other, alpha=1: -grad if alpha == 1 else grad * -alpha,
                     dtype_rule=_subtraction_rule)
@@ -223,7 +215,7 @@ def _pow_backward(grad, x, *, exponent):
         return _zero_gradient(grad)
     return grad * (exponent * x ** (exponent - 1))  # torch's association (float32 rounds differently)
 
-pow_scalar = defop("pow", "PowBackward0", _pow_forward, _pow_backward, dtype_rule=_beside("exponent"))
+pow_scalar = defop("pow", "PowBackward0", _pow_forward, _pow_backward, dtype_rule=promote.beside("exponent"))
 
 
 def _pow_base_backward(grad, a, b):
@@ -238,7 +230,8 @@ def _pow_exponent_backward(grad, a, b, result):
 pow_tensor = defop("pow", "PowBackward1", refusing("pow", "b", integer_power),
                    (_pow_base_backward, _pow_exponent_backward), dtype_rule=promote)
 pow_scalar_base = defop("pow", "PowBackward2", lambda x, *, base: integer_power(base, x),
-                        lambda grad, x, *, base, result: grad * result * math.log(base), dtype_rule=_beside("base"))
+                        lambda grad, x, *, base, result: grad * result * math.log(base),
+                        dtype_rule=promote.beside("base"))
 exp = defop("exp", "ExpBackward0", np.exp, lambda grad, x, result: grad * result, dtype_rule=promote_to_float)
 log = defop("log", "LogBackward0", np.log, lambda grad, x: grad / x, dtype_rule=promote_to_float)
 sqrt = defop("sqrt", "SqrtBackward0", np.sqrt, lambda grad, x, result: grad / (2 * result),
@@ -266,12 +259,12 @@ sign = defop("sign", "SignBackward0", _sign, _zero_gradient)
 floor_divide = defop("floor_divide", "NotImplemented", checked_division(np.floor_divide),
                      (no_derivative("floor_divide"),) * 2, dtype_rule=promote)
 rfloor_divide = defop("floor_divide", "NotImplemented", lambda x, *, other: checked_division(np.floor_divide)(other, x),
-                      no_derivative("floor_divide"), dtype_rule=_beside("other"))   # 2 // x
+                      no_derivative("floor_divide"), dtype_rule=promote.beside("other"))   # 2 // x
 rremainder = defop("remainder", "NotImplemented", lambda x, *, other: checked_division(np.remainder)(other, x),
-                   no_derivative("remainder"), dtype_rule=_beside("other"))          # 2 % x
+                   no_derivative("remainder"), dtype_rule=promote.beside("other"))          # 2 % x
 remainder_scalar = defop("remainder", "RemainderBackward0",
                          lambda x, *, other: checked_division(np.remainder)(x, other),
-                         lambda grad, x, *, other: grad, dtype_rule=_beside("other"))
+                         lambda grad, x, *, other: grad, dtype_rule=promote.beside("other"))
 
 
 def _constant(value):
@@ -293,7 +286,7 @@ where_row = defop("where", "WhereBackward0", np.where,
                    lambda grad, condition, a, b: where_row(condition, 0.0, grad)),
                   dtype_rule=lambda condition, a, b: promote(a, b))
 clone = defop("clone", "CloneBackward0", lambda x, *, memory_format=None: x.copy(order="K"),
-              lambda grad, x, *, memory_format=None: grad)
+              lambda grad, x: grad)
 
 
 def _copy_to(x, *, dtype=None, device=None, source=None):
@@ -325,7 +318,7 @@ bitwise_xor = defop("bitwise_xor", None, np.bitwise_xor, None, dtype_rule=promot
 
 div_rounded = defop("div", "DivBackward2", _rounded_divide, (_zero_gradient, _zero_gradient), dtype_rule=promote)
 fmod_scalar = defop("fmod", "FmodBackward0", lambda x, *, other: _fmod(x, other), lambda grad, x, *, other: grad,
-                    dtype_rule=_beside("other"))
+                    dtype_rule=promote.beside("other"))
 
 
 fmod_tensor = defop("fmod", "FmodBackward1", _fmod,

@@ -15,15 +15,21 @@ directly (the ops accept arrays); with create_graph they are Tensors, recorded a
 On small graphs the bookkeeping costs as much as the formulas, so two shortcuts skip it where
 the heap's answer is known: a node that outranks everything waiting runs next without a trip
 through the heap, and a chain from a single root (y = f(g(h(x))), a training step's loss) is
-walked node to node by _walk_chain until it branches.
+walked node to node by _walk_chain until it branches (an optimisation that EMBER_GENERIC_PATHS=1
+turns off, like the registry's unrolled forms).
 """
+import os
 from heapq import heappop, heappush
 
 from .anomaly_mode import check_gradients, warn_forward_trace
 from .anomaly_mode import state as anomaly_state
 from .grad_mode import state
-from .graph import _FREED, AccumulateGrad
+from .graph import AccumulateGrad
 from .hooks import run_tensor_hooks
+
+# EMBER_GENERIC_PATHS=1: run (and let defop install) only the general paths, the reference that the
+# optimisations declared inside them are tested against (tests/test_generic_paths.py).
+GENERIC_PATHS = os.environ.get("EMBER_GENERIC_PATHS", "") not in ("", "0")
 
 
 def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=None, accumulate=True):
@@ -58,7 +64,7 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
     anomaly = anomaly_state.enabled  # checked once per node; see anomaly_mode.py
     node = None
     try:
-        if follow is not None and needed is None and not anomaly:
+        if follow is not None and needed is None and not anomaly and not GENERIC_PATHS:
             follow = _walk_chain(follow, pending, retain_graph, create_graph)
         while follow is not None or schedule:
             if follow is None:
@@ -84,11 +90,8 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
                     check_gradients(node, input_grads)
                 if extras is not None and extras.post_hooks:
                     input_grads = _run_post_hooks(node, input_grads, grads)
-            if not retain_graph:  # free what the node saved; a second backward through it then raises
-                if node._saved is not None:
-                    node._saved = _FREED
-                if node._result_entry is not None:
-                    node._result_entry = _FREED
+            if not retain_graph:  # a second backward through this node then raises
+                node.release_saved_tensors()
             for next_node, output_nr, input_grad in zip(node._next_nodes, node._next_nrs, input_grads):
                 if next_node is None or input_grad is None:
                     continue
@@ -103,7 +106,8 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
                     current = slots[output_nr]
                     slots[output_nr] = input_grad if current is None else current + input_grad
             # Hold no gradient beyond its pending slot: AccumulateGrad then sees by its reference
-            # count whether a gradient is the engine's alone and can become .grad uncopied.
+            # count whether a gradient is the engine's alone and can become .grad uncopied (see
+            # graph.ENGINE_REFERENCES: the engine's share of that count, fixed here).
             input_grads = input_grad = current = None
             # A new node numbered above every waiting one would be the heap's next answer: run it
             # next without the heap. Chains (y = f(g(h(x)))) then never touch it.
@@ -121,11 +125,13 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
 
 
 def _walk_chain(node, pending, retain_graph, create_graph):
-    """The fast path from a single root: a chain y = f(g(h(x))), where each node passes one
-    gradient to one node, runs without the pending table and the heap (the loop in run_backward
-    does the same in more steps). It stops at the first node that has hooks or several outputs,
-    or sends gradients to several inputs, and leaves it in `pending` for the general walk to
-    continue from; None when it reached the end."""
+    """An optimisation of the loop in run_backward, which it must equal (EMBER_GENERIC_PATHS=1 turns
+    it off, and the test suite runs both ways): from a single root, a chain y = f(g(h(x))), where
+    each node passes one gradient to one node, runs without the pending table and the heap. On
+    chains of small tensors (a training step's loss, a deep elementwise chain) that is a tenth of
+    the backward (bench W1, W5). It stops at the first node that has hooks or several outputs, or
+    sends gradients to several inputs, and leaves it in `pending` for the general walk to continue
+    from; None when it reached the end."""
     grads = pending.pop(node)
     while node._extras is None and node.num_outputs == 1:
         if type(node) is AccumulateGrad:
@@ -136,10 +142,7 @@ def _walk_chain(node, pending, retain_graph, create_graph):
             break  # gradients for several inputs: the general walk orders the branches
         input_grads = node.apply(grads, create_graph)
         if not retain_graph:  # as in run_backward
-            if node._saved is not None:
-                node._saved = _FREED
-            if node._result_entry is not None:
-                node._result_entry = _FREED
+            node.release_saved_tensors()
         index = 0
         while next_nodes[index] is None:
             index += 1

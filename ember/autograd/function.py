@@ -19,7 +19,7 @@ from .._backend import xp
 from .._grad_state import state
 from .._tensor import Tensor, make_tensor, shared_counter, version_of
 from . import graph
-from .graph import _FREED, SECOND_BACKWARD_ERROR, Node, _modified_message, grad_accumulator, pack_saved, unpack_saved
+from .graph import Node, grad_accumulator, modified_error, pack_saved, raise_if_released, unpack_saved
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable", "InplaceFunction",
            "NestedIOFunction"]
@@ -51,8 +51,8 @@ class FunctionCtx:
     @property
     def saved_tensors(self):
         saved = self.__dict__.get("_saved_entries")
-        if isinstance(self, Node) and self._saved is _FREED:  # the engine freed it after backward
-            raise RuntimeError(SECOND_BACKWARD_ERROR)
+        if isinstance(self, Node):  # the engine may have freed it after backward
+            raise_if_released(self._saved)
         if saved is None:
             return ()
         tensors = []
@@ -65,8 +65,7 @@ class FunctionCtx:
                 tensors.append(unpack_saved(value))
                 continue
             if version_of(value) != version:
-                raise RuntimeError(_modified_message(value._data, value.grad_fn, version, version_of(value),
-                                                     value._version_counter))
+                raise modified_error(value._data, value.grad_fn, version, version_of(value), value._version_counter)
             tensors.append(value)
         return tuple(tensors)
 

@@ -45,19 +45,21 @@ class Node:
     __slots__ = ("_next_nodes", "_next_nrs", "_input_meta", "_saved", "_result_entry", "_attributes",
                  "_extras", "_sequence_nr", "__weakref__")
     # Set on each subclass by defop(): one formula per input (None: no gradient), whether it
-    # takes `result`, and (positions of the inputs it reads, whether it reads `result`).
+    # takes `result`, (positions of the inputs it reads, whether it reads `result`), and the
+    # attributes it names (None: it takes **attributes, so all of them).
     formulas = ()
     takes_result = ()
     reads = ()
+    attribute_names = ()
     _save_plans = {}        # which inputs requiring grad -> (inputs to save, save the output?)
     num_outputs = 1
 
     def __init__(self, inputs, attributes, out=None):
+        """The general path (ember/_ops/_unrolled.py has the same for one and two inputs, faster)."""
         nodes, nrs, meta, needs_grad = [], [], [], 0  # needs_grad: bit i set when input i requires grad
         for index, value in enumerate(inputs):
             if isinstance(value, Tensor) and value._requires_grad:
-                producer = value.grad_fn
-                nodes.append(producer if producer is not None else grad_accumulator(value))
+                nodes.append(next_node(value))
                 nrs.append(value.output_nr)
                 meta += (value._data.shape, value._data.dtype)
                 needs_grad |= 1 << index
@@ -77,114 +79,6 @@ class Node:
         self._attributes = attributes
         self._extras = None
         # Numbered after its inputs' nodes (made above, in grad_accumulator): the engine's order.
-        self._sequence_nr = next(_sequence)
-
-    # __init__ unrolled for one and two inputs, which is nearly every op: recording a node is
-    # the largest cost of a small op, and helper calls or loops would add a third to it.
-    # `out` is the output array: inputs shaped like it need no _input_meta (one object fewer).
-    def _init_unary(self, inputs, attributes, out):
-        (x,) = inputs
-        producer = x.grad_fn  # a node is only made when its one input requires grad
-        if producer is None:  # a leaf: its AccumulateGrad, usually alive from the last step's graph
-            accumulator = x._accumulator
-            producer = accumulator() if accumulator is not None else None
-            if producer is None:
-                producer = grad_accumulator(x)
-        self._next_nodes = (producer,)
-        output_nr = x.output_nr
-        self._next_nrs = _ZERO if output_nr == 0 else (output_nr,)
-        data = x._data
-        same = data.shape == out.shape and data.dtype is out.dtype
-        self._input_meta = None if same else (data.shape, data.dtype)
-        saved_inputs, saves_result = self._save_plans.get(1) or self._plan_saving(1)
-        if not saved_inputs:
-            self._saved = None
-        elif x._inference or saved_tensors_hooks_stack:
-            self._saved = save_tensor(x)
-        else:  # save_tensor(x), inline
-            counter = x._version_counter
-            self._saved = (x, 0 if counter is None else counter[0])
-        self._result_entry = _AWAITED if saves_result else None
-        self._attributes = attributes
-        self._extras = None
-        self._sequence_nr = next(_sequence)
-
-    def _init_binary(self, inputs, attributes, out):
-        a, b = inputs
-        out_shape, out_dtype = out.shape, out.dtype
-        same = True  # every input that needs a gradient is shaped like the output
-        if isinstance(a, Tensor) and a._requires_grad:
-            node_a, nr_a, needs_grad = a.grad_fn, a.output_nr, 1
-            if node_a is None:  # as in _init_unary
-                accumulator = a._accumulator
-                node_a = accumulator() if accumulator is not None else None
-                if node_a is None:
-                    node_a = grad_accumulator(a)
-            shape_a, dtype_a = a._data.shape, a._data.dtype
-            same = shape_a == out_shape and dtype_a is out_dtype
-        else:
-            node_a = shape_a = dtype_a = None
-            nr_a = needs_grad = 0
-        if isinstance(b, Tensor) and b._requires_grad:
-            node_b, nr_b, needs_grad = b.grad_fn, b.output_nr, needs_grad | 2
-            if node_b is None:
-                accumulator = b._accumulator
-                node_b = accumulator() if accumulator is not None else None
-                if node_b is None:
-                    node_b = grad_accumulator(b)
-            shape_b, dtype_b = b._data.shape, b._data.dtype
-            same = same and shape_b == out_shape and dtype_b is out_dtype
-        else:
-            node_b = shape_b = dtype_b = None
-            nr_b = 0
-        self._next_nodes = (node_a, node_b)
-        self._next_nrs = _ZERO_ZERO if nr_a == nr_b == 0 else (nr_a, nr_b)
-        self._input_meta = None if same else (shape_a, dtype_a, shape_b, dtype_b)
-        saved_inputs, saves_result = self._save_plans.get(needs_grad) or self._plan_saving(needs_grad)
-        if saved_inputs:
-            value_a, version_a = _saved_pair(a) if 0 in saved_inputs else (None, None)
-            value_b, version_b = _saved_pair(b) if 1 in saved_inputs else (None, None)
-            self._saved = (value_a, version_a, value_b, version_b)
-        else:
-            self._saved = None
-        self._result_entry = _AWAITED if saves_result else None
-        self._attributes = attributes
-        self._extras = None
-        self._sequence_nr = next(_sequence)
-
-    def _init_ternary(self, inputs, attributes, out):
-        """__init__ for three inputs (addmm: nn.Linear's node), with the edges found as in _init_binary."""
-        out_shape, out_dtype = out.shape, out.dtype
-        nodes, nrs, meta = [None, None, None], [0, 0, 0], [None] * 6
-        needs_grad, same = 0, True
-        for index in 0, 1, 2:
-            value = inputs[index]
-            if isinstance(value, Tensor) and value._requires_grad:
-                producer = value.grad_fn
-                if producer is None:
-                    accumulator = value._accumulator
-                    producer = accumulator() if accumulator is not None else None
-                    if producer is None:
-                        producer = grad_accumulator(value)
-                nodes[index], nrs[index] = producer, value.output_nr
-                data = value._data
-                meta[2 * index], meta[2 * index + 1] = data.shape, data.dtype
-                same = same and data.shape == out_shape and data.dtype is out_dtype
-                needs_grad |= 1 << index
-        self._next_nodes = tuple(nodes)
-        self._next_nrs = (0, 0, 0) if nrs == [0, 0, 0] else tuple(nrs)
-        self._input_meta = None if same else tuple(meta)
-        saved_inputs, saves_result = self._save_plans.get(needs_grad) or self._plan_saving(needs_grad)
-        if saved_inputs:
-            saved = []
-            for index in 0, 1, 2:
-                saved += _saved_pair(inputs[index]) if index in saved_inputs else (None, None)
-            self._saved = tuple(saved)
-        else:
-            self._saved = None
-        self._result_entry = _AWAITED if saves_result else None
-        self._attributes = attributes
-        self._extras = None
         self._sequence_nr = next(_sequence)
 
     @classmethod
@@ -211,10 +105,11 @@ class Node:
 
     # -- running the formula -------------------------------------------------------------
     def apply(self, grads, create_graph):
-        """Gradients for each input (None where none flows), in each input's shape and dtype."""
+        """Gradients for each input (None where none flows), in each input's shape and dtype.
+
+        The general path; ember/_ops/_unrolled.py has the same for one and two inputs, faster."""
         inputs = self._no_inputs if self._saved is None else self._unpack_inputs(create_graph)
         grad = grads[0] if self.num_outputs == 1 else grads
-        attributes = self._attributes
         result = None if self._result_entry is None else self._unpack_result(create_graph)
         meta = self._input_meta
         input_grads = []
@@ -222,6 +117,7 @@ class Node:
             if self._next_nodes[index] is None or formula is None:
                 input_grads.append(None)  # this input does not require grad
                 continue
+            attributes = attributes_named(self.attribute_names[index], self._attributes)
             if self.takes_result[index]:
                 input_grad = formula(grad, *inputs, result=result, **attributes)
             else:
@@ -229,60 +125,21 @@ class Node:
             if meta is not None and input_grad is not None:  # else: shaped like the output, as the grad is
                 shape, dtype = meta[2 * index], meta[2 * index + 1]
                 if input_grad.shape != shape or input_grad.dtype is not dtype:
-                    input_grad = _fit(input_grad, shape, dtype)
+                    input_grad = fit_to_input(input_grad, shape, dtype)
             input_grads.append(input_grad)
         return input_grads
 
-    # apply unrolled for one and two inputs (defop installs them, as it does _init_unary): the
-    # engine calls apply once per node, and the loop above is a third of a small node's cost.
-    def _apply_unary(self, grads, create_graph):
-        formula = self.formulas[0]
-        if formula is None or self._next_nodes[0] is None:
-            return (None,)
-        saved, x = self._saved, None
-        if saved is not None:
-            if saved is _FREED:
-                raise RuntimeError(SECOND_BACKWARD_ERROR)
-            x = _unpack(saved[0], saved[1], create_graph)
-        if self.takes_result[0]:
-            result = None if self._result_entry is None else self._unpack_result(create_graph)
-            input_grad = formula(grads[0], x, result=result, **self._attributes)
-        else:
-            input_grad = formula(grads[0], x, **self._attributes)
-        meta = self._input_meta
-        if (meta is not None and input_grad is not None
-                and (input_grad.shape != meta[0] or input_grad.dtype is not meta[1])):
-            input_grad = _fit(input_grad, meta[0], meta[1])
-        return (input_grad,)
+    def release_saved_tensors(self):
+        """Free what this node saved (after its backward, unless retain_graph): a second backward
+        through it, or reading a _saved_* property, then raises torch's error."""
+        if self._saved is not None:
+            self._saved = _FREED
+        if self._result_entry is not None:
+            self._result_entry = _FREED
 
-    def _apply_binary(self, grads, create_graph):
-        grad, saved, a, b = grads[0], self._saved, None, None
-        if saved is not None:
-            if saved is _FREED:
-                raise RuntimeError(SECOND_BACKWARD_ERROR)
-            a, version_a, b, version_b = saved
-            if version_a is not None or type(a) is Packed:  # else nothing saved, or a number kept as it is
-                a = _unpack(a, version_a, create_graph)
-            if version_b is not None or type(b) is Packed:
-                b = _unpack(b, version_b, create_graph)
-        result = None if self._result_entry is None else self._unpack_result(create_graph)
-        attributes, meta, (formula_a, formula_b) = self._attributes, self._input_meta, self.formulas
-        grad_a = grad_b = None
-        if formula_a is not None and self._next_nodes[0] is not None:
-            if self.takes_result[0]:
-                grad_a = formula_a(grad, a, b, result=result, **attributes)
-            else:
-                grad_a = formula_a(grad, a, b, **attributes)
-            if meta is not None and grad_a is not None and (grad_a.shape != meta[0] or grad_a.dtype is not meta[1]):
-                grad_a = _fit(grad_a, meta[0], meta[1])
-        if formula_b is not None and self._next_nodes[1] is not None:
-            if self.takes_result[1]:
-                grad_b = formula_b(grad, a, b, result=result, **attributes)
-            else:
-                grad_b = formula_b(grad, a, b, **attributes)
-            if meta is not None and grad_b is not None and (grad_b.shape != meta[2] or grad_b.dtype is not meta[3]):
-                grad_b = _fit(grad_b, meta[2], meta[3])
-        return (grad_a, grad_b)
+    @property
+    def saved_tensors_released(self):
+        return self._saved is _FREED or self._result_entry is _FREED
 
     @property
     def _no_inputs(self):
@@ -293,21 +150,19 @@ class Node:
         saved = self._saved
         if saved is None:
             return self._no_inputs
-        if saved is _FREED:
-            raise RuntimeError(SECOND_BACKWARD_ERROR)
+        raise_if_released(saved)
         pairs = iter(saved)
         return [_unpack(value, version, as_tensors) for value, version in zip(pairs, pairs)]
 
     def _unpack_result(self, as_tensor):
         saved = self._result_entry
-        if saved is _FREED:
-            raise RuntimeError(SECOND_BACKWARD_ERROR)
+        raise_if_released(saved)
         if type(saved) is Packed:
             result = saved.value()
             return result if as_tensor else _raw(result._data)
         array, counter, version = saved
         if counter[0] != version:
-            raise RuntimeError(_modified_message(array, self, version, counter[0], counter))
+            raise modified_error(array, self, version, counter[0], counter)
         if not as_tensor:
             # A 0-d array becomes a NumPy scalar: arithmetic on scalars is several times faster,
             # and scalar-sized graphs (a learner's first ones) are where Python overhead rules.
@@ -402,7 +257,7 @@ def _unpack(value, version, as_tensor):
         return value
     counter = value._version_counter
     if version != (0 if counter is None else counter[0]):
-        raise RuntimeError(_modified_message(value._data, value.grad_fn, version, version_of(value), counter))
+        raise modified_error(value._data, value.grad_fn, version, version_of(value), counter)
     if as_tensor:
         return value
     data = value._data
@@ -463,7 +318,7 @@ class AccumulateGrad(Node):
         data = variable._data
         arrived = hooks is None or not hooks.grad  # still the engine's own array (see below)
         if grad.shape != data.shape or grad.dtype is not data.dtype:
-            grad, arrived = _fit(grad, data.shape, data.dtype), False
+            grad, arrived = fit_to_input(grad, data.shape, data.dtype), False
         current = variable._grad
         if isinstance(grad, Tensor):  # create_graph: the gradient is itself part of a graph
             variable._grad = grad if current is None else current + grad
@@ -492,21 +347,32 @@ class AccumulateGrad(Node):
                 hook(variable)
 
 
+# How many references the engine's own gradient array has when AccumulateGrad looks at it: the
+# pending list the engine popped (run_backward keeps no other name for it), accumulate's `grad`,
+# _unshared's `array`, and getrefcount's own argument. One more means someone else holds it (a
+# tensor, a hook, a second pending slot, a saved value, autograd.grad's capture).
+ENGINE_REFERENCES = 4
+# A base array referenced only by its view, _unshared's `base` and getrefcount's argument.
+VIEW_BASE_REFERENCES = 3
+
+
 def _unshared(array):
     """Whether the engine's `array` is referenced only by the engine and owns its memory, or is a
-    whole C-ordered view (a transpose of a transpose, a reshape) of an array nothing else holds.
-
-    The references counted: the engine's pending list, accumulate's `grad`, `array` here and
-    getrefcount's argument (4; the engine keeps no other, see run_backward). Any other holder (a
-    tensor, a hook, a second pending slot, a saved value, autograd.grad's capture) makes it more.
-    A base is held by the view, `base` here and getrefcount's argument (3)."""
-    if type(array) is not ndarray or getrefcount(array) > 4 or not array.flags.writeable:
+    whole C-ordered view (a transpose of a transpose, a reshape) of an array nothing else holds:
+    then it can become a leaf's .grad without a copy."""
+    if type(array) is not ndarray or getrefcount(array) > ENGINE_REFERENCES or not array.flags.writeable:
         return False
     base = array.base
     if base is None:
         return True
-    return (type(base) is ndarray and base.base is None and getrefcount(base) <= 3
+    return (type(base) is ndarray and base.base is None and getrefcount(base) <= VIEW_BASE_REFERENCES
             and base.size == array.size and array.flags.c_contiguous)
+
+
+def next_node(tensor):
+    """The node a gradient for `tensor` (which requires grad) goes to: its grad_fn, or its leaf's AccumulateGrad."""
+    producer = tensor.grad_fn
+    return producer if producer is not None else grad_accumulator(tensor)
 
 
 def gradient_edge(tensor):
@@ -577,6 +443,25 @@ def unpack_saved(packed):
     return packed.value()
 
 
+def modified_error(array, producer, expected, actual, counter=None):
+    """torch's error for a saved value changed in place since it was saved (expected -> actual version)."""
+    return RuntimeError(_modified_message(array, producer, expected, actual, counter))
+
+
+def raise_if_released(saved):
+    """A node's saved state, `saved`, was freed by an earlier backward: torch's second-backward error."""
+    if saved is _FREED:
+        raise RuntimeError(SECOND_BACKWARD_ERROR)
+
+
+def attributes_named(names, attributes):
+    """The attributes a formula names (`names`; None when it takes **attributes): a formula
+    receives only those, so a row's formulas need not each list every attribute of the op."""
+    if names is None or not attributes or attributes.keys() <= names:
+        return attributes
+    return {key: value for key, value in attributes.items() if key in names}
+
+
 def _modified_message(array, producer, expected, actual, counter=None):
     kind = LEGACY_NAMES.get(from_numpy_dtype(array.dtype), "Tensor")
     shape = ", ".join(str(size) for size in array.shape)
@@ -622,7 +507,7 @@ def sum_to(grad, shape):
     return _ops.reshape(grad, shape) if leading else grad
 
 
-def _fit(grad, shape, dtype):
+def fit_to_input(grad, shape, dtype):
     """Bring a formula's gradient to its input's shape (un-broadcast) and dtype."""
     if grad.shape != shape:
         grad = sum_to(grad, shape)

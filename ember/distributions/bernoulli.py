@@ -18,7 +18,19 @@ def _one_parameter(probs, logits):
     return probs if probs is not None else logits
 
 
-class Bernoulli(ExponentialFamily):
+class BinaryProbabilities:
+    """`probs` and `logits` (log-odds), each derived lazily from the other (Bernoulli, Binomial)."""
+
+    @lazy_property
+    def logits(self):
+        return probs_to_logits(self.probs, is_binary=True)
+
+    @lazy_property
+    def probs(self):
+        return logits_to_probs(self.logits, is_binary=True)
+
+
+class Bernoulli(BinaryProbabilities, ExponentialFamily):
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     has_enumerate_support = True
@@ -40,14 +52,6 @@ class Bernoulli(ExponentialFamily):
         super(Bernoulli, new).__init__(batch_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def param_shape(self):

@@ -90,12 +90,10 @@ class Categorical(Distribution):
         return values.expand((-1,) + tuple(self._batch_shape)) if expand else values
 
 
-class OneHotCategorical(Distribution):
-    """A Categorical whose samples are one-hot vectors (event_shape (K,))."""
+class OverCategorical(Distribution):
+    """A distribution over K classes that keeps its parameters in a Categorical (OneHotCategorical, Multinomial)."""
 
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
-    support = constraints.independent(constraints.boolean, 1)  # one-hot vectors
-    has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         self._categorical = Categorical(probs, logits)
@@ -109,6 +107,13 @@ class OneHotCategorical(Distribution):
     @property
     def logits(self):
         return self._categorical.logits
+
+
+class OneHotCategorical(OverCategorical):
+    """A Categorical whose samples are one-hot vectors (event_shape (K,))."""
+
+    support = constraints.independent(constraints.boolean, 1)  # one-hot vectors
+    has_enumerate_support = True
 
     @property
     def mean(self):

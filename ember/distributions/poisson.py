@@ -7,10 +7,10 @@ import ember
 from ember._random import numpy_rng
 
 from . import constraints
-from .bernoulli import _one_parameter
-from .categorical import Categorical
+from .bernoulli import BinaryProbabilities, _one_parameter
+from .categorical import OverCategorical
 from .distribution import Distribution, ExponentialFamily
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import broadcast_all
 
 __all__ = ["Binomial", "Multinomial", "Poisson"]
 
@@ -53,7 +53,7 @@ def _clamp_by_zero(x):
     return (x.clamp(min=0) + x - x.clamp(max=0)) / 2  # max(x, 0) with gradient 1/2 at 0, as torch
 
 
-class Binomial(Distribution):
+class Binomial(BinaryProbabilities, Distribution):
     arg_constraints = {"total_count": constraints.nonnegative_integer, "probs": constraints.unit_interval,
                        "logits": constraints.real}
     has_enumerate_support = True
@@ -69,14 +69,6 @@ class Binomial(Distribution):
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
         return constraints.integer_interval(0, self.total_count)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
 
     @property
     def mean(self):
@@ -105,29 +97,16 @@ class Binomial(Distribution):
         return value * logits - ember.lgamma(value + 1) - ember.lgamma(n - value + 1) - normalize
 
 
-class Multinomial(Distribution):
-    arg_constraints = {"probs": constraints.simplex, "logits": constraints.independent(constraints.real, 1)}
-
+class Multinomial(OverCategorical):
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
         if not isinstance(total_count, numbers.Number):
             raise NotImplementedError("inhomogeneous total_count is not supported")
         self.total_count = total_count
-        self._categorical = Categorical(probs=probs, logits=logits)
-        self._binomial = Binomial(total_count=total_count, probs=self._categorical.probs)
-        batch_shape = self._categorical.batch_shape
-        super().__init__(batch_shape, self._categorical.param_shape[-1:], validate_args=validate_args)
+        super().__init__(probs, logits, validate_args=validate_args)
 
     @constraints.dependent_property(is_discrete=True, event_dim=1)
     def support(self):
         return constraints.independent(constraints.integer_interval(0, self.total_count), 1)
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
 
     @property
     def mean(self):

@@ -48,6 +48,13 @@ loss_fn = nn.MSELoss()
 for find_unused in (False, True):
     torch.manual_seed(100 + rank)  # different on purpose: DDP must broadcast rank 0's
     model = Net()
+    started_before_last_gradient = []
+    first_weight = model.body[0].weight  # the parameter backward reaches last; this hook runs before DDP's
+
+    def note_started_buckets(param):
+        buckets = ddp._buckets if ddp._armed and ddp.require_backward_grad_sync else []
+        started_before_last_gradient.append(sum(b.request is not None for b in buckets))
+    first_weight.register_post_accumulate_grad_hook(note_started_buckets)
     reference = copy.deepcopy(model)  # trained alone on the full batch, from rank 0's parameters:
     ddp = DDP(model, bucket_cap_mb=0.0005, find_unused_parameters=find_unused)  # 0.0005 MiB: several buckets
     assert ddp.module is model
@@ -97,8 +104,18 @@ for find_unused in (False, True):
             step += 1
     for p, q in zip(model.parameters(), reference.parameters()):
         assert close(p, q), (p, q)
+    # the all-reduce of the later layers' buckets had started while backward was still running
+    assert max(started_before_last_gradient) == len(ddp._bucket_indices) - 1, started_before_last_gradient
     gathered = [torch.zeros_like(model.head.weight) for _ in range(world)]
     dist.all_gather(gathered, model.head.weight.detach())
     assert all(torch.equal(g, gathered[0]) for g in gathered)  # bitwise the same replica everywhere
+# a parameter without a gradient and no find_unused_parameters: the next forward says so, as torch
+ddp = DDP(Net())
+ddp(data.tensors[0][:4]).sum().backward()  # `spare` is not used
+try:
+    ddp(data.tensors[0][:4])
+    raise AssertionError("an unfinished reduction went unnoticed")
+except RuntimeError as error:
+    assert "Expected to have finished reduction in the prior iteration" in str(error) and "spare.weight" in str(error)
 print(f"rank {rank}: ddp matches one process after {step} steps")
 dist.destroy_process_group()

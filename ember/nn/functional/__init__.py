@@ -14,3 +14,5 @@ from ._vision import *  # noqa: F401,F403
 from ._loss_margin import *  # noqa: F401,F403
 from ._activation_extra import *  # noqa: F401,F403
 from ._volumetric import *  # noqa: F401,F403
+from ._pooling_extra import *  # noqa: F401,F403
+from ._embedding_bag import *  # noqa: F401,F403

@@ -7,8 +7,8 @@ from ..._ops.sampling import embedding, interpolate  # noqa: F401
 from ..._ops.sampling import pad as _pad_up_to_2d
 from ...autograd.grad_mode import no_grad
 
-__all__ = ["dropout", "dropout1d", "dropout2d", "alpha_dropout", "embedding", "pad", "interpolate", "upsample",
-           "upsample_nearest", "upsample_bilinear"]
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout", "embedding",
+           "pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear"]
 
 
 _NUMPY_PAD_MODES = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
@@ -83,16 +83,32 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     return _feature_dropout(input, p, training, inplace, 2, "dropout2d")
 
 
-def alpha_dropout(input, p=0.5, training=False, inplace=False):
+def _alpha_dropout(input, p, training, mask_shape):
+    """SELU-preserving dropout: dropped units become SELU's negative saturation -alpha, then
+    a * x + b restores mean 0 and variance 1 (torch's a and b; b = a * alpha * p)."""
     _check_p(p)
     if not training or p == 0.0:
         return input
-    alpha = 1.7580993408473766  # SELU's -lambda * alpha: dropped units take this value, then a, b fix the moments
+    alpha = 1.7580993408473766  # -(SELU's scale * alpha): dropped units sit at -alpha before the affine fix
     with no_grad():
-        keep = (_creation.rand(tuple(input.shape), dtype=input.dtype, device=input.device) >= p).to(input.dtype)
+        keep = (_creation.rand(mask_shape, dtype=input.dtype, device=input.device) >= p).to(input.dtype)
     a = ((1 - p) * (1 + p * alpha ** 2)) ** -0.5
-    b = -a * alpha * p
+    b = a * alpha * p
     return (input * keep + (keep - 1) * alpha) * a + b
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    return _alpha_dropout(input, p, training, tuple(input.shape))
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """alpha_dropout of whole channels: one mask entry per (sample, channel)."""
+    shape = tuple(input.shape[:2]) + (1,) * (input.ndim - 2) if input.ndim >= 2 else tuple(input.shape)
+    return _alpha_dropout(input, p, training, shape)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    return _feature_dropout(input, p, training, inplace, 3, "dropout3d")
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):

@@ -21,3 +21,4 @@ from .lazy import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .pixelshuffle import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
+from .channelshuffle import *  # noqa: F401,F403

@@ -1,0 +1,320 @@
+"""Optimisations, and nothing else: the general path unrolled for one- and two-input rows.
+
+"These first two cases are just optimizations" (HIPS autograd's backward_pass). The general path,
+which these forms must equal, is ``op``/``finish`` in _registry.defop and ``Node.__init__``/
+``Node.apply`` in autograd/graph.py; defop installs the forms below for the rows they fit. Nearly
+every op a learner runs has one or two inputs, and on small tensors each Python call and loop is a
+visible share of an op, so here the common dtype answers, make_tensor, the edges, the saving and
+the formula calls are written out.
+
+EMBER_GENERIC_PATHS=1 in the environment makes defop install only the general path; the test
+suite runs the gradient and op-case suites that way too (tests/test_generic_paths.py), so every
+line here is proven equal to the reference it shortcuts.
+"""
+from .._backend import as_array, ndarray, on_device, xp
+from .._errstate import enter as quiet_enter
+from .._errstate import leave as quiet_leave
+from .._grad_state import state as grad_state
+from .._tensor import Tensor, shared_counter
+from ..autograd import graph
+from ..autograd.graph import (
+    _AWAITED,
+    _ZERO,
+    _ZERO_ZERO,
+    Packed,
+    _saved_pair,
+    _unpack,
+    attributes_named,
+    fit_to_input,
+    grad_accumulator,
+    raise_if_released,
+    save_tensor,
+    saved_tensors_hooks_stack,
+)
+from ._errors import complex_autograd_error, device_mismatch, not_a_tensor, shape_error
+
+_new = object.__new__
+_asarray = as_array  # keeps CuPy arrays; NumPy scalars become 0-d arrays
+NoneType = type(None)
+RAW = (ndarray, xp.generic)  # what formulas pass on the fast path: arrays and NumPy scalars
+
+
+# -- recording a node: Node.__init__ for one and two inputs -----------------------------------
+# `out` is the output array: inputs shaped like it need no _input_meta (one object fewer).
+def init_unary(self, inputs, attributes, out):
+    (x,) = inputs
+    producer = x.grad_fn  # next_node(x), inline; a node is only made when its one input requires grad
+    self._next_nodes = (producer if producer is not None else grad_accumulator(x),)
+    output_nr = x.output_nr
+    self._next_nrs = _ZERO if output_nr == 0 else (output_nr,)
+    data = x._data
+    same = data.shape == out.shape and data.dtype is out.dtype
+    self._input_meta = None if same else (data.shape, data.dtype)
+    saved_inputs, saves_result = self._save_plans.get(1) or self._plan_saving(1)
+    if not saved_inputs:
+        self._saved = None
+    elif x._inference or saved_tensors_hooks_stack:
+        self._saved = save_tensor(x)
+    else:  # save_tensor(x), inline
+        counter = x._version_counter
+        self._saved = (x, 0 if counter is None else counter[0])
+    self._result_entry = _AWAITED if saves_result else None
+    self._attributes = attributes
+    self._extras = None
+    self._sequence_nr = next(graph._sequence)  # looked up each time: anomaly mode swaps it
+
+
+def init_binary(self, inputs, attributes, out):
+    a, b = inputs
+    out_shape, out_dtype = out.shape, out.dtype
+    same = True  # every input that needs a gradient is shaped like the output
+    if isinstance(a, Tensor) and a._requires_grad:
+        node_a, nr_a, needs_grad = a.grad_fn, a.output_nr, 1
+        if node_a is None:  # next_node(a), inline
+            node_a = grad_accumulator(a)
+        shape_a, dtype_a = a._data.shape, a._data.dtype
+        same = shape_a == out_shape and dtype_a is out_dtype
+    else:
+        node_a = shape_a = dtype_a = None
+        nr_a = needs_grad = 0
+    if isinstance(b, Tensor) and b._requires_grad:
+        node_b, nr_b, needs_grad = b.grad_fn, b.output_nr, needs_grad | 2
+        if node_b is None:
+            node_b = grad_accumulator(b)
+        shape_b, dtype_b = b._data.shape, b._data.dtype
+        same = same and shape_b == out_shape and dtype_b is out_dtype
+    else:
+        node_b = shape_b = dtype_b = None
+        nr_b = 0
+    self._next_nodes = (node_a, node_b)
+    self._next_nrs = _ZERO_ZERO if nr_a == nr_b == 0 else (nr_a, nr_b)
+    self._input_meta = None if same else (shape_a, dtype_a, shape_b, dtype_b)
+    saved_inputs, saves_result = self._save_plans.get(needs_grad) or self._plan_saving(needs_grad)
+    if saved_inputs:
+        value_a, version_a = _saved_pair(a) if 0 in saved_inputs else (None, None)
+        value_b, version_b = _saved_pair(b) if 1 in saved_inputs else (None, None)
+        self._saved = (value_a, version_a, value_b, version_b)
+    else:
+        self._saved = None
+    self._result_entry = _AWAITED if saves_result else None
+    self._attributes = attributes
+    self._extras = None
+    self._sequence_nr = next(graph._sequence)  # looked up each time: anomaly mode swaps it
+
+
+# -- running the formulas: Node.apply for one and two inputs ----------------------------------
+def apply_unary(self, grads, create_graph):
+    formula = self.formulas[0]
+    if formula is None or self._next_nodes[0] is None:
+        return (None,)
+    saved, x = self._saved, None
+    if saved is not None:
+        if type(saved) is not tuple:  # the marker of saved state released by an earlier backward
+            raise_if_released(saved)
+        x = _unpack(saved[0], saved[1], create_graph)
+    attributes = self._attributes
+    if attributes:  # attributes_named, inline
+        names = self.attribute_names[0]
+        if names is not None and not attributes.keys() <= names:
+            attributes = attributes_named(names, attributes)
+    if self.takes_result[0]:
+        result = None if self._result_entry is None else self._unpack_result(create_graph)
+        input_grad = formula(grads[0], x, result=result, **attributes)
+    else:
+        input_grad = formula(grads[0], x, **attributes)
+    meta = self._input_meta
+    if (meta is not None and input_grad is not None
+            and (input_grad.shape != meta[0] or input_grad.dtype is not meta[1])):
+        input_grad = fit_to_input(input_grad, meta[0], meta[1])
+    return (input_grad,)
+
+
+def apply_binary(self, grads, create_graph):
+    grad, saved, a, b = grads[0], self._saved, None, None
+    if saved is not None:
+        if type(saved) is not tuple:  # the marker of saved state released by an earlier backward
+            raise_if_released(saved)
+        a, version_a, b, version_b = saved
+        if version_a is not None or type(a) is Packed:  # else nothing saved, or a number kept as it is
+            a = _unpack(a, version_a, create_graph)
+        if version_b is not None or type(b) is Packed:
+            b = _unpack(b, version_b, create_graph)
+    result = None if self._result_entry is None else self._unpack_result(create_graph)
+    meta, (formula_a, formula_b) = self._input_meta, self.formulas
+    grad_a = grad_b = None
+    if formula_a is not None and self._next_nodes[0] is not None:
+        attributes = self._attributes
+        if attributes:  # attributes_named, inline
+            names = self.attribute_names[0]
+            if names is not None and not attributes.keys() <= names:
+                attributes = attributes_named(names, attributes)
+        if self.takes_result[0]:
+            grad_a = formula_a(grad, a, b, result=result, **attributes)
+        else:
+            grad_a = formula_a(grad, a, b, **attributes)
+        if meta is not None and grad_a is not None and (grad_a.shape != meta[0] or grad_a.dtype is not meta[1]):
+            grad_a = fit_to_input(grad_a, meta[0], meta[1])
+    if formula_b is not None and self._next_nodes[1] is not None:
+        attributes = self._attributes
+        if attributes:  # attributes_named, inline
+            names = self.attribute_names[1]
+            if names is not None and not attributes.keys() <= names:
+                attributes = attributes_named(names, attributes)
+        if self.takes_result[1]:
+            grad_b = formula_b(grad, a, b, result=result, **attributes)
+        else:
+            grad_b = formula_b(grad, a, b, **attributes)
+        if meta is not None and grad_b is not None and (grad_b.shape != meta[2] or grad_b.dtype is not meta[3]):
+            grad_b = fit_to_input(grad_b, meta[2], meta[3])
+    return (grad_a, grad_b)
+
+
+def _save_result(node, result):
+    """node.save_result, written out for the common case (no saved-tensor hooks)."""
+    if saved_tensors_hooks_stack:
+        node.save_result(result)
+    else:
+        counter = result._version_counter
+        if counter is None:
+            counter = result._version_counter = [0]
+        node._result_entry = (result._data, counter, counter[0])
+
+
+# -- the op functions: defop's `op` and `finish` for one and two inputs -----------------------
+def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, view, bool_output, saves_extra,
+                 node_class):
+    """The op function of a one-input row (see defop for the parameters)."""
+    differentiable = node_class is not None
+    compute_dtype = None if dtype_rule is None else dtype_rule.compute
+    keeps = {} if dtype_rule is None else dtype_rule.keeps
+    other_name = None if dtype_rule is None else dtype_rule.other
+
+    def unary_op(x, **attributes):
+        if not isinstance(x, Tensor):
+            if not isinstance(x, RAW) and not on_device(x):
+                raise not_a_tensor(name, x)
+            return forward(x, **attributes)
+        data = x._data
+        target = None
+        if compute_dtype is not None:  # an arithmetic row
+            target = data.dtype
+            if target.kind not in keeps.get(type(attributes[other_name]) if other_name else NoneType, ""):
+                target = compute_dtype(x, **attributes)
+                if data.dtype is not target:
+                    data = data.astype(target)
+            if not data.ndim:
+                data = data[()]  # NumPy scalars compute several times faster than 0-d arrays
+        quiet = quiet_enter()  # torch's silent inf and nan (see _errstate)
+        try:
+            if saves_extra:
+                out, extra = forward_with_extra(data, **attributes)
+            else:
+                out = forward(data, **attributes) if attributes else forward(data)
+        finally:
+            quiet_leave(quiet)
+        if type(out) is not ndarray:
+            out = _asarray(out)
+        dtype = out.dtype
+        if dtype is not target and target is not None and not bool_output:
+            out = out.astype(target)
+            dtype = target
+        result = _new(Tensor)
+        result._data = out
+        result._version_counter = None
+        if view:  # shares memory, and so the version counter, with its input
+            result._version_counter = shared_counter(x)
+            result._base = x._base if x._base is not None else x
+        if x._requires_grad and differentiable and grad_state.enabled and dtype.kind in "fc":
+            if dtype.kind == "c":
+                raise complex_autograd_error(name, grad_fn_name)
+            if saves_extra:
+                attributes["extra"] = extra  # a fresh dict per call: the node's own
+            node = result.grad_fn = node_class((x,), attributes, out)
+            result._requires_grad = True
+            if node._result_entry is not None:  # the node reads its output: save it (see graph.py)
+                _save_result(node, result)
+        else:
+            result.grad_fn = None
+            result._requires_grad = False
+        if grad_state.inference:
+            result._inference = True
+        return result
+
+    return unary_op
+
+
+def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, node_class):
+    """The op function of a two-input row (see defop for the parameters)."""
+    differentiable = node_class is not None
+    compute_dtype = None if dtype_rule is None else dtype_rule.compute
+    keeps = {} if dtype_rule is None else dtype_rule.keeps
+
+    def binary_op(a, b, **attributes):
+        a_is_tensor = isinstance(a, Tensor)
+        if a_is_tensor:
+            tensor, other = a, b
+        elif isinstance(b, Tensor):
+            tensor, other = b, a
+        else:  # raw arrays: a formula on the fast path
+            if not isinstance(a, RAW) and not isinstance(b, RAW) and not on_device(a) and not on_device(b):
+                raise not_a_tensor(name, a)
+            return forward(a, b, **attributes)
+        target = tensor._data.dtype
+        if compute_dtype is None:
+            target = None
+        elif (target.kind not in keeps.get(type(other), "")
+              or (type(other) is Tensor and other._data.dtype is not target)):
+            target = compute_dtype(a, b, **attributes)
+        requires_grad = tensor._requires_grad
+        a_data, b_data = a, b
+        if a_is_tensor:
+            a_data = a._data
+            if target is not None:
+                if a_data.dtype is not target:
+                    a_data = a_data.astype(target)
+                if not a_data.ndim:
+                    a_data = a_data[()]  # as in unary_op
+        if isinstance(b, Tensor):
+            requires_grad = requires_grad or b._requires_grad
+            b_data = b._data
+            if target is not None:
+                if b_data.dtype is not target:
+                    b_data = b_data.astype(target)
+                if not b_data.ndim:
+                    b_data = b_data[()]
+        quiet = quiet_enter()
+        try:
+            out = forward(a_data, b_data, **attributes) if attributes else forward(a_data, b_data)
+        except ValueError as error:
+            raise shape_error(error, (a, b)) from None
+        except TypeError as error:  # CuPy refuses NumPy arrays: tensors on two devices
+            raise device_mismatch(error, (a, b)) from None
+        finally:
+            quiet_leave(quiet)
+        if type(out) is not ndarray:
+            out = _asarray(out)
+        dtype = out.dtype
+        if dtype is not target and target is not None and not bool_output:
+            out = out.astype(target)
+            dtype = target
+        result = _new(Tensor)
+        result._data = out
+        result._version_counter = None
+        if view:  # shares memory, and so the version counter, with its input
+            result._version_counter = shared_counter(a)
+            result._base = a._base if a._base is not None else a
+        if requires_grad and differentiable and grad_state.enabled and dtype.kind in "fc":
+            if dtype.kind == "c":
+                raise complex_autograd_error(name, grad_fn_name)
+            node = result.grad_fn = node_class((a, b), attributes, out)
+            result._requires_grad = True
+            if node._result_entry is not None:
+                _save_result(node, result)
+        else:
+            result.grad_fn = None
+            result._requires_grad = False
+        if grad_state.inference:
+            result._inference = True
+        return result
+
+    return binary_op
