@@ -111,10 +111,18 @@ def are_deterministic_algorithms_enabled():
 
 
 # -- drop-in: the torch version ember follows, `import torch` answered by ember -------------------------
-from . import _missing, _shim  # noqa: E402
+from . import _legacy, _missing, _shim  # noqa: E402
 from ._shim import install_as_torch, uninstall_as_torch  # noqa: E402,F401
 
 __torch_version__ = _shim.TorchVersion(_shim.TORCH_VERSION)  # torch.__version__ under the shim
+from ._legacy import *  # noqa: E402,F401,F403  (LongTensor, FloatTensor, ..., range, pi, inf, memory formats)
+globals().update({_name: _function for _name, _function in _legacy.INPLACE_FUNCTIONS.items()
+                 if _name not in globals()})  # torch.sin_(x) ... where ember has no own top-level form
+from . import _foreach, accelerator, amp, compiler, jit, onnx, testing  # noqa: E402,F401
+from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402,F401
+from .compiler import compile, get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402,F401
+
+globals().update(_foreach.FUNCTIONS)  # torch._foreach_add_(tensors, ...) ...
 
 # -- submodules loaded on first use ----------------------------------------------------------------
 # `import ember; ember.viz.draw_graph(z)` works without `import ember.viz`, and `import ember` does

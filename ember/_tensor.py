@@ -471,8 +471,8 @@ class Tensor:
                 target, where = value.dtype, value.device
             elif value is not None:
                 where = value
-        for ignored in ("non_blocking", "memory_format"):
-            kwargs.pop(ignored, None)
+        kwargs.pop("non_blocking", None)
+        kwargs.pop("memory_format", None)  # every ember tensor is row-major (docs: coming-from-pytorch)
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
         source = self.device.type
@@ -489,10 +489,13 @@ class Tensor:
                                                                              source=source)
         return self.clone() if copy and result is self else result
 
-    def type(self, dtype=None):
+    def type(self, dtype=None, non_blocking=False, **kwargs):
+        """No argument: the type string ('ember.FloatTensor', as dtypes print 'ember.float32').
+        Else the tensor as that dtype, typed class (ember.LongTensor) or type string ('torch.LongTensor')."""
+        from ._legacy import dtype_of_type
         if dtype is None:
             return f"ember.{'cuda.' if self.is_cuda else ''}{_dtype.LEGACY_NAMES[self.dtype]}"
-        return self.to(dtype)
+        return self.to(dtype_of_type(dtype))
 
     def cpu(self, memory_format=None):
         return self.to("cpu")

@@ -15,6 +15,7 @@ from . import function  # noqa: F401
 from .anomaly_mode import user_stacklevel
 from .anomaly_mode import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly  # noqa
 from .function import Function, once_differentiable  # noqa: F401
+from .variable import Variable  # noqa: F401
 from .graph import grad_accumulator, gradient_edge
 from .hooks import RemovableHandle, TensorHooks
 

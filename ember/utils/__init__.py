@@ -1,2 +1,2 @@
 """ember.utils: data loading (ember.utils.data) and hook handles, as torch.utils."""
-from . import data, dlpack, hooks  # noqa: F401
+from . import _pytree, data, dlpack, hooks  # noqa: F401
