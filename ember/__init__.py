@@ -120,6 +120,13 @@ globals().update({_name: _function for _name, _function in _legacy.INPLACE_FUNCT
                  if _name not in globals()})  # torch.sin_(x) ... where ember has no own top-level form
 from . import _foreach, accelerator, amp, compiler, jit, onnx, testing  # noqa: E402,F401
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402,F401
+from .amp.autocast_mode import get_autocast_cpu_dtype, get_autocast_gpu_dtype, is_autocast_cpu_enabled  # noqa
+from .func import vmap  # noqa: E402,F401  (torch.vmap is torch.func.vmap)
+
+
+def _assert(condition, message):
+    """torch._assert: an assert that tracing keeps; here a plain one."""
+    assert condition, message
 from .compiler import compile, get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402,F401
 
 globals().update(_foreach.FUNCTIONS)  # torch._foreach_add_(tensors, ...) ...

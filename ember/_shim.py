@@ -91,6 +91,13 @@ class _Alias(importlib.abc.Loader):
     def create_module(self, spec):
         return self.module
 
+    def get_code(self, fullname):
+        """runpy's `-m torch.x.y` asks for the code to run as __main__: ember's module's own code."""
+        loader = getattr(self.ember_spec, "loader", None)
+        if loader is None or not hasattr(loader, "get_code"):
+            raise ImportError(f"ember's {self.module.__name__} has no code that can run as a script")
+        return loader.get_code(self.ember_spec.name)
+
     def exec_module(self, module):
         # The import system stamps the torch-named spec onto the module; ember's own relative
         # imports and importlib.reload need ember's spec back.

@@ -84,6 +84,13 @@ def test_run_module_form(tmp_path):
     assert result.stdout == "__main__ ['a'] ember.Size([3])\n" or result.stdout == "__main__ ['a'] torch.Size([3])\n"
 
 
+def test_run_module_form_with_a_torch_module_path(tmp_path):
+    """`python -m ember.run -m torch.distributed.run ...` runs ember's module of that path as __main__."""
+    result = run(["-m", "torch.distributed.run", "--help"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "--nproc-per-node" in result.stdout
+
+
 SHIM_PROBE = """
 import ember
 torch = ember.install_as_torch()

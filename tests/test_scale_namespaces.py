@@ -245,3 +245,16 @@ def test_scale_names_resolve_under_the_shim_as_in_torch():
                 obj = lib
                 for part in path.split("."):
                     obj = getattr(obj, part)
+
+
+def test_small_top_level_names_as_torch():
+    assert ember.vmap is ember.func.vmap and torch.vmap is torch.func.vmap
+    x = ember.arange(6.0).reshape(2, 3)
+    assert ember.vmap(lambda row: row.sum())(x).tolist() == torch.vmap(lambda row: row.sum())(
+        torch.arange(6.0).reshape(2, 3)).tolist()
+    for lib in (ember, torch):
+        assert lib._assert(True, "fine") is None
+        with pytest.raises(AssertionError, match="broken"):
+            lib._assert(False, "broken")
+        assert lib.get_autocast_cpu_dtype() is lib.bfloat16 and lib.get_autocast_gpu_dtype() is lib.float16
+        assert lib.is_autocast_cpu_enabled() is False

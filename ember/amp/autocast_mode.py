@@ -62,3 +62,16 @@ class autocast:
             with self:
                 return func(*args, **kwargs)
         return autocast_wrapper
+
+
+# torch's older per-device spellings
+def get_autocast_cpu_dtype():
+    return get_autocast_dtype("cpu")
+
+
+def get_autocast_gpu_dtype():
+    return get_autocast_dtype("cuda")
+
+
+def is_autocast_cpu_enabled():
+    return is_autocast_enabled("cpu")
