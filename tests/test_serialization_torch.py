@@ -8,6 +8,7 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from test_examples import run_example
 
 import ember
 
@@ -15,7 +16,7 @@ torch = pytest.importorskip("torch")
 
 DTYPES = ["float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool", "complex64",
           "complex128"]
-HAS_BFLOAT16 = not isinstance(ember.bfloat16, ember._dtype._UnavailableDtype)
+HAS_BFLOAT16 = ember.serialization._torch_names.usable(ember.bfloat16)
 
 
 def torch_bytes(obj, **kwargs):
@@ -373,3 +374,40 @@ def test_flipped_bytes_in_a_real_checkpoint_never_escape_as_other_errors():
             ember.load(io.BytesIO(bytes(damaged)))
         except (RuntimeError, pickle.UnpicklingError):
             pass
+
+
+def test_the_worked_example_crosses_over_both_ways(tmp_path_factory):
+    """examples/torch_checkpoint.py: trained in torch, loaded and fine-tuned in ember, read back by torch."""
+    lines = run_example("torch_checkpoint", tmp_path_factory).splitlines()
+    values = {line.partition(":")[0]: line.partition(":")[2].strip() for line in lines}
+    assert values["same predictions as torch"] == "True"
+    assert values["torch reads ember's file, same predictions"] == "True"
+    assert float(values["largest logit difference"]) < 1e-4  # float32 rounding of two BLAS libraries
+    assert float(values["largest logit difference after the round trip"]) < 1e-4
+    before, after = (float(word) for word in values["grown rings"].replace(",", "").split() if word[0].isdigit())
+    assert after > before + 0.2 and after >= 0.95
+
+
+def test_safe_globals_allow_what_the_user_vouches_for():
+    data = torch_bytes({"x": np.float64(1.5), "a": np.arange(3)})
+    ours = ember.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(data))
+    assert sorted(ours) == sorted(torch.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(data)))
+    assert sorted(ours) == ["numpy._core.multiarray._reconstruct", "numpy._core.multiarray.scalar", "numpy.dtype",
+                            "numpy.ndarray"]
+    with pytest.raises(__import__("pickle").UnpicklingError, match=r"safe_globals\(\[numpy"):
+        ember.load(io.BytesIO(data))
+    allowed = [np._core.multiarray.scalar, np.dtype, np._core.multiarray._reconstruct, np.ndarray,
+               np.dtypes.Float64DType, np.dtypes.Int64DType]  # BUILD needs the exact classes, as in torch
+    with ember.serialization.safe_globals(allowed):
+        assert ember.serialization.get_safe_globals() == allowed
+        assert ember.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(data)) == []
+        loaded = ember.load(io.BytesIO(data))
+    assert loaded["x"] == np.float64(1.5) and type(loaded["x"]) is np.float64
+    assert loaded["a"].tolist() == [0, 1, 2] and ember.serialization.get_safe_globals() == []
+    ember.serialization.add_safe_globals(allowed)
+    try:
+        assert ember.load(io.BytesIO(data))["a"].tolist() == [0, 1, 2]
+    finally:
+        ember.serialization.clear_safe_globals()
+    with pytest.raises(__import__("pickle").UnpicklingError):
+        ember.load(io.BytesIO(data))

@@ -7,13 +7,13 @@ becomes ``Tensor.<name>`` (bound in ember/_tensor.py). Adding an op touches only
 from . import (activation, construct, construct_scatter, conv, decompositions, gamma, indexing, inplace,  # noqa: F401
                joining, linalg, loss, norm, numeric, numeric_linalg, pointwise, pointwise_inplace, pointwise_logic,
                pointwise_math, pooling, rearrange, reduction, sampling, scatter_reduce, selection, shape, sorting,
-               special)
+               special, statistics)
 from ._registry import GRAD_FNS, defop  # noqa: F401
 
 # Listed before the star imports below, which bring in functions named like some modules (norm).
 MODULES = (pointwise, pointwise_math, pointwise_logic, reduction, sorting, shape, rearrange, joining, indexing, linalg,
            decompositions, inplace, pointwise_inplace, activation, loss, conv, pooling, norm, sampling, numeric,
-           numeric_linalg, construct, construct_scatter, scatter_reduce, gamma, special)
+           numeric_linalg, construct, construct_scatter, scatter_reduce, gamma, special, statistics)
 
 from .activation import *  # noqa: F401,F403
 from .construct import *  # noqa: F401,F403
@@ -42,6 +42,7 @@ from .sampling import *  # noqa: F401,F403
 from .scatter_reduce import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 from .sorting import *  # noqa: F401,F403
+from .statistics import *  # noqa: F401,F403
 from .shape import (alias, contiguous, expand, getitem, normalize_dim, normalize_dims, numpy_T,  # noqa: F401
                     view, view_as, reshape_as)
 

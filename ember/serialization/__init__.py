@@ -23,8 +23,11 @@ import zipfile
 import zlib
 
 from . import _safetensors, _torch_format
+from ._safe_globals import (add_safe_globals, clear_safe_globals, get_safe_globals,
+                            get_unsafe_globals_in_checkpoint, safe_globals)
 
-__all__ = ["load", "save"]
+__all__ = ["add_safe_globals", "clear_safe_globals", "get_safe_globals", "get_unsafe_globals_in_checkpoint", "load",
+           "safe_globals", "save"]
 
 _FORMATS = ("torch", "safetensors")
 

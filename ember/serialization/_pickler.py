@@ -8,6 +8,7 @@ from collections import OrderedDict
 
 from .. import _dtype
 from .._tensor import Size, Tensor, device
+from ._torch_names import usable
 
 
 class TorchPickler:
@@ -109,7 +110,7 @@ class TorchPickler:
             else:
                 self._tuple(obj)
             self.open.discard(id(obj))
-        elif isinstance(obj, _dtype.dtype) and not isinstance(obj, _dtype._UnavailableDtype):
+        elif isinstance(obj, _dtype.dtype) and usable(obj):
             self._global("torch", obj.name)
         elif isinstance(obj, device):
             self._call("torch", "device", (str(obj),))

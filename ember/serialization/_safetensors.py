@@ -20,10 +20,13 @@ from collections import OrderedDict
 from .. import _creation, _dtype
 from .._backend import xp
 from .._tensor import Tensor
+from ._torch_names import usable
 
 _CODES = {_dtype.float16: "F16", _dtype.float32: "F32", _dtype.float64: "F64", _dtype.complex64: "C64",
           _dtype.complex128: "C128", _dtype.uint8: "U8", _dtype.int8: "I8", _dtype.int16: "I16",
           _dtype.int32: "I32", _dtype.int64: "I64", _dtype.bool: "BOOL"}
+if usable(_dtype.bfloat16):  # once ember has bfloat16 (through ml_dtypes)
+    _CODES[_dtype.bfloat16] = "BF16"
 _DTYPES = {code: dtype for dtype, code in _CODES.items()}
 _MAX_HEADER = 100 * 1024 * 1024  # the safetensors package's own limit
 _STRUCTURE_KEY = "ember_structure"

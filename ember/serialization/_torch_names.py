@@ -28,12 +28,21 @@ MISSING_STORAGES = {"QInt8Storage": "qint8", "QInt32Storage": "qint32", "QUInt8S
                     "QUInt4x2Storage": "quint4x2", "QUInt2x4Storage": "quint2x4"}
 
 
+def usable(dtype):
+    """Whether ember can hold tensors of `dtype` (bfloat16 exists as a name before it exists as a type)."""
+    try:
+        dtype.numpy  # noqa: B018  (an unavailable dtype raises TypeError here)
+    except TypeError:
+        return False
+    return True
+
+
 def ember_dtype(name):
     """ember's dtype for torch's name, or a RuntimeError saying ember cannot hold it."""
     entry = DTYPES.get(name)
     if entry is not None:
         found = getattr(_dtype, entry[0])
-        if not isinstance(found, _dtype._UnavailableDtype):
+        if usable(found):
             return found
     raise RuntimeError(f"ember.load: this checkpoint holds a tensor of dtype torch.{name}, which ember does not "
                        f"have{' (install ml_dtypes for bfloat16)' if name == 'bfloat16' else ''}. Convert it in "
@@ -73,6 +82,11 @@ class Storage:
 
     def cpu(self):
         return self
+
+    def cuda(self, device=None):  # `lambda storage, loc: storage.cuda()`: ember's CPU-only answer
+        raise RuntimeError("Attempting to deserialize object on a CUDA device but ember.cuda.is_available() is "
+                           "False. If you are running on a CPU-only machine, please use ember.load with "
+                           "map_location=ember.device('cpu') to map your storages to the CPU.")
 
     def elements(self, dtype):
         """The storage's elements as a flat array of `dtype` (no copy)."""
@@ -202,7 +216,7 @@ def torch_globals():
 
     for name in DTYPES:
         entry = getattr(_dtype, DTYPES[name][0])
-        table[f"torch.{name}"] = entry if not isinstance(entry, _dtype._UnavailableDtype) else MissingDtype(name)
+        table[f"torch.{name}"] = entry if usable(entry) else MissingDtype(name)
     for name in MISSING_DTYPES:
         table[f"torch.{name}"] = MissingDtype(name)
     for name, (_, storage) in DTYPES.items():

@@ -46,7 +46,8 @@ def _refused_global(path):
         f"ember.load: refused to load this file: it names {reason}. ember reads only data (tensors, "
         "storages, dtypes, numbers, strings, lists, tuples, dicts, OrderedDict, sets) and never runs code "
         "from a file, as torch.load(weights_only=True). If the file holds a whole pickled model or a "
-        "custom class, load it in torch and save its state_dict() instead.")
+        "custom class, load it in torch and save its state_dict() instead; if you trust this global, allow it with "
+        f"ember.serialization.safe_globals([{path}]) (or add_safe_globals), as in torch.")
 
 
 class RestrictedUnpickler:
@@ -56,8 +57,11 @@ class RestrictedUnpickler:
     MAX_STACK = 1 << 20
 
     def __init__(self, file, globals_, persistent_load=None):
+        from ._safe_globals import _build_user_object, user_globals
         self.read, self.readline = file.read, file.readline
-        self.globals, self.persistent_load = globals_, persistent_load
+        user_table, self.user_ids = user_globals()  # what add_safe_globals allowed, on top
+        self.globals, self.persistent_load = {**globals_, **user_table}, persistent_load
+        self.build_user_object = _build_user_object
         self.memo = {}
 
     def _take(self, n):
@@ -140,6 +144,9 @@ def _stack_global(u):
 
 def _reduce(u):
     args, func = u._pop(), u._pop()
+    if id(func) in u.user_ids and isinstance(args, tuple):  # the user vouched for it
+        u._push(func(*args))
+        return
     if not isinstance(func, Global) or func.call is None or not isinstance(args, tuple):
         raise UnpicklingError(f"ember.load: the pickle calls {_describe(func)}, which is not an allowed function")
     u._push(func.call(*args))
@@ -147,6 +154,9 @@ def _reduce(u):
 
 def _newobj(u):
     args, cls = u._pop(), u._pop()
+    if id(cls) in u.user_ids and isinstance(cls, type) and isinstance(args, tuple):
+        u._push(cls.__new__(cls, *args))
+        return
     if not isinstance(cls, Global) or cls.new is None or not isinstance(args, tuple):
         raise UnpicklingError(f"ember.load: the pickle creates an object of {_describe(cls)}, which is not an "
                               "allowed class")
@@ -160,6 +170,9 @@ def _build(u):
             if not isinstance(key, str):
                 raise corrupt("BUILD of an OrderedDict needs string attribute names")
             setattr(inst, key, value)
+        return
+    if id(type(inst)) in u.user_ids:
+        u.build_user_object(inst, state)
         return
     build = getattr(inst, "_ember_build", None)
     if build is None:

@@ -99,3 +99,10 @@ class DataLoader:
                 length = length // self.batch_size if self.drop_last else -(-length // self.batch_size)
             return length
         return len(self._index_sampler)
+
+
+def get_worker_info():
+    """None, as torch answers in the main process: ember's DataLoader loads every batch in this process
+    (num_workers is accepted, no worker processes start), so an IterableDataset that shards its stream
+    by worker sees one reader and yields everything once."""
+    return None
