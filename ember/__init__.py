@@ -6,7 +6,7 @@ from . import _dtype
 from ._dtype import (bfloat16, bool, cdouble, cfloat, complex64, complex128, double, dtype, float, float16,  # noqa: F401
                      float32, float64, get_default_dtype, half, int, int8, int16, int32, int64, long,
                      promote_types, set_default_dtype, short, uint8)
-from ._tensor import Size, Tensor, device  # noqa: F401
+from ._tensor import Size, Tensor, device, get_default_device, set_default_device  # noqa: F401
 from . import autograd, backends, cuda  # noqa: F401  (autograd needs Tensor; the ops need autograd.graph)
 from ._creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full,  # noqa: F401
                         full_like, linspace, logspace, multinomial, normal, ones, ones_like, rand, rand_like,

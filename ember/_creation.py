@@ -6,15 +6,21 @@ NumPy arrays keep their dtype.
 import math
 import warnings
 
-from . import _dtype
-from ._backend import xp
+from . import _dtype, _tensor
+from ._backend import is_array, to_device, to_host, xp
 from ._ops._errors import check_fits, overflow_when_unpacking
 from ._random import numpy_rng
-from ._tensor import Size, Tensor, _check_can_require_grad, make_tensor, require_cpu
+from ._tensor import Size, Tensor, _check_can_require_grad, device_type, make_tensor
 
 
 def _finish(array, requires_grad=False, device=None):
-    require_cpu(device)
+    """The tensor of a host array made by a factory, moved to `device` (the default device when None):
+    values, random ones included, are made on the host, so a seeded program draws the same numbers
+    on every device."""
+    if device is not None or _tensor.default_device is not _tensor.CPU:
+        where = device_type(device)
+        if where != "cpu":
+            array = to_device(array, where)
     tensor = make_tensor(array)
     if requires_grad:
         _check_can_require_grad(tensor.dtype, "Only Tensors of floating point and complex dtype can require "
@@ -107,7 +113,7 @@ def _ragged_error(data):
 def _unwrap(data):
     """Tensors inside lists become arrays, so NumPy can stack them."""
     if isinstance(data, Tensor):
-        return data._data
+        return to_host(data._data)
     if isinstance(data, (list, tuple)):
         return [_unwrap(item) for item in data]
     return data
@@ -120,8 +126,13 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
                       "or sourceTensor.clone().detach().requires_grad_(True), rather than "
                       "ember.tensor(sourceTensor).", UserWarning, stacklevel=2)
         array = data._data.copy()
+        if device is None:
+            device = data.device
     elif isinstance(data, xp.ndarray):
         array = data.copy()
+    elif is_array(data):  # a CuPy array: it stays where it is unless told
+        array = data.copy()
+        device = "cuda" if device is None else device
     else:
         try:
             data = _unwrap(data)
@@ -170,9 +181,9 @@ def _has_float64_array(data):
 def as_tensor(data, dtype=None, device=None):
     """Like tensor(), but shares memory with a NumPy array or tensor when no conversion is needed."""
     if isinstance(data, Tensor):
-        return data if dtype is None or dtype is data.dtype else data.to(dtype)
-    if isinstance(data, xp.ndarray) and (dtype is None or dtype.numpy == data.dtype):
-        return from_numpy(data)
+        return data.to(dtype=dtype, device=device)
+    if is_array(data) and (dtype is None or dtype.numpy == data.dtype) and device is None:
+        return _finish(from_numpy(data)._data) if isinstance(data, xp.ndarray) else make_tensor(data)
     return tensor(data, dtype=dtype, device=device)
 
 
@@ -217,25 +228,29 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     return _finish(xp.full(_size((size,)), fill_value, dtype=dtype.numpy), requires_grad, device)
 
 
-def _like(fill, input, dtype, requires_grad):
-    return _finish(fill(input._data.shape, dtype=(dtype or input.dtype).numpy), requires_grad)
+def _like(fill, input, dtype, requires_grad, device, *fill_value):
+    """A new tensor shaped like `input`, on input's device unless `device` says otherwise."""
+    return _finish(fill(input._data.shape, *fill_value, dtype=(dtype or input.dtype).numpy), requires_grad,
+                   input.device if device is None else device)
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _like(xp.zeros, input, dtype, requires_grad)
+    return _like(xp.zeros, input, dtype, requires_grad, device)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _like(xp.ones, input, dtype, requires_grad)
+    return _like(xp.ones, input, dtype, requires_grad, device)
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
-    return _like(xp.empty, input, dtype, requires_grad)
+    return _like(xp.empty, input, dtype, requires_grad, device)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
     check_fits(fill_value, (dtype or input.dtype).numpy)
-    return _finish(xp.full(input._data.shape, fill_value, dtype=(dtype or input.dtype).numpy), requires_grad)
+    return _like(xp.full, input, dtype, requires_grad, device, fill_value)
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
@@ -359,19 +374,22 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     return _finish(values.astype(_numpy_dtype(dtype, _dtype.int64), copy=False), requires_grad, device)
 
 
-def rand_like(input, *, dtype=None, requires_grad=False, generator=None):
-    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator)
+def rand_like(input, *, dtype=None, device=None, requires_grad=False, generator=None, memory_format=None):
+    return rand(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator,
+                device=input.device if device is None else device)
 
 
-def randn_like(input, *, dtype=None, requires_grad=False, generator=None):
-    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator)
+def randn_like(input, *, dtype=None, device=None, requires_grad=False, generator=None, memory_format=None):
+    return randn(input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad, generator=generator,
+                device=input.device if device is None else device)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, requires_grad=False, generator=None):
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False, generator=None,
+                 memory_format=None):
     if high is None:  # randint_like(input, high)
         low, high = 0, low
     return randint(low, high, input.shape, dtype=dtype or input.dtype, requires_grad=requires_grad,
-                   generator=generator)
+                   generator=generator, device=input.device if device is None else device)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
@@ -390,8 +408,11 @@ def _float_dtype_of(*values):
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     """torch's four forms: normal(Tensor, Tensor), normal(Tensor, float), normal(float, Tensor) and
     normal(float, float, size); tensor arguments broadcast, and the result takes their dtype."""
-    mean_data = mean._data if isinstance(mean, Tensor) else mean
-    std_data = std._data if isinstance(std, Tensor) else std
+    for value in (mean, std):  # a tensor argument says where the result lives
+        if isinstance(value, Tensor) and device is None:
+            device = value.device
+    mean_data = to_host(mean._data) if isinstance(mean, Tensor) else mean  # drawn on the host, on every device
+    std_data = to_host(std._data) if isinstance(std, Tensor) else std
     if xp.any(xp.asarray(std_data) < 0):
         bad = std_data if not isinstance(std, Tensor) else xp.asarray(std_data)[xp.asarray(std_data) < 0].flat[0]
         raise RuntimeError(f"normal expects std >= 0.0, but found std {bad:g}; a standard deviation cannot be "
@@ -409,12 +430,12 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
 
 def bernoulli(input, p=None, *, generator=None, out=None):
     """1 with probability p (each element of `input`, or the number `p`), else 0; input's dtype."""
-    probabilities = input._data if p is None else p
+    probabilities = to_host(input._data if p is None else p)  # drawn on the host, on every device
     if xp.any((xp.asarray(probabilities) < 0) | (xp.asarray(probabilities) > 1)):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false: bernoulli probabilities must "
                            "lie in [0, 1]")
     draws = numpy_rng(generator).random(input._data.shape) < probabilities
-    return make_tensor(draws.astype(input._data.dtype))
+    return _finish(draws.astype(input._data.dtype), device=input.device)
 
 
 def _check_probabilities(data, num_samples, replacement):
@@ -434,8 +455,9 @@ def _check_probabilities(data, num_samples, replacement):
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
     """Category indices drawn with the given (unnormalised) weights, one row per distribution."""
-    data = input._data.astype(xp.float64)
-    _check_probabilities(input._data, num_samples, replacement)
+    host = to_host(input._data)  # drawn on the host, on every device
+    data = host.astype(xp.float64)
+    _check_probabilities(host, num_samples, replacement)
     rows = data.reshape(-1, data.shape[-1])
     rng = numpy_rng(generator)
     if replacement:  # inverse CDF, every row at once: row r's CDF is shifted by r
@@ -449,7 +471,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
         with xp.errstate(divide="ignore"):
             keys = rng.exponential(size=rows.shape) / rows
         picks = xp.argsort(keys, axis=1, kind="stable")[:, :num_samples]
-    return make_tensor(picks.reshape(data.shape[:-1] + (num_samples,)).astype(xp.int64))
+    return _finish(picks.reshape(data.shape[:-1] + (num_samples,)).astype(xp.int64), device=input.device)
 
 
 # -- in-place sampling methods (Tensor.uniform_ ...), bound onto Tensor below ----------------
@@ -457,7 +479,10 @@ def _fill_in_place(tensor, values):
     from ._ops.inplace import check_inplace
     from ._tensor import bump_version
     check_inplace(tensor, False)
-    xp.copyto(tensor._data, values, casting="unsafe")
+    if isinstance(tensor._data, xp.ndarray):
+        xp.copyto(tensor._data, values, casting="unsafe")
+    else:  # drawn on the host, copied to the device
+        tensor._data[...] = to_device(xp.asarray(values).astype(tensor._data.dtype), "cuda")
     bump_version(tensor)
     return tensor
 
@@ -476,7 +501,7 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
 
 
 def bernoulli_(self, p=0.5, *, generator=None):
-    probabilities = p._data if isinstance(p, Tensor) else p
+    probabilities = to_host(p._data) if isinstance(p, Tensor) else p
     if not isinstance(p, Tensor) and not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
     return _fill_in_place(self, numpy_rng(generator).random(self._data.shape) < probabilities)

@@ -194,7 +194,7 @@ def _close(text: str, trailing: Sequence[str], indent: int) -> str:
 
 
 def format_tensor(data: np.ndarray, *, dtype_suffix: str | None = None,
-                  suffixes: Sequence[str] = (), prefix: str = "tensor(") -> str:
+                  suffixes: Sequence[str] = (), prefix: str = "tensor(", device: str | None = None) -> str:
     """The repr torch would print for a CPU tensor holding ``data``.
 
     ``dtype_suffix`` is the printed dtype name (e.g. "ember.float64"), or None to omit
@@ -215,6 +215,8 @@ def format_tensor(data: np.ndarray, *, dtype_suffix: str | None = None,
             # torch states the shape whenever edgeitems is 0, even if nothing is elided.
             trailing.append(f"size={tuple(data.shape)}")
         body = _body_str(data, indent)
+    if device is not None:  # torch names a device other than the default one first
+        trailing.insert(0, f"device='{device}'")
     if dtype_suffix is not None:
         trailing.append(f"dtype={dtype_suffix}")
     trailing.extend(suffixes)

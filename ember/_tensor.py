@@ -8,7 +8,7 @@ share, and conversions to Python and NumPy.
 import sys
 import warnings
 
-from . import _dtype
+from . import _backend, _dtype
 from ._backend import xp
 from ._grad_state import state as _grad_state
 
@@ -49,8 +49,8 @@ _DEVICE_TYPES = ("cpu", "cuda", "mps", "xpu", "meta")
 
 class device:
     """A device name, as torch.device. Any known type can be named (so that the usual
-    ``device("cuda" if ember.cuda.is_available() else "cpu")`` works), but ember computes on
-    the CPU only: putting a tensor anywhere else raises (see require_cpu)."""
+    ``device("cuda" if ember.cuda.is_available() else "cpu")`` works); ember computes on the CPU
+    (NumPy) and, when CuPy finds a GPU, on "cuda" (see device_type)."""
 
     __slots__ = ("type", "index")
 
@@ -80,13 +80,53 @@ class device:
 
 
 CPU = device("cpu")
+CUDA = device("cuda", 0)
+default_device = CPU  # set_default_device changes it
+
+
+def device_type(where):
+    """"cpu" or "cuda" for a device spec (a string, a device, a GPU index, or None for the default).
+
+    Without a GPU, "cuda" raises torch's AssertionError of a CPU-only build."""
+    if where is None:
+        where = default_device
+    elif isinstance(where, int) and not isinstance(where, bool):
+        where = device("cuda", where)
+    elif not isinstance(where, device):
+        where = device(where)
+    if where.type == "cpu":
+        return "cpu"
+    if where.type != "cuda":
+        raise AssertionError(f"ember computes on the CPU and on CUDA GPUs only, so device {str(where)!r} is not "
+                             "available. Use device='cpu' (or 'cuda' where ember.cuda.is_available()).")
+    if _backend.cupy() is None:
+        raise AssertionError("Torch not compiled with CUDA enabled (ember found no GPU: ember.cuda.is_available() "
+                             "is False; install ember[cuda] on a machine with an NVIDIA GPU, or use device='cpu')")
+    if where.index not in (None, 0):
+        raise RuntimeError(f"CUDA error: invalid device ordinal (ember uses one GPU, cuda:0; got {where})")
+    return "cuda"
+
+
+def set_default_device(where):
+    """Where factories put new tensors when no device= is given (torch.set_default_device)."""
+    global default_device
+    device_type("cpu" if where is None else where)  # refuses "cuda" without a GPU, as torch does
+    default_device = CPU if where is None or device(where).type == "cpu" else CUDA
+
+
+def get_default_device():
+    return default_device
 
 
 def require_cpu(where):
-    """ember's tensors live in CPU memory; torch raises this AssertionError without CUDA too."""
-    if where is not None and device(where).type != "cpu":
-        raise AssertionError(f"ember runs on the CPU only, so device {str(where)!r} is not available "
-                             "(ember.cuda.is_available() is False). Use device='cpu', or leave the device out.")
+    """Checks a device argument of an API that ember runs on the host only."""
+    if device_type(where) != "cpu":
+        raise AssertionError(f"ember computes this on the CPU only, so device {str(where)!r} is not available "
+                             "here. Use device='cpu', or leave the device out.")
+
+
+def device_of(array):
+    return CUDA if _backend.on_device(array) else CPU
 
 
 def make_tensor(data, grad_fn=None, requires_grad=False):
@@ -191,8 +231,9 @@ class Tensor:
     def dtype(self):
         return _dtype.from_numpy_dtype(self._data.dtype)
 
-    device = property(lambda self: CPU)
-    is_cuda = property(lambda self: False)
+    device = property(lambda self: CUDA if _backend.on_device(self._data) else CPU)
+    is_cuda = property(lambda self: _backend.on_device(self._data))
+    is_cpu = property(lambda self: not _backend.on_device(self._data))
     ndim = property(lambda self: self._data.ndim)
     dim = ndimension = lambda self: self._data.ndim
     numel = nelement = lambda self: self._data.size
@@ -200,7 +241,7 @@ class Tensor:
     is_floating_point = lambda self: self._data.dtype.kind == "f"
     is_complex = lambda self: self._data.dtype.kind == "c"
     is_contiguous = lambda self, memory_format=None: bool(self._data.flags.c_contiguous)
-    data_ptr = lambda self: self._data.__array_interface__["data"][0]
+    data_ptr = lambda self: _address(self._data)
 
     def stride(self, dim=None):
         strides = tuple(step // self._data.itemsize for step in self._data.strides)
@@ -209,7 +250,7 @@ class Tensor:
     def storage_offset(self):
         """Elements between the start of the base's memory and this view's first element."""
         base = self._base._data if self._base is not None else self._data
-        return (self.data_ptr() - base.__array_interface__["data"][0]) // self._data.itemsize
+        return (self.data_ptr() - _address(base)) // self._data.itemsize
     is_inference = lambda self: self._inference
     _is_view = lambda self: self._base is not None
 
@@ -325,10 +366,13 @@ class Tensor:
         return self._data.tolist()
 
     def numpy(self, *, force=False):
+        if _backend.on_device(self._data) and not force:
+            raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use Tensor.cpu() to copy the "
+                            "tensor to host memory first.")
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        return self._data  # force=True shares memory too, as torch's detach().cpu().numpy()
+        return _backend.to_host(self._data)  # force=True shares host memory, as torch's detach().cpu().numpy()
 
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
         """DLPack export (numpy.from_dlpack(t), torch.from_dlpack(t)): the same memory, no copy."""
@@ -396,7 +440,8 @@ class Tensor:
             suffixes = [f"grad_fn=<{type(self.grad_fn).__name__}>"]
         else:
             suffixes = ["requires_grad=True"] if self._requires_grad else []
-        return format_tensor(self._data, dtype_suffix=None if dtype in defaults else repr(dtype), suffixes=suffixes)
+        return format_tensor(_backend.to_host(self._data), dtype_suffix=None if dtype in defaults else repr(dtype),
+                             suffixes=suffixes, device=None if self.device == default_device else str(self.device))
 
     def __format__(self, spec):
         if self._data.ndim == 0:  # f"{x}" of a 0-d tensor formats its number, as torch does
@@ -417,39 +462,58 @@ class Tensor:
         return copy
 
     def to(self, *args, **kwargs):
-        """to(dtype), to(device), to(other), to(device, dtype): ember only converts dtypes."""
-        target, copy = None, kwargs.pop("copy", False)
+        """to(dtype), to(device), to(other), to(device, dtype): a converted copy, or self if nothing changes."""
+        target, where, copy = None, None, kwargs.pop("copy", False)
         for value in list(args) + [kwargs.pop("dtype", None), kwargs.pop("device", None)]:
             if isinstance(value, _dtype.dtype):
                 target = value
             elif isinstance(value, Tensor):
-                target = value.dtype
+                target, where = value.dtype, value.device
             elif value is not None:
-                try:
-                    require_cpu(value)
-                except RuntimeError:  # torch words a bad string here differently from device("...")
-                    raise RuntimeError(f"Invalid device string: '{value}'. Pass a dtype such as ember.float64, "
-                                       "or a device such as 'cpu'.") from None
+                where = value
         kwargs.pop("non_blocking", None)
         kwargs.pop("memory_format", None)  # every ember tensor is row-major (docs: coming-from-pytorch)
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        if target is None or target is self.dtype:
-            return self.clone() if copy else self
-        return _ops.to_copy(self, dtype=target)
+        source = self.device.type
+        if where is not None:
+            try:
+                where = where if isinstance(where, (device, int)) else device(where)
+            except RuntimeError:  # torch words a bad string here differently from device("...")
+                raise RuntimeError(f"Invalid device string: '{where}'. Pass a dtype such as ember.float64, "
+                                   "or a device such as 'cpu' or 'cuda'.") from None
+            where = device_type(where)
+        where = None if where == source else where
+        target = None if target is self.dtype else target
+        result = self if where is None and target is None else _ops.to_copy(self, dtype=target, device=where,
+                                                                             source=source)
+        return self.clone() if copy and result is self else result
 
     def type(self, dtype=None, non_blocking=False, **kwargs):
         """No argument: the type string ('ember.FloatTensor', as dtypes print 'ember.float32').
         Else the tensor as that dtype, typed class (ember.LongTensor) or type string ('torch.LongTensor')."""
         from ._legacy import dtype_of_type
         if dtype is None:
-            return f"ember.{_dtype.LEGACY_NAMES[self.dtype]}"
+            return f"ember.{'cuda.' if self.is_cuda else ''}{_dtype.LEGACY_NAMES[self.dtype]}"
         return self.to(dtype_of_type(dtype))
 
-    cpu = lambda self, *args, **kwargs: self
+    def cpu(self, memory_format=None):
+        return self.to("cpu")
 
     def cuda(self, device=None, non_blocking=False, memory_format=None):
-        require_cpu("cuda" if device is None else device)  # raises: ember has no GPU
+        return self.to("cuda" if device is None else device)
+
+    def pin_memory(self, device=None):
+        """Pinned host memory speeds up copies to a GPU; with CuPy the copy is already direct, so this is
+        the same tensor (torch, without an accelerator, raises)."""
+        if _backend.cupy() is None:
+            raise RuntimeError("Cannot access accelerator device when none is available.")
+        if self.is_cuda:
+            raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+        return self
+
+    is_pinned = lambda self, device=None: False
+
     float = lambda self: self.to(_dtype.float32)
     double = lambda self: self.to(_dtype.float64)
     half = lambda self: self.to(_dtype.float16)
@@ -544,6 +608,13 @@ class Tensor:
 
     T = property(lambda self: _ops.numpy_T(self))
     mT = property(lambda self: _ops.transpose(self, -2, -1))
+
+
+def _address(array):
+    """Where the array's first element lives (host or GPU memory)."""
+    if _backend.on_device(array):
+        return array.__cuda_array_interface__["data"][0]
+    return array.__array_interface__["data"][0]
 
 
 # Methods that are exactly the op of the same name (ember.exp(x) is x.exp()); each ops module

@@ -1,21 +1,138 @@
-"""ember.cuda: there is no GPU here, and code that asks gets a straight answer.
+"""ember.cuda: the GPU, as CuPy sees it (``pip install ember[cuda]``).
 
-Scripts written for torch commonly ask ``torch.cuda.is_available()`` and seed the GPU's
-generator unconditionally; both work under ember (the answer is False, the seeding does
-nothing, as in a CPU-only torch build).
+With CuPy and a GPU, these answer from CuPy. Without (CuPy absent, no driver, no device), they
+answer exactly as a CPU-only torch build does: ``is_available()`` is False, ``device_count()`` 0,
+the memory counters 0, seeding and ``empty_cache`` do nothing, and the questions only a GPU can
+answer raise torch's ``AssertionError: Torch not compiled with CUDA enabled``. Finding CuPy can
+take seconds, so it happens once, on the first question (ember._backend caches it).
+
+ember draws random numbers on the host and moves them (so CPU and GPU runs of a seeded program
+agree): ``ember.manual_seed`` seeds them all, and ``ember.cuda.manual_seed`` has nothing to seed.
 """
+from collections import namedtuple
+
+from . import _backend
+
+_NOT_COMPILED = "Torch not compiled with CUDA enabled"
+_peak_allocated = 0
+
+_DeviceProperties = namedtuple("_CudaDeviceProperties", "name major minor total_memory multi_processor_count")
+
+
+def _cupy():
+    """CuPy, or torch's CPU-build AssertionError."""
+    module = _backend.cupy()
+    if module is None:
+        raise AssertionError(_NOT_COMPILED)
+    return module
+
+
+def _index(device):
+    from ._tensor import device as device_class
+    if device is None:
+        return 0
+    if isinstance(device, int):
+        return device
+    return device_class(device).index or 0
 
 
 def is_available():
-    return False
+    return _backend.cupy() is not None
 
 
 def device_count():
-    return 0
+    module = _backend.cupy()
+    return 0 if module is None else module.cuda.runtime.getDeviceCount()
+
+
+def is_initialized():
+    return _backend._cupy not in (False, None)
+
+
+def current_device():
+    return _cupy().cuda.runtime.getDevice()
+
+
+def set_device(device):
+    if _backend.cupy() is None:  # what torch's CPU build raises here
+        raise AttributeError("module 'torch._C' has no attribute '_cuda_setDevice' (ember found no GPU)")
+    if _index(device) != 0:
+        raise RuntimeError(f"CUDA error: invalid device ordinal (ember uses one GPU, cuda:0; got {device})")
+
+
+def get_device_properties(device=None):
+    raw = _cupy().cuda.runtime.getDeviceProperties(_index(device))
+    name = raw["name"].decode() if isinstance(raw["name"], bytes) else raw["name"]
+    return _DeviceProperties(name, raw["major"], raw["minor"], raw["totalGlobalMem"], raw["multiProcessorCount"])
+
+
+def get_device_name(device=None):
+    return get_device_properties(device).name
+
+
+def get_device_capability(device=None):
+    properties = get_device_properties(device)
+    return properties.major, properties.minor
+
+
+def synchronize(device=None):
+    """Wait until the GPU has finished its queued work (time GPU code only after this)."""
+    _cupy().cuda.Device(_index(device)).synchronize()
+
+
+def empty_cache():
+    """Give CuPy's cached, unused GPU memory back to the driver."""
+    module = _backend.cupy()
+    if module is not None:
+        module.get_default_memory_pool().free_all_blocks()
+
+
+def memory_allocated(device=None):
+    """Bytes of GPU memory held by arrays now (CuPy's memory pool)."""
+    global _peak_allocated
+    module = _backend.cupy()
+    if module is None:
+        return 0
+    used = module.get_default_memory_pool().used_bytes()
+    _peak_allocated = max(_peak_allocated, used)
+    return used
+
+
+def max_memory_allocated(device=None):
+    """The largest memory_allocated() seen so far (CuPy keeps no peak, so ember samples it)."""
+    return max(_peak_allocated, memory_allocated(device))
+
+
+def memory_reserved(device=None):
+    module = _backend.cupy()
+    return 0 if module is None else module.get_default_memory_pool().total_bytes()
+
+
+def reset_peak_memory_stats(device=None):
+    global _peak_allocated
+    _peak_allocated = 0
 
 
 def manual_seed(seed):
-    """Seeds the (absent) GPU generators: nothing to do, as in a CPU-only torch."""
+    """Nothing to seed: ember draws GPU tensors' random numbers with the host generator
+    (ember.manual_seed), as a CPU-only torch build also ignores this call."""
 
 
 manual_seed_all = manual_seed
+
+
+def is_bf16_supported(including_emulation=True):
+    return False  # ember's bfloat16 (ml_dtypes) lives on the host only
+
+
+class device:
+    """``with ember.cuda.device(0):`` selects the GPU; ember uses one (cuda:0)."""
+
+    def __init__(self, device):
+        self.index = _index(device)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exception):
+        return False

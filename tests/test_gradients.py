@@ -71,7 +71,7 @@ def test_output_shape_dtype_and_requires_grad(case):
     # the inputs are leaves the case must leave alone (in-place cases work on a clone)
     for tensor, array in zip(inputs, case.arrays()):
         assert tensor.is_leaf and tensor.grad_fn is None
-        np.testing.assert_array_equal(tensor.detach().numpy(), array)
+        np.testing.assert_array_equal(tensor.detach().cpu().numpy(), array)
 
 
 @pytest.mark.parametrize("case", NOT_DIFFERENTIABLE, ids=repr)

@@ -18,12 +18,13 @@ def both(array, requires_grad=False, dtype="float64"):
 
 def copy_weights(mine, theirs):
     """Give the ember module torch's weights (through NumPy)."""
-    state = {key: ember.tensor(value.detach().numpy()) for key, value in theirs.state_dict().items()}
+    state = {key: ember.tensor(value.detach().cpu().numpy()) for key, value in theirs.state_dict().items()}
     mine.load_state_dict(state)
 
 
 def close(mine, theirs, rtol=1e-6, atol=1e-7):
-    np.testing.assert_allclose(np.asarray(mine.detach().numpy()), theirs.detach().numpy(), rtol=rtol, atol=atol)
+    np.testing.assert_allclose(np.asarray(mine.detach().cpu().numpy()), theirs.detach().cpu().numpy(), rtol=rtol,
+                               atol=atol)
 
 
 RNG = np.random.default_rng(0)
@@ -196,9 +197,10 @@ def test_forward_hooks_order_and_effects():
     layer.register_forward_hook(lambda m, args, kwargs, out: calls.append(("post", kwargs)), with_kwargs=True)
     out = layer(ember.ones(1, 2))
     assert calls == ["pre-first", "pre", ("post", {})]
-    np.testing.assert_allclose(out.detach().numpy(), (layer.bias + 1).detach().numpy().reshape(1, 2))
+    np.testing.assert_allclose(out.detach().cpu().numpy(), (layer.bias + 1).detach().cpu().numpy().reshape(1, 2))
     handle.remove()
-    np.testing.assert_allclose(layer(ember.ones(1, 2)).detach().numpy(), layer.bias.detach().numpy().reshape(1, 2))
+    np.testing.assert_allclose(layer(ember.ones(1, 2)).detach().cpu().numpy(),
+                               layer.bias.detach().cpu().numpy().reshape(1, 2))
 
 
 def _backward_hook_record(lib):
@@ -206,8 +208,8 @@ def _backward_hook_record(lib):
     seen = []
 
     def hook(module, grad_input, grad_output):
-        seen.append(([None if g is None else g.detach().numpy().copy() for g in grad_input],
-                     [g.detach().numpy().copy() for g in grad_output]))
+        seen.append(([None if g is None else g.detach().cpu().numpy().copy() for g in grad_input],
+                     [g.detach().cpu().numpy().copy() for g in grad_output]))
         return tuple(None if g is None else g * 2 for g in grad_input)
     layer.register_full_backward_hook(hook)
     return layer, seen
@@ -252,7 +254,9 @@ def test_sequential_indexing_and_editing():
         seq[5]
 
 
-def test_module_list_dict_parameter_list_dict():
+def test_module_list_dict_parameter_list_dict(device):
+    if device != "cpu":
+        pytest.skip("the reprs are compared with torch's CPU tensors")
     layers = nn.ModuleList([nn.Linear(2, 2)])
     layers.append(nn.ReLU())
     layers.extend([nn.Tanh()])
@@ -416,23 +420,23 @@ def test_init_distributions_and_bounds():
     bound = 1 / math.sqrt(300)
     init.kaiming_uniform_(w, a=math.sqrt(5))
     assert float(w.abs().mean()) == pytest.approx(bound / 2, rel=0.02)
-    assert w.numpy().max() <= bound and w.numpy().min() >= -bound
+    assert w.cpu().numpy().max() <= bound and w.cpu().numpy().min() >= -bound
     init.xavier_normal_(w)
-    assert w.numpy().std() == pytest.approx(math.sqrt(2 / 700), rel=0.02)
+    assert w.cpu().numpy().std() == pytest.approx(math.sqrt(2 / 700), rel=0.02)
     init.kaiming_normal_(w, mode="fan_out", nonlinearity="relu")
-    assert w.numpy().std() == pytest.approx(math.sqrt(2 / 400), rel=0.02)
+    assert w.cpu().numpy().std() == pytest.approx(math.sqrt(2 / 400), rel=0.02)
     init.xavier_uniform_(w, gain=init.calculate_gain("tanh"))
-    assert np.abs(w.numpy()).max() <= 5 / 3 * math.sqrt(6 / 700)
+    assert np.abs(w.cpu().numpy()).max() <= 5 / 3 * math.sqrt(6 / 700)
     init.trunc_normal_(w, std=2.0, a=-1.0, b=1.5)
-    assert w.numpy().min() >= -1.0 and w.numpy().max() <= 1.5
+    assert w.cpu().numpy().min() >= -1.0 and w.cpu().numpy().max() <= 1.5
     init.orthogonal_(w, gain=2.0)
-    np.testing.assert_allclose(w.numpy().T @ w.numpy(), 4 * np.eye(300), atol=1e-4)
+    np.testing.assert_allclose(w.cpu().numpy().T @ w.cpu().numpy(), 4 * np.eye(300), atol=1e-4)
     init.eye_(w)
     assert float(w.sum()) == 300
     init.constant_(w, 0.5)
-    assert set(w.numpy().ravel().tolist()) == {0.5}
+    assert set(w.cpu().numpy().ravel().tolist()) == {0.5}
     init.normal_(w, 3.0, 0.5)
-    assert w.numpy().mean() == pytest.approx(3.0, abs=0.01)
+    assert w.cpu().numpy().mean() == pytest.approx(3.0, abs=0.01)
     for name, param in [("relu", None), ("leaky_relu", 0.2), ("tanh", None), ("selu", None), ("conv2d", None)]:
         assert init.calculate_gain(name, param) == torch.nn.init.calculate_gain(name, param)
     assert init._calculate_fan_in_and_fan_out(ember.empty(8, 3, 5, 5)) == (75, 200)
@@ -444,9 +448,9 @@ def test_linear_initialises_as_torch():
     ember.manual_seed(1)
     layer = nn.Linear(500, 400)
     bound = 1 / math.sqrt(500)
-    assert np.abs(layer.weight.detach().numpy()).max() <= bound
-    assert np.abs(layer.bias.detach().numpy()).max() <= bound
-    assert layer.weight.detach().numpy().std() == pytest.approx(bound / math.sqrt(3), rel=0.02)
+    assert np.abs(layer.weight.detach().cpu().numpy()).max() <= bound
+    assert np.abs(layer.bias.detach().cpu().numpy()).max() <= bound
+    assert layer.weight.detach().cpu().numpy().std() == pytest.approx(bound / math.sqrt(3), rel=0.02)
 
 
 # -- utils --------------------------------------------------------------------------------------

@@ -17,10 +17,10 @@ def copy_weights(theirs, mine):
     """Give `mine` torch's parameters and buffers (same names), in float64."""
     mine_state = dict(mine.named_parameters())
     for name, value in theirs.named_parameters():
-        mine_state[name].data = ember.tensor(value.detach().double().numpy())
+        mine_state[name].data = ember.tensor(value.detach().double().cpu().numpy())
     for name, value in theirs.named_buffers():
         if value is not None and value.dtype.is_floating_point:
-            dict(mine.named_buffers())[name].data = ember.tensor(value.double().numpy())
+            dict(mine.named_buffers())[name].data = ember.tensor(value.double().cpu().numpy())
 
 
 def pair_inputs(shape, seed=0, positive=False):
@@ -31,7 +31,7 @@ def pair_inputs(shape, seed=0, positive=False):
 
 
 def close(mine, theirs, tol=1e-9):
-    np.testing.assert_allclose(mine.detach().numpy(), theirs.detach().numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(mine.detach().cpu().numpy(), theirs.detach().cpu().numpy(), rtol=tol, atol=tol)
 
 
 def run_both(theirs, mine, shape, *extra, seed=0):
@@ -75,7 +75,7 @@ def test_conv1d_module_and_unbatched_input():
 def test_conv_initialisation_follows_torch_bounds():
     conv = nn.Conv2d(3, 8, 3)
     bound = 1 / np.sqrt(3 * 9)
-    weight, bias = conv.weight.detach().numpy(), conv.bias.detach().numpy()
+    weight, bias = conv.weight.detach().cpu().numpy(), conv.bias.detach().cpu().numpy()
     assert np.abs(weight).max() <= bound and np.abs(bias).max() <= bound
     assert np.abs(weight).max() > bound * 0.5  # drawn over the whole range, not near zero
     assert list(dict(conv.state_dict()).keys()) == list(torch.nn.Conv2d(3, 8, 3).state_dict().keys())
@@ -117,7 +117,7 @@ def test_max_pool_indices_match_torch():
     _, their_indices = TF.max_pool2d(tx, 3, 2, 1, return_indices=True, ceil_mode=True)
     _, my_indices = F.max_pool2d(ex, 3, 2, 1, return_indices=True, ceil_mode=True)
     assert my_indices.dtype is ember.int64
-    np.testing.assert_array_equal(my_indices.numpy(), their_indices.numpy())
+    np.testing.assert_array_equal(my_indices.cpu().numpy(), their_indices.cpu().numpy())
 
 
 def _batch_norm_pair(make, steps, shape):
@@ -127,7 +127,7 @@ def _batch_norm_pair(make, steps, shape):
         close(mine(ex), theirs(tx))
     for name, value in theirs.named_buffers():
         if value is not None:
-            np.testing.assert_allclose(dict(mine.named_buffers())[name].numpy(), value.numpy(), rtol=1e-12)
+            np.testing.assert_allclose(dict(mine.named_buffers())[name].cpu().numpy(), value.cpu().numpy(), rtol=1e-12)
     return theirs, mine
 
 
@@ -182,17 +182,17 @@ def test_dropout_train_eval_and_edge_cases():
     x = ember.ones(200, 50, requires_grad=True)
     drop = nn.Dropout(0.3)
     out = drop(x)
-    values = out.detach().numpy()
+    values = out.detach().cpu().numpy()
     assert set(np.unique(values)).issubset({0.0, np.float32(1 / 0.7)})
     assert 0.25 < (values == 0).mean() < 0.35
     assert type(out.grad_fn).__name__ == "MulBackward0"
     out.sum().backward()
-    np.testing.assert_allclose(x.grad.numpy(), values)  # the gradient goes through the same mask
+    np.testing.assert_allclose(x.grad.cpu().numpy(), values)  # the gradient goes through the same mask
     drop.eval()
     assert drop(x) is x
     assert F.dropout(x, 0.0) is x  # as torch: p=0 returns the input itself
     zeros = F.dropout(x, 1.0)
-    assert not zeros.detach().numpy().any() and type(zeros.grad_fn).__name__ == "MulBackward0"
+    assert not zeros.detach().cpu().numpy().any() and type(zeros.grad_fn).__name__ == "MulBackward0"
     with pytest.raises(ValueError, match="dropout probability has to be between 0 and 1, but got 1.5"):
         nn.Dropout(1.5)
     y = ember.ones(3, 4)
@@ -201,7 +201,7 @@ def test_dropout_train_eval_and_edge_cases():
 
 
 def test_dropout2d_zeroes_whole_channels():
-    out = nn.Dropout2d(0.5)(ember.ones(8, 16, 3, 3)).numpy()
+    out = nn.Dropout2d(0.5)(ember.ones(8, 16, 3, 3)).cpu().numpy()
     per_channel = out.reshape(8, 16, -1)
     assert np.all(per_channel.min(axis=2) == per_channel.max(axis=2))
     assert set(np.unique(out)).issubset({0.0, 2.0})
@@ -209,7 +209,7 @@ def test_dropout2d_zeroes_whole_channels():
 
 def test_embedding_matches_torch_with_padding_idx():
     theirs, mine = torch.nn.Embedding(6, 3, padding_idx=2), nn.Embedding(6, 3, padding_idx=2)
-    assert not mine.weight.detach().numpy()[2].any()
+    assert not mine.weight.detach().cpu().numpy()[2].any()
     copy_weights(theirs, mine)
     theirs = theirs.double()
     indices = [[1, 2, 5], [2, 0, 1]]
@@ -220,7 +220,7 @@ def test_embedding_matches_torch_with_padding_idx():
     to.backward(torch.tensor(grad))
     eo.backward(ember.tensor(grad))
     close(mine.weight.grad, theirs.weight.grad)
-    assert not mine.weight.grad.numpy()[2].any()
+    assert not mine.weight.grad.cpu().numpy()[2].any()
     assert repr(mine) == repr(theirs)
 
 
@@ -295,7 +295,7 @@ def test_rnn_dropout_between_layers_only_in_training():
     x = ember.randn(5, 2, 3)
     first, _ = lstm(x)
     second, _ = lstm(x)
-    np.testing.assert_array_equal(first.detach().numpy(), second.detach().numpy())
+    np.testing.assert_array_equal(first.detach().cpu().numpy(), second.detach().cpu().numpy())
 
 
 def _attention_pair(batch_first=False, **kwargs):

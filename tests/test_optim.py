@@ -35,9 +35,9 @@ def run(lib, optimizer_name, kwargs, dtype, steps, groups=False, maximize=False)
     history = []
     for _ in range(steps):
         for p in (w, v):
-            p.grad = lib.tensor(gradient(p.detach().numpy(), maximize).astype(np_dtype), dtype=lib_dtype)
+            p.grad = lib.tensor(gradient(p.detach().cpu().numpy(), maximize).astype(np_dtype), dtype=lib_dtype)
         optimizer.step()
-        history.append((w.detach().numpy().copy(), v.detach().numpy().copy()))
+        history.append((w.detach().cpu().numpy().copy(), v.detach().cpu().numpy().copy()))
     return history, optimizer
 
 

@@ -56,6 +56,17 @@ def shape_error(error, inputs):
     return error
 
 
+def device_mismatch(error, inputs):
+    """CuPy's TypeError at a NumPy array, re-raised as torch's error when the tensors live on two
+    devices; other errors unchanged."""
+    devices = {str(x.device) for x in inputs if isinstance(x, Tensor)}
+    if len(devices) < 2:
+        return error
+    first, second = sorted(devices, reverse=True)[:2]  # cuda:0 before cpu, as torch names them
+    return RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, {first} "
+                        f"and {second}! Move them to one device first, e.g. with .to('{first}').")
+
+
 def broadcast_error(inputs):
     shapes = [tuple(x.shape) for x in inputs if isinstance(x, Tensor)]
     for dim in range(1, max(len(shape) for shape in shapes) + 1):

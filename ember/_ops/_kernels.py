@@ -7,6 +7,8 @@ never does (formulas are written in ember ops, to stay differentiable).
 """
 import numpy as np
 
+from .._backend import as_strided, namespace
+
 
 def element_count(shape, dim):
     count = 1
@@ -131,7 +133,7 @@ def window_view(padded, kernel, out_size, stride, dilation):
     s = padded.strides
     shape = (n, c, out_size[0], out_size[1], kernel[0], kernel[1])
     strides = (s[0], s[1], s[2] * stride[0], s[3] * stride[1], s[2] * dilation[0], s[3] * dilation[1])
-    return np.lib.stride_tricks.as_strided(padded, shape, strides, writeable=False)
+    return as_strided(padded, shape, strides, writeable=False)
 
 
 def pad_last_two(x, padding, value=0):
@@ -140,7 +142,7 @@ def pad_last_two(x, padding, value=0):
     if not (top or bottom or left or right):
         return x
     n, c, h, w = x.shape
-    out = np.full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
+    out = namespace(x).full((n, c, h + top + bottom, w + left + right), value, dtype=x.dtype)
     out[:, :, top:top + h, left:left + w] = x
     return out
 

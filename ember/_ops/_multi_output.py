@@ -12,6 +12,7 @@ formula dwarfs the bookkeeping, so a node simply saves every input and output.
 """
 import numpy as np
 
+from .._backend import as_array
 from .._errstate import quiet
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor, shared_counter
@@ -82,11 +83,11 @@ def defop_multi(name, grad_fn_name, forward, backward, num_outputs):
             outs = forward(*arrays, **attributes)
         requires_grad = grad_state.enabled and any(isinstance(x, Tensor) and x._requires_grad for x in inputs)
         if not requires_grad:
-            return tuple(make_tensor(np.asarray(out)) for out in outs)
+            return tuple(make_tensor(as_array(out)) for out in outs)
         node = node_class(inputs, attributes)
         results = []
         for output_nr, out in enumerate(outs):
-            result = make_tensor(np.asarray(out), node, True)
+            result = make_tensor(as_array(out), node, True)
             if output_nr:
                 result.output_nr = output_nr
             results.append(result)

@@ -24,7 +24,8 @@ which defop installs unless EMBER_GENERIC_PATHS=1.
 import dis
 import inspect
 
-from .._backend import ndarray, xp
+from .._backend import as_array as asarray
+from .._backend import ndarray, on_device
 from .._dtype import get_default_dtype, result_type
 from .._errstate import enter as quiet_enter
 from .._errstate import leave as quiet_leave
@@ -33,7 +34,7 @@ from .._tensor import Tensor, make_tensor, shared_counter
 from ..autograd.engine import GENERIC_PATHS  # install only the general path (see _unrolled.py)
 from ..autograd.graph import Node
 from . import _unrolled
-from ._errors import complex_autograd_error, not_a_tensor, shape_error
+from ._errors import complex_autograd_error, device_mismatch, not_a_tensor, shape_error
 from ._kernels import cast, wrapped_int
 
 GRAD_FNS = {}  # grad_fn name -> Node subclass, for tests and tools
@@ -177,7 +178,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
     def finish(out, inputs, attributes, target, requires_grad):
         """Wrap NumPy's answer as a Tensor and, when autograd is watching, record the node."""
         if type(out) is not ndarray:  # NumPy answers 0-d arithmetic with scalars; keep arrays
-            out = xp.asarray(out)
+            out = asarray(out)
         if target is not None and not bool_output and out.dtype is not target:
             out = out.astype(target)
         if requires_grad and differentiable and grad_state.enabled and out.dtype.kind in "fc":
@@ -197,7 +198,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
 
     def op(*inputs, **attributes):
         if not any(isinstance(x, Tensor) for x in inputs):  # raw arrays: a formula on the fast path
-            if not any(isinstance(x, _unrolled.RAW) for x in inputs):
+            if not any(isinstance(x, _unrolled.RAW) or on_device(x) for x in inputs):
                 raise not_a_tensor(name, inputs[0])
             return forward(*inputs, **attributes)
         target = None if dtype_rule is None else dtype_rule.compute(*inputs, **attributes)
@@ -216,6 +217,8 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             dtype = next(x._data.dtype for x in inputs if isinstance(x, Tensor)) if target is None else target
             out = forward(*(wrapped_int(x, dtype) for x in arrays),
                           **{key: wrapped_int(value, dtype) for key, value in attributes.items()})
+        except TypeError as error:
+            raise device_mismatch(error, inputs) from None
         finally:
             quiet_leave(quiet)
         return finish(out, inputs, attributes, target, requires_grad)

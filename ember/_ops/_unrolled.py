@@ -11,7 +11,7 @@ EMBER_GENERIC_PATHS=1 in the environment makes defop install only the general pa
 suite runs the gradient and op-case suites that way too (tests/test_generic_paths.py), so every
 line here is proven equal to the reference it shortcuts.
 """
-from .._backend import ndarray, xp
+from .._backend import as_array, ndarray, on_device, xp
 from .._errstate import enter as quiet_enter
 from .._errstate import leave as quiet_leave
 from .._grad_state import state as grad_state
@@ -31,11 +31,11 @@ from ..autograd.graph import (
     save_tensor,
     saved_tensors_hooks_stack,
 )
-from ._errors import complex_autograd_error, not_a_tensor, shape_error
+from ._errors import complex_autograd_error, device_mismatch, not_a_tensor, shape_error
 from ._kernels import cast, wrapped_int
 
 _new = object.__new__
-_asarray = xp.asarray
+_asarray = as_array  # keeps CuPy arrays; NumPy scalars become 0-d arrays
 NoneType = type(None)
 RAW = (ndarray, xp.generic)  # what formulas pass on the fast path: arrays and NumPy scalars
 
@@ -192,7 +192,7 @@ def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, vi
 
     def unary_op(x, **attributes):
         if not isinstance(x, Tensor):
-            if not isinstance(x, RAW):
+            if not isinstance(x, RAW) and not on_device(x):
                 raise not_a_tensor(name, x)
             return forward(x, **attributes)
         data = x._data
@@ -260,7 +260,7 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
         elif isinstance(b, Tensor):
             tensor, other = b, a
         else:  # raw arrays: a formula on the fast path
-            if not isinstance(a, RAW) and not isinstance(b, RAW):
+            if not isinstance(a, RAW) and not isinstance(b, RAW) and not on_device(a) and not on_device(b):
                 raise not_a_tensor(name, a)
             return forward(a, b, **attributes)
         target = tensor._data.dtype
@@ -294,6 +294,8 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
         except OverflowError:  # as in unary_op
             dtype = tensor._data.dtype if target is None else target
             out = forward(wrapped_int(a_data, dtype), wrapped_int(b_data, dtype), **attributes)
+        except TypeError as error:  # CuPy refuses NumPy arrays: tensors on two devices
+            raise device_mismatch(error, (a, b)) from None
         finally:
             quiet_leave(quiet)
         if type(out) is not ndarray:

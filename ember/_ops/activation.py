@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from .._backend import is_array, namespace, reduce
 from ._kernels import add_reduce
 from ._registry import defop
 from .inplace import make_inplace
@@ -147,7 +148,7 @@ log_sigmoid = defop("log_sigmoid", "LogSigmoidBackward0", _log_sigmoid_forward,
 # -- softmax family: numerically stable (the row maximum is subtracted first) ------------------------
 # (the ufuncs' reduce methods: np.max / np.sum add a Python wrapper that costs as much on small inputs)
 def _softmax_forward(x, *, dim):
-    shifted = np.exp(x - np.maximum.reduce(x, axis=dim, keepdims=True, initial=-np.inf))
+    shifted = np.exp(x - reduce(namespace(x), "maximum", x, dim, keepdims=True, initial=-np.inf))
     shifted /= np.add.reduce(shifted, axis=dim, keepdims=True)
     return shifted
 
@@ -155,7 +156,7 @@ def _softmax_forward(x, *, dim):
 def _log_softmax_forward(x, *, dim):
     """(log_softmax, (exp(shifted), its sum)): the backward needs the softmax, exp(shifted) / sum,
     which the forward has all but computed (saves_extra); the backward divides once per row."""
-    shifted = x - np.maximum.reduce(x, axis=dim, keepdims=True, initial=-np.inf)
+    shifted = x - reduce(namespace(x), "maximum", x, dim, keepdims=True, initial=-np.inf)
     exponentials = np.exp(shifted)
     total = add_reduce(exponentials, axis=dim, keepdims=True)
     shifted -= np.log(total)
@@ -171,7 +172,7 @@ softmax_row = defop("softmax", "SoftmaxBackward0", _softmax_forward, _softmax_ba
 
 def _log_softmax_backward(grad, x, *, dim, result, extra=None):
     # d log_softmax: g - exp(result) * sum(g), where exp(result) = exponentials / total (extra)
-    if extra is not None and type(grad) is np.ndarray:  # raw arrays: the same, in one buffer
+    if extra is not None and is_array(grad):  # raw arrays: the same, in one buffer
         exponentials, total = extra
         factor = add_reduce(grad, axis=dim, keepdims=True) / total
         out = np.multiply(exponentials, factor.astype(exponentials.dtype, copy=False))

@@ -9,9 +9,11 @@ import itertools
 
 import numpy as np
 
+from .._backend import as_array, is_array, namespace, sliding_window_view, to_device, to_host
+from .._backend import as_strided as backend_as_strided
 from .._dtype import bfloat16 as bfloat16_dtype
 from .._grad_state import state as grad_state
-from .._tensor import Tensor, bump_version, make_tensor, shared_counter
+from .._tensor import Tensor, bump_version, device_type, make_tensor, shared_counter
 from ._errors import check_fits
 from ._registry import defop
 from .indexing import gather_row
@@ -30,9 +32,11 @@ def _dtype_of(dtype, default):
     return default if dtype is None else dtype
 
 
-def _new(self, array, dtype, requires_grad):
+def _new(self, array, dtype, requires_grad, device):
+    """A new leaf made from a host array: self's dtype and device unless given."""
     dtype = _dtype_of(dtype, self.dtype)
-    result = make_tensor(np.asarray(array, dtype=dtype.numpy))
+    where = self.device.type if device is None else device_type(device)
+    result = make_tensor(to_device(as_array(array, dtype=dtype.numpy), where))
     if requires_grad:
         result.requires_grad_(True)
     return result
@@ -42,32 +46,34 @@ def _size(size):
     return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else tuple(size)
 
 
-# -- new_* constructors: the dtype (and device) of self unless given --------------------------------
+# -- new_* constructors: the dtype and device of self unless given --------------------------------
 # Each is made in its final dtype at once (a float64 array first would be a 2-8x transient peak).
 def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return _new(self, np.zeros(_size(size), _dtype_of(dtype, self.dtype).numpy), dtype, requires_grad)
+    return _new(self, np.zeros(_size(size), _dtype_of(dtype, self.dtype).numpy), dtype, requires_grad, device)
 
 
 def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
-    return _new(self, np.ones(_size(size), _dtype_of(dtype, self.dtype).numpy), dtype, requires_grad)
+    return _new(self, np.ones(_size(size), _dtype_of(dtype, self.dtype).numpy), dtype, requires_grad, device)
 
 
 def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     # ember's empty memory is zeroed
-    return _new(self, np.zeros(_size(size), _dtype_of(dtype, self.dtype).numpy), dtype, requires_grad)
+    return _new(self, np.zeros(_size(size), _dtype_of(dtype, self.dtype).numpy), dtype, requires_grad, device)
 
 
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
              pin_memory=False):
     target = _dtype_of(dtype, self.dtype).numpy
     check_fits(fill_value, target)
-    return _new(self, np.full(tuple(size), fill_value, target), dtype, requires_grad)
+    return _new(self, np.full(tuple(size), fill_value, target), dtype, requires_grad, device)
 
 
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     """A copy of data as a new leaf (self's dtype unless given), as torch.tensor would make it."""
-    array = data.detach()._data if isinstance(data, Tensor) else data
-    return _new(self, np.array(array, copy=True), dtype, requires_grad)
+    if isinstance(data, Tensor):
+        device = data.device if device is None else device
+        data = to_host(data.detach()._data)
+    return _new(self, np.array(data, copy=True), dtype, requires_grad, device)
 
 
 def type_as(self, other):
@@ -131,9 +137,9 @@ def as_strided(input, size, stride, storage_offset=0):
     size, stride = tuple(size), tuple(stride)
     if len(size) != len(stride):
         raise RuntimeError(f"mismatch in length of strides and shape (size {list(size)}, stride {list(stride)})")
-    positions = np.full(size, storage_offset, dtype=np.int64)
+    positions = namespace(input._data).full(size, storage_offset, dtype=np.int64)
     for axis, (length, step) in enumerate(zip(size, stride)):
-        positions = positions + (np.arange(length, dtype=np.int64) * step).reshape(
+        positions = positions + (namespace(input._data).arange(length, dtype=np.int64) * step).reshape(
             (1,) * axis + (length,) + (1,) * (len(size) - axis - 1))
     numel = input._data.size
     if positions.size and (positions.min() < 0 or positions.max() >= numel):
@@ -143,8 +149,8 @@ def as_strided(input, size, stride, storage_offset=0):
     data = input._data
     if data.flags.c_contiguous and data.size:  # share memory, as torch's view does
         item = data.itemsize
-        view = np.lib.stride_tricks.as_strided(data.reshape(-1)[storage_offset:], size,
-                                               tuple(s * item for s in stride), writeable=False)
+        view = backend_as_strided(data.reshape(-1)[storage_offset:], size, tuple(s * item for s in stride),
+                                      writeable=False)
         result._data = view
         result._version_counter = shared_counter(input)
         result._base = input._base if input._base is not None else input
@@ -152,14 +158,14 @@ def as_strided(input, size, stride, storage_offset=0):
 
 
 def _unfold_forward(x, *, dim, size, step):
-    windows = np.lib.stride_tricks.sliding_window_view(x, size, axis=dim)
+    windows = sliding_window_view(x, size, axis=dim)
     return windows[(slice(None),) * dim + (slice(None, None, step),)]
 
 
 def _unfold_backward_forward(g, *, dim, size, step, shape):
-    out = np.zeros(shape, dtype=g.dtype)
+    out = namespace(g).zeros(shape, dtype=g.dtype)
     count = g.shape[dim]
-    index = (np.arange(count) * step)[:, None] + np.arange(size)[None, :]
+    index = (namespace(g).arange(count) * step)[:, None] + namespace(g).arange(size)[None, :]
     np.add.at(np.moveaxis(out, dim, -1), (Ellipsis, index), np.moveaxis(g, dim, -2))
     return out
 
@@ -271,11 +277,11 @@ def combinations(input, r=2, with_replacement=False):
     if r < 0:
         raise RuntimeError(f"Expect a non-negative number, but got {r}")
     if r == 0:
-        return make_tensor(np.empty((0,), dtype=input._data.dtype))
+        return make_tensor(namespace(input._data).empty((0,), dtype=input._data.dtype))
     pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
     rows = np.array(list(pick(range(input.shape[0]), r)), dtype=np.int64).reshape(-1, r)
     if not rows.size:
-        return make_tensor(np.empty((0, r) if r > 1 else (0,), dtype=input._data.dtype))
+        return make_tensor(namespace(input._data).empty((0, r) if r > 1 else (0,), dtype=input._data.dtype))
     return stack([getitem(input, make_tensor(rows[:, k].copy())) for k in range(r)], 1)
 
 
@@ -296,7 +302,8 @@ def block_diag(*tensors):
                                f"has {x.ndim} dimensions")
         matrices.append(x._data.reshape((1,) * (2 - x.ndim) + x._data.shape))
     dtype = np.result_type(*[m.dtype for m in matrices]) if matrices else np.float32
-    out = np.zeros((sum_sizes(m.shape[0] for m in matrices), sum_sizes(m.shape[1] for m in matrices)), dtype=dtype)
+    shape = (sum_sizes(m.shape[0] for m in matrices), sum_sizes(m.shape[1] for m in matrices))
+    out = namespace(*matrices).zeros(shape, dtype=dtype)
     blocks, r, c = [], 0, 0
     for m in matrices:
         out[r:r + m.shape[0], c:c + m.shape[1]] = m
@@ -312,7 +319,8 @@ def sum_sizes(sizes):
     return total
 
 
-rot90_row = defop("rot90", "Rot90Backward0", lambda x, *, k, dims: np.ascontiguousarray(np.rot90(x, k, axes=dims)),
+rot90_row = defop("rot90", "Rot90Backward0",
+                  lambda x, *, k, dims: namespace(x).ascontiguousarray(np.rot90(x, k, axes=dims)),
                   lambda grad, x, *, k, dims: rot90_row(grad, k=-k, dims=dims))
 
 
@@ -378,7 +386,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
         result = obj if dtype is None or dtype is obj.dtype else obj.to(dtype)
         if copy:
             result = result.clone() if result is obj else result
-    elif copy or not isinstance(obj, np.ndarray):
+    elif copy or not is_array(obj):
         result = tensor(obj, dtype=dtype)
     else:
         result = as_tensor(obj, dtype=dtype)
@@ -498,7 +506,7 @@ def view_as_complex(input):
     _forward_only("view_as_complex", input)
     complex_type = np.complex64 if data.dtype == np.float32 else np.complex128
     if not data.flags.c_contiguous:
-        data = np.ascontiguousarray(data)
+        data = namespace(data).ascontiguousarray(data)
         return make_tensor(data.view(complex_type).reshape(data.shape[:-1]))
     return _complex_view(input, data.view(complex_type).reshape(data.shape[:-1]))
 

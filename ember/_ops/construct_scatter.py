@@ -3,6 +3,7 @@ their in-place forms, and fill_diagonal_ / addmm_ / cumsum_. See pointwise.py fo
 """
 import numpy as np
 
+from .._backend import as_array, is_array, namespace
 from .._tensor import Tensor, make_tensor
 from ._registry import GRAD_FNS, defop
 from .indexing import _along, index_fill_row, index_select_row, take_row
@@ -17,13 +18,13 @@ from .shape import select as select_row
 # -- scatter-like ops: a copy of input with src written into a region --------------------------------
 def _region_zeroed(grad, region):
     """grad with `region` set to zero, as a constant mask (differentiable in grad)."""
-    mask = np.ones(tuple(grad.shape), dtype=bool)
+    mask = namespace(grad).ones(tuple(grad.shape), dtype=bool)
     mask[region] = False
     return grad * (make_tensor(mask) if isinstance(grad, Tensor) else mask)
 
 
 def _written(x, src, region):
-    out = np.array(x, copy=True)
+    out = x.copy(order="K")
     out[region] = src
     return out
 
@@ -48,13 +49,13 @@ select_scatter_row = defop(
 
 
 def _diagonal_scatter_forward(x, src, *, offset, dim1, dim2):
-    out = np.array(x, copy=True)
+    out = x.copy(order="K")
     _diagonal_view(out, offset, dim1, dim2)[...] = src
     return out
 
 
 def _diagonal_zeroed(grad, *, offset, dim1, dim2):
-    mask = np.ones(tuple(grad.shape), dtype=bool)
+    mask = namespace(grad).ones(tuple(grad.shape), dtype=bool)
     _diagonal_view(mask, offset, dim1, dim2)[...] = False
     return grad * (make_tensor(mask) if isinstance(grad, Tensor) else mask)
 
@@ -62,7 +63,7 @@ def _diagonal_zeroed(grad, *, offset, dim1, dim2):
 def _diagonal_of(grad, *, offset, dim1, dim2):
     if isinstance(grad, Tensor):
         return diagonal(grad, offset, dim1, dim2)
-    return np.array(_diagonal_view(grad, offset, dim1, dim2))
+    return _diagonal_view(grad, offset, dim1, dim2).copy()
 
 
 diagonal_scatter_row = defop(
@@ -106,7 +107,7 @@ def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
 
 # -- index_put, index_copy, put (and their in-place forms) ------------------------------------------
 def _index_put_forward(x, values, *, index, accumulate):
-    out = np.array(x, copy=True)
+    out = x.copy(order="K")
     if accumulate:
         np.add.at(out, index, np.broadcast_to(values, out[index].shape))
     else:
@@ -124,7 +125,7 @@ def _index_put_old(grad, x, values, *, index, accumulate):
 
 
 def _index_put_values(grad, x, values, *, index, accumulate):
-    return getitem(grad, tuple(make_tensor(i) if isinstance(i, np.ndarray) else i for i in index)) \
+    return getitem(grad, tuple(make_tensor(i) if is_array(i) else i for i in index)) \
         if isinstance(grad, Tensor) else grad[index]
 
 index_put_row = defop("index_put", "IndexPutBackward0", _index_put_forward, (_index_put_old, _index_put_values))
@@ -135,13 +136,13 @@ if _previous is not None:
 def _numpy_indices(indices):
     if isinstance(indices, Tensor) or not isinstance(indices, (tuple, list)):
         raise TypeError("index_put(): argument 'indices' must be tuple of Tensors, e.g. (rows, cols)")
-    return tuple(i._data if isinstance(i, Tensor) else np.asarray(i) for i in indices)
+    return tuple(i._data if isinstance(i, Tensor) else as_array(i) for i in indices)
 
 
 def index_put(input, indices, values, accumulate=False):
     """A copy of input with values written (or with accumulate=True, added) at input[indices]."""
     if not isinstance(values, Tensor):
-        values = make_tensor(np.asarray(values, dtype=input._data.dtype))
+        values = make_tensor(as_array(values, dtype=input._data.dtype))
     if values._data.dtype != input._data.dtype:
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got {input.dtype} for the "
                            f"destination and {values.dtype} for the source.")
@@ -149,7 +150,7 @@ def index_put(input, indices, values, accumulate=False):
 
 
 def _index_copy_forward(x, source, *, dim, index):
-    out = np.array(x, copy=True)
+    out = x.copy(order="K")
     out[_along(dim, index)] = source
     return out
 
@@ -174,7 +175,7 @@ def index_copy(input, dim, index, source):
 
 
 def _put_forward(x, source, *, index, accumulate):
-    out = np.array(x, copy=True)
+    out = x.copy(order="K")
     flat = out.reshape(-1)
     if accumulate:
         np.add.at(flat, index, source.reshape(-1))
@@ -186,7 +187,7 @@ def _put_forward(x, source, *, index, accumulate):
 def _put_old(grad, x, source, *, index, accumulate):
     if accumulate:
         return grad
-    mask = np.ones(tuple(grad.shape), dtype=bool)
+    mask = namespace(grad).ones(tuple(grad.shape), dtype=bool)
     mask.reshape(-1)[index] = False
     return grad * (make_tensor(mask) if isinstance(grad, Tensor) else mask)
 
@@ -228,7 +229,7 @@ def fill_diagonal_(self, fill_value, wrap=False):
     if self.ndim > 2 and len(set(self.shape)) != 1:
         raise RuntimeError("all dimensions of input must be of equal length")
     if self.ndim == 2 and wrap and self.shape[0] > self.shape[1] + 1:
-        rows = np.arange(self.shape[0])
+        rows = namespace(self._data).arange(self.shape[0])
         keep = (rows % (self.shape[1] + 1)) < self.shape[1]
         rows = rows[keep]
         self[make_tensor(rows), make_tensor(rows % (self.shape[1] + 1))] = fill_value
@@ -236,7 +237,7 @@ def fill_diagonal_(self, fill_value, wrap=False):
     if self.ndim == 2:
         diagonal(self).fill_(fill_value)
         return self
-    index = make_tensor(np.arange(self.shape[0]))
+    index = make_tensor(namespace(self._data).arange(self.shape[0]))
     self[(index,) * self.ndim] = fill_value
     return self
 

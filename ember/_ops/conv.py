@@ -15,6 +15,7 @@ each time.
 """
 import numpy as np
 
+from .._backend import namespace
 from .._tensor import Tensor
 from ._kernels import pad_last_two, window_view
 from ._registry import defop
@@ -58,7 +59,7 @@ def _col2im(columns, shape, kernel, out_size, stride, padding, dilation):
     (top, bottom), (left, right) = padding
     rows_needed = (out_size[0] - 1) * stride[0] + dilation[0] * (kernel[0] - 1) + 1
     cols_needed = (out_size[1] - 1) * stride[1] + dilation[1] * (kernel[1] - 1) + 1
-    padded = np.zeros((n, c, max(h + top + bottom, rows_needed), max(w + left + right, cols_needed)),
+    padded = namespace(columns).zeros((n, c, max(h + top + bottom, rows_needed), max(w + left + right, cols_needed)),
                       dtype=columns.dtype)
     columns = columns.reshape(n, c, kernel[0], kernel[1], out_size[0], out_size[1])
     row_span, col_span = stride[0] * (out_size[0] - 1) + 1, stride[1] * (out_size[1] - 1) + 1

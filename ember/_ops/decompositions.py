@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from .. import return_types
+from .._backend import namespace
 from .._tensor import Tensor, make_tensor
 from ._multi_output import defop_multi
 from ._registry import defop
@@ -30,7 +31,7 @@ def mT(x):
 
 
 def _eye_like(x, size):
-    return _like(np.eye(size, dtype=_raw(x).dtype), x)
+    return _like(namespace(_raw(x)).eye(size, dtype=_raw(x).dtype), x)
 
 
 def _tril(x, offset=0):
@@ -91,7 +92,7 @@ inv_row = defop("linalg_inv", "LinalgInvExBackward0", _inv_forward,
 def _cofactors(A):
     """det(A) * inv(A).mT, also for singular A: from the SVD, products of all other singular values."""
     U, S, Vh = np.linalg.svd(A)
-    ones = np.ones(S.shape[:-1] + (1,), dtype=S.dtype)
+    ones = namespace(S).ones(S.shape[:-1] + (1,), dtype=S.dtype)
     before = np.cumprod(np.concatenate([ones, S[..., :-1]], -1), -1)
     after = np.cumprod(np.concatenate([ones, S[..., :0:-1]], -1), -1)[..., ::-1]
     sign = np.linalg.det(U) * np.linalg.det(Vh)
@@ -139,7 +140,7 @@ def inv(A):
 
 def inv_ex(A, *, check_errors=False):
     inverse = inv(A)
-    return return_types.linalg_inv_ex(inverse, make_tensor(np.zeros(A.shape[:-2], dtype=np.int32)))
+    return return_types.linalg_inv_ex(inverse, make_tensor(namespace(A._data).zeros(A.shape[:-2], dtype=np.int32)))
 
 
 def det(A):

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from .._backend import like, namespace
 from .._tensor import Tensor
 from . import gamma_kernels as kernels
 from ._registry import defop, promote_to_float
@@ -26,11 +27,11 @@ def _mvlgamma_terms(x, p):
     halves = np.arange(p, dtype=np.float64) / 2
     if isinstance(x, Tensor):
         return unsqueeze(x, -1) - x.new_tensor(halves)
-    return x[..., None] - halves.astype(x.dtype)
+    return x[..., None] - like(halves.astype(x.dtype), x)
 
 
 def _mvlgamma_forward(x, *, p):
-    terms = x[..., None] - np.arange(p, dtype=np.float64) / 2
+    terms = x[..., None] - namespace(x).arange(p, dtype=np.float64) / 2
     return kernels.lgamma(terms).sum(-1) + p * (p - 1) / 4 * math.log(math.pi)
 
 

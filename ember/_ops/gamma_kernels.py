@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from .._backend import as_array
+
 _LANCZOS_G = 7.0
 _LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
             -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
@@ -33,7 +35,7 @@ def _lgamma_positive(x):
 
 
 def lgamma(x):
-    x = np.asarray(x, dtype=np.float64)
+    x = as_array(x, dtype=np.float64)
     reflect = x < 0.5
     safe = np.where(reflect, 1.0 - x, x)
     value = _lgamma_positive(np.where(np.isfinite(safe), safe, 1.0))
@@ -81,7 +83,7 @@ def _asymptotic(x, n):
 
 def polygamma(n, x):
     """psi_n(x), the n-th derivative of digamma (n = 0 is digamma itself)."""
-    x = np.asarray(x, dtype=np.float64)
+    x = as_array(x, dtype=np.float64)
     pole = (x <= 0) & (x == np.floor(x))
     finite = np.where(np.isfinite(x) & ~pole, x, 1.0)
     reflect = n == 0 and bool(np.any(finite < 0))

@@ -6,6 +6,7 @@ never differentiated. Repeated indices add up in every backward (np.add.at), as 
 """
 import numpy as np
 
+from .._backend import as_array, like, namespace
 from .._tensor import Tensor, make_tensor
 from ._errors import broadcast_error, check_fits, no_derivative
 from ._registry import defop
@@ -16,7 +17,8 @@ from .shape import expand, normalize_dim, reshape
 
 def _positions(index, dim):
     """The full NumPy index that `index` (shaped like the output) means along `dim`."""
-    grids = list(np.ogrid[tuple(slice(0, size) for size in index.shape)]) if index.ndim else []
+    axes = np.ogrid[tuple(slice(0, size) for size in index.shape)] if index.ndim else []
+    grids = [like(grid, index) for grid in axes]
     if not grids:
         return (index,) if index.ndim == 0 and dim == 0 else ()
     grids[dim] = index
@@ -24,8 +26,8 @@ def _positions(index, dim):
 
 
 def _zeros(like, shape):
-    data = like._data if isinstance(like, Tensor) else np.asarray(like)
-    zeros = np.zeros(shape, dtype=data.dtype)
+    data = like._data if isinstance(like, Tensor) else as_array(like)
+    zeros = namespace(data).zeros(shape, dtype=data.dtype)
     return make_tensor(zeros) if isinstance(like, Tensor) else zeros
 
 
@@ -65,7 +67,7 @@ def _index_fill_forward(x, value, *, dim, index):
 
 
 def _masked_scatter_forward(x, source, *, mask, shape):
-    out = np.array(np.broadcast_to(x, mask.shape))
+    out = np.broadcast_to(x, mask.shape).copy()
     out[mask] = source.reshape(-1)[:np.count_nonzero(mask)]
     return out
 
@@ -105,7 +107,7 @@ index_fill_tensor = defop("index_fill", "IndexFillBackward1", _index_fill_forwar
                            lambda grad, x, value, *, dim, index: sum(
                                index_select_row(grad, dim=dim, index=index, shape=tuple(grad.shape)))))
 masked_fill_row = defop("masked_fill", "MaskedFillBackward0",
-                        lambda x, *, mask, value: np.where(mask, np.asarray(value).astype(x.dtype), x),
+                        lambda x, *, mask, value: np.where(mask, like(as_array(value), x).astype(x.dtype), x),
                         lambda grad, x, *, mask, value: where(mask, 0.0, grad))
 masked_fill_tensor = defop("masked_fill", "MaskedFillBackward1",
                            lambda x, value, *, mask: np.where(mask, value.astype(x.dtype), x),
@@ -200,7 +202,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
             raise RuntimeError(f"reduce argument must be either add or multiply, got {reduce}")
         if isinstance(src, Tensor):
             return scatter_reduce_row(input, _source_like_index(src, array), dim=dim, index=array, reduce=reduce)
-        return scatter_reduce_row(input, np.asarray(src, dtype=input._data.dtype), dim=dim, index=array, reduce=reduce)
+        return scatter_reduce_row(input, as_array(src, dtype=input._data.dtype), dim=dim, index=array, reduce=reduce)
     if isinstance(src, Tensor):
         if src._data.dtype != input._data.dtype:
             raise RuntimeError(f"scatter(): Expected self.dtype to be equal to src.dtype (got {input.dtype!r} and "
@@ -310,7 +312,7 @@ def nonzero(input, *, as_tuple=False):
     data = input._data
     if as_tuple:
         if data.ndim == 0:
-            return (make_tensor(np.zeros(int(data != 0), dtype=np.int64)),)
+            return (make_tensor(namespace(data).zeros(int(data != 0), dtype=np.int64)),)
         return tuple(make_tensor(indices.astype(np.int64)) for indices in np.nonzero(data))
     return make_tensor(np.argwhere(data).astype(np.int64))
 

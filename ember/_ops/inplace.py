@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from .._backend import address, as_array, is_array, like, namespace
 from .._dtype import can_cast, from_numpy_dtype, scalar_type_name
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, bump_version, make_tensor
@@ -290,6 +291,8 @@ def copy_(self, src, non_blocking=False):
     """Copy `src` (broadcast to self's shape, cast to self's dtype) into self."""
     if not isinstance(src, Tensor):
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+    if src.device != self.device:  # torch copies across devices here (ToCopyBackward0 on the way)
+        src = src.to(self.device)
     recording = grad_state.enabled and (self._requires_grad or src._requires_grad)
     check_inplace(self, recording)
     if not recording:
@@ -308,7 +311,7 @@ def _copy_slices_forward(old, value, *, index):
 
 def _outside_region(grad, old, value, *, index):
     """The overwritten region passes no gradient to the old value."""
-    outside = np.ones(grad.shape, dtype=bool)
+    outside = namespace(grad).ones(grad.shape, dtype=bool)
     outside[index] = False
     return grad * (make_tensor(outside) if isinstance(grad, Tensor) else outside)
 
@@ -323,9 +326,10 @@ copy_slices = defop("setitem", "CopySlices", _copy_slices_forward, (_outside_reg
 index_put = defop("index_put_", "IndexPutBackward0", _copy_slices_forward, (_outside_region, _region))
 
 
-def _numpy_index(index):
+def _numpy_index(index, reference):
+    """The array index for `index`; index tensors move to `reference`'s device, as torch allows."""
     items = index if isinstance(index, tuple) else (index,)
-    return tuple(item._data if isinstance(item, Tensor) else item for item in items)
+    return tuple(like(item._data, reference) if isinstance(item, Tensor) else item for item in items)
 
 
 def setitem(self, index, value):
@@ -343,7 +347,7 @@ def setitem(self, index, value):
     except (ValueError, RuntimeError) as error:
         if "broadcast" not in str(error):
             raise
-        target = self._data[_numpy_index(index)].shape
+        target = self._data[_numpy_index(index, self._data)].shape
         shape = np.shape(value._data if isinstance(value, Tensor) else value)
         raise RuntimeError(_expand_error(shape, target)) from None
 
@@ -364,18 +368,18 @@ def _setitem(self, index, value):
     value_requires_grad = isinstance(value, Tensor) and value._requires_grad
     recording = grad_state.enabled and (self._requires_grad or value_requires_grad)
     check_inplace(self, recording, indexed=True)
-    np_index = _numpy_index(index)
+    np_index = _numpy_index(index, self._data)
     raw_value = value._data if isinstance(value, Tensor) else value
     if not recording:
         self._data[np_index] = raw_value
         bump_version(self)
         return
     if not isinstance(value, Tensor):
-        value = make_tensor(np.asarray(raw_value, dtype=self._data.dtype))
+        value = make_tensor(as_array(raw_value, dtype=self._data.dtype, like=self._data))
     if self._base is not None:  # x[i] = v on a view: the base records CopySlices
         _setitem_on_view(self, np_index, value)
         return
-    advanced = any(isinstance(item, (np.ndarray, list)) for item in np_index)
+    advanced = any(isinstance(item, list) or is_array(item) for item in np_index)
     row = index_put if advanced else copy_slices
     write_result(self, row(_old_value(self), value, index=np_index))
 
@@ -392,10 +396,10 @@ def positions_in_base(view):
     if data.dtype != base.dtype or any(stride < 0 for stride in base.strides):
         raise NotImplementedError("ember cannot locate this view inside its base for an in-place operation; "
                                   "clone() it first")
-    offset = (data.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // item
-    addresses = np.full(data.shape, offset, dtype=np.int64)
+    offset = (address(data) - address(base)) // item
+    addresses = namespace(data).full(data.shape, offset, dtype=np.int64)
     for axis, (size, stride) in enumerate(zip(data.shape, data.strides)):
-        addresses += (np.arange(size, dtype=np.int64) * (stride // item)).reshape(
+        addresses += (namespace(data).arange(size, dtype=np.int64) * (stride // item)).reshape(
             (1,) * axis + (size,) + (1,) * (data.ndim - axis - 1))
     if base.flags.c_contiguous:
         return addresses
@@ -415,13 +419,13 @@ def positions_in_base(view):
 
 
 def _copy_into_positions(old, value, *, positions):
-    new = np.array(old, copy=True)
+    new = old.copy(order="K")
     new.reshape(-1)[positions] = value
     return new
 
 
 def _outside_positions(grad, old, value, *, positions):
-    outside = np.ones(grad.shape, dtype=bool)
+    outside = namespace(grad).ones(grad.shape, dtype=bool)
     outside.reshape(-1)[positions] = False
     return grad * (make_tensor(outside) if isinstance(grad, Tensor) else outside)
 

@@ -10,6 +10,7 @@ version counter; torch forbids changing them in place while autograd watches (se
 """
 import numpy as np
 
+from .._backend import as_array, namespace
 from .._dtype import result_type
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor, shared_counter
@@ -46,8 +47,8 @@ def _requires_grad(tensors, out_dtype):
 
 def _zeros(like, shape):
     """Zeros standing in for an output that received no gradient (a Tensor under create_graph)."""
-    data = like._data if isinstance(like, Tensor) else np.asarray(like)
-    zeros = np.zeros(shape, dtype=data.dtype)
+    data = like._data if isinstance(like, Tensor) else as_array(like)
+    zeros = namespace(data).zeros(shape, dtype=data.dtype)
     return make_tensor(zeros) if isinstance(like, Tensor) else zeros
 
 

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from .._backend import is_array, namespace
 from .._tensor import Tensor, make_tensor
 from ._registry import defop, promote
 from .pointwise import mul
@@ -39,7 +40,7 @@ def _check_same_dtype(name, a, b):
 
 def _t(matrix):
     """t() inside formulas: a raw array's .T directly (t()'s dispatch costs more than the view itself)."""
-    return matrix.T if type(matrix) is np.ndarray else t(matrix)
+    return matrix.T if is_array(matrix) else t(matrix)
 
 
 def _column_major(matrix):
@@ -338,7 +339,8 @@ def _take_diagonals(term, x):
         size = x.shape[first]
         mask_shape = [1] * x.ndim
         mask_shape[first] = mask_shape[second] = size
-        x = x * make_tensor(np.eye(size, dtype=x._data.dtype).reshape(mask_shape))  # mask, then sum (documented)
+        eye = namespace(x._data).eye(size, dtype=x._data.dtype)
+        x = x * make_tensor(eye.reshape(mask_shape))  # mask, then sum (documented)
         x = sum(x, second)
         term = term[:second] + term[second + 1:]
     return term, x

@@ -9,6 +9,7 @@ A^T (A A^T)^-1 B for wide A, which is where torch defines it too.
 import numpy as np
 
 from .. import return_types
+from .._backend import as_array, namespace
 from .._dtype import scalar_type_name
 from .._tensor import Tensor, make_tensor
 from ._registry import defop
@@ -72,7 +73,7 @@ def _lstsq_forward(A, B, *, rcond):
     A_all = np.broadcast_to(A, shape + A.shape[-2:]).reshape((-1,) + A.shape[-2:])
     B_all = np.broadcast_to(B, shape + B.shape[-2:]).reshape((-1,) + B.shape[-2:])
     out = [np.linalg.lstsq(a, b, rcond=rcond)[0] for a, b in zip(A_all, B_all)]
-    return np.stack(out).reshape(shape + (A.shape[-1], B.shape[-1])) if out else np.zeros(
+    return np.stack(out).reshape(shape + (A.shape[-1], B.shape[-1])) if out else namespace(A).zeros(
         shape + (A.shape[-1], B.shape[-1]), dtype=A.dtype)
 
 
@@ -123,10 +124,11 @@ def lstsq(A, B, rcond=None, *, driver=None):
     m, n = A.shape[-2], A.shape[-1]
     rcond_value = rcond if rcond is not None else np.finfo(A._data.dtype).eps * max(m, n)
     solution = lstsq_row(A, B_matrix, rcond=rcond_value)
-    ranks = np.linalg.matrix_rank(A._data, rtol=rcond_value) if A.numel() else np.zeros(A.shape[:-2], np.int64)
-    rank = make_tensor(np.asarray(ranks, dtype=np.int64)) if driver != "gels" else make_tensor(
-        np.zeros(0, np.int64))
-    empty = make_tensor(np.zeros(0, dtype=A._data.dtype))
+    xp = namespace(A._data)
+    ranks = np.linalg.matrix_rank(A._data, rtol=rcond_value) if A.numel() else xp.zeros(A.shape[:-2], np.int64)
+    rank = make_tensor(as_array(ranks, dtype=np.int64)) if driver != "gels" else make_tensor(
+        namespace(A._data).zeros(0, np.int64))
+    empty = make_tensor(namespace(A._data).zeros(0, dtype=A._data.dtype))
     residuals, singular_values = empty, empty
     if driver in ("gelsd", "gelss"):
         singular_values = make_tensor(np.linalg.svd(A._data, compute_uv=False))

@@ -5,6 +5,7 @@ F.mse_loss(...) records one MseLossBackward0 node whatever the reduction.
 """
 import numpy as np
 
+from .._backend import as_array, namespace
 from .._tensor import Tensor, make_tensor
 from ._registry import defop
 from .pointwise import abs, sign, where
@@ -49,7 +50,7 @@ norm_dim = defop("norm", "NormBackward1", _norm_forward, _norm_backward)
 def _one_hot_forward(x, *, num_classes):
     if num_classes == -1:
         num_classes = int(x.max()) + 1 if x.size else 0
-    return (np.arange(num_classes) == x[..., None]).astype(np.int64)
+    return (namespace(x).arange(num_classes) == x[..., None]).astype(np.int64)
 
 
 one_hot_row = defop("one_hot", None, _one_hot_forward, None)
@@ -71,7 +72,7 @@ def _scale(count, reduction):
 
 def _constant(like, array):
     """A constant array entering a formula: a Tensor (no grad) when the formula runs on Tensors."""
-    return make_tensor(np.asarray(array)) if isinstance(like, Tensor) else array
+    return make_tensor(as_array(array)) if isinstance(like, Tensor) else array
 
 
 # -- regression losses ----------------------------------------------------------------------------
@@ -132,7 +133,8 @@ def _nll_parts(target, weight, ignore_index, num_classes, dtype):
     if np.any((safe < 0) | (safe >= num_classes)):
         bad = safe[(safe < 0) | (safe >= num_classes)].flat[0]
         raise IndexError(f"Target {bad} is out of bounds.")
-    weights = np.ones(target.shape, dtype=dtype) if weight is None else weight[safe].astype(dtype, copy=False)
+    weights = (namespace(target).ones(target.shape, dtype=dtype) if weight is None
+               else weight[safe].astype(dtype, copy=False))
     return np.where(ignored, 0, weights).astype(dtype, copy=False), safe
 
 
@@ -143,9 +145,9 @@ def _plain_rows(x, target, weight, ignore_index):
         return None
     classes = x.shape[1]
     # the ufuncs' own reductions: the methods' Python wrappers cost more than the work on a batch
-    if 0 <= ignore_index < classes or np.minimum.reduce(target) < 0 or np.maximum.reduce(target) >= classes:
+    if 0 <= ignore_index < classes or target.min() < 0 or target.max() >= classes:
         return None
-    return np.arange(target.shape[0])
+    return namespace(target).arange(target.shape[0])
 
 
 def _nll_forward(x, target, weight, *, reduction, ignore_index):
@@ -183,7 +185,7 @@ def _nll_backward(grad, x, target, weight, *, reduction, ignore_index):
     weights, safe = _nll_parts(target_array, weight_array, ignore_index, shape[class_axis],
                                x._data.dtype if isinstance(x, Tensor) else x.dtype)
     coefficient = -weights / np.sum(weights) if reduction == "mean" else -weights
-    one_hot = np.arange(shape[class_axis]).reshape((-1,) + (1,) * (len(shape) - class_axis - 1)) \
+    one_hot = namespace(safe).arange(shape[class_axis]).reshape((-1,) + (1,) * (len(shape) - class_axis - 1)) \
         == np.expand_dims(safe, class_axis)
     from .shape import unsqueeze
     scaled = grad * _constant(grad, coefficient.astype(weights.dtype))

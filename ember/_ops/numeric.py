@@ -8,6 +8,7 @@ the same way, so the grad_fn names agree.
 """
 import numpy as np
 
+from .._backend import accumulate, as_array, like, namespace
 from .._dtype import float64, int64
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor
@@ -32,7 +33,7 @@ def _as_tensor(value, like=None):
     if isinstance(value, Tensor):
         return value
     dtype = None if like is None or not isinstance(value, (int, float, bool)) else None
-    return make_tensor(np.asarray(value, dtype=dtype))
+    return make_tensor(as_array(value, dtype=dtype))
 
 
 # -- dropout and in-place activations at the top level (softmax is activation.py's) ------------------------------------
@@ -46,11 +47,11 @@ def dropout(input, p, train):
     from .._random import numpy_rng
     data = input._data
     if p == 1:
-        mask = np.zeros(data.shape, dtype=data.dtype)
+        mask = namespace(data).zeros(data.shape, dtype=data.dtype)
     else:
         keep = numpy_rng().random(data.shape) >= p
-        mask = keep.astype(data.dtype) / np.asarray(1 - p, dtype=data.dtype)
-    return input * make_tensor(mask)
+        mask = keep.astype(data.dtype) / as_array(1 - p, dtype=data.dtype)
+    return input * make_tensor(like(mask, data))  # drawn on the host, so every device draws the same
 
 
 sigmoid_ = make_inplace(sigmoid_op, "sigmoid_")
@@ -100,7 +101,7 @@ def _raw(x):
 
 def _like(array, x):
     """A constant computed from x's values, as the kind of value x is (Tensor or raw array)."""
-    return make_tensor(np.asarray(array)) if isinstance(x, Tensor) else array
+    return make_tensor(as_array(array)) if isinstance(x, Tensor) else array
 
 ldexp_row = defop("ldexp", "LdexpBackward0", lambda x, e: x * np.power(2.0, e).astype(x.dtype),
                   (lambda grad, x, e: grad * _like(np.exp2(_raw(e)).astype(_raw(grad).dtype), grad),
@@ -108,7 +109,7 @@ ldexp_row = defop("ldexp", "LdexpBackward0", lambda x, e: x * np.power(2.0, e).a
 
 
 def _frexp_backward(grad, x, *, exponent):
-    return grad * _like(np.ldexp(np.ones((), dtype=_raw(grad).dtype), -exponent), grad)
+    return grad * _like(np.ldexp(_raw(grad).dtype.type(1), -exponent), grad)
 
 frexp_row = defop("frexp", "FrexpBackward0", lambda x, *, exponent: np.frexp(x)[0], _frexp_backward)
 
@@ -148,7 +149,7 @@ def copysign(input, other):
 
 def ldexp(input, other):
     """input * 2 ** other."""
-    return ldexp_row(input, other if isinstance(other, Tensor) else make_tensor(np.asarray(other)))
+    return ldexp_row(input, other if isinstance(other, Tensor) else make_tensor(as_array(other)))
 
 
 def frexp(input):
@@ -200,7 +201,7 @@ def float_power(input, exponent):
     if isinstance(exponent, Tensor):
         exponent = target(exponent)
     if not isinstance(input, Tensor):
-        input = make_tensor(np.asarray(input, dtype=np.float64))
+        input = make_tensor(as_array(input, dtype=np.float64))
     return pow(input, exponent)
 
 
@@ -241,12 +242,12 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def _cumulative_extreme(x, axis, ufunc, better):
-    values = ufunc.accumulate(x, axis=axis)
+    values = accumulate(namespace(x), ufunc.__name__, x, axis)
     hit = better(x, values) | np.isnan(x) if x.dtype.kind in "fc" else better(x, values)
     shape = [1] * x.ndim
     shape[axis] = x.shape[axis]
-    positions = np.where(hit, np.arange(x.shape[axis]).reshape(shape), -1)
-    return np.maximum.accumulate(positions, axis=axis)
+    positions = np.where(hit, namespace(x).arange(x.shape[axis]).reshape(shape), -1)
+    return accumulate(namespace(positions), "maximum", positions, axis)
 
 
 def _cum_select_backward(grad, x, *, dim, index):
@@ -262,7 +263,7 @@ cummin_row = defop("cummin", "CumminBackward0", lambda x, *, dim, index: np.take
 def _cumulative(row, ufunc, better, named, input, dim):
     dim = normalize_dim(dim, input.ndim)
     data = input._data if input.ndim else input._data.reshape(1)
-    index = _cumulative_extreme(data, dim, ufunc, better) if data.size else np.zeros(data.shape, np.int64)
+    index = _cumulative_extreme(data, dim, ufunc, better) if data.size else namespace(data).zeros(data.shape, np.int64)
     index = index.reshape(input._data.shape)
     return named(row(input, dim=dim, index=index), make_tensor(index.astype(np.int64)))
 
@@ -284,7 +285,7 @@ def _logcumsumexp_backward(grad, x, *, dim, result):
 
 
 logcumsumexp_row = defop("logcumsumexp", "LogcumsumexpBackward0",
-                         lambda x, *, dim: np.logaddexp.accumulate(x, axis=dim), _logcumsumexp_backward)
+                         lambda x, *, dim: accumulate(namespace(x), "logaddexp", x, dim), _logcumsumexp_backward)
 
 
 def logcumsumexp(input, dim):
@@ -351,9 +352,10 @@ def vander(x, N=None, increasing=False):
     dtype = x.dtype if x._data.dtype.kind in "fc" else int64
     from .rearrange import flip
     from .reduction import cumprod
-    ones = make_tensor(np.ones((x.shape[0], 1), dtype=dtype.numpy if hasattr(dtype, "numpy") else dtype))
+    ones_dtype = dtype.numpy if hasattr(dtype, "numpy") else dtype
+    ones = make_tensor(namespace(x._data).ones((x.shape[0], 1), dtype=ones_dtype))
     if N == 0:
-        return make_tensor(np.empty((x.shape[0], 0), dtype=ones._data.dtype))
+        return make_tensor(namespace(x._data).empty((x.shape[0], 0), dtype=ones._data.dtype))
     columns = cat([ones, x.to(dtype).unsqueeze(1).expand(x.shape[0], N - 1)], 1) if N > 1 else ones
     result = cumprod(columns, 1)
     return result if increasing else flip(result, 1)
@@ -409,11 +411,11 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     if sorter is not None:
         boundaries = np.take_along_axis(boundaries, sorter._data, axis=-1)
     scalar = not isinstance(input, Tensor)
-    values = np.asarray(input) if scalar else input._data
+    values = as_array(input) if scalar else input._data
     which = "right" if right else "left"
     dtype = np.int32 if out_int32 else np.int64
     if boundaries.ndim == 1:
-        return make_tensor(np.asarray(np.searchsorted(boundaries, values, side=which), dtype=dtype))
+        return make_tensor(as_array(np.searchsorted(boundaries, values, side=which), dtype=dtype))
     if boundaries.shape[:-1] != values.shape[:-1]:
         raise RuntimeError("torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
                            "dimensions of boundaries tensor and input value tensor must match, but we got "
@@ -422,10 +424,10 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     rows = int(np.prod(boundaries.shape[:-1]))
     flat_b = boundaries.reshape(rows, -1).astype(np.float64)
     flat_v = values.reshape(rows, -1).astype(np.float64)
-    span = np.nanmax(np.abs(np.concatenate([flat_b.ravel(), flat_v.ravel(), [1.0]]))) * 4 + 1
-    offsets = (np.arange(rows) * span)[:, None]
+    span = np.nanmax(np.abs(np.concatenate([flat_b.ravel(), flat_v.ravel(), namespace(flat_b).ones(1)]))) * 4 + 1
+    offsets = (namespace(flat_b).arange(rows) * span)[:, None]
     found = np.searchsorted((flat_b + offsets).ravel(), (flat_v + offsets).ravel(), side=which)
-    found = found.reshape(rows, -1) - (np.arange(rows) * flat_b.shape[1])[:, None]
+    found = found.reshape(rows, -1) - (namespace(flat_b).arange(rows) * flat_b.shape[1])[:, None]
     return make_tensor(found.reshape(values.shape).astype(dtype))
 
 
@@ -438,9 +440,9 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
 
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """True where an element of `elements` occurs in test_elements (either may be a number)."""
-    a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
-    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
-    return make_tensor(np.asarray(np.isin(a, b, assume_unique=assume_unique, invert=invert)))
+    a = elements._data if isinstance(elements, Tensor) else as_array(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else as_array(test_elements)
+    return make_tensor(as_array(np.isin(a, b, assume_unique=assume_unique, invert=invert)))
 
 
 __all__ = ["dropout", "sigmoid_", "tanh_", "clamp_", "copysign", "ldexp", "frexp", "sinc",

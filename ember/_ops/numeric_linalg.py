@@ -5,6 +5,7 @@ Formulas are written with ember ops (matmul, transpose ...), so they differentia
 """
 import numpy as np
 
+from .._backend import as_array, namespace
 from .._tensor import Tensor, make_tensor
 from ._registry import defop, promote
 from .decompositions import inv, mT
@@ -19,7 +20,7 @@ def _raw(x):
 
 
 def _like(array, x):
-    return make_tensor(np.asarray(array)) if isinstance(x, Tensor) else array
+    return make_tensor(as_array(array)) if isinstance(x, Tensor) else array
 
 
 def _same_dtype(name, *tensors):
@@ -57,7 +58,7 @@ def _scaled(grad, factor):
 
 
 def _trace_backward(grad, x, *, shape):
-    return grad * _like(np.eye(*shape, dtype=_raw(grad).dtype), grad)
+    return grad * _like(namespace(_raw(grad)).eye(*shape, dtype=_raw(grad).dtype), grad)
 
 trace_row = defop("trace", "TraceBackward0", lambda x, *, shape: np.trace(x), _trace_backward)
 cross_row = defop("linalg_cross", "LinalgCrossBackward0", _cross_forward,
@@ -81,7 +82,7 @@ def trace(input):
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     if input._data.dtype.kind in "biu":
-        return make_tensor(np.asarray(np.trace(input._data), dtype=np.int64))
+        return make_tensor(as_array(np.trace(input._data), dtype=np.int64))
     return trace_row(input, shape=input._data.shape)
 
 
@@ -114,7 +115,7 @@ def vdot(input, other):
                            f"{input.shape[0]} and {other.shape[0]} elements respectively")
     _same_dtype("vdot", input, other)
     if input._data.dtype.kind == "c":
-        return make_tensor(np.asarray(np.vdot(input._data, other._data)))
+        return make_tensor(as_array(np.vdot(input._data, other._data)))
     return vdot_row(input, other)
 
 
@@ -171,8 +172,8 @@ def matrix_power(input, n):
     """input @ input @ ... (n times); the identity for n == 0, powers of the inverse for n < 0."""
     _check_square("linalg.matrix_power", input)
     if n == 0:
-        eye = np.broadcast_to(np.eye(input.shape[-1], dtype=input._data.dtype), input._data.shape)
-        return input.clone().copy_(make_tensor(np.array(eye)))  # torch's CloneBackward0 -> CopyBackwards
+        eye = np.broadcast_to(namespace(input._data).eye(input.shape[-1], dtype=input._data.dtype), input._data.shape)
+        return input.clone().copy_(make_tensor(eye.copy()))  # torch's CloneBackward0 -> CopyBackwards
     if n == 1:
         return input.clone()
     if n < 0:
@@ -367,12 +368,12 @@ def pinverse(input, rcond=1e-15):
 
 def _expm(A):
     """exp(A) by scaling and squaring with a degree-18 Taylor polynomial (batched)."""
-    A = np.asarray(A)
+    A = as_array(A)
     work = A.astype(np.float64) if A.dtype.kind == "f" else A.astype(np.complex128)
-    norms = np.abs(work).sum(axis=-2).max(axis=-1) if work.size else np.zeros(work.shape[:-2])
+    norms = np.abs(work).sum(axis=-2).max(axis=-1) if work.size else namespace(work).zeros(work.shape[:-2])
     squarings = int(max(0, np.ceil(np.log2(max(float(np.max(norms, initial=0.0)), 1e-300))) + 1))
     scaled = work / (2.0 ** squarings)
-    result = np.broadcast_to(np.eye(A.shape[-1], dtype=work.dtype), work.shape).copy()
+    result = np.broadcast_to(namespace(work).eye(A.shape[-1], dtype=work.dtype), work.shape).copy()
     term = result.copy()
     for k in range(1, 19):
         term = term @ scaled / k

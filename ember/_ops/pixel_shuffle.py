@@ -3,8 +3,8 @@
 Each is the other's adjoint (and inverse), so each backward is a call of the other row, which
 makes double backward free. torch names the nodes PixelShuffleBackward0 / PixelUnshuffleBackward0.
 """
-import numpy as np
 
+from .._backend import namespace
 from ._registry import defop
 
 __all__ = []
@@ -17,7 +17,8 @@ def _shuffle(x, *, factor):
     out = x.reshape(*batch, channels // (factor * factor), factor, factor, height, width)
     k = len(batch)
     out = out.transpose(*range(k), k, k + 3, k + 1, k + 4, k + 2)
-    return np.ascontiguousarray(out).reshape(*batch, channels // (factor * factor), height * factor, width * factor)
+    out = namespace(out).ascontiguousarray(out)
+    return out.reshape(*batch, channels // (factor * factor), height * factor, width * factor)
 
 
 def _unshuffle(x, *, factor):
@@ -26,7 +27,8 @@ def _unshuffle(x, *, factor):
     out = x.reshape(*batch, channels, height // factor, factor, width // factor, factor)
     k = len(batch)
     out = out.transpose(*range(k), k, k + 2, k + 4, k + 1, k + 3)
-    return np.ascontiguousarray(out).reshape(*batch, channels * factor * factor, height // factor, width // factor)
+    out = namespace(out).ascontiguousarray(out)
+    return out.reshape(*batch, channels * factor * factor, height // factor, width // factor)
 
 
 pixel_shuffle_row = defop("pixel_shuffle", "PixelShuffleBackward0", _shuffle,

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from .._backend import as_array, is_array, to_device
 from .._dtype import result_type, scalar_type_name
 from .._tensor import Tensor, make_tensor
 from ._errors import check_fits, clamp_not_for_complex, no_derivative, not_for_complex, refusing
@@ -80,14 +81,14 @@ def _masked(grad, mask):
     """grad scaled by `mask` (a raw bool or 0/0.5/1 array computed from constants) where it is nonzero,
     and 0 elsewhere by selection, as torch's masked_fill: an inf or NaN gradient blocked by the mask
     gives 0, not 0 * inf = nan."""
-    mask = np.asarray(mask)
+    mask = as_array(mask)
     keep = mask if mask.dtype == np.bool_ else mask != 0
     if isinstance(grad, Tensor):
         scaled = grad if mask.dtype == np.bool_ else grad * make_tensor(mask.astype(grad._data.dtype))
         return where_row(make_tensor(keep), scaled, 0.0)
-    grad = np.asarray(grad)
+    grad = as_array(grad)
     scaled = grad if mask.dtype == np.bool_ else grad * mask.astype(grad.dtype)
-    return np.where(keep, scaled, np.zeros((), grad.dtype))
+    return np.where(keep, scaled, grad.dtype.type(0))
 
 
 def _known(*values):
@@ -185,7 +186,7 @@ def _sign(x):
     if x.dtype.kind == "b":
         return x.copy()
     if x.dtype.kind == "f":  # torch: sign(nan) is 0 (so |x|'s gradient at a NaN is 0 too)
-        return np.where(x != x, np.zeros((), x.dtype), np.sign(x))
+        return np.where(x != x, x.dtype.type(0), np.sign(x))
     return np.sign(x)
 
 
@@ -272,7 +273,7 @@ reciprocal = defop("reciprocal", "ReciprocalBackward0", np.reciprocal,
                    lambda grad, x, result: -grad * (result * result), dtype_rule=promote_to_float)
 def _relu_backward(grad, x, result):
     # torch: 0 where result <= 0 (at 0 too), else grad (a NaN result passes grad)
-    if (type(grad) is np.ndarray and type(result) is np.ndarray and grad.dtype is result.dtype
+    if (is_array(grad) and is_array(result) and grad.dtype is result.dtype
             and grad.dtype.kind == "f" and grad.dtype.itemsize >= 4 and grad.shape == result.shape):
         return zeroed_where(np.less_equal(result, 0), grad)
     return where(le(result, 0), 0.0, grad)
@@ -311,10 +312,21 @@ where_row = defop("where", "WhereBackward0", np.where,
                    lambda grad, condition, a, b: where_row(condition, grad, 0.0),
                    lambda grad, condition, a, b: where_row(condition, 0.0, grad)),
                   dtype_rule=lambda condition, a, b: promote(a, b))
-clone = defop("clone", "CloneBackward0", lambda x, *, memory_format=None: np.array(x, copy=True),
+clone = defop("clone", "CloneBackward0", lambda x, *, memory_format=None: x.copy(order="K"),
               lambda grad, x: grad)
-to_copy = defop("to", "ToCopyBackward0", lambda x, *, dtype: x.astype(dtype.numpy),
-                lambda grad, x: grad)                              # the engine casts grad back
+
+
+def _copy_to(x, *, dtype=None, device=None, source=None):
+    """x.to(dtype, device): cast where it is, then move (`source` is where it was, for the way back)."""
+    if dtype is not None:
+        x = x.astype(dtype.numpy)
+    return x if device is None else to_device(x, device)
+
+
+# the engine casts grad back to x's dtype; the formula moves it back to x's device
+to_copy = defop("to", "ToCopyBackward0", _copy_to,
+                lambda grad, x, *, dtype=None, device=None, source=None:
+                grad if device is None else to_copy(grad, device=source, source=device))
 zero = defop("zero_", "ZeroBackward0", np.zeros_like, _zero_gradient)
 fill = defop("fill_", "FillBackward2", lambda x, *, value: np.full_like(x, value), _zero_gradient)
 
@@ -517,7 +529,7 @@ def clamp_max(input, max):
 def where(condition, input=None, other=None):
     """where(condition, input, other) picks input where condition holds, else other;
     where(condition) alone is nonzero(condition, as_tuple=True)."""
-    if isinstance(condition, (np.ndarray, np.bool_)) and other is not None:  # raw arrays: a formula's fast path
+    if (is_array(condition) or isinstance(condition, np.bool_)) and other is not None:  # raw: a formula's fast path
         return where_row(condition, input, other)
     if not isinstance(condition, Tensor) or condition._data.dtype.kind != "b":
         got = scalar_type_name(condition.dtype) if isinstance(condition, Tensor) else type(condition).__name__

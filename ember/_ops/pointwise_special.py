@@ -11,6 +11,8 @@ import math
 
 import numpy as np
 
+from .._backend import as_array
+
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
 _SPLIT = 2.0            # series below, continued fraction above
 _SERIES_TERMS = 45      # the series' terms fall below 1e-17 of the sum by then for |x| < 2
@@ -45,13 +47,13 @@ def erf_erfc_of_magnitude(magnitude):
 
 
 def erf(x):
-    x = np.asarray(x, dtype=np.float64)
+    x = as_array(x, dtype=np.float64)
     value, _ = erf_erfc_of_magnitude(np.abs(x))
     return np.copysign(value, x)
 
 
 def erfc(x):
-    x = np.asarray(x, dtype=np.float64)
+    x = as_array(x, dtype=np.float64)
     _, tail = erf_erfc_of_magnitude(np.abs(x))
     return np.where(x < 0, 2.0 - tail, tail)
 
@@ -63,7 +65,7 @@ _TAIL = (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.007622
 
 
 def erfinv(y):
-    y = np.asarray(y, dtype=np.float64)
+    y = as_array(y, dtype=np.float64)
     magnitude = np.abs(y)
     inside = magnitude < 1.0
     a = np.where(inside, magnitude, 0.5)  # compute on safe values, fix the edges at the end

@@ -11,6 +11,7 @@ import functools
 
 import numpy as np
 
+from .._backend import like, namespace
 from .._dtype import scalar_type_name
 from ._errors import kernel_missing
 from ._kernels import pad_last_two, window_view
@@ -49,7 +50,7 @@ def _gather(x, *, indices, values=None):
 def _scatter(grad, *, indices, input_shape):
     planes = int(np.prod(input_shape[:-2]))
     plane = input_shape[-2] * input_shape[-1]
-    offsets = (np.arange(planes, dtype=np.int64) * plane).reshape(input_shape[:-2] + (1, 1))
+    offsets = (namespace(grad).arange(planes, dtype=np.int64) * plane).reshape(input_shape[:-2] + (1, 1))
     summed = np.bincount((indices + offsets).ravel(), weights=grad.ravel(), minlength=planes * plane)
     return summed.reshape(input_shape).astype(grad.dtype, copy=False)
 
@@ -83,15 +84,16 @@ def _max_pool_indices(x, kernel, stride, padding, dilation, ceil_mode):
         best = np.take_along_axis(windows.reshape(n, c, out_size[0], out_size[1], -1), local[..., None], -1)[..., 0]
     else:
         best = windows[:, :, :, :, 0, 0].copy()
-        local = np.zeros(best.shape, dtype=np.int64)
-        better = np.empty(best.shape, dtype=bool)
+        local = namespace(best).zeros(best.shape, dtype=np.int64)
+        better = namespace(best).empty(best.shape, dtype=bool)
         for offset in range(1, kernel[0] * kernel[1]):
             candidate = windows[:, :, :, :, offset // kernel[1], offset % kernel[1]]
             np.greater(candidate, best, out=better)
             np.copyto(best, candidate, where=better)
             np.copyto(local, offset, where=better)
-    rows = (np.arange(out_size[0]) * stride[0] - padding[0]).reshape(-1, 1) + (local // kernel[1]) * dilation[0]
-    cols = np.arange(out_size[1]) * stride[1] - padding[1] + (local % kernel[1]) * dilation[1]
+    xp = namespace(local)
+    rows = (xp.arange(out_size[0]) * stride[0] - padding[0]).reshape(-1, 1) + (local // kernel[1]) * dilation[0]
+    cols = xp.arange(out_size[1]) * stride[1] - padding[1] + (local % kernel[1]) * dilation[1]
     return best, rows * w + cols
 
 
@@ -174,6 +176,7 @@ def _avg_pool_forward(x, *, kernel, stride, padding, ceil_mode, count_include_pa
     out_size = _pool_out(size, kernel, stride, padding, (1, 1), ceil_mode)
     windows = window_view(_padded(x, kernel, stride, padding, (1, 1), out_size, 0), kernel, out_size, stride, (1, 1))
     divisor = _avg_divisor(size, out_size, kernel, stride, padding, count_include_pad, divisor_override, x.dtype)
+    divisor = like(divisor, windows)
     if x.dtype.kind in "iu":  # torch's int64 average divides as integers (towards zero)
         return np.trunc(windows.sum(axis=(4, 5)) / divisor).astype(x.dtype)
     return windows.sum(axis=(4, 5)) / divisor
@@ -189,10 +192,11 @@ def _avg_pool_backward_forward(grad, *, input_shape, kernel, stride, padding, ce
     out_size = grad.shape[2:]
     divisor = _avg_divisor(size, out_size, kernel, stride, padding, count_include_pad, divisor_override,
                            grad.dtype)
-    share = grad / divisor
+    share = grad / like(divisor, grad)
     n, c, h, w = input_shape
     need = [(out_size[i] - 1) * stride[i] + kernel[i] for i in range(2)]
-    padded = np.zeros((n, c, max(h + 2 * padding[0], need[0]), max(w + 2 * padding[1], need[1])), grad.dtype)
+    padded = namespace(grad).zeros((n, c, max(h + 2 * padding[0], need[0]), max(w + 2 * padding[1], need[1])),
+                                   grad.dtype)
     row_span, col_span = stride[0] * (out_size[0] - 1) + 1, stride[1] * (out_size[1] - 1) + 1
     for i in range(kernel[0]):
         for j in range(kernel[1]):
@@ -248,13 +252,13 @@ def averaging_matrix(size, out, dtype_char):
 def _adaptive_avg_forward(x, *, output_size):
     rows = averaging_matrix(x.shape[-2], output_size[0], x.dtype.char)
     cols = averaging_matrix(x.shape[-1], output_size[1], x.dtype.char)
-    return rows @ x @ cols.T
+    return like(rows, x) @ x @ like(cols.T, x)  # cached on the host, moved to x's device
 
 
 def _adaptive_avg_backward_forward(grad, *, input_shape):
     rows = averaging_matrix(input_shape[-2], grad.shape[-2], grad.dtype.char)
     cols = averaging_matrix(input_shape[-1], grad.shape[-1], grad.dtype.char)
-    return rows.T @ grad @ cols
+    return like(rows.T, grad) @ grad @ like(cols, grad)
 
 
 # fmt: off
@@ -300,15 +304,15 @@ def _adaptive_max_indices(x, output_size):
         longest = int((end - start).max())
         positions = start[:, None] + np.arange(longest)
         axes.append((np.minimum(positions, size - 1), positions < end[:, None]))
-    (rows, row_ok), (cols, col_ok) = axes
+    (rows, row_ok), (cols, col_ok) = ((like(index, x), like(ok, x)) for index, ok in axes)
     gathered = x[:, :, rows[:, :, None, None], cols[None, None, :, :]]  # (N, C, Ho, Lh, Wo, Lw)
     lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
     valid = row_ok[:, :, None, None] & col_ok[None, None, :, :]
     gathered = np.where(valid, gathered, lowest).transpose(0, 1, 2, 4, 3, 5)
     n, c, ho, wo, lh, lw = gathered.shape
     local = gathered.reshape(n, c, ho, wo, lh * lw).argmax(axis=-1)
-    r = rows[np.arange(ho)[:, None], local // lw]
-    q = cols[np.arange(wo)[None, :], local % lw]
+    r = rows[namespace(x).arange(ho)[:, None], local // lw]
+    q = cols[namespace(x).arange(wo)[None, :], local % lw]
     return r * w + q
 
 

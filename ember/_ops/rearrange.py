@@ -5,6 +5,7 @@ Only `diagonal` is a view (view=True); the others copy, as in torch.
 """
 import numpy as np
 
+from .._backend import as_array, as_strided, namespace
 from .._tensor import Tensor
 from ._registry import defop
 from .reduction import sum
@@ -18,7 +19,7 @@ def _diagonal_view(x, offset, dim1, dim2):
     y = y[..., :, offset:] if offset >= 0 else y[..., -offset:, :]
     length = max(min(y.shape[-2], y.shape[-1]), 0)
     strides = y.strides[:-2] + (y.strides[-2] + y.strides[-1],)
-    return np.lib.stride_tricks.as_strided(y, y.shape[:-2] + (length,), strides)
+    return as_strided(y, y.shape[:-2] + (length,), strides)
 
 
 def _diag_embed_forward(x, *, offset, dim1, dim2):
@@ -26,13 +27,13 @@ def _diag_embed_forward(x, *, offset, dim1, dim2):
     shape = list(x.shape[:-1])
     for dim in sorted((dim1, dim2)):
         shape.insert(dim, size)
-    out = np.zeros(shape, dtype=x.dtype)
+    out = namespace(x).zeros(shape, dtype=x.dtype)
     _diagonal_view(out, offset, dim1, dim2)[...] = x
     return out
 
 
 def _repeat_forward(x, *, repeats, shape):
-    return np.tile(x, repeats) if x.size else np.zeros(_repeated_shape(x.shape, repeats), dtype=x.dtype)
+    return np.tile(x, repeats) if x.size else namespace(x).zeros(_repeated_shape(x.shape, repeats), dtype=x.dtype)
 
 
 def _repeated_shape(shape, repeats):
@@ -92,7 +93,7 @@ diagonal_row = _tracking(diagonal_row)
 
 
 def _diag_into_zeros(g, offset, dim1, dim2, shape):
-    out = np.zeros(shape, dtype=g.dtype)
+    out = namespace(g).zeros(shape, dtype=g.dtype)
     _diagonal_view(out, offset, dim1, dim2)[...] = g
     return out
 
@@ -118,7 +119,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     with a tensor of counts, as an index_select."""
     if isinstance(input, Tensor) and repeats is None:  # torch.repeat_interleave(counts): indices
         counts = input._data
-        return _int_tensor(np.repeat(np.arange(counts.size), counts))
+        return _int_tensor(np.repeat(namespace(counts).arange(counts.size), counts))
     if dim is None:
         input, dim = reshape(input, (-1,)), 0
     dim = normalize_dim(dim, input.ndim)
@@ -128,7 +129,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
             raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
                                f"{counts.size} and input.size({dim}) = {input._data.shape[dim]}")
         from .indexing import index_select
-        return index_select(input, dim, _int_tensor(np.repeat(np.arange(counts.size), counts)))
+        return index_select(input, dim, _int_tensor(np.repeat(namespace(counts).arange(counts.size), counts)))
     count = int(repeats)
     shape = input._data.shape
     stretched = list(shape[:dim + 1]) + [count] + list(shape[dim + 1:])
@@ -138,7 +139,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
 
 def _int_tensor(array):
     from .._tensor import make_tensor
-    return make_tensor(np.asarray(array, dtype=np.int64))
+    return make_tensor(as_array(array, dtype=np.int64))
 
 
 def flip(input, *dims, **kwargs):

@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from .._backend import as_array, namespace
 from .._dtype import FLOATING, LEGACY_NAMES, get_default_dtype, int64
 from .._tensor import Tensor, make_tensor
 from ..autograd.anomaly_mode import user_stacklevel
@@ -110,7 +111,7 @@ def all(input, dim=None, keepdim=False):
 def count_nonzero(input, dim=None):
     """Number of nonzero elements (over `dim`), as int64."""
     dim = None if dim is None else normalize_dims(dim, input.ndim)
-    return make_tensor(np.asarray(np.count_nonzero(input._data, axis=dim), dtype=np.int64))
+    return make_tensor(as_array(np.count_nonzero(input._data, axis=dim), dtype=np.int64))
 
 
 # -- helpers shared by the rows below ---------------------------------------------------------------
@@ -120,7 +121,7 @@ def _raw(x):
 
 def _like(array, x):
     """A NumPy array computed from x's values, as the kind of value x is (a constant, no gradient)."""
-    return make_tensor(np.asarray(array)) if isinstance(x, Tensor) else array
+    return make_tensor(as_array(array)) if isinstance(x, Tensor) else array
 
 
 def _float_only(name, input, message=None):
@@ -148,7 +149,7 @@ def _product_of_others(x, axis):
     """For every element, the product of the others along `axis` (None: all), without division."""
     data = _raw(x)
     flat = data.reshape(-1) if axis is None else np.moveaxis(data, axis, -1)
-    ones = np.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
+    ones = namespace(flat).ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
     before = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
     after = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
     others = before * after
@@ -256,7 +257,7 @@ def _extreme(name, whole_row, dim_row, arg, result_type, input, dim, keepdim):
     data = input._data
     axis = normalize_dim(dim, input.ndim)
     if data.ndim == 0:
-        return result_type(dim_row(input.reshape(1), shape=(1,), dim=0, index=np.zeros(1, np.int64),
+        return result_type(dim_row(input.reshape(1), shape=(1,), dim=0, index=namespace(input._data).zeros(1, np.int64),
                                    keepdim=False), make_tensor(np.array(0)))
     _check_not_empty(name, input, axis)
     index = arg(data, axis=axis, keepdims=True)
@@ -287,7 +288,7 @@ def _arg_extreme(function, input, dim, keepdim):
         _check_not_empty(name, input, normalize_dim(dim, input.ndim))
     if dim is None:
         index = function(data.reshape(-1))
-        return make_tensor(np.asarray(index).reshape((1,) * data.ndim if keepdim else ()).astype(np.int64))
+        return make_tensor(as_array(index).reshape((1,) * data.ndim if keepdim else ()).astype(np.int64))
     axis = normalize_dim(dim, input.ndim)
     if data.ndim == 0:
         return make_tensor(np.array(0, dtype=np.int64))
@@ -437,7 +438,7 @@ def _cumprod_backward_with_zeros(grad, x, dim):
     second zero, and 0 after it (there every product holds two zeros). Terms past a zero count
     as 0 even where an inf would make them nan, as in torch."""
     data, g = np.moveaxis(_raw(x), dim, -1), np.moveaxis(_raw(grad), dim, -1)
-    zero = np.zeros((), data.dtype)
+    zero = data.dtype.type(0)
     zeros_so_far = np.cumsum(data == 0, axis=-1)
     before = zeros_so_far == 0
     weighted = np.where(before, np.cumprod(data, axis=-1) * g, zero)

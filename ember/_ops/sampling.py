@@ -10,15 +10,16 @@ import math
 
 import numpy as np
 
+from .._backend import as_array, like, namespace
 from ._registry import defop
 
 
 # -- separable linear maps of the last axes ------------------------------------------------------
 def _apply(x, rows, cols):
-    if rows is not None:
-        x = rows.astype(x.dtype, copy=False) @ x
+    if rows is not None:  # the cached host matrices move to x's device
+        x = like(rows.astype(x.dtype, copy=False), x) @ x
     if cols is not None:
-        x = x @ cols.T.astype(x.dtype, copy=False)
+        x = x @ like(cols.T.astype(x.dtype, copy=False), x)
     return x
 
 
@@ -71,7 +72,7 @@ def _constant_pad_forward(x, *, pad, value):
         shape[axis] = size + before + after
         source[axis] = slice(max(-before, 0), size - max(-after, 0))
         target[axis] = slice(max(before, 0), max(before, 0) + size - max(-before, 0) - max(-after, 0))
-    out = np.full(shape, value, dtype=x.dtype)
+    out = namespace(x).full(shape, value, dtype=x.dtype)
     out[tuple(target)] = x[tuple(source)]
     return out
 
@@ -183,7 +184,7 @@ def _embedding_forward(weight, *, indices, padding_idx, zero_padding=False):
 
 
 def _embedding_backward_forward(grad, *, indices, num_weights, padding_idx, zero_padding=False):
-    out = np.zeros((num_weights, grad.shape[-1]), dtype=grad.dtype)
+    out = namespace(grad).zeros((num_weights, grad.shape[-1]), dtype=grad.dtype)
     np.add.at(out, indices.ravel(), grad.reshape(-1, grad.shape[-1]))
     if padding_idx is not None:
         out[padding_idx] = 0  # the padding row never learns
@@ -215,7 +216,7 @@ def embedding_renorm_(weight, indices, max_norm, norm_type):
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
               sparse=False):
-    indices = input._data if hasattr(input, "_data") else np.asarray(input)
+    indices = input._data if hasattr(input, "_data") else as_array(input)
     if indices.dtype.name not in ("int64", "int32"):
         raise RuntimeError(f"Expected tensor for argument #1 'indices' to have one of the following scalar types: "
                            f"Long, Int; but got {input.dtype} instead (while checking arguments for embedding); "

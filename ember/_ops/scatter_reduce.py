@@ -8,6 +8,7 @@ answered wrongly). With include_self=False the input's own value in a scattered 
 """
 import numpy as np
 
+from .._backend import namespace, scatter
 from .._tensor import Tensor, make_tensor
 from ._registry import defop
 from .indexing import _gather_index, _positions, _source_like_index, gather_row, scatter_add_row
@@ -29,13 +30,13 @@ def _identity(reduce, dtype):
 
 def _scattered(shape, dim, index):
     """True where at least one src element lands (a constant of the index)."""
-    mask = np.zeros(shape, dtype=bool)
+    mask = namespace(index).zeros(shape, dtype=bool)
     mask[_positions(index, dim)] = True
     return mask
 
 
 def _counts(shape, dim, index, include_self):
-    counts = np.full(shape, 1 if include_self else 0, dtype=np.int64)
+    counts = namespace(index).full(shape, 1 if include_self else 0, dtype=np.int64)
     np.add.at(counts, _positions(index, dim), 1)
     return np.maximum(counts, 1)
 
@@ -45,7 +46,7 @@ def _forward(x, src, *, dim, index, reduce, include_self):
     positions = _positions(index, dim)
     if not include_self:
         out[positions] = _identity(reduce, x.dtype)
-    _UFUNCS[reduce].at(out, positions, src)
+    scatter(namespace(out), _UFUNCS[reduce].__name__, out, positions, src)
     if reduce == "mean":
         counts = _counts(x.shape, dim, index, include_self)
         out = out // counts if x.dtype.kind in "iub" else (out / counts).astype(x.dtype)

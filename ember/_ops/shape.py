@@ -10,6 +10,7 @@ import weakref
 
 import numpy as np
 
+from .._backend import as_array, is_array, like, namespace
 from .._tensor import Size, Tensor
 from ..autograd.anomaly_mode import user_stacklevel
 from ._registry import defop
@@ -51,19 +52,19 @@ def _resolve_shape(shape, numel):
 
 
 def _select_backward_forward(grad, *, shape, dim, index):
-    full = np.zeros(shape, dtype=grad.dtype)
+    full = namespace(grad).zeros(shape, dtype=grad.dtype)
     full[(slice(None),) * dim + (index,)] = grad
     return full
 
 
 def _slice_backward_forward(grad, *, shape, dim, start, stop, step):
-    full = np.zeros(shape, dtype=grad.dtype)
+    full = namespace(grad).zeros(shape, dtype=grad.dtype)
     full[(slice(None),) * dim + (slice(start, stop, step),)] = grad
     return full
 
 
 def _index_backward_forward(grad, *, shape, index):
-    full = np.zeros(shape, dtype=grad.dtype)
+    full = namespace(grad).zeros(shape, dtype=grad.dtype)
     np.add.at(full, index, grad)  # repeated indices add up, as their gradients must
     return full
 
@@ -87,7 +88,7 @@ squeeze_matmul = defop("squeeze_", "SqueezeBackward4",  # torch's in-place squee
 transpose_row = defop("transpose", "TransposeBackward0", lambda x, *, dim0, dim1: np.swapaxes(x, dim0, dim1),
                       lambda grad, x, *, dim0, dim1: transpose(grad, dim0, dim1), view=True)
 t_row = defop("t", "TBackward0", np.transpose,  # a raw gradient's .T directly: t()'s dispatch costs more
-              lambda grad, x: grad.T if type(grad) is np.ndarray else t(grad), view=True)
+              lambda grad, x: grad.T if is_array(grad) else t(grad), view=True)
 
 
 def _inverse(permutation):
@@ -98,7 +99,7 @@ permute_row = defop("permute", "PermuteBackward0", lambda x, *, dims: np.transpo
 expand_row = defop("expand", "ExpandBackward0", lambda x, *, shape: np.broadcast_to(x, shape),
                    lambda grad, x, *, shape: grad, view=True)  # the engine sums back to x's shape
 # x.contiguous(): torch's clone into the standard layout (x.clone() keeps a transposed layout)
-contiguous_clone = defop("clone", "CloneBackward0", lambda x: np.array(x, order="C", copy=True), lambda grad, x: grad)
+contiguous_clone = defop("clone", "CloneBackward0", lambda x: x.copy(order="C"), lambda grad, x: grad)
 alias = defop("alias", "AliasBackward0", lambda x: x.view(), lambda grad, x: grad, view=True)
 select = defop("select", "SelectBackward0",
                lambda x, *, dim, index, shape: x[(slice(None),) * dim + (index, ...)],
@@ -399,7 +400,7 @@ moveaxis = movedim
 
 # -- indexing ------------------------------------------------------------------------------
 def _is_advanced(item):
-    return isinstance(item, (Tensor, list, np.ndarray))
+    return isinstance(item, (Tensor, list)) or is_array(item)
 
 
 def _dims_consumed(item):
@@ -459,7 +460,7 @@ def getitem(input, index):
 
 
 def _as_array(item):
-    array = item._data if isinstance(item, Tensor) else np.asarray(item)
+    array = item._data if isinstance(item, Tensor) else as_array(item)
     if array.dtype == np.uint8 and isinstance(item, Tensor):  # torch: a byte tensor is a mask, with a warning
         warnings.warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead.",
                       UserWarning, stacklevel=user_stacklevel())
@@ -490,13 +491,13 @@ def _advanced_index(input, advanced):
                 raise IndexError(f"The shape of the mask {list(array.shape)} at index {at} does not match the shape "
                                  f"of the indexed tensor {list(input._data.shape)} at index {dim + at}; a boolean "
                                  "mask must have the shape of the dimensions it indexes")
-            position[dim:dim + array.ndim] = [array] + [None] * (array.ndim - 1)
+            position[dim:dim + array.ndim] = [like(array, input._data)] + [None] * (array.ndim - 1)
         else:
             size = input._data.shape[dim]
             if array.size and (array.max() >= size or array.min() < -size):
                 bad = array.max() if array.max() >= size else array.min()
                 raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
-            position[dim] = array
+            position[dim] = like(array, input._data)  # as torch, a CPU index may index a GPU tensor
     index_tuple = tuple(item for item in position if item is not None)
     return index(input, index=index_tuple, shape=input._data.shape)
 

@@ -6,6 +6,7 @@ their gradient lands on the picked elements; whole-tensor median splits it among
 import numpy as np
 
 from .. import return_types
+from .._backend import accumulate, namespace
 from .._tensor import make_tensor
 from ._errors import kernel_missing
 from ._registry import defop
@@ -33,7 +34,7 @@ nanmedian_all = defop("nanmedian", "NanmedianBackward0", lambda x: _lower_median
 
 
 def _indices(array):
-    return make_tensor(np.ascontiguousarray(array, dtype=np.int64))
+    return make_tensor(namespace(array).ascontiguousarray(array, dtype=np.int64))
 
 
 def _axis(input, dim):
@@ -90,7 +91,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     size = source._data.shape[axis]
     if not 0 <= k <= size:
         raise RuntimeError(f"selected index k out of range; k is {k} but dimension {axis} has size {size}")
-    index = np.take(_order(source._data, axis, largest, True), np.arange(k), axis=axis)
+    index = np.take(_order(source._data, axis, largest, True), namespace(source._data).arange(k), axis=axis)
     values = topk_row(source, shape=source._data.shape, dim=axis, index=index, keepdim=True)
     if input.ndim == 0:
         return return_types.topk(values.reshape(()), _indices(index.reshape(())))
@@ -106,7 +107,7 @@ def _lower_median(data, axis, skip_nan=False):
         valid = np.sum(~np.isnan(data), axis=axis, keepdims=True)
         position = np.maximum(valid - 1, 0) // 2
     else:
-        position = np.full((1,) * data.ndim, (count - 1) // 2)
+        position = namespace(data).full((1,) * data.ndim, (count - 1) // 2)
         nan_count = np.sum(np.isnan(data), axis=axis, keepdims=True)
         position = np.where(nan_count > 0, count - nan_count, position)  # the first NaN
     position = np.broadcast_to(position, data.shape[:axis] + (1,) + data.shape[axis + 1:])
@@ -161,15 +162,16 @@ def mode(input, dim=-1, keepdim=False):
     order = np.argsort(data, axis=-1, kind="stable")
     ordered = np.take_along_axis(data, order, axis=-1)
     n = ordered.shape[-1]
-    starts = np.concatenate([np.ones(ordered.shape[:-1] + (1,), bool), ordered[..., 1:] != ordered[..., :-1]], -1)
-    run_start = np.maximum.accumulate(np.where(starts, np.arange(n), 0), axis=-1)
-    run_length = np.arange(n) - run_start + 1  # length of the run so far, at each position
+    xp = namespace(ordered)
+    starts = np.concatenate([xp.ones(ordered.shape[:-1] + (1,), bool), ordered[..., 1:] != ordered[..., :-1]], -1)
+    run_start = accumulate(xp, "maximum", np.where(starts, xp.arange(n), 0), -1)
+    run_length = xp.arange(n) - run_start + 1  # length of the run so far, at each position
     # the end of the longest run; among equal lengths the first (smallest value) wins
-    ends = np.concatenate([starts[..., 1:], np.ones(ordered.shape[:-1] + (1,), bool)], -1)
+    ends = np.concatenate([starts[..., 1:], xp.ones(ordered.shape[:-1] + (1,), bool)], -1)
     best_end = np.argmax(np.where(ends, run_length, -1), axis=-1)[..., None]
     # the last occurrence of that value in input order = the largest original index in its run
     best_start = np.take_along_axis(run_start, best_end, axis=-1)
-    positions = np.arange(n)
+    positions = xp.arange(n)
     in_run = (positions >= best_start) & (positions <= best_end)
     index = np.max(np.where(in_run, order, -1), axis=-1, keepdims=True)
     index = np.moveaxis(index, -1, axis)
@@ -215,7 +217,8 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     if dim is not None:
         raise NotImplementedError("unique_consecutive(dim=...) is not supported by ember yet; flatten first")
     flat = input._data.reshape(-1)
-    starts = np.concatenate([[True], flat[1:] != flat[:-1]]) if flat.size else np.zeros(0, bool)
+    xp = namespace(flat)
+    starts = np.concatenate([xp.ones(1, bool), flat[1:] != flat[:-1]]) if flat.size else xp.zeros(0, bool)
     outputs = [make_tensor(flat[starts])]
     if return_inverse:
         outputs.append(_indices((np.cumsum(starts) - 1).reshape(input._data.shape)))

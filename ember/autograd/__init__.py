@@ -3,7 +3,7 @@
 ``backward`` and ``grad`` validate their arguments the way torch does, turn tensors into
 graph edges, and hand everything to the one walk in engine.py.
 """
-from .._backend import as_array, xp
+from .._backend import as_array, namespace, on_device, to_device, xp
 from .._tensor import Size, Tensor, make_tensor
 from . import graph  # noqa: F401  (ember.autograd.graph, as in torch)
 from .._errstate import quietly
@@ -38,14 +38,16 @@ _SCALAR_ONES = {}
 def _scalar_one(like):
     """d(y)/d(y) for a one-element y: a NumPy scalar for 0-d (fast arithmetic, see graph.py),
     else one shared read-only array per (shape, dtype); nothing writes to either."""
-    if like.ndim == 0:  # a NumPy scalar is immutable: one per dtype serves every backward
+    if like.ndim == 0 and not on_device(like):  # a NumPy scalar is immutable: one per dtype serves all
         one = _SCALAR_ONES[like.dtype] = like.dtype.type(1)
         return one
-    key = (like.shape, like.dtype)
+    module = namespace(like)
+    key = (like.shape, like.dtype, module)
     one = _SCALAR_ONES.get(key)
     if one is None:
-        one = _SCALAR_ONES[key] = xp.ones(like.shape, dtype=like.dtype)
-        one.flags.writeable = False
+        one = _SCALAR_ONES[key] = module.ones(like.shape, dtype=like.dtype)
+        if module is xp:
+            one.flags.writeable = False
     return one
 
 
@@ -70,9 +72,9 @@ def _root_gradients(outputs, grad_outputs, create_graph):
                 raise RuntimeError("grad can be implicitly created only for scalar outputs. Call .sum() or "
                                    ".mean() first, or pass a gradient of the output's shape, e.g. "
                                    "y.backward(ember.ones_like(y))")
-            given = make_tensor(xp.ones(output._data.shape, dtype=output._data.dtype))
+            given = make_tensor(namespace(output._data).ones(output._data.shape, dtype=output._data.dtype))
         elif not isinstance(given, Tensor):
-            given = make_tensor(as_array(xp.asarray(given, dtype=output._data.dtype)))
+            given = make_tensor(to_device(as_array(xp.asarray(given, dtype=output._data.dtype)), output.device.type))
         if given.shape != output.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{index}] has a shape of {Size(given.shape)!r} "
                                f"and output[{index}] has a shape of {Size(output.shape)!r}. The gradient passed "
@@ -114,7 +116,9 @@ def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, 
         # would cost as much as the walk through a small graph itself.
         node, dtype = self.grad_fn, self._data.dtype
         edge = (node, self.output_nr) if node is not None else (grad_accumulator(self), 0)
-        one = _SCALAR_ONES.get(dtype) or _scalar_one(self._data)
+        one = _SCALAR_ONES.get(dtype) if type(self._data) is xp.ndarray else None  # a GPU y needs a GPU one
+        if one is None:
+            one = _scalar_one(self._data)
         run_backward((edge,), (one,), retain_graph=retain_graph, create_graph=False)
         return
     backward(self, gradient, retain_graph, create_graph, inputs=inputs)

@@ -5,7 +5,7 @@ On a mismatch the error shows both Jacobians, numerical and analytical, one abov
 """
 import warnings
 
-from .._backend import xp
+from .._backend import like, to_host, xp
 
 
 class GradcheckError(RuntimeError):
@@ -40,9 +40,9 @@ def _numerical_jacobians(func, inputs, eps):
         for position in range(flat.size):
             original = flat[position].item()
             flat[position] = original + eps
-            plus = [out._data.astype(xp.float64).reshape(-1) for out in _outputs(func, inputs)]
+            plus = [to_host(out._data).astype(xp.float64).reshape(-1) for out in _outputs(func, inputs)]
             flat[position] = original - eps
-            minus = [out._data.astype(xp.float64).reshape(-1) for out in _outputs(func, inputs)]
+            minus = [to_host(out._data).astype(xp.float64).reshape(-1) for out in _outputs(func, inputs)]
             flat[position] = original
             columns.append([(p - m) / (2 * eps) for p, m in zip(plus, minus)])
         outputs_count = len(columns[0]) if columns else len(_outputs(func, inputs))
@@ -63,13 +63,14 @@ def _analytical_jacobians(func, inputs, check_grad_dtypes=False):
         for k in range(out._data.size):
             direction = xp.zeros(out._data.size, dtype=out._data.dtype)
             direction[k] = 1
-            grads = grad(out, differentiable, grad_outputs=make_tensor(direction.reshape(out._data.shape)),
+            direction = like(direction.reshape(out._data.shape), out._data)  # the output's device
+            grads = grad(out, differentiable, grad_outputs=make_tensor(direction),
                          retain_graph=True, allow_unused=True)
             for i, g in enumerate(grads):
                 if g is not None and check_grad_dtypes and g.dtype is not differentiable[i].dtype:
                     raise GradcheckError("Gradient has dtype mismatch")
                 if g is not None:
-                    jacobians[i][o][:, k] = g._data.reshape(-1)
+                    jacobians[i][o][:, k] = to_host(g._data).reshape(-1)
     return jacobians
 
 
@@ -126,7 +127,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     outputs = _outputs(func, inputs)
     if grad_outputs is None:
         rng = xp.random.default_rng(0)
-        grad_outputs = tuple(make_tensor(rng.standard_normal(out._data.shape).astype(out._data.dtype),
+        grad_outputs = tuple(make_tensor(like(rng.standard_normal(out._data.shape).astype(out._data.dtype), out._data),
                                          requires_grad=True) for out in outputs)
     grad_outputs = _as_tuple(grad_outputs)
     count = len(inputs)

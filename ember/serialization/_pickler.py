@@ -149,7 +149,8 @@ class TorchPickler:
         self.out.append(pickle.MARK)
         self.save("storage")
         self._global("torch", storage_class)
-        for item in (key, "cpu", numel) + ((None,) if self.legacy else ()):  # legacy: no view metadata
+        location = "cuda:0" if tensor.is_cuda else "cpu"  # where torch.load puts it back
+        for item in (key, location, numel) + ((None,) if self.legacy else ()):  # legacy: no view metadata
             self.save(item)
         self.out.append(pickle.TUPLE + pickle.BINPERSID)
         self.save(offset)

@@ -215,9 +215,8 @@ class _Storages:
         self.by_root, self.records = {}, []
 
     def __call__(self, tensor):
-        from .._tensor import require_cpu
-        require_cpu(tensor.device)
-        array, dtype = tensor._data, tensor.dtype
+        from .._backend import to_host
+        array, dtype = to_host(tensor._data), tensor.dtype  # a GPU tensor is written from a host copy
         view = _storage_view(array)
         if view is None:
             root = np.ascontiguousarray(array).reshape(-1)

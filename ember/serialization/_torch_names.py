@@ -135,6 +135,9 @@ def rebuild_tensor(storage, storage_offset, size, stride, requires_grad=False, b
                                f"{dtype} elements (out of range; corrupt file)")
         array = np.ndarray(size, dtype.numpy, buffer=elements, offset=storage_offset * dtype.itemsize,
                            strides=tuple(s * dtype.itemsize for s in stride))
+    if str(storage.location).startswith("cuda"):  # saved on (or mapped to) the GPU
+        from .._backend import to_device
+        array = to_device(array, "cuda")
     tensor = make_tensor(array)
     if requires_grad is True:
         if not (dtype.is_floating_point or dtype.is_complex):

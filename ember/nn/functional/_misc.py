@@ -47,8 +47,8 @@ def _mask(input, p, shape):
     """A float mask of `shape`: 0 with probability p, else 1/(1-p) (all zeros when p == 1)."""
     with no_grad():
         if p == 1.0:
-            return _creation.zeros(shape, dtype=input.dtype)
-        keep = _creation.rand(shape, dtype=input.dtype) >= p
+            return _creation.zeros(shape, dtype=input.dtype, device=input.device)
+        keep = _creation.rand(shape, dtype=input.dtype, device=input.device) >= p  # host-drawn, then moved
         return keep.to(input.dtype) * (1.0 / (1.0 - p))
 
 
@@ -91,7 +91,7 @@ def _alpha_dropout(input, p, training, mask_shape):
         return input
     alpha = 1.7580993408473766  # -(SELU's scale * alpha): dropped units sit at -alpha before the affine fix
     with no_grad():
-        keep = (_creation.rand(mask_shape, dtype=input.dtype) >= p).to(input.dtype)
+        keep = (_creation.rand(mask_shape, dtype=input.dtype, device=input.device) >= p).to(input.dtype)
     a = ((1 - p) * (1 + p * alpha ** 2)) ** -0.5
     b = a * alpha * p
     return (input * keep + (keep - 1) * alpha) * a + b

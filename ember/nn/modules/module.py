@@ -398,22 +398,22 @@ class Module(StateDictMixin):
         return self
 
     def to(self, *args, **kwargs):
-        """to(dtype), to(device), to(tensor), to(device, dtype): floating tensors change dtype."""
-        target = None
+        """to(dtype), to(device), to(tensor), to(device, dtype): floating tensors change dtype, all move."""
+        target, where = None, None
         for value in list(args) + [kwargs.get("dtype"), kwargs.get("device"), kwargs.get("tensor")]:
             if isinstance(value, Tensor):
-                target = value.dtype
+                target, where = value.dtype, value.device
             elif value is not None and type(value).__name__ == "dtype":
                 target = value
             elif value is not None:
-                from ..._tensor import require_cpu
-                require_cpu(value)
-        if target is None:
-            return self
-        if not (target.is_floating_point or target.is_complex):
+                from ..._tensor import device_type
+                where = device_type(value)  # refuses "cuda" without a GPU, as torch does
+        if target is not None and not (target.is_floating_point or target.is_complex):
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
                             f"dtype={target}")
-        return self._apply(lambda t: t.to(target) if t.is_floating_point() else t)
+        if target is None and where is None:
+            return self
+        return self._apply(lambda t: t.to(target if t.is_floating_point() else None, device=where))
 
     def float(self):
         from ... import float32
@@ -455,12 +455,10 @@ class Module(StateDictMixin):
         return self._apply(lambda t: t.to(dst_type))
 
     def cpu(self):
-        return self
+        return self.to("cpu")
 
     def cuda(self, device=None):
-        from ..._tensor import require_cpu
-        require_cpu("cuda" if device is None else device)
-        return self
+        return self.to("cuda" if device is None else device)
 
     def share_memory(self):
         return self

@@ -3,6 +3,9 @@
 Loading runs in the calling process: ``num_workers > 0`` is accepted and loads the same batches
 in-process (ember has no worker processes; the results are identical, only not parallel).
 """
+import warnings
+
+from ... import cuda as _cuda
 from ._collate import default_collate, default_convert
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, SequentialSampler
@@ -61,6 +64,9 @@ class DataLoader:
         return self.batch_sampler if self._auto_collation else self.sampler
 
     def __iter__(self):
+        if self.pin_memory and not _cuda.is_available():  # with a GPU, CuPy copies straight from any host memory
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, then device pinned "
+                          "memory won't be used.", UserWarning, stacklevel=2)
         if self._is_iterable:
             yield from self._iterate_stream()
             return
