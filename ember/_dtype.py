@@ -170,7 +170,7 @@ def result_type(*operands):
     dimensioned = zero_dim = wrapped = None
     for operand in operands:
         operand_dtype = getattr(operand, "dtype", None)
-        if operand_dtype is None:
+        if operand_dtype is None or isinstance(operand, np.generic):  # NumPy scalars count as numbers, as in torch
             d = scalar_dtype(operand)
             wrapped = d if wrapped is None else promote_types(wrapped, d)
         elif operand.ndim:

@@ -385,6 +385,9 @@ class Tensor:
     def __dlpack_device__(self):
         return self._data.__dlpack_device__()
 
+    # As torch.Tensor: NumPy defers to the tensor's reflected operators, so np.float64(2) * t is a tensor
+    __array_priority__ = 1000
+
     def __array__(self, dtype=None, copy=None):
         array = self.numpy()
         return array if dtype is None else array.astype(dtype, copy=False)

@@ -115,3 +115,18 @@ def test_weighted_random_sampler_and_worker_info():
     loader = ember.utils.data.DataLoader(ember.utils.data.TensorDataset(ember.arange(4.0)), batch_size=2,
                                          sampler=WeightedRandomSampler([0.0, 0.0, 1.0, 0.0], 4))
     assert [batch[0].tolist() for batch in loader] == [[2.0, 2.0], [2.0, 2.0]]
+
+
+def test_numpy_scalars_act_as_python_numbers_as_in_torch():
+    """`scores / np.sqrt(d_k)`: NumPy scalars are wrapped numbers on either side of an operator."""
+    for value in (np.float64(2.0), np.float32(2.0), np.int64(3)):
+        for op in (lambda a, v: a * v, lambda a, v: v * a, lambda a, v: a / v, lambda a, v: v - a,
+                   lambda a, v: a + v):
+            e = op(ember.ones(2, requires_grad=True), value)
+            t = op(torch.ones(2, requires_grad=True), value)
+            assert isinstance(e, ember.Tensor)
+            _same(e, t)
+            assert e.grad_fn.name() == t.grad_fn.name()
+    e = ember.ones(2, dtype=ember.int64) * np.float64(2.5)
+    t = torch.ones(2, dtype=torch.int64) * np.float64(2.5)
+    _same(e, t)
