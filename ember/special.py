@@ -9,7 +9,6 @@ from . import _ops
 from ._creation import full_like, zeros_like
 from ._ops import gamma_kernels
 from ._tensor import Tensor, make_tensor
-from .distributions._gamma_sampler import regularized_gamma_p
 
 __all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc",
            "gammaln", "i0", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri",
@@ -98,7 +97,7 @@ def _incomplete_gamma(a, x, lower):
                                   "not implemented, as in torch; detach() a")
     dtype = np.result_type(a._data.dtype, x._data.dtype)
     dtype = dtype if dtype.kind == "f" else np.float32
-    p = regularized_gamma_p(a._data, np.maximum(x._data, 0))
+    p = gamma_kernels.regularized_gamma_p(a._data, np.maximum(x._data, 0))
     value = make_tensor(np.asarray(p if lower else 1 - p, dtype=dtype))
     if not x.requires_grad:
         return value

@@ -165,3 +165,8 @@ def cast(array, dtype):
     """array.astype(dtype) without NumPy's overflow warning (int64's limits into float16 are inf, as in torch)."""
     with np.errstate(all="ignore"):
         return array.astype(dtype)
+
+
+def in_float64(function):
+    """function computed in float64 (the row casts back): erf and the gamma family are written for float64."""
+    return lambda x, **attributes: function(x.astype(np.float64) if x.dtype != np.float64 else x, **attributes)

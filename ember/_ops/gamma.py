@@ -8,14 +8,11 @@ import numpy as np
 from .._backend import like, namespace
 from .._tensor import Tensor
 from . import gamma_kernels as kernels
+from ._kernels import in_float64
 from ._registry import defop, promote_to_float
 from .inplace import make_inplace
 from .reduction import sum
 from .shape import unsqueeze
-
-
-def _in_float64(function):
-    return lambda x, **attributes: function(x.astype(np.float64) if x.dtype != np.float64 else x, **attributes)
 
 
 def _polygamma_forward(x, *, n):
@@ -36,13 +33,13 @@ def _mvlgamma_forward(x, *, p):
 
 
 # fmt: off
-lgamma = defop("lgamma", "LgammaBackward0", _in_float64(kernels.lgamma), lambda grad, x: grad * digamma(x),
+lgamma = defop("lgamma", "LgammaBackward0", in_float64(kernels.lgamma), lambda grad, x: grad * digamma(x),
                dtype_rule=promote_to_float)
-digamma = defop("digamma", "DigammaBackward0", _in_float64(kernels.digamma),
+digamma = defop("digamma", "DigammaBackward0", in_float64(kernels.digamma),
                 lambda grad, x: grad * polygamma_row(x, n=1), dtype_rule=promote_to_float)
-polygamma_row = defop("polygamma", "PolygammaBackward0", _in_float64(_polygamma_forward),
+polygamma_row = defop("polygamma", "PolygammaBackward0", in_float64(_polygamma_forward),
                       lambda grad, x, *, n: grad * polygamma_row(x, n=n + 1), dtype_rule=promote_to_float)
-mvlgamma_row = defop("mvlgamma", "MvlgammaBackward0", _in_float64(_mvlgamma_forward),
+mvlgamma_row = defop("mvlgamma", "MvlgammaBackward0", in_float64(_mvlgamma_forward),
                      lambda grad, x, *, p: grad * sum(digamma(_mvlgamma_terms(x, p)), dim=-1),
                      dtype_rule=promote_to_float)
 # fmt: on

@@ -12,16 +12,12 @@ import numpy as np
 from .._tensor import Tensor, make_tensor
 from . import pointwise_special as special
 from ._errors import refusing
+from ._kernels import in_float64
 from ._registry import defop, promote, promote_to_float
 from .pointwise import _masked, _raw, _zero_gradient, exp, log, sigmoid, sqrt, where_row
 
 LN2, LN10 = math.log(2.0), math.log(10.0)
 SQRT_PI_OVER_TWO = math.sqrt(math.pi) / 2.0
-
-
-def _in_float64(function):
-    """Compute in float64 and let the row cast back (erf and friends are only written for float64)."""
-    return lambda x: function(x.astype(np.float64) if x.dtype != np.float64 else x)
 
 
 def _logit(x, *, eps=None):
@@ -108,11 +104,11 @@ def _logit_backward(grad, x, *, eps=None):
     return where_row(make_tensor(cut) if isinstance(grad, Tensor) else cut, fill, grad / (x * (1 - x)))
 
 logit_row = defop("logit", "LogitBackward0", _logit, _logit_backward, dtype_rule=promote_to_float)
-erf = defop("erf", "ErfBackward0", _in_float64(special.erf),
+erf = defop("erf", "ErfBackward0", in_float64(special.erf),
             lambda grad, x: grad * special.TWO_OVER_SQRT_PI * exp(-(x * x)), dtype_rule=promote_to_float)
-erfc = defop("erfc", "ErfcBackward0", _in_float64(special.erfc),
+erfc = defop("erfc", "ErfcBackward0", in_float64(special.erfc),
              lambda grad, x: -grad * special.TWO_OVER_SQRT_PI * exp(-(x * x)), dtype_rule=promote_to_float)
-erfinv = defop("erfinv", "ErfinvBackward0", _in_float64(special.erfinv),
+erfinv = defop("erfinv", "ErfinvBackward0", in_float64(special.erfinv),
                lambda grad, x, result: grad * SQRT_PI_OVER_TWO * exp(result * result), dtype_rule=promote_to_float)
 hypot = defop("hypot", "HypotBackward0", refusing("hypot_cpu", "biu", np.hypot),
               (lambda grad, a, b, result: grad * a / result,
