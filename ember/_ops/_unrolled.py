@@ -37,6 +37,7 @@ from ._kernels import cast, wrapped_int
 _new = object.__new__
 _asarray = as_array  # keeps CuPy arrays; NumPy scalars become 0-d arrays
 NoneType = type(None)
+_generic, _scalar_to_array = xp.generic, xp.asarray  # as_array's answer for NumPy scalars, without its checks
 RAW = (ndarray, xp.generic)  # what formulas pass on the fast path: arrays and NumPy scalars
 
 
@@ -216,8 +217,8 @@ def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, vi
             out = forward(data, **attributes)
         finally:
             quiet_leave(quiet)
-        if type(out) is not ndarray:
-            out = _asarray(out)
+        if type(out) is not ndarray:  # a NumPy scalar (0-d inputs compute as scalars), or a CuPy array
+            out = _scalar_to_array(out) if isinstance(out, _generic) else _asarray(out)
         dtype = out.dtype
         if dtype is not target and target is not None and not bool_output:
             out = out.astype(target)
@@ -298,8 +299,8 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
             raise device_mismatch(error, (a, b)) from None
         finally:
             quiet_leave(quiet)
-        if type(out) is not ndarray:
-            out = _asarray(out)
+        if type(out) is not ndarray:  # a NumPy scalar (0-d inputs compute as scalars), or a CuPy array
+            out = _scalar_to_array(out) if isinstance(out, _generic) else _asarray(out)
         dtype = out.dtype
         if dtype is not target and target is not None and not bool_output:
             out = out.astype(target)
