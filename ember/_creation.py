@@ -441,7 +441,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 def _check_probabilities(data, num_samples, replacement):
     if data.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
-    if data.dtype.kind != "f":
+    if data.dtype.kind not in "fV":  # V: bfloat16
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {data.dtype}")
     if not xp.all(xp.isfinite(data)) or xp.any(data < 0):
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
@@ -540,7 +540,7 @@ def random_(self, a=None, b=None, *, generator=None, **kwargs):
 
 
 def _random_upper(numpy_dtype):
-    if numpy_dtype.kind == "f":
+    if numpy_dtype.kind in "fV":  # V: bfloat16
         return 2 ** xp.finfo(numpy_dtype).nmant + 1
     if numpy_dtype.kind == "b":
         return 2

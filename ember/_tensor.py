@@ -238,7 +238,7 @@ class Tensor:
     dim = ndimension = lambda self: self._data.ndim
     numel = nelement = lambda self: self._data.size
     element_size = lambda self: self._data.itemsize
-    is_floating_point = lambda self: self._data.dtype.kind == "f"
+    is_floating_point = lambda self: self._data.dtype.kind in "fV"  # V: bfloat16, ml_dtypes' only kind here
     is_complex = lambda self: self._data.dtype.kind == "c"
     is_contiguous = lambda self, memory_format=None: bool(self._data.flags.c_contiguous)
     data_ptr = lambda self: _address(self._data)

@@ -35,7 +35,7 @@ from ..autograd.engine import GENERIC_PATHS  # install only the general path (se
 from ..autograd.graph import Node
 from . import _unrolled
 from ._errors import complex_autograd_error, device_mismatch, not_a_tensor, shape_error
-from ._kernels import cast, wrapped_int
+from ._kernels import BFLOAT16, FLOAT32, cast, has_bfloat16, in_float32, wrapped_int
 
 GRAD_FNS = {}  # grad_fn name -> Node subclass, for tests and tools
 NoneType = type(None)
@@ -92,7 +92,7 @@ def _promote(*inputs, **_attributes):
 def _promote_to_float(*inputs, **_attributes):
     """Division and transcendental functions: integers and bools compute in the default float."""
     common = _promote(*inputs)
-    return common if common.kind in "fc" else get_default_dtype().numpy
+    return common if common.kind in "fcV" else get_default_dtype().numpy  # V: bfloat16
 
 
 promote = DtypeRule(_promote, {**_KINDS_KEPT_BESIDE, Tensor: "biufc", NoneType: "biufc"})
@@ -180,8 +180,8 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         if type(out) is not ndarray:  # NumPy answers 0-d arithmetic with scalars; keep arrays
             out = asarray(out)
         if target is not None and not bool_output and out.dtype is not target:
-            out = out.astype(target)
-        if requires_grad and differentiable and grad_state.enabled and out.dtype.kind in "fc":
+            out = cast(out, target) if target is BFLOAT16 else out.astype(target)
+        if requires_grad and differentiable and grad_state.enabled and out.dtype.kind in "fcV":  # V: bfloat16
             if out.dtype.kind == "c":
                 raise complex_autograd_error(name, grad_fn_name)
             node = node_class(inputs, attributes, out)
@@ -200,6 +200,8 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         if not any(isinstance(x, Tensor) for x in inputs):  # raw arrays: a formula on the fast path
             if not any(isinstance(x, _unrolled.RAW) or on_device(x) for x in inputs):
                 raise not_a_tensor(name, inputs[0])
+            if not view and has_bfloat16(inputs):
+                return in_float32(forward, inputs, attributes)
             return forward(*inputs, **attributes)
         target = None if dtype_rule is None else dtype_rule.compute(*inputs, **attributes)
         arrays, requires_grad = [], False
@@ -207,10 +209,13 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             if isinstance(x, Tensor):
                 requires_grad = requires_grad or x._requires_grad
                 x = x._data if target is None or x._data.dtype is target else cast(x._data, target)
+                if target is BFLOAT16:  # computed in float32, rounded once in finish (see _kernels)
+                    x = x.astype(FLOAT32)
             arrays.append(x)
+        widen = target is None and not view and attributes.get("dtype") is None and has_bfloat16(arrays)
         quiet = quiet_enter()  # torch's silent inf and nan (see _errstate)
         try:
-            out = forward(*arrays, **attributes)
+            out = in_float32(forward, arrays, attributes) if widen else forward(*arrays, **attributes)
         except ValueError as error:
             raise shape_error(error, inputs) from None
         except OverflowError:  # a Python int out of the integer dtype's range: torch wraps it

@@ -285,6 +285,8 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D")
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
+    if x1._data.dtype.kind == "V" or x2._data.dtype.kind == "V":
+        raise NotImplementedError("\"cdist\" not implemented for 'BFloat16'; convert the inputs with .float() first")
     if x1._data.dtype.kind != "f" or x2._data.dtype.kind != "f":
         raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {x1.dtype}")
     return cdist_row(x1, x2, p=p)
@@ -357,6 +359,9 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False):
         raise RuntimeError("linalg.pinv: The input tensor A must have at least 2 dimensions.")
     if atol is not None:
         raise NotImplementedError("ember's linalg.pinv supports rtol only (atol is not implemented)")
+    if A._data.dtype.kind == "V":
+        raise RuntimeError(f"linalg.pinv(BFloat16{{{list(A.shape)}}}): expected a tensor with 2 or more dimensions of "
+                           "float, double, cfloat or cdouble types; convert it with .float() first")
     if rtol is None:
         rtol = max(A.shape[-2:]) * float(np.finfo(A._data.dtype).eps) if A._data.dtype.kind in "fc" else 1e-15
     return pinv_row(A, rtol=rtol, hermitian=hermitian)

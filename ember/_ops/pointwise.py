@@ -478,7 +478,7 @@ def fmod(input, other):
 
 def _require_floating(name, *tensors):
     for tensor in tensors:
-        if isinstance(tensor, Tensor) and tensor._data.dtype.kind not in "fc":
+        if isinstance(tensor, Tensor) and tensor._data.dtype.kind not in "fcV":  # V: bfloat16
             raise NotImplementedError(f'"{name}" not implemented for \'{tensor.dtype.name}\'; '
                                       f"convert the inputs to float first (x.float())")
 

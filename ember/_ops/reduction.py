@@ -125,7 +125,7 @@ def _like(array, x):
 
 
 def _float_only(name, input, message=None):
-    if input._data.dtype.kind not in "fc":
+    if input._data.dtype.kind not in "fcV":  # V: bfloat16
         raise RuntimeError(message or f"{name}(): expected a floating point or complex tensor, got "
                            f"{input.dtype}; convert it first with .float() or .double()")
 
@@ -426,7 +426,7 @@ logsumexp_row = defop("logsumexp", "LogsumexpBackward0", _logsumexp_forward,
 
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(x))) over `dim`, computed without overflow."""
-    if input._data.dtype.kind not in "fc":
+    if input._data.dtype.kind not in "fcV":
         input = input.to(get_default_dtype())  # as torch: integers give the default float
     dims = normalize_dims(dim, input.ndim) or tuple(range(input.ndim))
     return logsumexp_row(input, shape=input._data.shape, dim=dims, keepdim=keepdim)
@@ -530,7 +530,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """torch.linalg.vector_norm: (sum |x|^ord)^(1/ord) over `dim` (every element when None)."""
     if dtype is not None:
         x = x.to(dtype)
-    if x._data.dtype.kind not in "fc":
+    if x._data.dtype.kind not in "fcV":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{LEGACY_NAMES[x.dtype][:-len('Tensor')]}; convert it first with .float()")
     ord = float(ord)

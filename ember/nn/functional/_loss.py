@@ -67,7 +67,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_size("mse_loss", input, target)
-    if input._data.dtype.kind not in "fc":
+    if input._data.dtype.kind not in "fcV":  # V: bfloat16
         raise _ops._errors.kernel_missing("mse_cpu")(input._data.dtype)
     if weight is not None:
         loss = weight * (input - target) ** 2
