@@ -55,7 +55,8 @@ bool = dtype("bool", np.bool_, BOOL)
 
 
 class _UnavailableDtype(dtype):
-    """A dtype torch has and ember cannot build here: the name exists (code that mentions it imports), using it raises."""
+    """A dtype torch has and ember cannot build here: the name exists (code that mentions it imports),
+    using it raises."""
 
     __slots__ = ("reason",)
 
@@ -78,6 +79,21 @@ except ImportError as error:  # a broken install: keep the name, say what is mis
 else:
     bfloat16 = dtype("bfloat16", ml_dtypes.bfloat16, FLOATING)
     BFLOAT16_NUMPY = bfloat16.numpy
+
+def cast_array(array, numpy_dtype, copy=True):
+    """array.astype(numpy_dtype), rounding to bfloat16 from float32 as torch does (so float64 and int64 values
+    round twice: c10's BFloat16 is made from a float)."""
+    if numpy_dtype is BFLOAT16_NUMPY and array.dtype != np.float32 and array.dtype != numpy_dtype:
+        array = array.astype(np.float32)
+    return array.astype(numpy_dtype, copy=copy)
+
+
+def filled_array(shape, fill_value, dtype):
+    """np.full, with a bfloat16 value rounded from float32 (as cast_array)."""
+    if dtype is BFLOAT16_NUMPY:
+        return np.full(shape, fill_value, dtype=np.float32).astype(dtype)
+    return np.full(shape, fill_value, dtype=dtype)
+
 
 ALL = (float16, float32, float64, complex64, complex128, uint8, int8, int16, int32, int64, bool) + (
     (bfloat16,) if BFLOAT16_NUMPY is not None else ())

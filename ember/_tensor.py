@@ -372,6 +372,9 @@ class Tensor:
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
+        if self._data.dtype.kind == "V":  # as torch: NumPy has no bfloat16 (ember's comes from ml_dtypes)
+            raise TypeError("Got unsupported ScalarType BFloat16; NumPy has no bfloat16, so convert first: "
+                            "tensor.float().numpy()")
         return _backend.to_host(self._data)  # force=True shares host memory, as torch's detach().cpu().numpy()
 
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):

@@ -143,7 +143,7 @@ def dtype_rule_of(rule):
 
 
 def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False, bool_output=False,
-          saves_extra=False):
+          saves_extra=False, bfloat16_native=False):
     """Build the op function and the Node subclass for one row of the table.
 
     dtype_rule  promote / promote_to_float / a DtypeRule or function of the inputs, or None to keep
@@ -154,7 +154,10 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
     saves_extra (one-input rows) forward returns (out, extra): an intermediate array the backward
                 would otherwise recompute (log_softmax's softmax, an exp). A recorded node keeps it
                 as the attribute `extra`, which formulas take as a keyword (None when not recorded)
+    bfloat16_native  forward takes bfloat16 arrays as they are, ml_dtypes rounding every step, where torch's
+                kernel also rounds as it goes (prod, x ** 3); other rows compute bfloat16 in float32 (_kernels)
     """
+    widens = not view and not bfloat16_native  # bfloat16 inputs are widened to float32 for forward
     dtype_rule = dtype_rule_of(dtype_rule)
     node_class = None
     if backward is not None:
@@ -200,7 +203,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         if not any(isinstance(x, Tensor) for x in inputs):  # raw arrays: a formula on the fast path
             if not any(isinstance(x, _unrolled.RAW) or on_device(x) for x in inputs):
                 raise not_a_tensor(name, inputs[0])
-            if not view and has_bfloat16(inputs):
+            if widens and has_bfloat16(inputs):
                 return in_float32(forward, inputs, attributes)
             return forward(*inputs, **attributes)
         target = None if dtype_rule is None else dtype_rule.compute(*inputs, **attributes)
@@ -209,10 +212,10 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             if isinstance(x, Tensor):
                 requires_grad = requires_grad or x._requires_grad
                 x = x._data if target is None or x._data.dtype is target else cast(x._data, target)
-                if target is BFLOAT16:  # computed in float32, rounded once in finish (see _kernels)
+                if target is BFLOAT16 and widens:  # computed in float32, rounded once in finish (see _kernels)
                     x = x.astype(FLOAT32)
             arrays.append(x)
-        widen = target is None and not view and attributes.get("dtype") is None and has_bfloat16(arrays)
+        widen = target is None and widens and attributes.get("dtype") is None and has_bfloat16(arrays)
         quiet = quiet_enter()  # torch's silent inf and nan (see _errstate)
         try:
             out = in_float32(forward, arrays, attributes) if widen else forward(*arrays, **attributes)
@@ -237,9 +240,10 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             node_class.__init__, node_class.apply = _unrolled.init_binary, _unrolled.apply_binary
         if arity == 1:
             op = _unrolled.unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, view,
-                                        bool_output, saves_extra, node_class)
+                                        bool_output, saves_extra, node_class, widens)
         elif arity == 2:
-            op = _unrolled.binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, node_class)
+            op = _unrolled.binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, node_class,
+                                         widens)
     op.__name__ = op.__qualname__ = name
     op.grad_fn_name = grad_fn_name
     op.node_class = node_class

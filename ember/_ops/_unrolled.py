@@ -183,7 +183,7 @@ def _save_result(node, result):
 
 # -- the op functions: defop's `op` and `finish` for one and two inputs -----------------------
 def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, view, bool_output, saves_extra,
-                 node_class):
+                 node_class, widens):
     """The op function of a one-input row (see defop for the parameters)."""
     differentiable = node_class is not None
     compute_dtype = None if dtype_rule is None else dtype_rule.compute
@@ -194,7 +194,7 @@ def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, vi
         if not isinstance(x, Tensor):
             if not isinstance(x, RAW) and not on_device(x):
                 raise not_a_tensor(name, x)
-            if x.dtype is BFLOAT16 and not view:
+            if x.dtype is BFLOAT16 and widens:
                 return in_float32(forward, (x,), attributes)
             return forward(x, **attributes)
         data = x._data
@@ -205,11 +205,11 @@ def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, vi
                 target = compute_dtype(x, **attributes)
                 if data.dtype is not target:
                     data = cast(data, target)
-                if target is BFLOAT16:  # computed in float32, rounded once below (see _kernels.in_float32)
+                if target is BFLOAT16 and widens:  # computed in float32, rounded once below (_kernels.in_float32)
                     data = data.astype(FLOAT32)
             if not data.ndim:
                 data = data[()]  # NumPy scalars compute several times faster than 0-d arrays
-        elif data.dtype is BFLOAT16 and not view and attributes.get("dtype") is None:
+        elif data.dtype is BFLOAT16 and widens and attributes.get("dtype") is None:
             data = widened = data.astype(FLOAT32)
         quiet = quiet_enter()  # torch's silent inf and nan (see _errstate)
         try:
@@ -255,7 +255,7 @@ def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, vi
     return unary_op
 
 
-def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, node_class):
+def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, node_class, widens):
     """The op function of a two-input row (see defop for the parameters)."""
     differentiable = node_class is not None
     compute_dtype = None if dtype_rule is None else dtype_rule.compute
@@ -270,7 +270,7 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
         else:  # raw arrays: a formula on the fast path
             if not isinstance(a, RAW) and not isinstance(b, RAW) and not on_device(a) and not on_device(b):
                 raise not_a_tensor(name, a)
-            if (getattr(a, "dtype", None) is BFLOAT16 or getattr(b, "dtype", None) is BFLOAT16) and not view:
+            if widens and (getattr(a, "dtype", None) is BFLOAT16 or getattr(b, "dtype", None) is BFLOAT16):
                 return in_float32(forward, (a, b), attributes)
             return forward(a, b, **attributes)
         target = tensor._data.dtype
@@ -286,7 +286,7 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
             if target is not None:
                 if a_data.dtype is not target:
                     a_data = cast(a_data, target)
-                if target is BFLOAT16:  # as in unary_op
+                if target is BFLOAT16 and widens:  # as in unary_op
                     a_data = a_data.astype(FLOAT32)
                 if not a_data.ndim:
                     a_data = a_data[()]  # as in unary_op
@@ -296,11 +296,11 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
             if target is not None:
                 if b_data.dtype is not target:
                     b_data = cast(b_data, target)
-                if target is BFLOAT16:
+                if target is BFLOAT16 and widens:
                     b_data = b_data.astype(FLOAT32)
                 if not b_data.ndim:
                     b_data = b_data[()]
-        widen = (target is None and not view and (getattr(a_data, "dtype", None) is BFLOAT16
+        widen = (target is None and widens and (getattr(a_data, "dtype", None) is BFLOAT16
                                                    or getattr(b_data, "dtype", None) is BFLOAT16)
                  and attributes.get("dtype") is None)
         quiet = quiet_enter()

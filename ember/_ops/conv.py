@@ -15,6 +15,7 @@ each time.
 """
 import numpy as np
 
+from .._autocast import lower_precision
 from .._backend import namespace
 from .._tensor import Tensor
 from ._kernels import pad_last_two, window_view
@@ -309,10 +310,12 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
     return _unbatched(out, unbatched)
 
 
+@lower_precision
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
+@lower_precision
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
@@ -335,11 +338,13 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     return _unbatched(out, unbatched)
 
 
+@lower_precision
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 1,
                            "conv_transpose1d")
 
 
+@lower_precision
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
                            "conv_transpose2d")

@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from .._autocast import lower_precision
 from .._backend import is_array, namespace
 from .._tensor import Tensor, make_tensor
 from ._registry import defop, promote
@@ -82,6 +83,7 @@ bmm_row = defop("bmm", "BmmBackward0", np.matmul,
 # fmt: on
 
 
+@lower_precision
 def mm(input, mat2):
     if input.ndim != 2:
         raise RuntimeError(f"self must be a matrix, but got a {input.ndim}-D tensor; mm multiplies two 2-D "
@@ -118,6 +120,7 @@ def dot(input, other):
     return dot_row(input, other)
 
 
+@lower_precision
 def bmm(input, mat2):
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(f"batch1 must be a 3D tensor (got {input.ndim}D and {mat2.ndim}D); bmm multiplies "
@@ -130,6 +133,7 @@ def bmm(input, mat2):
     return bmm_row(input, mat2)
 
 
+@lower_precision
 def matmul(input, other):
     """The @ operator, dispatched on dimensions as torch does."""
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
@@ -240,6 +244,7 @@ def _check_bias(name, bias, shape):
                            "broadcast to the product's shape") from None
 
 
+@lower_precision
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2), one node (nn.Linear's op: addmm(bias, x, weight.t()))."""
     if mat1.ndim != 2 or mat2.ndim != 2 or mat1.shape[1] != mat2.shape[0]:
@@ -274,6 +279,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
     return addmv_row(input, mat, vec, beta=beta, alpha=alpha)
 
 
+@lower_precision
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * (batch1 @ batch2), batch by batch."""
     if batch1.ndim != 3 or batch2.ndim != 3 or batch1.shape[0] != batch2.shape[0] \
@@ -388,6 +394,7 @@ def _contract(left, a, right, b, keep, sizes):
     return "".join(target), reshape(out, tuple(sizes[c] for c in target))
 
 
+@lower_precision
 def einsum(equation, *operands):
     """Einstein summation. Computed as torch computes it (pairwise bmm, permute, sum), so the
     recorded graph is built from those ops rather than one einsum node (torch has none either)."""
@@ -416,6 +423,7 @@ def einsum(equation, *operands):
     return result
 
 
+@lower_precision
 def tensordot(a, b, dims=2):
     """Sum over the last `dims` dims of a and the first of b (or over the given pairs of dims)."""
     if isinstance(dims, int):

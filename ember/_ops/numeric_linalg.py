@@ -5,6 +5,7 @@ Formulas are written with ember ops (matmul, transpose ...), so they differentia
 """
 import numpy as np
 
+from .._autocast import in_float32, lower_precision
 from .._backend import as_array, namespace
 from .._tensor import Tensor, make_tensor
 from ._registry import defop, promote
@@ -77,6 +78,7 @@ addbmm_row = defop("addbmm", "AddbmmBackward0", _addbmm_forward,
 # fmt: on
 
 
+@in_float32
 def trace(input):
     """Sum of the main diagonal of a 2-D tensor (integers sum to int64)."""
     if input.ndim != 2:
@@ -126,6 +128,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1):
     return addr_row(input, vec1, vec2, beta=beta, alpha=alpha)
 
 
+@lower_precision
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * sum over the batch of batch1[i] @ batch2[i]."""
     if batch1.ndim != 3 or batch2.ndim != 3:
@@ -278,6 +281,7 @@ dist_row = defop("dist", "DistBackward0", _dist_forward,
 # fmt: on
 
 
+@in_float32
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """Pairwise p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): (..., P, R)."""
     _check_p("cdist", p)

@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from .._autocast import in_float32
 from .._backend import as_array, namespace
 from .._dtype import FLOATING, LEGACY_NAMES, get_default_dtype, int64
 from .._tensor import Tensor, make_tensor
@@ -178,10 +179,11 @@ def _prod_backward(grad, x, *, shape, dim=None, keepdim=False, result):
 prod_all = defop("prod", "ProdBackward0", lambda x, *, shape: np.prod(x),
                  lambda grad, x, *, shape, result: _prod_backward(grad, x, shape=shape, result=result))
 prod_dim = defop("prod", "ProdBackward1", lambda x, *, shape, dim, keepdim: np.prod(x, axis=dim[0], keepdims=keepdim),
-                 _prod_backward)
+                 _prod_backward, bfloat16_native=True)  # torch multiplies along a dim in bfloat16
 # fmt: on
 
 
+@in_float32
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or along one `dim`. Integers and bools multiply to int64."""
     dtype = _integer_accumulates_in_int64(input, dtype)
