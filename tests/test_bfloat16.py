@@ -251,3 +251,147 @@ def test_grad_fn_names_and_requires_grad_in_bfloat16():
         theirs.backward()
         assert x.grad.dtype is BF16 and x.grad.tolist() == t.grad.tolist()
         x.grad = t.grad = None
+
+
+# -- autocast("cpu") -----------------------------------------------------------------------------------------
+def _autocast_inputs(lib):
+    rng = np.random.default_rng(3)
+    make = lambda *shape: lib.tensor(rng.standard_normal(shape), dtype=lib.float32, requires_grad=True)  # noqa: E731
+    return {"x": make(4, 3), "w": make(5, 3), "b": make(5), "m": make(3, 3), "batch": make(2, 3, 3),
+            "image": make(1, 2, 5, 5), "kernel": make(3, 2, 3, 3), "signal": make(1, 2, 6), "kernel1d": make(3, 2, 3)}
+
+
+AUTOCAST_OPS = {  # op -> torch's dtype for it under CPU autocast (bfloat16: the lower-precision list)
+    "linear": lambda lib, v: lib.nn.functional.linear(v["x"], v["w"], v["b"]),
+    "linear_no_bias": lambda lib, v: lib.nn.functional.linear(v["x"], v["w"]),
+    "matmul": lambda lib, v: v["x"] @ v["m"],
+    "mm": lambda lib, v: lib.mm(v["x"], v["m"]),
+    "bmm": lambda lib, v: lib.bmm(v["batch"], v["batch"]),
+    "addmm": lambda lib, v: lib.addmm(v["x"], v["x"], v["m"]),
+    "baddbmm": lambda lib, v: lib.baddbmm(v["batch"], v["batch"], v["batch"]),
+    "conv2d": lambda lib, v: lib.nn.functional.conv2d(v["image"], v["kernel"], padding=1),
+    "conv1d": lambda lib, v: lib.nn.functional.conv1d(v["signal"], v["kernel1d"]),
+    "einsum": lambda lib, v: lib.einsum("ij,jk->ik", v["x"], v["m"]),
+    "relu_stays": lambda lib, v: v["x"].relu(),
+    "add_stays": lambda lib, v: v["x"] + v["x"],
+    "softmax_stays": lambda lib, v: v["x"].softmax(-1),
+    "linear_then_relu": lambda lib, v: lib.nn.functional.linear(v["x"], v["w"]).relu(),
+    "mse_of_bfloat16": lambda lib, v: lib.nn.functional.mse_loss(v["x"] @ v["m"], v["x"]),
+    "cross_entropy_of_bfloat16": lambda lib, v: lib.nn.functional.cross_entropy(
+        lib.nn.functional.linear(v["x"], v["w"]), lib.tensor([0, 1, 4, 2])),
+    "prod_of_bfloat16": lambda lib, v: (v["x"] @ v["m"]).prod(),
+    "sum_of_bfloat16_stays": lambda lib, v: (v["x"] @ v["m"]).sum(),
+    "cat_promotes": lambda lib, v: lib.cat([v["x"] @ v["m"], v["x"]]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AUTOCAST_OPS))
+def test_cpu_autocast_casts_as_torch(name):
+    results = []
+    for lib in (ember, torch):
+        inputs = _autocast_inputs(lib)
+        with lib.autocast("cpu"):
+            out = AUTOCAST_OPS[name](lib, inputs)
+            assert lib.is_autocast_enabled("cpu") and lib.get_autocast_dtype("cpu") == lib.bfloat16
+        assert not lib.is_autocast_enabled("cpu")
+        out.float().sum().backward()
+        grads = {key: value.grad for key, value in inputs.items() if value.grad is not None}
+        results.append((out, grads))
+    (mine, my_grads), (theirs, their_grads) = results
+    assert str(mine.dtype)[6:] == str(theirs.dtype)[6:]
+    want = as_float64(theirs)
+    np.testing.assert_allclose(as_float64(mine), want, rtol=0, atol=ulp_of_scale(want))
+    assert my_grads.keys() == their_grads.keys()
+    for key in their_grads:  # each parameter's gradient comes back in its own dtype (float32), through the casts
+        assert my_grads[key].dtype is ember.float32
+        want = as_float64(their_grads[key])
+        np.testing.assert_allclose(as_float64(my_grads[key]), want, rtol=0, atol=4 * ulp_of_scale(want))
+
+
+def test_autocast_forms_and_dtypes():
+    for lib in (ember, torch):
+        x = lib.ones(2, 2)
+        with lib.autocast(device_type="cpu", dtype=lib.bfloat16):
+            assert (x @ x).dtype == lib.bfloat16
+        with lib.amp.autocast("cpu", dtype=lib.float16):
+            assert (x @ x).dtype == lib.float16
+        with pytest.warns(FutureWarning, match="torch.cpu.amp.autocast"):
+            context = lib.cpu.amp.autocast()
+        with context:
+            assert (x @ x).dtype == lib.bfloat16
+        with pytest.warns(UserWarning, match="CPU Autocast only supports dtypes of torch.bfloat16"):
+            with lib.autocast("cpu", dtype=lib.float32):
+                assert (x @ x).dtype == lib.float32 and not lib.is_autocast_enabled("cpu")
+        with lib.autocast("cpu", enabled=False):
+            assert (x @ x).dtype == lib.float32
+        assert (x.double() @ x.double()).dtype == lib.float64  # float64 is never cast
+
+        @lib.autocast("cpu")
+        def decorated(a):
+            return a @ a
+        assert decorated(x).dtype == lib.bfloat16 and (x @ x).dtype == lib.float32
+
+
+def test_autocast_training_step_with_grad_scaler_matches_torch():
+    losses = []
+    for lib in (ember, torch):
+        lib.manual_seed(0)
+        model = lib.nn.Linear(3, 2)
+        with lib.no_grad():
+            model.weight.copy_(lib.tensor([[0.5, -1.0, 0.25], [1.5, 0.75, -0.5]]))
+            model.bias.copy_(lib.tensor([0.1, -0.2]))
+        opt = lib.optim.SGD(model.parameters(), lr=0.1)
+        scaler = lib.amp.GradScaler("cpu")
+        x, y = lib.tensor([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]]), lib.tensor([1, 0])
+        for _ in range(2):
+            opt.zero_grad()
+            with lib.autocast("cpu"):
+                loss = lib.nn.functional.cross_entropy(model(x), y)
+            assert loss.dtype == lib.float32
+            scaler.scale(loss).backward()
+            scaler.step(opt)
+            scaler.update()
+            assert model.weight.dtype == lib.float32 and model.weight.grad.dtype == lib.float32
+        losses.append((loss.item(), model.weight.detach().tolist()))
+    np.testing.assert_allclose(losses[0][0], losses[1][0], rtol=2 ** -7)
+    np.testing.assert_allclose(losses[0][1], losses[1][1], rtol=2 ** -7, atol=1e-3)
+
+
+# -- serialization: torch's .pt both ways, safetensors both ways ---------------------------------------------
+BF16_VALUES = [1.5, -2.25, 3e38, 1e-38, -0.0, 0.1, float("inf")]
+
+
+def test_bfloat16_checkpoints_cross_with_torch(tmp_path):
+    theirs = {"w": torch.tensor(BF16_VALUES, dtype=torch.bfloat16), "m": torch.arange(6.0).bfloat16().reshape(2, 3).t()}
+    torch.save(theirs, tmp_path / "torch.pt")
+    loaded = ember.load(tmp_path / "torch.pt")
+    assert loaded["w"].dtype is BF16 and loaded["w"].tolist() == theirs["w"].tolist()
+    assert loaded["m"].tolist() == theirs["m"].tolist() and loaded["m"].stride() == theirs["m"].stride()
+    ember.save({"w": loaded["w"], "m": loaded["m"], "p": ember.nn.Linear(2, 2).bfloat16().state_dict()},
+               tmp_path / "ember.pt")
+    back = torch.load(tmp_path / "ember.pt", weights_only=True)
+    assert back["w"].dtype == torch.bfloat16 and back["w"].equal(theirs["w"]) and back["m"].equal(theirs["m"])
+    assert back["p"]["weight"].dtype == torch.bfloat16
+
+
+def test_bfloat16_safetensors_cross_with_torch(tmp_path):
+    safetensors_torch = pytest.importorskip("safetensors.torch")
+    theirs = {"w": torch.tensor(BF16_VALUES, dtype=torch.bfloat16)}
+    safetensors_torch.save_file(theirs, str(tmp_path / "torch.safetensors"))
+    loaded = ember.load(tmp_path / "torch.safetensors")
+    assert loaded["w"].dtype is BF16 and loaded["w"].tolist() == theirs["w"].tolist()
+    ember.save(loaded, tmp_path / "ember.safetensors")
+    back = safetensors_torch.load_file(str(tmp_path / "ember.safetensors"))
+    assert back["w"].dtype == torch.bfloat16 and back["w"].equal(theirs["w"])
+    with open(tmp_path / "ember.safetensors", "rb") as file:
+        assert b'"dtype":"BF16"' in file.read(400)
+
+
+def test_from_numpy_takes_ml_dtypes_bfloat16_arrays():
+    import ml_dtypes
+    array = np.array([1.0, 2.5, 0.1], dtype=ml_dtypes.bfloat16)
+    shared = ember.from_numpy(array)
+    assert shared.dtype is BF16 and shared.tolist() == [1.0, 2.5, 0.10009765625]
+    shared[0] = 4.0  # from_numpy shares memory, as for every other dtype
+    assert float(array[0]) == 4.0
+    assert ember.as_tensor(array).dtype is BF16
