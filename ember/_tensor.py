@@ -623,14 +623,14 @@ def _address(array):
     return array.__array_interface__["data"][0]
 
 
-# Methods that are exactly the op of the same name (ember.exp(x) is x.exp()); each ops module
-# lists its own in METHODS. The functions are bound directly, so a method call costs no extra frame.
+# Methods that are exactly the op of the same name (ember.exp(x) is x.exp()): the rows that declare
+# the "method" or "inplace" variant (see ember/_ops/__init__.py). The functions are bound directly,
+# so a method call costs no extra frame.
 from . import _ops, autograd  # noqa: E402  (both need Tensor; Tensor needs them)
 
-for _module in _ops.MODULES:
-    for _name in _module.METHODS:
-        setattr(Tensor, _name, getattr(_module, _name))
-del _module, _name
+for _name, _function in _ops.METHODS.items():
+    setattr(Tensor, _name, _function)
+del _name, _function
 # The busiest operators, bound straight to their ops (2 + x records AddBackward0 with x first, as torch).
 Tensor.__add__ = Tensor.__radd__ = _ops.add
 Tensor.__sub__ = _ops.sub

@@ -18,11 +18,18 @@ Only the formulas of inputs that require grad run, and only what those formulas 
 saved for backward (derivatives.yaml's rule): ``x * w`` with a constant ``w`` saves ``w`` and
 not ``x``. The parameters each formula loads are found once, here, from its bytecode.
 
+A row also says where it is public (native_functions.yaml's ``variants:``): ``variants=("function",
+"method", "inplace")`` makes ``ember.exp``, ``Tensor.exp`` and ``Tensor.exp_``. A plain function says the
+same with the ``@variants(...)`` decorator, another name for an op with ``declare``. ember/_ops/__init__.py
+builds the namespace and the Tensor methods from these declarations, and tools/gen_stubs.py the .pyi stub.
+
 This module holds the general path only; _unrolled.py holds its one- and two-input forms,
 which defop installs unless EMBER_GENERIC_PATHS=1.
 """
 import dis
 import inspect
+import sys
+from typing import NamedTuple
 
 from .._backend import as_array as asarray
 from .._backend import ndarray, on_device
@@ -39,6 +46,48 @@ from ._kernels import BFLOAT16, FLOAT32, cast, has_bfloat16, in_float32, wrapped
 
 GRAD_FNS = {}  # grad_fn name -> Node subclass, for tests and tools
 NoneType = type(None)
+
+
+# -- variants: where each op is public ---------------------------------------------------------
+VARIANTS = ("function", "method", "inplace")
+
+
+class Declaration(NamedTuple):
+    """One public name: the object, its variants, and where it was declared (for the stub)."""
+    function: object
+    variants: tuple
+    module: str
+    line: int
+
+
+DECLARED = {}  # public name -> Declaration, in the order the rule modules declare them
+
+
+def declare(function, name, *variants):
+    """Publish `function` (or a property) as `name`, in each of the variants:
+
+    function  ember.<name>
+    method    Tensor.<name>, bound directly (a method call costs no extra frame; a property stays one)
+    inplace   Tensor.<name>_: computes out of place, writes into self, bumps its version (inplace.make_inplace)
+    """
+    unknown = set(variants) - set(VARIANTS)
+    if unknown or not variants:
+        raise ValueError(f"{name}: variants must be some of {VARIANTS}, got {variants}")
+    previous = DECLARED.get(name)
+    if previous is not None and previous.function is not function:
+        raise ValueError(f"{name} is declared twice: in {previous.module} and again here; rename one")
+    caller = sys._getframe(1)
+    while caller.f_globals.get("__name__") == __name__:  # through variants() or defop(): the rule module
+        caller = caller.f_back
+    DECLARED[name] = Declaration(function, tuple(variants), caller.f_globals["__name__"], caller.f_lineno)
+    return function
+
+
+def variants(*variants, name=None):
+    """Decorator form of `declare` for a function written out in full: ``@variants("function", "method")``."""
+    def publish(function):
+        return declare(function, name or function.__name__, *variants)
+    return publish
 
 
 # -- dtype rules: the NumPy dtype an op computes in (None: leave it to NumPy) ---------------
@@ -143,7 +192,7 @@ def dtype_rule_of(rule):
 
 
 def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False, bool_output=False,
-          saves_extra=False, bfloat16_native=False):
+          saves_extra=False, variants=(), bfloat16_native=False):
     """Build the op function and the Node subclass for one row of the table.
 
     dtype_rule  promote / promote_to_float / a DtypeRule or function of the inputs, or None to keep
@@ -154,6 +203,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
     saves_extra (one-input rows) forward returns (out, extra): an intermediate array the backward
                 would otherwise recompute (log_softmax's softmax, an exp). A recorded node keeps it
                 as the attribute `extra`, which formulas take as a keyword (None when not recorded)
+    variants    where the op is public under the row's name: see `declare` (none: used by other ops only)
     bfloat16_native  forward takes bfloat16 arrays as they are, ml_dtypes rounding every step, where torch's
                 kernel also rounds as it goes (prod, x ** 3); other rows compute bfloat16 in float32 (_kernels)
     """
@@ -249,4 +299,6 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
     op.node_class = node_class
     # for in-place updates that skip the result tensor (inplace.py); see DtypeRule.keeps
     op.forward, op.keeps = forward, ({} if dtype_rule is None else dtype_rule.keeps)
+    if variants:
+        declare(op, name, *variants)
     return op

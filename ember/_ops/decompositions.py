@@ -14,7 +14,7 @@ from .. import return_types
 from .._backend import namespace
 from .._tensor import Tensor, make_tensor
 from ._multi_output import defop_multi
-from ._registry import defop
+from ._registry import declare, defop, variants
 from .linalg import matmul
 from .pointwise import abs, eq, where
 from .rearrange import diag_embed_row, tril_row, triu_row
@@ -163,6 +163,7 @@ def inv_ex(A, *, check_errors=False):
     return return_types.linalg_inv_ex(inverse, make_tensor(namespace(A._data).zeros(A.shape[:-2], dtype=np.int32)))
 
 
+@variants("function", "method")
 def det(A):
     """The determinant (LinalgDetBackward0; the gradient is right for singular matrices too)."""
     _check_matrix("det", A)
@@ -175,6 +176,7 @@ def linalg_slogdet(A):
     return return_types.linalg_slogdet(*slogdet_row(A))
 
 
+@variants("function", "method")
 def logdet(A):
     """log(det(A)): nan for a negative determinant, -inf for a singular matrix (as torch)."""
     _check_matrix("logdet", A)
@@ -234,6 +236,7 @@ def linalg_cholesky(A, *, upper=False):
     return cholesky_ex_row(A, upper=upper) if upper else cholesky_ex_row(A)
 
 
+@variants("function", "method")
 def cholesky(input, upper=False):
     """torch.cholesky (deprecated in torch in favour of linalg.cholesky; records CholeskyBackward0)."""
     _check_matrix("cholesky", input)
@@ -393,18 +396,20 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
 
 
 # Top-level names torch has (torch.det, torch.inverse, torch.svd ...), which are also Tensor methods.
+@variants("function", "method")
 def slogdet(input):
     return return_types.slogdet(*linalg_slogdet(input))
 
 
+@variants("function", "method")
 def svd(input, some=True, compute_uv=True):
     return svd_legacy(input, some, compute_uv)
 
 
+@variants("function", "method")
 def qr(input, some=True):
     return qr_legacy(input, some)
 
 
 inverse = inv
-__all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "qr", "svd"]
-METHODS = ["inverse", "det", "logdet", "slogdet", "cholesky", "qr", "svd"]
+declare(inverse, "inverse", "function", "method")

@@ -15,7 +15,7 @@ from .._backend import like, namespace
 from .._dtype import scalar_type_name
 from ._errors import kernel_missing
 from ._kernels import pad_last_two, window_view
-from ._registry import defop
+from ._registry import defop, variants
 from .conv import pair
 
 
@@ -134,6 +134,7 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return max_pool2d_row(input, indices=indices, values=values), make_tensor(indices)
 
 
+@variants("function")
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     out, indices = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     return (out, indices) if return_indices else out
@@ -143,6 +144,7 @@ def _one(value):
     return value[0] if isinstance(value, (tuple, list)) else value
 
 
+@variants("function")
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     from .shape import squeeze, unsqueeze
     _check_pool_input(input, "max_pool1d", 1, "max_pool1d_impl", refused="biu")
@@ -222,6 +224,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
                           count_include_pad=count_include_pad, divisor_override=divisor_override)
 
 
+@variants("function")
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     from .shape import squeeze, unsqueeze
     _check_pool_input(input, "avg_pool1d", 1, "avg_pool2d", refused="int")
@@ -286,6 +289,7 @@ def adaptive_avg_pool2d(input, output_size):
     return adaptive_avg_pool2d_row(input, output_size=size)
 
 
+@variants("function")
 def adaptive_avg_pool1d(input, output_size):
     from .shape import squeeze, unsqueeze
     _check_pool_input(input, "adaptive_avg_pool1d", 1, refused="")
@@ -327,12 +331,9 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     return (out, make_tensor(indices)) if return_indices else out
 
 
+@variants("function")
 def adaptive_max_pool1d(input, output_size, return_indices=False):
     from .shape import squeeze, unsqueeze
     out, indices = adaptive_max_pool2d(unsqueeze(input, -2), (1, _one(output_size)), True)
     out = squeeze(out, -2)
     return (out, squeeze(indices, -2)) if return_indices else out
-
-
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d"]
-METHODS = []
