@@ -238,7 +238,7 @@ class Tensor:
     dim = ndimension = lambda self: self._data.ndim
     numel = nelement = lambda self: self._data.size
     element_size = lambda self: self._data.itemsize
-    is_floating_point = lambda self: self._data.dtype.kind == "f"
+    is_floating_point = lambda self: self._data.dtype.kind in "fV"  # V: bfloat16, ml_dtypes' only kind here
     is_complex = lambda self: self._data.dtype.kind == "c"
     is_contiguous = lambda self, memory_format=None: bool(self._data.flags.c_contiguous)
     data_ptr = lambda self: _address(self._data)
@@ -372,6 +372,9 @@ class Tensor:
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
+        if self._data.dtype.kind == "V":  # as torch: NumPy has no bfloat16 (ember's comes from ml_dtypes)
+            raise TypeError("Got unsupported ScalarType BFloat16; NumPy has no bfloat16, so convert first: "
+                            "tensor.float().numpy()")
         return _backend.to_host(self._data)  # force=True shares host memory, as torch's detach().cpu().numpy()
 
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):

@@ -42,7 +42,7 @@ from ..autograd.engine import GENERIC_PATHS  # install only the general path (se
 from ..autograd.graph import Node
 from . import _unrolled
 from ._errors import complex_autograd_error, device_mismatch, not_a_tensor, shape_error
-from ._kernels import cast, wrapped_int
+from ._kernels import BFLOAT16, FLOAT32, cast, has_bfloat16, in_float32, wrapped_int
 
 GRAD_FNS = {}  # grad_fn name -> Node subclass, for tests and tools
 NoneType = type(None)
@@ -141,7 +141,7 @@ def _promote(*inputs, **_attributes):
 def _promote_to_float(*inputs, **_attributes):
     """Division and transcendental functions: integers and bools compute in the default float."""
     common = _promote(*inputs)
-    return common if common.kind in "fc" else get_default_dtype().numpy
+    return common if common.kind in "fcV" else get_default_dtype().numpy  # V: bfloat16
 
 
 promote = DtypeRule(_promote, {**_KINDS_KEPT_BESIDE, Tensor: "biufc", NoneType: "biufc"})
@@ -192,7 +192,7 @@ def dtype_rule_of(rule):
 
 
 def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False, bool_output=False,
-          saves_extra=False, variants=()):
+          saves_extra=False, variants=(), bfloat16_native=False):
     """Build the op function and the Node subclass for one row of the table.
 
     dtype_rule  promote / promote_to_float / a DtypeRule or function of the inputs, or None to keep
@@ -204,7 +204,10 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
                 would otherwise recompute (log_softmax's softmax, an exp). A recorded node keeps it
                 as the attribute `extra`, which formulas take as a keyword (None when not recorded)
     variants    where the op is public under the row's name: see `declare` (none: used by other ops only)
+    bfloat16_native  forward takes bfloat16 arrays as they are, ml_dtypes rounding every step, where torch's
+                kernel also rounds as it goes (prod, x ** 3); other rows compute bfloat16 in float32 (_kernels)
     """
+    widens = not view and not bfloat16_native  # bfloat16 inputs are widened to float32 for forward
     dtype_rule = dtype_rule_of(dtype_rule)
     node_class = None
     if backward is not None:
@@ -230,8 +233,8 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         if type(out) is not ndarray:  # NumPy answers 0-d arithmetic with scalars; keep arrays
             out = asarray(out)
         if target is not None and not bool_output and out.dtype is not target:
-            out = out.astype(target)
-        if requires_grad and differentiable and grad_state.enabled and out.dtype.kind in "fc":
+            out = cast(out, target) if target is BFLOAT16 else out.astype(target)
+        if requires_grad and differentiable and grad_state.enabled and out.dtype.kind in "fcV":  # V: bfloat16
             if out.dtype.kind == "c":
                 raise complex_autograd_error(name, grad_fn_name)
             node = node_class(inputs, attributes, out)
@@ -250,6 +253,8 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         if not any(isinstance(x, Tensor) for x in inputs):  # raw arrays: a formula on the fast path
             if not any(isinstance(x, _unrolled.RAW) or on_device(x) for x in inputs):
                 raise not_a_tensor(name, inputs[0])
+            if widens and has_bfloat16(inputs):
+                return in_float32(forward, inputs, attributes)
             return forward(*inputs, **attributes)
         target = None if dtype_rule is None else dtype_rule.compute(*inputs, **attributes)
         arrays, requires_grad = [], False
@@ -257,10 +262,13 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             if isinstance(x, Tensor):
                 requires_grad = requires_grad or x._requires_grad
                 x = x._data if target is None or x._data.dtype is target else cast(x._data, target)
+                if target is BFLOAT16 and widens:  # computed in float32, rounded once in finish (see _kernels)
+                    x = x.astype(FLOAT32)
             arrays.append(x)
+        widen = target is None and widens and attributes.get("dtype") is None and has_bfloat16(arrays)
         quiet = quiet_enter()  # torch's silent inf and nan (see _errstate)
         try:
-            out = forward(*arrays, **attributes)
+            out = in_float32(forward, arrays, attributes) if widen else forward(*arrays, **attributes)
         except ValueError as error:
             raise shape_error(error, inputs) from None
         except OverflowError:  # a Python int out of the integer dtype's range: torch wraps it
@@ -282,9 +290,10 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             node_class.__init__, node_class.apply = _unrolled.init_binary, _unrolled.apply_binary
         if arity == 1:
             op = _unrolled.unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, view,
-                                        bool_output, saves_extra, node_class)
+                                        bool_output, saves_extra, node_class, widens)
         elif arity == 2:
-            op = _unrolled.binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, node_class)
+            op = _unrolled.binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, node_class,
+                                         widens)
     op.__name__ = op.__qualname__ = name
     op.grad_fn_name = grad_fn_name
     op.node_class = node_class

@@ -185,7 +185,7 @@ log_softmax_row = defop("log_softmax", "LogSoftmaxBackward0", _log_softmax_forwa
 def _softmax_call(row, name, input, dim, dtype):
     if dtype is not None:
         input = input.to(dtype)
-    elif input._data.dtype.kind not in "fc":
+    elif input._data.dtype.kind not in "fcV":  # V: bfloat16
         raise RuntimeError(f'"{name}_lastdim_kernel_impl" not implemented for \'{input.dtype}\'; convert the '
                            "input with .float() or pass dtype=ember.float32")
     return row(input, dim=normalize_dim(dim, input.ndim) if input.ndim else None)

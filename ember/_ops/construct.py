@@ -12,6 +12,7 @@ import numpy as np
 from .._backend import as_array, is_array, namespace, sliding_window_view, to_device, to_host
 from .._backend import as_strided as backend_as_strided
 from .._dtype import bfloat16 as bfloat16_dtype
+from .._dtype import cast_array, filled_array
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, bump_version, device_type, make_tensor, shared_counter
 from ._errors import check_fits
@@ -36,7 +37,7 @@ def _new(self, array, dtype, requires_grad, device):
     """A new leaf made from a host array: self's dtype and device unless given."""
     dtype = _dtype_of(dtype, self.dtype)
     where = self.device.type if device is None else device_type(device)
-    result = make_tensor(to_device(as_array(array, dtype=dtype.numpy), where))
+    result = make_tensor(to_device(cast_array(as_array(array), dtype.numpy, copy=False), where))
     if requires_grad:
         result.requires_grad_(True)
     return result
@@ -69,7 +70,7 @@ def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=F
              pin_memory=False):
     target = _dtype_of(dtype, self.dtype).numpy
     check_fits(fill_value, target)
-    return _new(self, np.full(tuple(size), fill_value, target), dtype, requires_grad, device)
+    return _new(self, filled_array(tuple(size), fill_value, target), dtype, requires_grad, device)
 
 
 @variants("method")
@@ -87,7 +88,7 @@ def type_as(self, other):
 
 
 def bfloat16_method(self, memory_format=None):
-    return self.to(bfloat16_dtype)  # raises ember.bfloat16's clear error: NumPy has no such type
+    return self.to(bfloat16_dtype)
 
 
 @variants("function", "method")

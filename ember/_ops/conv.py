@@ -15,6 +15,7 @@ each time.
 """
 import numpy as np
 
+from .._autocast import lower_precision
 from .._backend import namespace
 from .._tensor import Tensor
 from ._kernels import pad_last_two, window_view
@@ -310,11 +311,13 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
 
 
 @variants("function")
+@lower_precision
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
 @variants("function")
+@lower_precision
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
@@ -338,12 +341,14 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
 
 
 @variants("function")
+@lower_precision
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 1,
                            "conv_transpose1d")
 
 
 @variants("function")
+@lower_precision
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
                            "conv_transpose2d")

@@ -46,11 +46,31 @@ def _diag_embed(values):
     return diag_embed_row(values, offset=0, dim1=values.ndim - 1, dim2=values.ndim)
 
 
+# The kernel torch names when a decomposition meets bfloat16; the others say "Low precision dtypes".
+_LAPACK_KERNELS = {"det": "lu_cpu", "solve": "lu_cpu", "solve_triangular": "triangular_solve_cpu",
+                   "cholesky": "cholesky_cpu", "qr": "geqrf_cpu", "eigh": "linalg_eigh_cpu", "svd": "linalg_svd_cpu",
+                   "svdvals": "linalg_svd_cpu", "eig": "linalg_eig_out_cpu", "eigvals": "linalg_eig_out_cpu"}
+
+
+def low_precision_error(name):
+    """torch's error for a linear-algebra routine given bfloat16 (LAPACK has no such type)."""
+    if name in _LAPACK_KERNELS:
+        return NotImplementedError(f'"{_LAPACK_KERNELS[name]}" not implemented for \'BFloat16\'; convert the '
+                                   "input with .float() first")
+    if name == "lstsq":
+        return RuntimeError("This function doesn't handle types other than float and double; convert the input "
+                            "with .float() first")
+    return RuntimeError(f"linalg.{name}: Low precision dtypes not supported. Got BFloat16; convert the input "
+                        "with .float() first")
+
+
 def _check_matrix(name, A, square=True):
     if not isinstance(A, Tensor):
         raise TypeError(f"linalg.{name}(): argument 'A' must be Tensor, not {type(A).__name__}")
     if A.ndim < 2:
         raise RuntimeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
+    if A._data.dtype.kind == "V":  # bfloat16: torch's LAPACK kernels refuse it too
+        raise low_precision_error(name)
     if A._data.dtype.kind not in "fc":
         raise RuntimeError(f"linalg.{name}: Expected a floating point or complex tensor as input. Got "
                            f"{A.dtype.__repr__().rsplit('.', 1)[-1].capitalize().replace('Int64', 'Long')}; "

@@ -42,7 +42,7 @@ def _node_class(grad_fn_name, gradients, slots=()):
 
 
 def _requires_grad(tensors, out_dtype):
-    return grad_state.enabled and out_dtype.kind in "fc" and any(t._requires_grad for t in tensors)
+    return grad_state.enabled and out_dtype.kind in "fcV" and any(t._requires_grad for t in tensors)
 
 
 def _zeros(like, shape):

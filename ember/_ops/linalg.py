@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from .._autocast import lower_precision
 from .._backend import is_array, namespace
 from .._tensor import Tensor, make_tensor
 from ._registry import declare, defop, promote, variants
@@ -83,6 +84,7 @@ bmm_row = defop("bmm", "BmmBackward0", np.matmul,
 
 
 @variants("function", "method")
+@lower_precision
 def mm(input, mat2):
     if input.ndim != 2:
         raise RuntimeError(f"self must be a matrix, but got a {input.ndim}-D tensor; mm multiplies two 2-D "
@@ -122,6 +124,7 @@ def dot(input, other):
 
 
 @variants("function", "method")
+@lower_precision
 def bmm(input, mat2):
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(f"batch1 must be a 3D tensor (got {input.ndim}D and {mat2.ndim}D); bmm multiplies "
@@ -135,6 +138,7 @@ def bmm(input, mat2):
 
 
 @variants("function", "method")
+@lower_precision
 def matmul(input, other):
     """The @ operator, dispatched on dimensions as torch does."""
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
@@ -244,6 +248,7 @@ def _check_bias(name, bias, shape):
 
 
 @variants("function", "method", "inplace")
+@lower_precision
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2), one node (nn.Linear's op: addmm(bias, x, weight.t()))."""
     if mat1.ndim != 2 or mat2.ndim != 2 or mat1.shape[1] != mat2.shape[0]:
@@ -280,6 +285,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
 
 
 @variants("function", "method")
+@lower_precision
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * (batch1 @ batch2), batch by batch."""
     if batch1.ndim != 3 or batch2.ndim != 3 or batch1.shape[0] != batch2.shape[0] \
@@ -396,6 +402,7 @@ def _contract(left, a, right, b, keep, sizes):
 
 
 @variants("function")
+@lower_precision
 def einsum(equation, *operands):
     """Einstein summation. Computed as torch computes it (pairwise bmm, permute, sum), so the
     recorded graph is built from those ops rather than one einsum node (torch has none either)."""
@@ -425,6 +432,7 @@ def einsum(equation, *operands):
 
 
 @variants("function")
+@lower_precision
 def tensordot(a, b, dims=2):
     """Sum over the last `dims` dims of a and the first of b (or over the given pairs of dims)."""
     if isinstance(dims, int):

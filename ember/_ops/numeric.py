@@ -150,7 +150,7 @@ def ldexp(input, other):
 @variants("function", "method")
 def frexp(input):
     """(mantissa, exponent): input == mantissa * 2 ** exponent, 0.5 <= |mantissa| < 1; exponent is int32."""
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind not in "fV":  # V: bfloat16
         raise RuntimeError("torch.frexp() only supports floating-point dtypes; convert with .float() first")
     exponent = np.frexp(input._data)[1].astype(np.int32)
     return frexp_type(frexp_row(input, exponent=exponent), make_tensor(exponent))
@@ -240,7 +240,7 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """mean of the non-NaN elements: nansum / count, as torch composes it (DivBackward0)."""
     if dtype is not None:
         input = input.to(dtype)
-    if input._data.dtype.kind not in "fc":
+    if input._data.dtype.kind not in "fcV":
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
                            f"{input.dtype}; convert with .float() first")
     count = sum(logical_not(isnan(input)), dim, keepdim)
@@ -299,7 +299,7 @@ logcumsumexp_row = defop("logcumsumexp", "LogcumsumexpBackward0",
 @variants("function", "method")
 def logcumsumexp(input, dim):
     """log(cumsum(exp(input))) along dim, computed without overflow."""
-    if input._data.dtype.kind not in "fc":
+    if input._data.dtype.kind not in "fcV":
         input = input.to(np.float32)
     return logcumsumexp_row(input, dim=normalize_dim(dim, input.ndim) if input.ndim else 0)
 
@@ -362,7 +362,7 @@ def vander(x, N=None, increasing=False):
     N = x.shape[0] if N is None else N
     if N < 0:
         raise RuntimeError("N must be non-negative.")
-    dtype = x.dtype if x._data.dtype.kind in "fc" else int64
+    dtype = x.dtype if x._data.dtype.kind in "fcV" else int64
     from .rearrange import flip
     from .reduction import cumprod
     ones_dtype = dtype.numpy if hasattr(dtype, "numpy") else dtype
@@ -380,7 +380,7 @@ def bincount(input, weights=None, minlength=0):
     """Counts of each value of a 1-D non-negative integer tensor (or sums of `weights`)."""
     data = input._data
     if data.dtype.kind not in "iub" or data.ndim != 1 or (data.size and data.min() < 0):
-        if data.dtype.kind == "f":
+        if data.dtype.kind in "fV":
             raise NotImplementedError(f'"bincount_cpu" not implemented for \'{input.dtype.name.capitalize()}\'; '
                                       "bincount counts integers: convert with .long()")
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
@@ -397,7 +397,7 @@ def bincount(input, weights=None, minlength=0):
 def histc(input, bins=100, min=0, max=0):
     """A histogram of `bins` equal-width bins over [min, max] (the data's range when min == max)."""
     data = input._data
-    if data.dtype.kind != "f":
+    if data.dtype.kind not in "fV":
         raise NotImplementedError(f'"histogram_cpu" not implemented for \'{input.dtype.name.capitalize()}\'; '
                                   "convert with .float() first")
     if bins <= 0:

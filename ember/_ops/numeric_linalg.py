@@ -5,6 +5,7 @@ Formulas are written with ember ops (matmul, transpose ...), so they differentia
 """
 import numpy as np
 
+from .._autocast import in_float32, lower_precision
 from .._backend import as_array, namespace
 from .._tensor import Tensor, make_tensor
 from ._registry import defop, promote, variants
@@ -78,6 +79,7 @@ addbmm_row = defop("addbmm", "AddbmmBackward0", _addbmm_forward,
 
 
 @variants("function", "method")
+@in_float32
 def trace(input):
     """Sum of the main diagonal of a 2-D tensor (integers sum to int64)."""
     if input.ndim != 2:
@@ -131,6 +133,7 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1):
 
 
 @variants("function", "method")
+@lower_precision
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * sum over the batch of batch1[i] @ batch2[i]."""
     if batch1.ndim != 3 or batch2.ndim != 3:
@@ -288,6 +291,7 @@ dist_row = defop("dist", "DistBackward0", _dist_forward,
 
 
 @variants("function")
+@in_float32
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """Pairwise p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): (..., P, R)."""
     _check_p("cdist", p)
@@ -295,6 +299,8 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D")
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
+    if x1._data.dtype.kind == "V" or x2._data.dtype.kind == "V":
+        raise NotImplementedError("\"cdist\" not implemented for 'BFloat16'; convert the inputs with .float() first")
     if x1._data.dtype.kind != "f" or x2._data.dtype.kind != "f":
         raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {x1.dtype}")
     return cdist_row(x1, x2, p=p)
@@ -369,6 +375,9 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False):
         raise RuntimeError("linalg.pinv: The input tensor A must have at least 2 dimensions.")
     if atol is not None:
         raise NotImplementedError("ember's linalg.pinv supports rtol only (atol is not implemented)")
+    if A._data.dtype.kind == "V":
+        raise RuntimeError(f"linalg.pinv(BFloat16{{{list(A.shape)}}}): expected a tensor with 2 or more dimensions of "
+                           "float, double, cfloat or cdouble types; convert it with .float() first")
     if rtol is None:
         rtol = max(A.shape[-2:]) * float(np.finfo(A._data.dtype).eps) if A._data.dtype.kind in "fc" else 1e-15
     return pinv_row(A, rtol=rtol, hermitian=hermitian)

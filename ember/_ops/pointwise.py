@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from .._backend import as_array, is_array, to_device
-from .._dtype import result_type, scalar_type_name
+from .._dtype import cast_array, result_type, scalar_type_name
 from .._tensor import Tensor, make_tensor
 from ._errors import check_fits, clamp_not_for_complex, no_derivative, not_for_complex, refusing
 from ._kernels import checked_division, integer_power, trunc_divide, wrapped_int, zeroed_where
@@ -29,6 +29,8 @@ def _pow_forward(x, *, exponent):
         return x * x
     if exponent == 3:
         return x * x * x
+    if exponent == -2 and x.dtype.kind == "V":  # bfloat16 (a native row): torch's 1 / (x * x), rounding each
+        return 1 / (x * x)
     if x.dtype.kind in "iu" and isinstance(exponent, int):
         check_fits(exponent, x.dtype)  # torch: int8 ** 200 cannot convert 200 to int8
     if x.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
@@ -245,7 +247,8 @@ def _pow_backward(grad, x, *, exponent):
         return _zero_gradient(grad)
     return grad * (exponent * x ** (exponent - 1))  # torch's association (float32 rounds differently)
 
-pow_scalar = defop("pow", "PowBackward0", _pow_forward, _pow_backward, dtype_rule=promote.beside("exponent"))
+pow_scalar = defop("pow", "PowBackward0", _pow_forward, _pow_backward, dtype_rule=promote.beside("exponent"),
+                   bfloat16_native=True)  # torch multiplies bfloat16 powers out in bfloat16
 
 
 def _pow_base_backward(grad, a, b):
@@ -330,7 +333,7 @@ clone = defop("clone", "CloneBackward0", lambda x, *, memory_format=None: x.copy
 def _copy_to(x, *, dtype=None, device=None, source=None):
     """x.to(dtype, device): cast where it is, then move (`source` is where it was, for the way back)."""
     if dtype is not None:
-        x = x.astype(dtype.numpy)
+        x = cast_array(x, dtype.numpy)
     return x if device is None else to_device(x, device)
 
 
@@ -507,7 +510,7 @@ def fmod(input, other):
 
 def _require_floating(name, *tensors):
     for tensor in tensors:
-        if isinstance(tensor, Tensor) and tensor._data.dtype.kind not in "fc":
+        if isinstance(tensor, Tensor) and tensor._data.dtype.kind not in "fcV":  # V: bfloat16
             raise NotImplementedError(f'"{name}" not implemented for \'{tensor.dtype.name}\'; '
                                       f"convert the inputs to float first (x.float())")
 

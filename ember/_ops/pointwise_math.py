@@ -192,7 +192,7 @@ def round(input, *, decimals=None):
 @variants("function", "method", "inplace")
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None):
     """NaN -> nan, +inf -> posinf, -inf -> neginf (by default the dtype's largest finite values)."""
-    if input._data.dtype.kind == "f":
+    if input._data.dtype.kind in "fV":  # V: bfloat16
         info = np.finfo(input._data.dtype)
         posinf = info.max if posinf is None else posinf
         neginf = info.min if neginf is None else neginf

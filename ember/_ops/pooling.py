@@ -75,7 +75,7 @@ def _max_pool_indices(x, kernel, stride, padding, dilation, ceil_mode):
     wins over numbers. One pass per kernel offset (kh*kw strided views), never per pixel."""
     h, w = x.shape[2:]
     out_size = _pool_out((h, w), kernel, stride, padding, dilation, ceil_mode)
-    lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    lowest = -np.inf if x.dtype.kind in "fV" else np.iinfo(x.dtype).min
     padded = _padded(x, kernel, stride, padding, dilation, out_size, lowest)
     windows = window_view(padded, kernel, out_size, stride, dilation)
     if x.dtype.kind == "f" and np.isnan(x).any():  # rare: let argmax find the first NaN
@@ -293,7 +293,7 @@ def adaptive_avg_pool2d(input, output_size):
 def adaptive_avg_pool1d(input, output_size):
     from .shape import squeeze, unsqueeze
     _check_pool_input(input, "adaptive_avg_pool1d", 1, refused="")
-    if input._data.dtype.kind not in "fc":  # torch computes it with mean()
+    if input._data.dtype.kind not in "fcV":  # torch computes it with mean()
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {scalar_type_name(input._data.dtype)}. Convert first with .float()")
     return squeeze(adaptive_avg_pool2d_row(unsqueeze(input, -2), output_size=(1, _one(output_size))), -2)
@@ -310,7 +310,7 @@ def _adaptive_max_indices(x, output_size):
         axes.append((np.minimum(positions, size - 1), positions < end[:, None]))
     (rows, row_ok), (cols, col_ok) = ((like(index, x), like(ok, x)) for index, ok in axes)
     gathered = x[:, :, rows[:, :, None, None], cols[None, None, :, :]]  # (N, C, Ho, Lh, Wo, Lw)
-    lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    lowest = -np.inf if x.dtype.kind in "fV" else np.iinfo(x.dtype).min
     valid = row_ok[:, :, None, None] & col_ok[None, None, :, :]
     gathered = np.where(valid, gathered, lowest).transpose(0, 1, 2, 4, 3, 5)
     n, c, ho, wo, lh, lw = gathered.shape

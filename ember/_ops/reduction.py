@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from .._autocast import in_float32
 from .._backend import as_array, namespace
 from .._dtype import FLOATING, LEGACY_NAMES, get_default_dtype, int64
 from .._tensor import Tensor, make_tensor
@@ -130,7 +131,7 @@ def _like(array, x):
 
 
 def _float_only(name, input, message=None):
-    if input._data.dtype.kind not in "fc":
+    if input._data.dtype.kind not in "fcV":  # V: bfloat16
         raise RuntimeError(message or f"{name}(): expected a floating point or complex tensor, got "
                            f"{input.dtype}; convert it first with .float() or .double()")
 
@@ -183,11 +184,12 @@ def _prod_backward(grad, x, *, shape, dim=None, keepdim=False, result):
 prod_all = defop("prod", "ProdBackward0", lambda x, *, shape: np.prod(x),
                  lambda grad, x, *, shape, result: _prod_backward(grad, x, shape=shape, result=result))
 prod_dim = defop("prod", "ProdBackward1", lambda x, *, shape, dim, keepdim: np.prod(x, axis=dim[0], keepdims=keepdim),
-                 _prod_backward)
+                 _prod_backward, bfloat16_native=True)  # torch multiplies along a dim in bfloat16
 # fmt: on
 
 
 @variants("function", "method")
+@in_float32
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or along one `dim`. Integers and bools multiply to int64."""
     dtype = _integer_accumulates_in_int64(input, dtype)
@@ -443,7 +445,7 @@ logsumexp_row = defop("logsumexp", "LogsumexpBackward0", _logsumexp_forward,
 @variants("function", "method")
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(x))) over `dim`, computed without overflow."""
-    if input._data.dtype.kind not in "fc":
+    if input._data.dtype.kind not in "fcV":
         input = input.to(get_default_dtype())  # as torch: integers give the default float
     dims = normalize_dims(dim, input.ndim) or tuple(range(input.ndim))
     return logsumexp_row(input, shape=input._data.shape, dim=dims, keepdim=keepdim)
@@ -549,7 +551,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """torch.linalg.vector_norm: (sum |x|^ord)^(1/ord) over `dim` (every element when None)."""
     if dtype is not None:
         x = x.to(dtype)
-    if x._data.dtype.kind not in "fc":
+    if x._data.dtype.kind not in "fcV":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{LEGACY_NAMES[x.dtype][:-len('Tensor')]}; convert it first with .float()")
     ord = float(ord)

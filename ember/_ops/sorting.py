@@ -52,8 +52,8 @@ def _order(data, axis, descending, stable):
     if descending:
         if data.dtype.kind == "b":
             data = data.astype(np.int8)
-        keys = -data if data.dtype.kind in "fi" else data.max() - data
-        if data.dtype.kind == "f":  # torch puts NaN first when descending
+        keys = -data if data.dtype.kind in "fiV" else data.max() - data  # V: bfloat16
+        if data.dtype.kind in "fV":  # torch puts NaN first when descending
             keys = np.where(np.isnan(data), -np.inf, keys)
         return np.argsort(keys, axis=axis, kind="stable")
     return np.argsort(data, axis=axis, kind="stable")
