@@ -78,11 +78,6 @@ def retried(op, name, inputs, attributes, error):
     raise error
 
 
-def mixes_devices(a, b):
-    """For the unrolled two-input ops, which read a 0-d tensor as a number (CuPy would take it)."""
-    return isinstance(a, Tensor) and isinstance(b, Tensor) and type(a._data) is not type(b._data)
-
-
 def _other_gpu_is_current(gpu):
     from .._backend import current_index
     return current_index() != gpu.index

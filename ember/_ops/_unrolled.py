@@ -282,7 +282,8 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
                 if a_data.dtype is not target:
                     a_data = cast(a_data, target)
                 if not a_data.ndim:
-                    if _devices.mixes_devices(a, b):  # read as a number, CuPy would take it: settle first
+                    if isinstance(b, Tensor) and type(b._data) is not type(a_data):  # read as a number,
+                        # CuPy would take it from another device: settle the devices first (see _devices)
                         return _devices.after_type_error(binary_op, name, (a, b), attributes, None)
                     a_data = a_data[()]  # as in unary_op
         if isinstance(b, Tensor):
@@ -292,7 +293,7 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
                 if b_data.dtype is not target:
                     b_data = cast(b_data, target)
                 if not b_data.ndim:
-                    if _devices.mixes_devices(a, b):
+                    if a_is_tensor and type(a._data) is not type(b_data):
                         return _devices.after_type_error(binary_op, name, (a, b), attributes, None)
                     b_data = b_data[()]
         quiet = quiet_enter()
