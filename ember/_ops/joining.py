@@ -259,12 +259,17 @@ def split(tensor, split_size_or_sections, dim=0):
 
 
 def chunk(input, chunks, dim=0):
-    """Up to `chunks` views of (nearly) equal size, as torch cuts them (SplitBackward0)."""
+    """Up to `chunks` views of (nearly) equal size, as torch cuts them (SplitBackward0); a dim of
+    size 0 gives `chunks` empty views (SplitWithSizesBackward0), as torch's chunk does."""
+    if input.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor; unsqueeze a 0-d tensor first")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     dim = normalize_dim(dim, input.ndim)
     length = input._data.shape[dim]
-    return split(input, max(-(-length // chunks), 1) if length else 0, dim)
+    if length == 0:
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-length // chunks), dim)
 
 
 def unbind(input, dim=0):

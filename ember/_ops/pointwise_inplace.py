@@ -14,7 +14,7 @@ _NAMES = {
                      "arccosh", "arctanh", "logit", "erf", "erfc", "erfinv", "hypot", "deg2rad", "rad2deg", "xlogy",
                      "floor", "ceil", "trunc", "fix", "round", "frac", "nan_to_num"],
     pointwise_logic: ["logical_and", "logical_or", "logical_xor", "greater", "greater_equal", "less", "less_equal",
-                      "not_equal"],
+                      "not_equal", "bitwise_left_shift", "bitwise_right_shift"],
 }
 METHODS = []
 for _module, _names in _NAMES.items():

@@ -31,10 +31,10 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     reshaped = input.contiguous().view(1, batch * channels, *input.shape[2:])
     out = batch_norm(reshaped, mean_, var_, _repeated(weight, batch), _repeated(bias, batch), use_input_stats,
                      momentum, eps)
-    with no_grad():
-        if running_mean is not None:
+    with no_grad():  # averaged back after training steps only (an empty batch makes them NaN, as in torch)
+        if use_input_stats and running_mean is not None:
             running_mean.copy_(mean_.view(batch, channels).mean(0))
-        if running_var is not None:
+        if use_input_stats and running_var is not None:
             running_var.copy_(var_.view(batch, channels).mean(0))
     return out.view(*input.shape)
 
