@@ -637,7 +637,7 @@ class Tensor:
         return _ops.where(condition, self, other)
 
     T = property(lambda self: _ops.numpy_T(self))
-    mT = property(lambda self: _ops.transpose(self, -2, -1))
+    mT = property(lambda self: _ops.shape.matrix_T(self))
 
 
 def _address(array):

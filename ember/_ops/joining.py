@@ -139,6 +139,9 @@ def stack(tensors, dim=0, *, out=None):
         if tensor._data.shape != shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
                                f"{list(tensor._data.shape)} at entry {number}")
+    if len(shape) >= 64:
+        from ._errors import too_many_dims
+        raise too_many_dims(len(shape) + 1)
     dim = normalize_dim(dim, len(shape) + 1)
     dtype = result_type(*tensors).numpy if len(tensors) > 1 else tensors[0]._data.dtype
     data = np.stack([t._data for t in tensors], axis=dim, dtype=dtype)

@@ -10,6 +10,7 @@ import numpy as np
 from .._errstate import quietly
 from .._tensor import Tensor, make_tensor
 from ._errors import kernel_missing
+from ._kernels import cast, half_in_float32
 from ._registry import defop
 from .reduction import mean, sum
 from .shape import reshape
@@ -51,18 +52,22 @@ def _batch_axes(x):
 
 def _batch_norm_forward(x, w, b, *, training, eps, running_mean, running_var):
     axes, shape = _batch_axes(x), _channel_shape(x)
+    half = x.dtype.itemsize == 2  # float16, bfloat16: computed in float32, as torch's CPU kernel does
+    work = x.astype(np.float32) if half else x
     if training:
-        center = _mean(x, axes)
-        var = _mean(np.square(x - center), axes)
+        center = _mean(work, axes)
+        scale = 1 / np.sqrt(_mean(np.square(work - center), axes) + eps)
+        if half:  # torch keeps the batch's mean and invstd in the input's dtype: round them as it does
+            center, scale = (cast(value, x.dtype).astype(np.float32) for value in (center, scale))
     else:
-        center, var = running_mean.reshape(shape), running_var.reshape(shape)
-    scale = 1 / np.sqrt(var + eps)
+        center = running_mean.reshape(shape).astype(work.dtype, copy=False)
+        scale = 1 / np.sqrt(running_var.reshape(shape).astype(work.dtype, copy=False) + eps)
     if w is not None:
         scale = scale * w.reshape(shape)
-    out = (x - center) * scale
+    out = (work - center) * scale
     if b is not None:
         out = out + b.reshape(shape)
-    return out.astype(x.dtype, copy=False)
+    return cast(out, x.dtype)
 
 
 def _batch_stats(x, training, eps, running_mean, running_var):
@@ -205,7 +210,7 @@ def _layer_norm_w_grad(grad, x, w, b, *, count, eps):
     return grad * xc * invstd  # the engine sums the leading dimensions away
 
 
-layer_norm_row = defop("native_layer_norm", "NativeLayerNormBackward0", _layer_norm_forward,
+layer_norm_row = defop("native_layer_norm", "NativeLayerNormBackward0", half_in_float32(_layer_norm_forward),
                        (_layer_norm_x_grad, _layer_norm_w_grad, lambda grad, x, w, b, *, count, eps: grad))
 
 
@@ -263,7 +268,7 @@ def _group_norm_w_grad(grad, x, w, b, *, groups, eps):
     return sum(grad * reshape(xc * invstd, x.shape), _batch_axes(x))
 
 
-group_norm_row = defop("native_group_norm", "NativeGroupNormBackward0", _group_norm_forward,
+group_norm_row = defop("native_group_norm", "NativeGroupNormBackward0", half_in_float32(_group_norm_forward),
                        (_group_norm_x_grad, _group_norm_w_grad,
                         lambda grad, x, w, b, *, groups, eps: sum(grad, _batch_axes(grad))))
 

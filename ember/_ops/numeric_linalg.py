@@ -7,6 +7,7 @@ import numpy as np
 
 from .._backend import as_array, namespace
 from .._tensor import Tensor, make_tensor
+from ._kernels import half_in_float32
 from ._registry import defop, promote
 from .decompositions import inv, mT
 from .linalg import matmul, mv
@@ -272,7 +273,7 @@ def _cdist_x2(grad, x1, x2, *, p, result):
 cdist_row = defop("cdist", "CdistBackward0", _cdist_forward, (_cdist_x1, _cdist_x2))
 
 
-dist_row = defop("dist", "DistBackward0", _dist_forward,
+dist_row = defop("dist", "DistBackward0", half_in_float32(_dist_forward),
                  (lambda grad, a, b, *, p, result: grad * _norm_slope(a - b, result, p),
                   lambda grad, a, b, *, p, result: -grad * _norm_slope(a - b, result, p)), dtype_rule=promote)
 # fmt: on
@@ -319,7 +320,7 @@ def _renorm_backward(grad, x, *, p, dim, maxnorm):
     return grad * factor + correction
 
 
-renorm_row = defop("renorm", "RenormBackward0", _renorm_forward, _renorm_backward)
+renorm_row = defop("renorm", "RenormBackward0", half_in_float32(_renorm_forward), _renorm_backward)
 
 
 def renorm(input, p, dim, maxnorm):

@@ -64,6 +64,6 @@ def equal(input, other):
     common = result_type(input, other).numpy
     return bool(np.array_equal(a.astype(common, copy=False), b.astype(common, copy=False)))
 
-METHODS = ["logical_and", "logical_or", "logical_xor", "bitwise_left_shift", "bitwise_right_shift", "greater", "greater_equal", "less", "less_equal",
-           "not_equal", "isclose", "allclose", "equal"]
+METHODS = ["logical_and", "logical_or", "logical_xor", "bitwise_left_shift", "bitwise_right_shift", "greater",
+           "greater_equal", "less", "less_equal", "not_equal", "isclose", "allclose", "equal"]
 __all__ = list(METHODS)

@@ -49,11 +49,15 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if weight is not None and tuple(weight.shape) != shape:
         raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight of shape "
                            f"{list(weight.shape)} and normalized_shape = {list(shape)}")
+    dtype = input.dtype
+    if dtype.itemsize == 2 and dtype.is_floating_point:  # torch upcasts float16/bfloat16 (eps is float32's too)
+        input = input.float()
     if eps is None:
         eps = finfo(input.dtype).eps
     dims = tuple(range(input.ndim - count, input.ndim))
     out = input * _ops.rsqrt((input * input).mean(dims, keepdim=True) + eps)
-    return out if weight is None else out * weight
+    out = out if weight is None else out * weight
+    return out if out.dtype == dtype else out.to(dtype)
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
