@@ -303,7 +303,8 @@ def _slice_norms(x, p, dim):
 
 
 def _renorm_forward(x, *, p, dim, maxnorm):
-    norms = _slice_norms(x, p, dim)
+    # float16/bfloat16: the norms in float32, the factor rounded to x's dtype, as torch's kernel
+    norms = _slice_norms(x.astype(np.float32) if x.dtype.itemsize == 2 else x, p, dim)
     factor = np.where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0).astype(x.dtype)
     return x * factor
 
@@ -320,7 +321,7 @@ def _renorm_backward(grad, x, *, p, dim, maxnorm):
     return grad * factor + correction
 
 
-renorm_row = defop("renorm", "RenormBackward0", half_in_float32(_renorm_forward), _renorm_backward)
+renorm_row = defop("renorm", "RenormBackward0", _renorm_forward, _renorm_backward)
 
 
 def renorm(input, p, dim, maxnorm):

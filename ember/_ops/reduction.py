@@ -276,7 +276,7 @@ def aminmax(input, *, dim=None, keepdim=False):
         if input.ndim and input._data.shape[axis] == 0:
             raise IndexError(f"aminmax: Expected reduction dim {axis} to have non-zero size.")
     dims = () if dim is None else (dim,)
-    return aminmax_type((amin(input, dims, keepdim), amax(input, dims, keepdim)))
+    return aminmax_type(amin(input, dims, keepdim), amax(input, dims, keepdim))
 
 
 def _extreme(name, whole_row, dim_row, arg, result_type, input, dim, keepdim):
@@ -451,7 +451,7 @@ def _logsumexp_forward(x, *, shape, dim, keepdim):
     return out if keepdim else np.squeeze(out, axis=dim)
 
 
-logsumexp_row = defop("logsumexp", "LogsumexpBackward0", half_in_float32(_logsumexp_forward),
+logsumexp_row = defop("logsumexp", "LogsumexpBackward0", _logsumexp_forward,  # torch: float16 steps
                       lambda grad, x, *, shape, dim, keepdim, result: _kept(grad, shape=shape, dim=dim, keepdim=keepdim)
                       * exp(x - _kept(result, shape=shape, dim=dim, keepdim=keepdim)))
 
