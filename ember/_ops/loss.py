@@ -11,9 +11,6 @@ from ._kernels import half_in_float32
 from ._registry import DtypeRule, defop, promote
 from .pointwise import abs, sign, where
 
-__all__ = []
-METHODS = []
-
 
 def _norm_forward(x, *, ord, dim, keepdim):
     magnitude = np.abs(x)
