@@ -495,6 +495,19 @@ class Tensor:
         memo[id(self)] = copy
         return copy
 
+    def __reduce_ex__(self, protocol):  # pickle: the values and requires_grad, as torch's (ember.multiprocessing)
+        from .multiprocessing.reductions import reduce_tensor
+        return reduce_tensor(self)
+
+    def share_memory_(self):
+        """Move the values into shared memory, for other processes (see ember.multiprocessing.reductions)."""
+        from .multiprocessing.reductions import share_memory_
+        return share_memory_(self)
+
+    def is_shared(self):
+        from .multiprocessing.reductions import is_shared
+        return is_shared(self)
+
     def to(self, *args, **kwargs):
         """to(dtype), to(device), to(other), to(device, dtype): a converted copy, or self if nothing changes."""
         target, where, copy = None, None, kwargs.pop("copy", False)

@@ -461,7 +461,8 @@ class Module(StateDictMixin):
         return self.to("cuda" if device is None else device)
 
     def share_memory(self):
-        return self
+        """Every parameter and buffer (and gradient) into shared memory: see Tensor.share_memory_."""
+        return self._apply(lambda t: t.share_memory_())
 
     # -- hooks -----------------------------------------------------------------------------
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
