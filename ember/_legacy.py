@@ -114,7 +114,7 @@ def range(start, end, step=1, *, dtype=None, device=None, requires_grad=False):
         raise RuntimeError(f"upper bound and larger bound inconsistent with step sign: range({start}, {end}, "
                            f"{step}) is empty")
     dtype = dtype or _dtype.get_default_dtype()
-    values = arange(count, dtype=_dtype.float64) * step + start
+    values = arange(count, dtype=_dtype.float64, device=device) * step + start
     return values.to(dtype).requires_grad_(requires_grad) if requires_grad else values.to(dtype)
 
 

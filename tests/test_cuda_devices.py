@@ -250,3 +250,23 @@ def test_grad_scaler_scales_on_the_gpu():
     scaler.step(optimizer)
     scaler.update()
     assert model.weight.grad.tolist() == [[2.0, 2.0, 2.0]]  # unscaled before the step
+
+
+def test_clamp_min_max_take_a_cpu_scalar_and_factories_honour_device():
+    x = ember.tensor([0.5, 1.5, 2.5], device="cuda")
+    s = ember.tensor(1.0)
+    assert ember.clamp_min(x, s).is_cuda and ember.clamp_min(x, s).tolist() == [1.0, 1.5, 2.5]
+    assert ember.clamp_max(x, s).tolist() == [0.5, 1.0, 1.0]
+    with pytest.warns(UserWarning):
+        assert ember.range(0, 2, device="cuda").is_cuda
+    assert ember.asarray([1.0, 2.0], device="cuda").is_cuda and ember.asarray(x, device="cpu").tolist() == x.tolist()
+    model, extra = ember.nn.Linear(2, 1).cuda(), ember.nn.Parameter(ember.ones(2, device="cuda"))
+    optimizer = ember.optim.LBFGS(list(model.parameters()) + [extra], max_iter=2)  # extra never gets a gradient
+
+    def closure():
+        optimizer.zero_grad()
+        loss = model(ember.ones(1, 2, device="cuda")).sum()
+        loss.backward()
+        return loss
+    optimizer.step(closure)
+    assert model.weight.is_cuda and extra.tolist() == [1.0, 1.0]

@@ -24,6 +24,7 @@ ONE_CPU_SCALAR = frozenset({
     "hypot", "nextafter", "logaddexp", "logaddexp2", "xlogy", "heaviside", "ldexp", "gcd", "lcm",
     "maximum", "minimum", "fmax", "fmin", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
     "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "addcmul", "addcdiv", "lerp",
+    "clamp_min", "clamp_max",  # their Tensor overloads are binary ops; clamp(Tensor, Tensor) is not
 })
 # ops that move every 0-d CPU tensor to the output's device themselves (torch's where_self_out,
 # masked_fill's value.item())
