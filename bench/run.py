@@ -72,9 +72,12 @@ def as_arrays(out):
     return [np.asarray(t.detach().numpy() if hasattr(t, "detach") else t, dtype=np.float64) for t in out]
 
 
-def runners(wl, frameworks, peers):
-    """{name: fn(n)} for every framework and installed peer that has this workload."""
+def runners(wl, frameworks, peers, torch_compile=False):
+    """{name: fn(n)} for every framework and installed peer that has this workload (and torch.compile
+    on the compiled workloads when asked: it needs a C compiler and takes minutes to compile)."""
     run = {name: (lambda n, fw=fw: wl.fn(fw, n)) for name, fw in frameworks.items()}
+    if wl.compiled and torch_compile and "torch" in frameworks:
+        run[TORCH_COMPILE] = lambda n: wl.fn(frameworks["torch"], n, torch_compile=True)
     for name, module in peers.items():
         if wl.key in PEERS[name]:
             run[name] = lambda n, fn=PEERS[name][wl.key], module=module: fn(module, n)
@@ -137,8 +140,11 @@ def summarise(wl, n, times, failed=()):
     return row
 
 
+TORCH_COMPILE = "torch.compile"  # the extra column of the compiled workloads (--torch-compile)
+
+
 def peer_names(rows):
-    return [name for name in PEERS if any(name in r["median"] or name in r["failed"] for r in rows)]
+    return [name for name in (TORCH_COMPILE, *PEERS) if any(name in r["median"] or name in r["failed"] for r in rows)]
 
 
 def w4_extras(row, n):
@@ -270,6 +276,10 @@ def main(argv=None):
     p.add_argument("--json", metavar="PATH", help="also write the results and machine info as JSON")
     p.add_argument("--no-peers", action="store_true", help="skip mygrad, HIPS autograd and micrograd")
     p.add_argument("--no-memory", action="store_true", help="skip the W4 peak-memory probe")
+    p.add_argument("--compiled", action="store_true", help="only the compiled workloads (W1c, W3c, ...)")
+    p.add_argument("--eager", action="store_true", help="only the eager workloads")
+    p.add_argument("--torch-compile", action="store_true",
+                   help="also time torch.compile on the compiled workloads (needs a C compiler; slow to compile)")
     p.add_argument("--profile", action="store_true",
                    help="profile ember on each workload instead (cProfile, top 15 by tottime)")
     args = p.parse_args(argv)
@@ -278,7 +288,10 @@ def main(argv=None):
         for wl in WORKLOADS.values():
             print(f"{wl.key}  {wl.name:<14} size {wl.size:>6}  {wl.fn.__doc__.splitlines()[0]}")
         return 0
-    keys = [k.strip().upper() for k in args.only.split(",")] if args.only else list(WORKLOADS)
+    keys = [k.strip() for k in args.only.split(",")] if args.only else list(WORKLOADS)
+    keys = [next((name for name in WORKLOADS if name.upper() == k.upper()), k) for k in keys]
+    if args.compiled or args.eager:
+        keys = [k for k in keys if k in WORKLOADS and WORKLOADS[k].compiled == args.compiled]
     unknown = [k for k in keys if k not in WORKLOADS]
     if unknown:
         p.error(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}")
@@ -301,7 +314,7 @@ def main(argv=None):
         for key in keys:
             wl = WORKLOADS[key]
             n = args.steps or wl.size
-            times, failed = run_workload(wl, runners(wl, frameworks, peers), n, repeats, warmup)
+            times, failed = run_workload(wl, runners(wl, frameworks, peers, args.torch_compile), n, repeats, warmup)
             rows.append(summarise(wl, n, times, failed))
             if key == "W4":
                 w4_extras(rows[-1], n)

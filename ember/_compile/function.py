@@ -31,6 +31,7 @@ _unrolled.RAW = (*_unrolled.RAW, Traced)
 _copyto = numpy.copyto
 _ndarray = numpy.ndarray
 DIVERGED = object()
+_CONTAINERS = (tuple, list, dict)
 CACHE_LIMIT = 8  # traces per compiled function, as torch's recompile limit
 
 
@@ -127,8 +128,11 @@ class CompiledFunction:
     def __call__(self, *args, **kwargs):
         if _traced.recorder is not None:  # inside another trace: that trace records this call
             return self._fn(*args, **kwargs)
-        leaves = []
-        flatten((args, kwargs), leaves)
+        if kwargs or any(type(arg) in _CONTAINERS for arg in args):
+            leaves = []
+            flatten((args, kwargs), leaves)
+        else:  # what flatten would answer, without its work
+            leaves = args
         for trace in self._traces:
             if trace.guard(leaves):
                 if trace.reasons:

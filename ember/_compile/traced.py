@@ -333,6 +333,11 @@ class Traced:
                 return None
             if result is raw:
                 return self
+            if type(result) is _ndarray and (name == "copy" and not raw_args and not raw_keywords
+                                             or name == "astype" and len(raw_args) == 1 and not raw_keywords):
+                # the same cast or copy, into the trace-time buffer (NumPy's astype is copyto's cast)
+                rec.add(functools.partial(_copyto, result, raw, casting="unsafe"), (raw,))
+                return _new_traced(result)
             return _record_result(getattr(raw, name), raw_args, raw_keywords, result, f"array.{name}()")
         return recorded_method
 
@@ -344,6 +349,10 @@ class Traced:
         result = self._a[raw_index]
         if recorder is None:
             return result
+        if type(raw_index) is tuple and not raw_index and self._a.ndim == 0:  # x[()]: the value as a 0-d copy
+            buffer = numpy.asarray(result)
+            recorder.add(functools.partial(_copyto, buffer, self._a), (self._a,))
+            return _new_traced(buffer)
         return _record_result(self._a.__getitem__, (raw_index,), {}, result, "indexing")
 
     def __setitem__(self, index, value):
