@@ -128,11 +128,10 @@ class CompiledFunction:
     def __call__(self, *args, **kwargs):
         if _traced.recorder is not None:  # inside another trace: that trace records this call
             return self._fn(*args, **kwargs)
-        if kwargs or any(type(arg) in _CONTAINERS for arg in args):
+        leaves = args  # what flatten answers for flat positional arguments, without its work
+        if kwargs or [arg for arg in args if type(arg) in _CONTAINERS]:
             leaves = []
             flatten((args, kwargs), leaves)
-        else:  # what flatten would answer, without its work
-            leaves = args
         for trace in self._traces:
             if trace.guard(leaves):
                 if trace.reasons:
