@@ -185,12 +185,13 @@ def _copy_kernel(function, args, keywords, buffers):
     return kernel
 
 
-def _record_result(function, args, keywords, result, what):
-    """Record `result = function(*args, **keywords)` (raw arrays) and return it wrapped."""
+def _record_result(function, args, keywords, result, what, owner=None):
+    """Record `result = function(*args, **keywords)` (raw arrays; `owner`: the array whose method
+    `function` is) and return it wrapped."""
     rec = recorder
     if rec is None:
         return result
-    inputs = _flat_arrays(args, _flat_arrays(keywords, []))
+    inputs = _flat_arrays(args, _flat_arrays(keywords, [] if owner is None else [owner]))
     if result is None:
         rec.add(functools.partial(function, *args, **keywords), inputs)
         return None
@@ -338,7 +339,7 @@ class Traced:
                 # the same cast or copy, into the trace-time buffer (NumPy's astype is copyto's cast)
                 rec.add(functools.partial(_copyto, result, raw, casting="unsafe"), (raw,))
                 return _new_traced(result)
-            return _record_result(getattr(raw, name), raw_args, raw_keywords, result, f"array.{name}()")
+            return _record_result(getattr(raw, name), raw_args, raw_keywords, result, f"array.{name}()", raw)
         return recorded_method
 
     # -- indexing -----------------------------------------------------------------------------
@@ -353,7 +354,7 @@ class Traced:
             buffer = numpy.asarray(result)
             recorder.add(functools.partial(_copyto, buffer, self._a), (self._a,))
             return _new_traced(buffer)
-        return _record_result(self._a.__getitem__, (raw_index,), {}, result, "indexing")
+        return _record_result(self._a.__getitem__, (raw_index,), {}, result, "indexing", self._a)
 
     def __setitem__(self, index, value):
         if _bool_index(index) and (type(value) is Traced or type(value) is _ndarray) and value.ndim:
