@@ -413,3 +413,26 @@ def test_torch_compile_under_ember_run_is_embers(tmp_path):
                             env=dict(os.environ, PYTHONPATH=str(root)), timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["ember._compile.function", "OptimizedModule"]
+
+
+def test_autocast_state_is_guarded():
+    layer = nn.Linear(3, 2)
+    fn = ember.compile(lambda x: layer(x))
+    x = ember.ones(4, 3)
+    with ember.no_grad():
+        plain = [fn(x) for _ in range(3)]
+        with ember.autocast("cpu", dtype=ember.bfloat16):
+            cast = fn(x)
+            eager = layer(x)
+    assert plain[-1].dtype == ember.float32 and cast.dtype == eager.dtype == ember.bfloat16
+
+
+def test_module_hooks_run_eagerly_with_the_reason():
+    layer = nn.Linear(3, 2)
+    seen = []
+    layer.register_forward_hook(lambda module, args, out: seen.append(1))
+    fn = ember.compile(layer)
+    with ember.no_grad():
+        for _ in range(3):
+            fn(ember.ones(1, 3))
+    assert seen == [1, 1, 1] and "hooks" in fn.explain()

@@ -14,7 +14,7 @@ import itertools
 
 import numpy
 
-from .. import _backend, _random
+from .. import _autocast, _backend, _random
 from .._dtype import get_default_dtype
 from .._grad_state import state as grad_state
 from .._ops import _unrolled
@@ -243,10 +243,12 @@ class CompiledFunction:
 
     def _guard(self, leaves, walk):
         constants = {"MISSING": _state.MISSING, "grad_state": grad_state, "get_default_dtype": get_default_dtype,
-                     "Tensor": Tensor}
+                     "Tensor": Tensor, "autocast": _autocast}
         checks = [f"len(leaves) == {len(leaves)}",
                   f"grad_state.enabled is {grad_state.enabled}", f"grad_state.inference is {grad_state.inference}",
-                  f"get_default_dtype() is {_state._constant(constants, get_default_dtype())}"]
+                  f"get_default_dtype() is {_state._constant(constants, get_default_dtype())}",
+                  f"autocast.enabled[0] is {_autocast.enabled[0]}",
+                  f"autocast.dtype[0] is {_state._constant(constants, _autocast.dtype[0])}"]
         for index, leaf in enumerate(leaves):
             item = f"leaves[{index}]"
             if isinstance(leaf, Tensor):
@@ -275,7 +277,8 @@ class CompiledFunction:
                 checks += [f"{t}._grad is not None", f"type({t}._grad._data) is {grad_type}",
                            f"{t}._grad._data.shape == {tuple(grad._data.shape)!r}",
                            f"{t}._grad._data.dtype == {_state._constant(constants, grad._data.dtype)}"]
-        source = "def guard(leaves):\n    return (" + "\n            and ".join(checks) + ")\n"
+        source = ("def guard(leaves):\n    try:\n        return (" + "\n                and ".join(checks)
+                  + ")\n    except (KeyError, IndexError, AttributeError):\n        return False\n")
         exec(compile(source, "<ember.compile guard>", "exec"), constants)  # noqa: S102
         guard = constants["guard"]
         guard.source = source

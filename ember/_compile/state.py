@@ -119,7 +119,8 @@ def guard_source(entries, constants):
             read = f"{c}.{key}"
         else:
             k = _constant(constants, key) if not _is_scalar(key) else repr(key)
-            read = f"{c}.get({k}, MISSING)" if isinstance(container, dict) else f"{c}[{k}]"
+            # a missing key or index raises and the guard answers False; a defaultdict would add the key
+            read = f"{c}.get({k}, MISSING)" if hasattr(type(container), "__missing__") else f"{c}[{k}]"
         if by_value:
             v = _constant(constants, value)
             lines.append(f"type({read}) is {_constant(constants, type(value))} and {read} == {v}")
