@@ -436,3 +436,22 @@ def test_module_hooks_run_eagerly_with_the_reason():
         for _ in range(3):
             fn(ember.ones(1, 3))
     assert seen == [1, 1, 1] and "hooks" in fn.explain()
+
+
+def test_a_call_that_raises_leaves_no_trace_and_aliased_arguments_are_guarded():
+    fail = [True]
+
+    def fn(x, y):
+        if fail[0]:
+            raise ValueError("first call fails")
+        return x * 2 + y
+
+    compiled = ember.compile(fn)
+    with pytest.raises(ValueError):
+        compiled(ember.ones(2), ember.ones(2))
+    assert compiled._traces == []
+    fail[0] = False
+    a, b = ember.ones(2), ember.full((2,), 3.0)
+    for _ in range(3):
+        assert compiled(a, b).tolist() == [5.0, 5.0]
+    assert compiled(a, a).tolist() == [3.0, 3.0]  # the same tensor twice: not the (a, b) trace

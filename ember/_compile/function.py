@@ -162,7 +162,6 @@ class CompiledFunction:
                 roots.append(((leaf,), 0, leaf))
         before = _state.Walk(roots)
         trace.guard = self._guard(leaves, before)
-        self._traces.append(trace)
         arg_ids = {id(leaf) for leaf in leaves if isinstance(leaf, Tensor)}
         state = [t for key, t in before.tensors.items() if key not in arg_ids]
         problems = [f"{type(m).__name__} has hooks, which run Python at each call" for m in before.modules
@@ -200,7 +199,7 @@ class CompiledFunction:
             end = {id(t): (t._data, t._grad) for t in state}
             arg_end = {index: leaves[index]._data for index in originals}
             _unwrap_all_tensors(wrapped)
-            for index, original in originals.items():  # the caller's arrays back, with in-place changes
+            for index, original in reversed(originals.items()):  # the caller's arrays back, with in-place changes
                 tensor, now = leaves[index], arg_end[index]
                 raw = now._a if type(now) is Traced else now
                 if raw is not inputs[index]._a and type(now) is Traced:
@@ -233,9 +232,14 @@ class CompiledFunction:
             self._plan_slots(trace, state, start, end, recorder, problems)
         trace.inputs = tuple((index, inputs[index]._a, id(root(inputs[index]._a)) in recorder.written)
                              for index in originals)
+        tensor_leaves = [leaf for leaf in leaves if isinstance(leaf, Tensor)]
+        if len({id(leaf) for leaf in tensor_leaves}) != len(tensor_leaves) or len(
+                {id(root(array)) for array in originals.values()}) != len(originals):
+            problems.append("two arguments are the same tensor or share memory")
         trace.kernels = tuple(recorder.kernels)
         trace.generators = tuple(recorder.generators) if recorder.checks else ()
         trace.reasons = problems
+        self._traces.append(trace)  # only now: a call that raised leaves no trace behind
         if problems and self._options.get("fullgraph"):
             import warnings
             warnings.warn(f"ember.compile(fullgraph=True): this call runs eagerly: {problems[0]}", stacklevel=3)
@@ -264,6 +268,10 @@ class CompiledFunction:
                               f"{item} == {_state._constant(constants, leaf)}")
             else:
                 checks.append(f"{item} is {_state._constant(constants, leaf)}")
+        tensor_indices = [i for i, leaf in enumerate(leaves) if isinstance(leaf, Tensor)]
+        if len(tensor_indices) <= 6:  # the trace copied each argument into its own array: none may alias
+            checks += [f"leaves[{i}] is not leaves[{j}]" for n, i in enumerate(tensor_indices)
+                       for j in tensor_indices[n + 1:]]
         checks += _state.guard_source(walk.entries, constants)
         for tensor in walk.tensors.values():
             t = _state._constant(constants, tensor)
