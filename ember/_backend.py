@@ -71,6 +71,12 @@ def is_host_array(value):
     return type(value) is numpy.ndarray or type(value) is traced_ndarray
 
 
+def crosses_devices(a, b):
+    """For two arrays of different types: whether one is on a GPU and the other not (a NumPy array
+    beside ember.compile's recording array is the host beside the host)."""
+    return (type(a) is _device_ndarray) is not (type(b) is _device_ndarray)
+
+
 def on_device(array):
     return type(array) is _device_ndarray
 
