@@ -195,6 +195,8 @@ def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, vi
             if not isinstance(x, RAW) and not on_device(x):
                 raise not_a_tensor(name, x)
             return forward(x, **attributes)
+        if grad_state.profiler is not None:  # a profile is recording: it times this call
+            return grad_state.profiler.op(name, unary_op, (x,), attributes)
         data = x._data
         target = None
         if compute_dtype is not None:  # an arithmetic row
@@ -263,6 +265,8 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
             if not isinstance(a, RAW) and not isinstance(b, RAW) and not on_device(a) and not on_device(b):
                 raise not_a_tensor(name, a)
             return forward(a, b, **attributes)
+        if grad_state.profiler is not None:  # as in unary_op
+            return grad_state.profiler.op(name, binary_op, (a, b), attributes)
         target = tensor._data.dtype
         if compute_dtype is None:
             target = None
