@@ -14,8 +14,8 @@ def renamed_class(node_class, grad_fn_name):
     key = (node_class, grad_fn_name)
     renamed = _RENAMED.get(key)
     if renamed is None:
-        renamed = _RENAMED[key] = type(grad_fn_name, (node_class,), {"__slots__": (), "__module__": node_class.__module__,
-                                                                   "composed_from": node_class.__name__})
+        renamed = _RENAMED[key] = type(grad_fn_name, (node_class,), {
+            "__slots__": (), "__module__": node_class.__module__, "composed_from": node_class.__name__})
     return renamed
 
 
