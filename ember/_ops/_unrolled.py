@@ -37,6 +37,7 @@ from ._kernels import cast, wrapped_int
 _new = object.__new__
 _asarray = as_array  # keeps CuPy arrays; NumPy scalars become 0-d arrays
 NoneType = type(None)
+_generic, _scalar_to_array = xp.generic, xp.asarray  # as_array's answer for NumPy scalars, without its checks
 RAW = (ndarray, xp.generic)  # what formulas pass on the fast path: arrays and NumPy scalars
 
 
@@ -45,7 +46,12 @@ RAW = (ndarray, xp.generic)  # what formulas pass on the fast path: arrays and N
 def init_unary(self, inputs, attributes, out):
     (x,) = inputs
     producer = x.grad_fn  # next_node(x), inline; a node is only made when its one input requires grad
-    self._next_nodes = (producer if producer is not None else grad_accumulator(x),)
+    if producer is None:  # a leaf: its AccumulateGrad, alive while a graph uses it (grad_accumulator, inline)
+        reference = x._accumulator
+        producer = reference() if reference is not None else None
+        if producer is None:
+            producer = grad_accumulator(x)
+    self._next_nodes = (producer,)
     output_nr = x.output_nr
     self._next_nrs = _ZERO if output_nr == 0 else (output_nr,)
     data = x._data
@@ -71,8 +77,11 @@ def init_binary(self, inputs, attributes, out):
     same = True  # every input that needs a gradient is shaped like the output
     if isinstance(a, Tensor) and a._requires_grad:
         node_a, nr_a, needs_grad = a.grad_fn, a.output_nr, 1
-        if node_a is None:  # next_node(a), inline
-            node_a = grad_accumulator(a)
+        if node_a is None:  # next_node(a), inline, as in init_unary
+            reference = a._accumulator
+            node_a = reference() if reference is not None else None
+            if node_a is None:
+                node_a = grad_accumulator(a)
         shape_a, dtype_a = a._data.shape, a._data.dtype
         same = shape_a == out_shape and dtype_a is out_dtype
     else:
@@ -80,8 +89,11 @@ def init_binary(self, inputs, attributes, out):
         nr_a = needs_grad = 0
     if isinstance(b, Tensor) and b._requires_grad:
         node_b, nr_b, needs_grad = b.grad_fn, b.output_nr, needs_grad | 2
-        if node_b is None:
-            node_b = grad_accumulator(b)
+        if node_b is None:  # next_node(b), inline, as in init_unary
+            reference = b._accumulator
+            node_b = reference() if reference is not None else None
+            if node_b is None:
+                node_b = grad_accumulator(b)
         shape_b, dtype_b = b._data.shape, b._data.dtype
         same = same and shape_b == out_shape and dtype_b is out_dtype
     else:
@@ -218,8 +230,8 @@ def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, vi
             out = forward(data, **attributes)
         finally:
             quiet_leave(quiet)
-        if type(out) is not ndarray:
-            out = _asarray(out)
+        if type(out) is not ndarray:  # a NumPy scalar (0-d inputs compute as scalars), or a CuPy array
+            out = _scalar_to_array(out) if isinstance(out, _generic) else _asarray(out)
         dtype = out.dtype
         if dtype is not target and target is not None and not bool_output:
             out = out.astype(target)
@@ -302,8 +314,8 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
             raise device_mismatch(error, (a, b)) from None
         finally:
             quiet_leave(quiet)
-        if type(out) is not ndarray:
-            out = _asarray(out)
+        if type(out) is not ndarray:  # a NumPy scalar (0-d inputs compute as scalars), or a CuPy array
+            out = _scalar_to_array(out) if isinstance(out, _generic) else _asarray(out)
         dtype = out.dtype
         if dtype is not target and target is not None and not bool_output:
             out = out.astype(target)
