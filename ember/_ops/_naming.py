@@ -26,3 +26,20 @@ def named(result, grad_fn_name):
         node.__class__ = renamed_class(type(node).__bases__[0] if hasattr(type(node), "composed_from")
                                        else type(node), grad_fn_name)
     return result
+
+
+def composed(grad_fn_name):
+    """Decorator: the function's result gets grad_fn_name (not when the result is an input changed in
+    place, whose node is the in-place op's own)."""
+    def decorate(function):
+        def wrapper(*args, **kwargs):
+            result = function(*args, **kwargs)
+            node = getattr(result, "grad_fn", None)
+            if node is not None and not any(isinstance(a, Tensor) and a.grad_fn is node for a in args):
+                named(result, grad_fn_name)
+            return result
+        wrapper.__name__, wrapper.__qualname__, wrapper.__doc__ = function.__name__, function.__qualname__, \
+            function.__doc__
+        wrapper.__module__, wrapper.__wrapped__ = function.__module__, function
+        return wrapper
+    return decorate

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import return_types
 from .._tensor import Tensor, make_tensor
+from ._naming import composed
 from .linalg import matmul
 from .pointwise import lerp, where
 from .pointwise_math import isnan
@@ -92,16 +93,19 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     return outputs[0]
 
 
+@composed("SqueezeBackward4")
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """The q-th quantiles of input (of all its elements, or along dim); NaN where a slice holds a NaN."""
     return _quantile("quantile", input, q, dim, keepdim, interpolation, ignore_nan=False)
 
 
+@composed("SqueezeBackward4")
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """quantile, ignoring NaNs (NaN only where a slice is all NaN)."""
     return _quantile("nanquantile", input, q, dim, keepdim, interpolation, ignore_nan=True)
 
 
+@composed("SqueezeBackward0")
 def cov(input, *, correction=1, fweights=None, aweights=None):
     """The covariance matrix of the variables in input's rows (observations in its columns), as numpy.cov."""
     if input.ndim > 2:

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from ... import _creation, _ops
+from ..._ops._naming import composed
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ._activation import logsigmoid
@@ -67,6 +68,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     return _apply_reduction(loss, reduction)
 
 
+@composed("SoftMarginLossBackward0")
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """mean(log(1 + exp(-target * input))), written as -logsigmoid(target * input) (stable)."""
     reduction = _reduction(size_average, reduce, reduction)
@@ -93,6 +95,7 @@ def _check_long(target):
                            f"{str(getattr(target, 'dtype', type(target).__name__)).split('.')[-1].capitalize()}")
 
 
+@composed("MultilabelMarginLossBackward0")
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Per sample: sum over its target classes j and other classes i of max(0, 1 - (x_j - x_i)) / C.
     A sample's targets are the entries of its target row before the first -1."""
@@ -135,6 +138,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     return _apply_reduction(loss, reduction)
 
 
+@composed("MultiMarginLossBackward0")
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
                       reduction="mean"):
     """Per sample: sum over classes i != y of max(0, margin - x_y + x_i)^p (* weight[y]) / C."""
