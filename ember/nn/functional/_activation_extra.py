@@ -3,6 +3,7 @@ gumbel_softmax, hardshrink, softshrink, threshold and rrelu (compositions of emb
 import warnings
 
 from ... import _creation, _ops
+from ..._autocast import lower_precision
 from ..._ops._naming import composed
 from ..._ops.activation_gated import glu_row, prelu_row
 from ...autograd.grad_mode import no_grad
@@ -12,6 +13,7 @@ __all__ = ["prelu", "glu", "gumbel_softmax", "hardshrink", "softshrink", "thresh
            "rrelu_"]
 
 
+@lower_precision
 def prelu(input, weight):
     """x where x > 0, weight * x elsewhere; weight holds one slope, or one per channel (dim 1)."""
     if weight.ndim > 1:

@@ -6,6 +6,7 @@ here from the same ops, so they record the same graph.
 import warnings
 
 from ... import _dtype, _ops
+from ..._autocast import in_float32
 from ..._ops import loss as _rows
 from ..._ops._naming import named
 from ..._tensor import Tensor
@@ -64,11 +65,12 @@ def _as_tensor_like(value, input):
     return tensor(value, dtype=input.dtype)
 
 
+@in_float32
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_size("mse_loss", input, target)
-    if input._data.dtype.kind not in "fc":
+    if input._data.dtype.kind not in "fcV":  # V: bfloat16
         raise _ops._errors.kernel_missing("mse_cpu")(input._data.dtype)
     if weight is not None:
         loss = weight * (input - target) ** 2
@@ -76,6 +78,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     return _rows.mse_loss_row(input, target, reduction=reduction, count=_broadcast_count(input, target))
 
 
+@in_float32
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -86,6 +89,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
 
 
+@in_float32
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -98,6 +102,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
                                     beta=beta)
 
 
+@in_float32
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     _check_reduction(reduction)
     if delta <= 0:
@@ -130,6 +135,7 @@ def _check_target(input, target):
                            f"{list(target.shape)}")
 
 
+@in_float32
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -146,6 +152,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     return row(input, target, weight, reduction=reduction, ignore_index=ignore_index)
 
 
+@in_float32
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                   label_smoothing=0.0):
     """log_softmax over the class dimension (1, or 0 for a single sample) followed by nll_loss, or,
@@ -197,6 +204,7 @@ def _class_view(weight, ndim, class_dim):
     return _ops.view(weight, tuple(shape))
 
 
+@in_float32
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -214,6 +222,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return _rows.binary_cross_entropy_row(input, target, weight, reduction=reduction)
 
 
+@in_float32
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
                                      pos_weight=None):
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -223,6 +232,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     return _rows.binary_cross_entropy_with_logits_row(input, target, weight, pos_weight, reduction=reduction)
 
 
+@in_float32
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -246,6 +256,7 @@ def _apply_reduction(loss, reduction):
     return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
 
 
+@in_float32
 def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -260,6 +271,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     return _apply_reduction(positive + negative, reduction)
 
 
+@in_float32
 def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)

@@ -17,6 +17,7 @@ see _ops/_naming.py).
 import numpy as np
 
 from ... import _ops
+from ..._autocast import lower_precision
 from ..._ops._naming import named
 from ..._ops.conv import _check_conv, conv_transpose2d
 from ..._ops.pooling import (
@@ -52,6 +53,7 @@ def _same_padding(kernel, dilation):
     return [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel, dilation)]
 
 
+@lower_precision
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     _check_conv(input, weight, bias, groups, 3, False, "conv3d")
     x, unbatched = (input.unsqueeze(0), True) if input.ndim == 4 else (input, False)
@@ -88,6 +90,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return out.squeeze(0) if unbatched else out  # torch's unbatched form ends in SqueezeBackward1 too
 
 
+@lower_precision
 def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     _check_conv(input, weight, bias, groups, 3, True, "conv_transpose3d")
     x, unbatched = (input.unsqueeze(0), True) if input.ndim == 4 else (input, False)
