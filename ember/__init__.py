@@ -31,7 +31,7 @@ from .serialization import load, save  # noqa: F401,E402
 from .utils.dlpack import from_dlpack  # noqa: F401,E402
 from . import func  # noqa: E402,F401  (function transforms: ember.func.grad, jacrev, ...)
 from . import distributions  # noqa: E402,F401  (torch.distributions' families, built on the ops)
-from . import fft  # noqa: E402,F401  (torch.fft's transforms, forward only)
+from . import fft  # noqa: E402,F401  (torch.fft's transforms, differentiable)
 from . import special  # noqa: E402,F401  (torch.special's names)
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402,F401
 
