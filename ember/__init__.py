@@ -121,6 +121,7 @@ globals().update({_name: _function for _name, _function in _legacy.INPLACE_FUNCT
 from . import _foreach, accelerator, amp, compiler, jit, onnx, testing  # noqa: E402,F401
 from . import cpu  # noqa: E402,F401  (torch.cpu: device answers and the deprecated cpu.amp spellings)
 from . import ops, profiler  # noqa: E402,F401  (torch.profiler; torch.ops.profiler's record-function pair)
+from . import _tensor_extras  # noqa: E402,F401  (is_sparse, get_device, to_dense, resize_ ... on Tensor)
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402,F401
 from .amp.autocast_mode import get_autocast_cpu_dtype, get_autocast_gpu_dtype, is_autocast_cpu_enabled  # noqa
 from .func import vmap  # noqa: E402,F401  (torch.vmap is torch.func.vmap)
