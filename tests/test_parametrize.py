@@ -262,6 +262,18 @@ def test_orthogonal_moves_with_its_original_and_refuses_bad_weights():
             parametrizations.orthogonal(lib.nn.Linear(2, 2), orthogonal_map="qr")
 
 
+def test_deepcopy_works_and_pickling_is_refused_as_in_torch():
+    import copy
+    import pickle
+    mine = EP.weight_norm(ember.nn.Linear(3, 2))
+    replica = copy.deepcopy(mine)
+    np.testing.assert_array_equal(replica.weight.detach().numpy(), mine.weight.detach().numpy())
+    assert replica.parametrizations.weight.original0 is not mine.parametrizations.weight.original0
+    for module in (mine, TP.weight_norm(torch.nn.Linear(3, 2))):
+        with pytest.raises(RuntimeError, match="Serialization of parametrized modules is only supported"):
+            pickle.dumps(module)
+
+
 def test_householder_product_passes_gradcheck():
     A = ember.randn(4, 2, dtype=ember.float64, requires_grad=True)
     tau = ember.rand(2, dtype=ember.float64, requires_grad=True)

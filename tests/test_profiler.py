@@ -66,6 +66,17 @@ def test_record_function_as_decorator_and_op_pair():
     assert prof.self_cpu_time_total == pytest.approx(sum(event.self_cpu_time_total for event in prof.function_events))
 
 
+def test_a_decorated_function_may_recurse():
+    @record_function("step")
+    def countdown(n):
+        return ember.ones(1) if n == 0 else countdown(n - 1) + 1
+
+    with profile() as prof:
+        countdown(2)
+    blocks = [event for event in prof.events() if event.name == "step"]
+    assert len(blocks) == 3 and blocks[1].cpu_parent is blocks[0] and blocks[2].cpu_parent is blocks[1]
+
+
 def test_key_averages_add_up_calls():
     with profile(record_shapes=True) as prof:
         for size in (2, 2, 3):

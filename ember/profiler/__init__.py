@@ -127,18 +127,17 @@ class record_function(contextlib.ContextDecorator):
 
     def __init__(self, name, args=None):
         self.name, self.args = name, args
-        self._collector = self._event = None
+        self._open = []  # (collector, event) per active entry: a decorated function may recurse
 
     def __enter__(self):
         collector = state.profiler
-        if collector is not None:
-            self._collector, self._event = collector, collector.enter(self.name)
+        self._open.append((collector, None if collector is None else collector.enter(self.name)))
         return self
 
     def __exit__(self, *exc_info):
-        if self._collector is not None:
-            self._collector.exit(self._event)
-            self._collector = self._event = None
+        collector, event = self._open.pop()
+        if collector is not None:
+            collector.exit(event)
         return False
 
 

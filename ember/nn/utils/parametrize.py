@@ -174,9 +174,22 @@ def _getstate(self):
                        "#saving-loading-a-general-checkpoint-for-inference-and-or-resuming-training")
 
 
+def _default_deepcopy(self, memo):
+    """copy.deepcopy still works (pickling is refused by __getstate__, as torch refuses it)."""
+    import copy
+    replica = memo.get(id(self))
+    if replica is None:
+        replica = memo[id(self)] = self.__new__(type(self))
+        replica.__dict__ = copy.deepcopy(self.__dict__, memo)
+    return replica
+
+
 def _inject_new_class(module):
     cls = type(module)
-    module.__class__ = type(f"Parametrized{cls.__name__}", (cls,), {"__getstate__": _getstate})
+    members = {"__getstate__": _getstate}
+    if not hasattr(cls, "__deepcopy__"):
+        members["__deepcopy__"] = _default_deepcopy
+    module.__class__ = type(f"Parametrized{cls.__name__}", (cls,), members)
 
 
 def register_parametrization(module, tensor_name, parametrization, *, unsafe=False):
