@@ -119,9 +119,9 @@ from ._legacy import *  # noqa: E402,F401,F403  (LongTensor, FloatTensor, ..., r
 globals().update({_name: _function for _name, _function in _legacy.INPLACE_FUNCTIONS.items()
                  if _name not in globals()})  # torch.sin_(x) ... where ember has no own top-level form
 from . import _foreach, accelerator, amp, compiler, jit, onnx, testing  # noqa: E402,F401
-from . import cpu  # noqa: E402,F401  (torch.cpu: device answers and the deprecated cpu.amp spellings)
+from . import cpu, multiprocessing  # noqa: E402,F401  (torch.cpu; torch.multiprocessing: spawn, sharing)
 from . import ops, profiler  # noqa: E402,F401  (torch.profiler; torch.ops.profiler's record-function pair)
-from . import _tensor_extras  # noqa: E402,F401  (is_sparse, get_device, to_dense, resize_ ... on Tensor)
+from . import _tensor_extras  # noqa: E402,F401  (is_sparse, to_dense, resize_ ... on Tensor)
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402,F401
 from .amp.autocast_mode import get_autocast_cpu_dtype, get_autocast_gpu_dtype, is_autocast_cpu_enabled  # noqa
 from .func import vmap  # noqa: E402,F401  (torch.vmap is torch.func.vmap)

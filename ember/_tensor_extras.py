@@ -1,4 +1,4 @@
-"""Tensor methods real code calls to ask about layout and device, and the legacy in-place resize.
+"""Tensor methods real code calls to ask about layout, and the legacy in-place resize.
 
 ember's tensors are dense and strided, so the layout questions have torch's answers for a dense
 tensor: ``is_sparse`` False, ``to_dense()`` the tensor itself. ``resize_`` keeps the leading
@@ -8,11 +8,6 @@ import math
 
 from . import _backend
 from ._tensor import Size, Tensor
-
-
-def get_device(self):
-    """The device index: -1 on the CPU (torch's answer), the GPU's index on cuda."""
-    return self.device.index or 0 if self.is_cuda else -1
 
 
 def to_dense(self, dtype=None, *, masked_grad=None):
@@ -53,7 +48,6 @@ Tensor.is_sparse = property(lambda self: False)
 Tensor.is_sparse_csr = property(lambda self: False)
 Tensor.is_xpu = property(lambda self: False)
 Tensor.is_mkldnn = property(lambda self: False)
-Tensor.get_device = get_device
 Tensor.to_dense = to_dense
 Tensor.resize_ = resize_
 Tensor.resize_as_ = resize_as_
