@@ -122,6 +122,7 @@ from . import _foreach, accelerator, amp, compiler, jit, onnx, testing  # noqa: 
 from . import cpu, multiprocessing  # noqa: E402,F401  (torch.cpu; torch.multiprocessing: spawn, sharing)
 from . import ops, profiler  # noqa: E402,F401  (torch.profiler; torch.ops.profiler's record-function pair)
 from . import _tensor_extras  # noqa: E402,F401  (is_sparse, to_dense, resize_ ... on Tensor)
+from ._tensor_extras import expand_copy, fill  # noqa: E402,F401
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402,F401
 from .amp.autocast_mode import get_autocast_cpu_dtype, get_autocast_gpu_dtype, is_autocast_cpu_enabled  # noqa
 from .func import vmap  # noqa: E402,F401  (torch.vmap is torch.func.vmap)

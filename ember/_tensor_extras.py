@@ -51,3 +51,32 @@ Tensor.is_mkldnn = property(lambda self: False)
 Tensor.to_dense = to_dense
 Tensor.resize_ = resize_
 Tensor.resize_as_ = resize_as_
+
+
+def fill(input, value):
+    """torch.fill: a new tensor like input holding value everywhere (input's gradient is zero; a tensor
+    value's gradient is the sum of the output's, as torch's FillBackward1)."""
+    from . import _ops
+    from ._creation import ones_like
+    from ._ops._naming import named
+    if isinstance(value, Tensor) and value.ndim != 0:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
+                           "dimensions.")
+    if not isinstance(value, Tensor):
+        value = input.new_tensor(value).to(input.dtype)
+        name = "FillBackward0"
+    else:
+        name = "FillBackward1"
+    everywhere = ones_like(input, dtype=_bool())
+    return named(_ops.where(everywhere, value.to(input.dtype), input), name)
+
+
+def _bool():
+    from ._dtype import bool as boolean
+    return boolean
+
+
+def expand_copy(input, size, *, implicit=False):
+    """torch.expand_copy: input.expand(size), copied into its own memory."""
+    from ._ops._naming import named
+    return named(input.expand(*size).clone(), "ExpandBackward0_copy")

@@ -41,3 +41,34 @@ def test_resize_as_and_refusals_match_torch():
     version = x._version
     x.resize_(4)
     assert x._version == version + 1
+
+
+@pytest.mark.parametrize("value", [2.5, "tensor"])
+def test_fill_matches_torch(value):
+    results = []
+    for lib in (torch, ember):
+        x = lib.tensor([1.0, float("nan"), -3.0], dtype=lib.float64, requires_grad=True)
+        v = lib.tensor(4.0, dtype=lib.float64, requires_grad=True) if value == "tensor" else value
+        out = lib.fill(x, v)
+        out.backward(lib.tensor([1.0, 2.0, 3.0], dtype=lib.float64))
+        results.append((out.detach().numpy(), type(out.grad_fn).__name__, x.grad.numpy(),
+                        None if value != "tensor" else v.grad.item()))
+    (t_out, t_name, t_grad, t_vgrad), (e_out, e_name, e_grad, e_vgrad) = results
+    np.testing.assert_array_equal(e_out, t_out)
+    assert e_name == t_name and e_vgrad == t_vgrad
+    np.testing.assert_array_equal(e_grad, t_grad)
+    for lib in (torch, ember):
+        with pytest.raises(RuntimeError, match="0-dimension value tensor"):
+            lib.fill(lib.ones(3), lib.ones(2))
+
+
+def test_expand_copy_matches_torch():
+    results = []
+    for lib in (torch, ember):
+        x = lib.tensor([[1.0], [2.0]], requires_grad=True)
+        out = lib.expand_copy(x, (2, 3))
+        out.backward(lib.ones(2, 3))
+        results.append((out.detach().numpy(), type(out.grad_fn).__name__, x.grad.numpy()))
+    np.testing.assert_array_equal(results[1][0], results[0][0])
+    assert results[1][1] == results[0][1]
+    np.testing.assert_array_equal(results[1][2], results[0][2])
