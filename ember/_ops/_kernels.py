@@ -7,7 +7,7 @@ never does (formulas are written in ember ops, to stay differentiable).
 """
 import numpy as np
 
-from .._backend import as_strided, namespace
+from .._backend import as_strided, is_host_array, namespace
 from .._dtype import BFLOAT16_NUMPY as BFLOAT16
 
 FLOAT32 = np.dtype(np.float32)
@@ -32,7 +32,7 @@ def add_reduce(x, axis=None, keepdims=False):
     than NumPy's reduction loop (a (256, 512) float32 array: ~10 µs instead of ~30 over axis 1, 19
     over axis 0). The sums agree to rounding."""
     ndim = x.ndim
-    if (ndim < 2 or type(x) is not np.ndarray or x.dtype.kind != "f" or x.dtype.itemsize < 4
+    if (ndim < 2 or not is_host_array(x) or x.dtype.kind != "f" or x.dtype.itemsize < 4
             or not x.flags.c_contiguous or not x.size):
         return _numpy_add_reduce(x, axis=axis, keepdims=keepdims)
     if axis is None:  # every element: the rows' sums by BLAS, then NumPy's pairwise sum of those
@@ -86,7 +86,7 @@ def array_mean(x, axis=None, keepdims=False):
     if x.dtype.kind != "f" or x.dtype.itemsize < 4:
         return np.mean(x, axis=axis, keepdims=keepdims)
     total = add_reduce(x, axis=axis, keepdims=keepdims)
-    if type(total) is np.ndarray:
+    if is_host_array(total):
         return np.true_divide(total, count, out=total)
     return total / count
 
@@ -172,6 +172,30 @@ def cast(array, dtype):
         return array.astype(dtype)
 
 
+def _half(array):
+    return getattr(array, "dtype", None) == np.float16  # bfloat16 is widened by the registry (in_float32)
+
+
+def _rounded_back(out, dtype):
+    if isinstance(out, tuple):  # a saves_extra forward's (out, extra), extra perhaps a tuple itself
+        return tuple(_rounded_back(item, dtype) for item in out)
+    return cast(out, dtype) if getattr(out, "dtype", None) == np.float32 else out
+
+
+def half_in_float32(function):
+    """function computed in float32 for float16 inputs and rounded back once, as torch's CPU
+    kernels compute half precision (in float32 "opmath", with float32 accumulators): a float16 cumsum
+    or softmax rounded at every step drifts by many ulps from torch's."""
+    def computed(*arrays, **attributes):
+        if not arrays or not _half(arrays[0]):
+            return function(*arrays, **attributes)
+        half = arrays[0].dtype
+        widened = [array.astype(np.float32) if _half(array) else array for array in arrays]
+        return _rounded_back(function(*widened, **attributes), half)
+    if hasattr(function, "nin"):  # the registry unrolls ufuncs by their number of inputs
+        computed.nin = function.nin
+    computed.__name__ = getattr(function, "__name__", "computed")
+    return computed
 # -- bfloat16: a storage type, computed in float32 -------------------------------------------------
 # torch's CPU kernels load bfloat16, compute in float32 and round each result once; ops do the same
 # (the rows of a dtype rule compute in float32 when the rule answers bfloat16, other rows through

@@ -17,7 +17,7 @@ import numpy as np
 
 from .._autocast import lower_precision
 from .._backend import namespace
-from .._tensor import Tensor
+from .._tensor import Tensor, make_tensor
 from ._kernels import pad_last_two, window_view
 from ._registry import defop, variants
 from .reduction import sum as _sum
@@ -50,7 +50,8 @@ def _im2col(x, kernel, stride, padding, dilation):
     n, c, h, w = x.shape
     out_size = _out_size((h, w), kernel, stride, padding, dilation)
     windows = window_view(pad_last_two(x, padding), kernel, out_size, stride, dilation)
-    columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kernel[0] * kernel[1], -1)
+    # sizes spelled out, not -1: an empty batch or 0 channels leaves -1 undefined
+    columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kernel[0] * kernel[1], out_size[0] * out_size[1])
     return columns, out_size
 
 
@@ -82,8 +83,8 @@ def _conv(x, w, stride, padding, dilation, groups):
     kernel = w.shape[2:]
     if groups == 1:
         columns, out_size = _im2col(x, kernel, stride, padding, dilation)
-        out = np.matmul(w.reshape(w.shape[0], -1), columns)  # (N, O, Ho*Wo): NCHW, contiguous
-        return out.reshape(n, -1, out_size[0], out_size[1])
+        out = np.matmul(w.reshape(w.shape[0], columns.shape[1]), columns)  # (N, O, Ho*Wo): NCHW, contiguous
+        return out.reshape(n, w.shape[0], out_size[0], out_size[1])
     parts = [_conv(x[:, cin], w[cout], stride, padding, dilation, 1)
              for cin, cout in zip(_group_slices(x.shape[1], groups), _group_slices(w.shape[0], groups))]
     return np.concatenate(parts, axis=1)
@@ -95,7 +96,7 @@ def _conv_input(g, w, input_size, stride, padding, dilation, groups):
     in_channels = w.shape[1] * groups
     kernel = w.shape[2:]
     if groups == 1:
-        columns = np.matmul(w.reshape(out_channels, -1).T, g.reshape(n, out_channels, ho * wo))
+        columns = np.matmul(w.reshape(out_channels, w[0].size).T, g.reshape(n, out_channels, ho * wo))
         return _col2im(columns, (n, in_channels) + tuple(input_size), kernel, (ho, wo), stride, padding, dilation)
     parts = [_conv_input(g[:, cout], w[cout], input_size, stride, padding, dilation, 1)
              for cout in _group_slices(out_channels, groups)]
@@ -121,9 +122,26 @@ def transposed_size(size, kernel, stride, padding, dilation, output_padding):
 
 
 # -- rows ------------------------------------------------------------------------------------
+def _no_input_channels(x, transposed):
+    """torch's answer to a convolution of 0 input channels: 0 output channels, whatever the weight
+    has (the bias goes unused, its gradient is zeros)."""
+    return not transposed and x.shape[1] == 0
+
+
+def _zeros_shaped_as(array):
+    """Zeros of `array`'s shape and dtype, a Tensor where the formula got one (create_graph)."""
+    data = array._data if isinstance(array, Tensor) else array
+    zeros = namespace(data).zeros(data.shape, dtype=data.dtype)
+    return make_tensor(zeros) if isinstance(array, Tensor) else zeros
+
+
 def _convolution_forward(x, w, b, *, stride, padding, dilation, transposed, output_padding, groups):
     one_d = x.ndim == 3
     x4, w4 = _as_4d(x), _as_4d(w)
+    if _no_input_channels(x, transposed):
+        out = namespace(x).zeros((x.shape[0], 0) + _out_size(x4.shape[2:], w4.shape[2:], stride, padding, dilation),
+                                 dtype=x.dtype)
+        return out[:, :, 0] if one_d else out
     if transposed:
         size = transposed_size(x4.shape[2:], w4.shape[2:], stride, padding, dilation, output_padding)
         out = _conv_input(x4, w4, size, stride, padding, dilation, groups)
@@ -165,6 +183,8 @@ def _conv_x_grad(grad, x, w, b, *, stride, padding, dilation, transposed, output
 
 
 def _conv_w_grad(grad, x, w, b, *, stride, padding, dilation, transposed, output_padding, groups):
+    if _no_input_channels(x, transposed):
+        return _zeros_shaped_as(w)
     if transposed:  # <y, conv_input(x, w)> = <conv(y, w), x> = <conv_weight(y, x), w>
         return conv_weight_row(grad, x, kernel=_spatial(w), stride=stride, padding=padding, dilation=dilation,
                                groups=groups)
@@ -172,7 +192,9 @@ def _conv_w_grad(grad, x, w, b, *, stride, padding, dilation, transposed, output
                            groups=groups)
 
 
-def _conv_b_grad(grad, x, w, b, **_attributes):
+def _conv_b_grad(grad, x, w, b, *, transposed, **_attributes):
+    if _no_input_channels(x, transposed):
+        return _zeros_shaped_as(b)
     return _bias_grad(grad)
 
 
