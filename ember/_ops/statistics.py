@@ -87,7 +87,8 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         weight = 0.5 if interpolation == "midpoint" else make_tensor((raw - low).astype(ordered._data.dtype))
         result = lerp(below, above, weight)
         if not ignore_nan:  # any NaN in a slice makes its quantile NaN
-            result = where(isnan(ordered).any(-1, keepdim=True), make_tensor(namespace(raw).full((), math.nan, raw.dtype)), result)
+            nan = make_tensor(namespace(raw).full((), math.nan, raw.dtype))
+            result = where(isnan(ordered).any(-1, keepdim=True), nan, result)
         else:  # an all-NaN slice has no quantile
             result = where(counts == 0, make_tensor(namespace(raw).full((), math.nan, raw.dtype)), result)
         result = result.squeeze(-1)
