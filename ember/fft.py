@@ -131,17 +131,17 @@ def fftfreq(n, d=1.0, *, dtype=None, device=None, requires_grad=False, **_):
     """The sample frequencies of an n-point transform: [0, 1, ..., n/2-1, -n/2, ..., -1] / (d n)."""
     positive = (n - 1) // 2 + 1
     order = np.concatenate([np.arange(positive), np.arange(-(n // 2), 0)])
-    return _frequencies(order / (d * n), dtype, requires_grad)
+    return _frequencies(order / (d * n), dtype, requires_grad, device)
 
 
 def rfftfreq(n, d=1.0, *, dtype=None, device=None, requires_grad=False, **_):
     """The non-negative sample frequencies of rfft: [0, 1, ..., n/2] / (d n)."""
-    return _frequencies(np.arange(n // 2 + 1) / (d * n), dtype, requires_grad)
+    return _frequencies(np.arange(n // 2 + 1) / (d * n), dtype, requires_grad, device)
 
 
-def _frequencies(values, dtype, requires_grad):
-    dtype = dtype or get_default_dtype()
-    return arange(0).new_tensor(values, dtype=dtype, requires_grad=requires_grad)
+def _frequencies(values, dtype, requires_grad, device):
+    dtype = dtype or get_default_dtype()  # computed on the host (n values), made on `device`
+    return arange(0).new_tensor(values, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def _shift(input, dim, sign):
