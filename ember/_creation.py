@@ -154,7 +154,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
             array = array.astype(_dtype.default_complex().numpy)
     _dtype.from_numpy_dtype(array.dtype)  # rejects dtypes ember does not have (e.g. uint32)
     if dtype is not None:
-        array = array.astype(dtype.numpy, copy=False)
+        array = _dtype.cast_array(array, dtype.numpy, copy=False)
     return _finish(array, requires_grad, device)
 
 
@@ -225,7 +225,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
         fill_value = fill_value.item()
     dtype = dtype or _dtype.scalar_dtype(fill_value)
     check_fits(fill_value, dtype.numpy)
-    return _finish(xp.full(_size((size,)), fill_value, dtype=dtype.numpy), requires_grad, device)
+    return _finish(_dtype.filled_array(_size((size,)), fill_value, dtype=dtype.numpy), requires_grad, device)
 
 
 def _like(fill, input, dtype, requires_grad, device, *fill_value):
@@ -250,7 +250,7 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     check_fits(fill_value, (dtype or input.dtype).numpy)
-    return _like(xp.full, input, dtype, requires_grad, device, fill_value)
+    return _like(_dtype.filled_array, input, dtype, requires_grad, device, fill_value)
 
 
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
@@ -266,9 +266,12 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
         values = _integer_range(start, end, step, dtype)
     else:  # start + i * step in float64, as torch computes it, a block at a time: no float64 transient
         count = max(math.ceil((end - start) / step), 0)
+        work = xp.float64
+        if dtype is _dtype.bfloat16:  # torch rounds start to bfloat16, then computes in float32
+            work, start = xp.float32, _as_bfloat16(start)
         values = xp.empty(count, dtype=dtype.numpy)
         for begin in range(0, count, _BLOCK):
-            index = xp.arange(begin, min(begin + _BLOCK, count), dtype=xp.float64)
+            index = xp.arange(begin, min(begin + _BLOCK, count), dtype=work)
             values[begin:begin + _BLOCK] = start + index * step
     return _finish(values.astype(dtype.numpy, copy=False), requires_grad, device)
 
@@ -299,6 +302,11 @@ def _integer_range(start, end, step, dtype):
     return whole_start + xp.arange(max(count, 0), dtype=xp.int64) * whole_step
 
 
+def _as_bfloat16(value):
+    """A Python number rounded to bfloat16 (through float32, as torch), as a float."""
+    return float(_dtype.cast_array(xp.asarray(value), _dtype.BFLOAT16_NUMPY).astype(xp.float32))
+
+
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
     """`steps` evenly spaced values from start to end, filled from both ends as torch does."""
     start, end = (value.item() if isinstance(value, Tensor) else value for value in (start, end))
@@ -320,7 +328,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
                           work.type(end) - step * (steps - 1 - index))
     if dtype.category < _dtype.FLOATING:
         values = xp.trunc(values)
-    return _finish(values.astype(dtype.numpy, copy=False), requires_grad, device)
+    return _finish(_dtype.cast_array(values, dtype.numpy, copy=False), requires_grad, device)
 
 
 def _check_fits_float(start, end, dtype):
@@ -334,7 +342,7 @@ def _check_fits_float(start, end, dtype):
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
     exponents = linspace(start, end, steps, dtype=_dtype.float64)._data
-    return _finish(xp.power(base, exponents).astype(_numpy_dtype(dtype)), requires_grad, device)
+    return _finish(_dtype.cast_array(xp.power(base, exponents), _numpy_dtype(dtype)), requires_grad, device)
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
@@ -425,7 +433,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
             raise TypeError("normal() with a float mean and std needs a size, e.g. ember.normal(0.0, 1.0, (2, 3))")
         shape, dtype = _size((size,)), dtype or _dtype.get_default_dtype()
     values = numpy_rng(generator).normal(mean_data, std_data, size=shape)
-    return _finish(xp.asarray(values).astype(dtype.numpy), requires_grad, device)
+    return _finish(_dtype.cast_array(xp.asarray(values), dtype.numpy), requires_grad, device)
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
@@ -441,7 +449,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 def _check_probabilities(data, num_samples, replacement):
     if data.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
-    if data.dtype.kind != "f":
+    if data.dtype.kind not in "fV":  # V: bfloat16
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {data.dtype}")
     if not xp.all(xp.isfinite(data)) or xp.any(data < 0):
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
@@ -540,7 +548,7 @@ def random_(self, a=None, b=None, *, generator=None, **kwargs):
 
 
 def _random_upper(numpy_dtype):
-    if numpy_dtype.kind == "f":
+    if numpy_dtype.kind in "fV":  # V: bfloat16
         return 2 ** xp.finfo(numpy_dtype).nmant + 1
     if numpy_dtype.kind == "b":
         return 2

@@ -32,7 +32,7 @@ class dtype:
         return {complex64: float32, complex128: float64}.get(self, self)
 
     def to_complex(self):
-        return {float16: complex64, float32: complex64, float64: complex128}.get(self, self)
+        return {float16: complex64, bfloat16: complex64, float32: complex64, float64: complex128}.get(self, self)
 
     def __repr__(self):
         return f"ember.{self.name}"
@@ -55,7 +55,8 @@ bool = dtype("bool", np.bool_, BOOL)
 
 
 class _UnavailableDtype(dtype):
-    """A dtype torch has and NumPy lacks: the name exists (code that mentions it imports), using it raises."""
+    """A dtype torch has and ember cannot build here: the name exists (code that mentions it imports),
+    using it raises."""
 
     __slots__ = ("reason",)
 
@@ -67,16 +68,39 @@ class _UnavailableDtype(dtype):
         raise TypeError(f"ember.{self.name} is not supported: {self.reason}")
 
 
-# NumPy has no bfloat16; the ml_dtypes package adds one, but ember keeps NumPy its only dependency.
-bfloat16 = _UnavailableDtype("bfloat16", FLOATING, 2,
-                             "NumPy has no bfloat16 type. Use ember.float16 (same size, more mantissa, less range) "
-                             "or ember.float32 instead.")
+# NumPy has no bfloat16; ml_dtypes (a dependency, the type JAX uses) adds one. Arrays of it are a storage
+# type to ember: ops compute on them in float32 and round the result once, as torch's CPU kernels do.
+try:
+    import ml_dtypes
+except ImportError as error:  # a broken install: keep the name, say what is missing
+    bfloat16 = _UnavailableDtype("bfloat16", FLOATING, 2, f"the ml_dtypes package failed to import ({error}). "
+                                 "Reinstall it (pip install 'ml_dtypes>=0.4') or use ember.float32.")
+    BFLOAT16_NUMPY = None
+else:
+    bfloat16 = dtype("bfloat16", ml_dtypes.bfloat16, FLOATING)
+    BFLOAT16_NUMPY = bfloat16.numpy
 
-ALL = (float16, float32, float64, complex64, complex128, uint8, int8, int16, int32, int64, bool)
+def cast_array(array, numpy_dtype, copy=True):
+    """array.astype(numpy_dtype), rounding to bfloat16 from float32 as torch does (so float64 and int64 values
+    round twice: c10's BFloat16 is made from a float)."""
+    if numpy_dtype is BFLOAT16_NUMPY and array.dtype != np.float32 and array.dtype != numpy_dtype:
+        array = array.astype(np.float32)
+    return array.astype(numpy_dtype, copy=copy)
+
+
+def filled_array(shape, fill_value, dtype):
+    """np.full, with a bfloat16 value rounded from float32 (as cast_array)."""
+    if dtype is BFLOAT16_NUMPY:
+        return np.full(shape, fill_value, dtype=np.float32).astype(dtype)
+    return np.full(shape, fill_value, dtype=dtype)
+
+
+ALL = (float16, float32, float64, complex64, complex128, uint8, int8, int16, int32, int64, bool) + (
+    (bfloat16,) if BFLOAT16_NUMPY is not None else ())
 _FROM_NUMPY = {d.numpy: d for d in ALL}
 
 # Names torch uses in legacy type strings (error messages say `[ember.FloatTensor [3]]`).
-LEGACY_NAMES = {float16: "HalfTensor", float32: "FloatTensor", float64: "DoubleTensor",
+LEGACY_NAMES = {float16: "HalfTensor", bfloat16: "BFloat16Tensor", float32: "FloatTensor", float64: "DoubleTensor",
                 complex64: "ComplexFloatTensor", complex128: "ComplexDoubleTensor",
                 uint8: "ByteTensor", int8: "CharTensor", int16: "ShortTensor",
                 int32: "IntTensor", int64: "LongTensor", bool: "BoolTensor"}

@@ -204,6 +204,8 @@ def format_tensor(data: np.ndarray, *, dtype_suffix: str | None = None,
     Continuation lines are indented by ``len(prefix)``.
     """
     data = np.asarray(data)
+    if data.dtype.kind == "V":  # bfloat16 (ml_dtypes): float32 holds each value exactly
+        data = data.astype(np.float32)
     indent = len(prefix)
     trailing = []
     if data.size == 0:

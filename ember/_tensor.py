@@ -238,7 +238,7 @@ class Tensor:
     dim = ndimension = lambda self: self._data.ndim
     numel = nelement = lambda self: self._data.size
     element_size = lambda self: self._data.itemsize
-    is_floating_point = lambda self: self._data.dtype.kind == "f"
+    is_floating_point = lambda self: self._data.dtype.kind in "fV"  # V: bfloat16, ml_dtypes' only kind here
     is_complex = lambda self: self._data.dtype.kind == "c"
     is_contiguous = lambda self, memory_format=None: bool(self._data.flags.c_contiguous)
     data_ptr = lambda self: _address(self._data)
@@ -372,6 +372,9 @@ class Tensor:
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
+        if self._data.dtype.kind == "V":  # as torch: NumPy has no bfloat16 (ember's comes from ml_dtypes)
+            raise TypeError("Got unsupported ScalarType BFloat16; NumPy has no bfloat16, so convert first: "
+                            "tensor.float().numpy()")
         return _backend.to_host(self._data)  # force=True shares host memory, as torch's detach().cpu().numpy()
 
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
@@ -620,14 +623,14 @@ def _address(array):
     return array.__array_interface__["data"][0]
 
 
-# Methods that are exactly the op of the same name (ember.exp(x) is x.exp()); each ops module
-# lists its own in METHODS. The functions are bound directly, so a method call costs no extra frame.
+# Methods that are exactly the op of the same name (ember.exp(x) is x.exp()): the rows that declare
+# the "method" or "inplace" variant (see ember/_ops/__init__.py). The functions are bound directly,
+# so a method call costs no extra frame.
 from . import _ops, autograd  # noqa: E402  (both need Tensor; Tensor needs them)
 
-for _module in _ops.MODULES:
-    for _name in _module.METHODS:
-        setattr(Tensor, _name, getattr(_module, _name))
-del _module, _name
+for _name, _function in _ops.METHODS.items():
+    setattr(Tensor, _name, _function)
+del _name, _function
 # The busiest operators, bound straight to their ops (2 + x records AddBackward0 with x first, as torch).
 Tensor.__add__ = Tensor.__radd__ = _ops.add
 Tensor.__sub__ = _ops.sub

@@ -78,7 +78,7 @@ def erfcx(input):
 def i0(input):
     """The modified Bessel function of the first kind, order 0 (forward only)."""
     data = input._data
-    return make_tensor(np.i0(data.astype(np.float64)).astype(data.dtype if data.dtype.kind == "f" else np.float32))
+    return make_tensor(np.i0(data.astype(np.float64)).astype(data.dtype if data.dtype.kind in "fV" else np.float32))
 
 
 def gammainc(input, other):

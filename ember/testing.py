@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from . import _dtype
+from . import _backend, _dtype
 from ._tensor import Tensor
 
 # dtype -> (rtol, atol), torch's defaults
@@ -78,6 +78,11 @@ def _at(where):
     return f"\n\nThe failure occurred for item {where}" if where else ""
 
 
+def _host(tensor):
+    """The tensor's values as a host array (bfloat16 included, which Tensor.numpy refuses as torch's does)."""
+    return _backend.to_host(tensor._data)
+
+
 def _compare_tensors(actual, expected, rtol, atol, equal_nan, check_dtype, msg, where):
     if tuple(actual.shape) != tuple(expected.shape):
         raise AssertionError(f"The values for attribute 'shape' do not match: {actual.shape} != {expected.shape}."
@@ -86,8 +91,8 @@ def _compare_tensors(actual, expected, rtol, atol, equal_nan, check_dtype, msg, 
         raise AssertionError(f"The values for attribute 'dtype' do not match: {actual.dtype} != {expected.dtype}."
                              + _at(where))
     rt, at = _tolerances(expected.dtype, rtol, atol)
-    a = actual.detach().numpy()
-    e = expected.detach().numpy()
+    a = _host(actual)
+    e = _host(expected)
     if a.dtype == np.bool_ or e.dtype == np.bool_:
         a, e = a.astype(np.int64), e.astype(np.int64)
     wide = np.complex128 if np.iscomplexobj(a) or np.iscomplexobj(e) else np.float64
@@ -99,10 +104,10 @@ def _compare_tensors(actual, expected, rtol, atol, equal_nan, check_dtype, msg, 
         raise AssertionError(msg)
     mismatched = int((~close).sum())
     # torch reports the differences computed in the compared dtype (integers: relative ones in float32)
-    report = np.result_type(actual.detach().numpy().dtype, expected.detach().numpy().dtype)
+    report = np.result_type(_host(actual).dtype, _host(expected).dtype)
     integer_report = report.kind in "biu"
-    a_r = actual.detach().numpy().astype(np.int64 if integer_report else report)
-    e_r = expected.detach().numpy().astype(np.int64 if integer_report else report)
+    a_r = _host(actual).astype(np.int64 if integer_report else report)
+    e_r = _host(expected).astype(np.int64 if integer_report else report)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         absolute = np.where(close, 0, np.abs(a_r - e_r))
         relative = np.where(close, 0, (absolute.astype(np.float32) if integer_report else absolute) / np.abs(

@@ -8,6 +8,9 @@ never does (formulas are written in ember ops, to stay differentiable).
 import numpy as np
 
 from .._backend import as_strided, namespace
+from .._dtype import BFLOAT16_NUMPY as BFLOAT16
+
+FLOAT32 = np.dtype(np.float32)
 
 
 def element_count(shape, dim):
@@ -164,7 +167,30 @@ def wrapped_int(value, dtype):
 def cast(array, dtype):
     """array.astype(dtype) without NumPy's overflow warning (int64's limits into float16 are inf, as in torch)."""
     with np.errstate(all="ignore"):
+        if dtype is BFLOAT16 and array.dtype is not FLOAT32:
+            array = array.astype(FLOAT32)  # torch rounds to bfloat16 from float32, so float64 rounds twice
         return array.astype(dtype)
+
+
+# -- bfloat16: a storage type, computed in float32 -------------------------------------------------
+# torch's CPU kernels load bfloat16, compute in float32 and round each result once; ops do the same
+# (the rows of a dtype rule compute in float32 when the rule answers bfloat16, other rows through
+# in_float32). Widening is exact, so shape and selection ops give the same bits either way.
+def in_float32(forward, arrays, attributes):
+    """forward(*arrays) with every bfloat16 array widened to float32, and float32 results rounded back."""
+    out = forward(*[x.astype(FLOAT32) if getattr(x, "dtype", None) is BFLOAT16 else x for x in arrays],
+                  **attributes)
+    return rounded_to_bfloat16(out)
+
+
+def rounded_to_bfloat16(out):
+    if type(out) is tuple:
+        return tuple(rounded_to_bfloat16(part) for part in out)
+    return out.astype(BFLOAT16) if getattr(out, "dtype", None) is FLOAT32 else out
+
+
+def has_bfloat16(arrays):
+    return BFLOAT16 is not None and any(getattr(x, "dtype", None) is BFLOAT16 for x in arrays)
 
 
 def in_float64(function):

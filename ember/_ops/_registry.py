@@ -18,11 +18,18 @@ Only the formulas of inputs that require grad run, and only what those formulas 
 saved for backward (derivatives.yaml's rule): ``x * w`` with a constant ``w`` saves ``w`` and
 not ``x``. The parameters each formula loads are found once, here, from its bytecode.
 
+A row also says where it is public (native_functions.yaml's ``variants:``): ``variants=("function",
+"method", "inplace")`` makes ``ember.exp``, ``Tensor.exp`` and ``Tensor.exp_``. A plain function says the
+same with the ``@variants(...)`` decorator, another name for an op with ``declare``. ember/_ops/__init__.py
+builds the namespace and the Tensor methods from these declarations, and tools/gen_stubs.py the .pyi stub.
+
 This module holds the general path only; _unrolled.py holds its one- and two-input forms,
 which defop installs unless EMBER_GENERIC_PATHS=1.
 """
 import dis
 import inspect
+import sys
+from typing import NamedTuple
 
 from .._backend import as_array as asarray
 from .._backend import ndarray, on_device
@@ -35,10 +42,52 @@ from ..autograd.engine import GENERIC_PATHS  # install only the general path (se
 from ..autograd.graph import Node
 from . import _unrolled
 from ._errors import complex_autograd_error, device_mismatch, not_a_tensor, shape_error
-from ._kernels import cast, wrapped_int
+from ._kernels import BFLOAT16, FLOAT32, cast, has_bfloat16, in_float32, wrapped_int
 
 GRAD_FNS = {}  # grad_fn name -> Node subclass, for tests and tools
 NoneType = type(None)
+
+
+# -- variants: where each op is public ---------------------------------------------------------
+VARIANTS = ("function", "method", "inplace")
+
+
+class Declaration(NamedTuple):
+    """One public name: the object, its variants, and where it was declared (for the stub)."""
+    function: object
+    variants: tuple
+    module: str
+    line: int
+
+
+DECLARED = {}  # public name -> Declaration, in the order the rule modules declare them
+
+
+def declare(function, name, *variants):
+    """Publish `function` (or a property) as `name`, in each of the variants:
+
+    function  ember.<name>
+    method    Tensor.<name>, bound directly (a method call costs no extra frame; a property stays one)
+    inplace   Tensor.<name>_: computes out of place, writes into self, bumps its version (inplace.make_inplace)
+    """
+    unknown = set(variants) - set(VARIANTS)
+    if unknown or not variants:
+        raise ValueError(f"{name}: variants must be some of {VARIANTS}, got {variants}")
+    previous = DECLARED.get(name)
+    if previous is not None and previous.function is not function:
+        raise ValueError(f"{name} is declared twice: in {previous.module} and again here; rename one")
+    caller = sys._getframe(1)
+    while caller.f_globals.get("__name__") == __name__:  # through variants() or defop(): the rule module
+        caller = caller.f_back
+    DECLARED[name] = Declaration(function, tuple(variants), caller.f_globals["__name__"], caller.f_lineno)
+    return function
+
+
+def variants(*variants, name=None):
+    """Decorator form of `declare` for a function written out in full: ``@variants("function", "method")``."""
+    def publish(function):
+        return declare(function, name or function.__name__, *variants)
+    return publish
 
 
 # -- dtype rules: the NumPy dtype an op computes in (None: leave it to NumPy) ---------------
@@ -92,7 +141,7 @@ def _promote(*inputs, **_attributes):
 def _promote_to_float(*inputs, **_attributes):
     """Division and transcendental functions: integers and bools compute in the default float."""
     common = _promote(*inputs)
-    return common if common.kind in "fc" else get_default_dtype().numpy
+    return common if common.kind in "fcV" else get_default_dtype().numpy  # V: bfloat16
 
 
 promote = DtypeRule(_promote, {**_KINDS_KEPT_BESIDE, Tensor: "biufc", NoneType: "biufc"})
@@ -143,7 +192,7 @@ def dtype_rule_of(rule):
 
 
 def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False, bool_output=False,
-          saves_extra=False):
+          saves_extra=False, variants=(), bfloat16_native=False):
     """Build the op function and the Node subclass for one row of the table.
 
     dtype_rule  promote / promote_to_float / a DtypeRule or function of the inputs, or None to keep
@@ -154,7 +203,11 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
     saves_extra (one-input rows) forward returns (out, extra): an intermediate array the backward
                 would otherwise recompute (log_softmax's softmax, an exp). A recorded node keeps it
                 as the attribute `extra`, which formulas take as a keyword (None when not recorded)
+    variants    where the op is public under the row's name: see `declare` (none: used by other ops only)
+    bfloat16_native  forward takes bfloat16 arrays as they are, ml_dtypes rounding every step, where torch's
+                kernel also rounds as it goes (prod, x ** 3); other rows compute bfloat16 in float32 (_kernels)
     """
+    widens = not view and not bfloat16_native  # bfloat16 inputs are widened to float32 for forward
     dtype_rule = dtype_rule_of(dtype_rule)
     node_class = None
     if backward is not None:
@@ -180,8 +233,8 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         if type(out) is not ndarray:  # NumPy answers 0-d arithmetic with scalars; keep arrays
             out = asarray(out)
         if target is not None and not bool_output and out.dtype is not target:
-            out = out.astype(target)
-        if requires_grad and differentiable and grad_state.enabled and out.dtype.kind in "fc":
+            out = cast(out, target) if target is BFLOAT16 else out.astype(target)
+        if requires_grad and differentiable and grad_state.enabled and out.dtype.kind in "fcV":  # V: bfloat16
             if out.dtype.kind == "c":
                 raise complex_autograd_error(name, grad_fn_name)
             node = node_class(inputs, attributes, out)
@@ -200,6 +253,8 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         if not any(isinstance(x, Tensor) for x in inputs):  # raw arrays: a formula on the fast path
             if not any(isinstance(x, _unrolled.RAW) or on_device(x) for x in inputs):
                 raise not_a_tensor(name, inputs[0])
+            if widens and has_bfloat16(inputs):
+                return in_float32(forward, inputs, attributes)
             return forward(*inputs, **attributes)
         target = None if dtype_rule is None else dtype_rule.compute(*inputs, **attributes)
         arrays, requires_grad = [], False
@@ -207,10 +262,13 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             if isinstance(x, Tensor):
                 requires_grad = requires_grad or x._requires_grad
                 x = x._data if target is None or x._data.dtype is target else cast(x._data, target)
+                if target is BFLOAT16 and widens:  # computed in float32, rounded once in finish (see _kernels)
+                    x = x.astype(FLOAT32)
             arrays.append(x)
+        widen = target is None and widens and attributes.get("dtype") is None and has_bfloat16(arrays)
         quiet = quiet_enter()  # torch's silent inf and nan (see _errstate)
         try:
-            out = forward(*arrays, **attributes)
+            out = in_float32(forward, arrays, attributes) if widen else forward(*arrays, **attributes)
         except ValueError as error:
             raise shape_error(error, inputs) from None
         except OverflowError:  # a Python int out of the integer dtype's range: torch wraps it
@@ -232,12 +290,15 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             node_class.__init__, node_class.apply = _unrolled.init_binary, _unrolled.apply_binary
         if arity == 1:
             op = _unrolled.unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, view,
-                                        bool_output, saves_extra, node_class)
+                                        bool_output, saves_extra, node_class, widens)
         elif arity == 2:
-            op = _unrolled.binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, node_class)
+            op = _unrolled.binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, node_class,
+                                         widens)
     op.__name__ = op.__qualname__ = name
     op.grad_fn_name = grad_fn_name
     op.node_class = node_class
     # for in-place updates that skip the result tensor (inplace.py); see DtypeRule.keeps
     op.forward, op.keeps = forward, ({} if dtype_rule is None else dtype_rule.keeps)
+    if variants:
+        declare(op, name, *variants)
     return op

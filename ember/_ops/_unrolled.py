@@ -32,7 +32,7 @@ from ..autograd.graph import (
     saved_tensors_hooks_stack,
 )
 from ._errors import complex_autograd_error, device_mismatch, not_a_tensor, shape_error
-from ._kernels import cast, wrapped_int
+from ._kernels import BFLOAT16, FLOAT32, cast, in_float32, rounded_to_bfloat16, wrapped_int
 
 _new = object.__new__
 _asarray = as_array  # keeps CuPy arrays; NumPy scalars become 0-d arrays
@@ -195,7 +195,7 @@ def _save_result(node, result):
 
 # -- the op functions: defop's `op` and `finish` for one and two inputs -----------------------
 def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, view, bool_output, saves_extra,
-                 node_class):
+                 node_class, widens):
     """The op function of a one-input row (see defop for the parameters)."""
     differentiable = node_class is not None
     compute_dtype = None if dtype_rule is None else dtype_rule.compute
@@ -206,17 +206,23 @@ def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, vi
         if not isinstance(x, Tensor):
             if not isinstance(x, RAW) and not on_device(x):
                 raise not_a_tensor(name, x)
+            if x.dtype is BFLOAT16 and widens:
+                return in_float32(forward, (x,), attributes)
             return forward(x, **attributes)
         data = x._data
-        target = None
+        target = widened = None
         if compute_dtype is not None:  # an arithmetic row
             target = data.dtype
             if target.kind not in keeps.get(type(attributes[other_name]) if other_name else NoneType, ""):
                 target = compute_dtype(x, **attributes)
                 if data.dtype is not target:
                     data = cast(data, target)
+                if target is BFLOAT16 and widens:  # computed in float32, rounded once below (_kernels.in_float32)
+                    data = data.astype(FLOAT32)
             if not data.ndim:
                 data = data[()]  # NumPy scalars compute several times faster than 0-d arrays
+        elif data.dtype is BFLOAT16 and widens and attributes.get("dtype") is None:
+            data = widened = data.astype(FLOAT32)
         quiet = quiet_enter()  # torch's silent inf and nan (see _errstate)
         try:
             if saves_extra:
@@ -228,11 +234,13 @@ def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, vi
             out = forward(data, **attributes)
         finally:
             quiet_leave(quiet)
+        if widened is not None:
+            out = rounded_to_bfloat16(out)
         if type(out) is not ndarray:  # a NumPy scalar (0-d inputs compute as scalars), or a CuPy array
             out = _scalar_to_array(out) if isinstance(out, _generic) else _asarray(out)
         dtype = out.dtype
         if dtype is not target and target is not None and not bool_output:
-            out = out.astype(target)
+            out = cast(out, target) if target is BFLOAT16 else out.astype(target)
             dtype = target
         result = _new(Tensor)
         result._data = out
@@ -240,7 +248,7 @@ def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, vi
         if view:  # shares memory, and so the version counter, with its input
             result._version_counter = shared_counter(x)
             result._base = x._base if x._base is not None else x
-        if x._requires_grad and differentiable and grad_state.enabled and dtype.kind in "fc":
+        if x._requires_grad and differentiable and grad_state.enabled and dtype.kind in "fcV":  # V: bfloat16
             if dtype.kind == "c":
                 raise complex_autograd_error(name, grad_fn_name)
             if saves_extra:
@@ -259,7 +267,7 @@ def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, vi
     return unary_op
 
 
-def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, node_class):
+def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, node_class, widens):
     """The op function of a two-input row (see defop for the parameters)."""
     differentiable = node_class is not None
     compute_dtype = None if dtype_rule is None else dtype_rule.compute
@@ -274,6 +282,8 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
         else:  # raw arrays: a formula on the fast path
             if not isinstance(a, RAW) and not isinstance(b, RAW) and not on_device(a) and not on_device(b):
                 raise not_a_tensor(name, a)
+            if widens and (getattr(a, "dtype", None) is BFLOAT16 or getattr(b, "dtype", None) is BFLOAT16):
+                return in_float32(forward, (a, b), attributes)
             return forward(a, b, **attributes)
         target = tensor._data.dtype
         if compute_dtype is None:
@@ -288,6 +298,8 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
             if target is not None:
                 if a_data.dtype is not target:
                     a_data = cast(a_data, target)
+                if target is BFLOAT16 and widens:  # as in unary_op
+                    a_data = a_data.astype(FLOAT32)
                 if not a_data.ndim:
                     a_data = a_data[()]  # as in unary_op
         if isinstance(b, Tensor):
@@ -296,11 +308,19 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
             if target is not None:
                 if b_data.dtype is not target:
                     b_data = cast(b_data, target)
+                if target is BFLOAT16 and widens:
+                    b_data = b_data.astype(FLOAT32)
                 if not b_data.ndim:
                     b_data = b_data[()]
+        widen = (target is None and widens and (getattr(a_data, "dtype", None) is BFLOAT16
+                                                   or getattr(b_data, "dtype", None) is BFLOAT16)
+                 and attributes.get("dtype") is None)
         quiet = quiet_enter()
         try:
-            out = forward(a_data, b_data, **attributes) if attributes else forward(a_data, b_data)
+            if widen:
+                out = in_float32(forward, (a_data, b_data), attributes)
+            else:
+                out = forward(a_data, b_data, **attributes) if attributes else forward(a_data, b_data)
         except ValueError as error:
             raise shape_error(error, (a, b)) from None
         except OverflowError:  # as in unary_op
@@ -314,7 +334,7 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
             out = _scalar_to_array(out) if isinstance(out, _generic) else _asarray(out)
         dtype = out.dtype
         if dtype is not target and target is not None and not bool_output:
-            out = out.astype(target)
+            out = cast(out, target) if target is BFLOAT16 else out.astype(target)
             dtype = target
         result = _new(Tensor)
         result._data = out
@@ -322,7 +342,7 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
         if view:  # shares memory, and so the version counter, with its input
             result._version_counter = shared_counter(a)
             result._base = a._base if a._base is not None else a
-        if requires_grad and differentiable and grad_state.enabled and dtype.kind in "fc":
+        if requires_grad and differentiable and grad_state.enabled and dtype.kind in "fcV":  # V: bfloat16
             if dtype.kind == "c":
                 raise complex_autograd_error(name, grad_fn_name)
             node = result.grad_fn = node_class((a, b), attributes, out)

@@ -10,9 +10,8 @@ import numpy as np
 
 from .._backend import is_array, namespace, reduce
 from ._kernels import add_reduce
-from ._registry import defop
-from .inplace import make_inplace
-from .pointwise import exp, relu, sigmoid, tanh, where
+from ._registry import defop, variants
+from .pointwise import exp, sigmoid, tanh, where
 from .pointwise_math import erf
 from .pointwise_special import erf as erf_float64
 from .reduction import sum
@@ -186,23 +185,19 @@ log_softmax_row = defop("log_softmax", "LogSoftmaxBackward0", _log_softmax_forwa
 def _softmax_call(row, name, input, dim, dtype):
     if dtype is not None:
         input = input.to(dtype)
-    elif input._data.dtype.kind not in "fc":
+    elif input._data.dtype.kind not in "fcV":  # V: bfloat16
         raise RuntimeError(f'"{name}_lastdim_kernel_impl" not implemented for \'{input.dtype}\'; convert the '
                            "input with .float() or pass dtype=ember.float32")
     return row(input, dim=normalize_dim(dim, input.ndim) if input.ndim else None)
 
 
+@variants("function", "method")
 def softmax(input, dim, dtype=None):
     """torch.softmax / Tensor.softmax: F.softmax with `dim` required."""
     return _softmax_call(softmax_row, "softmax", input, dim, dtype)
 
 
+@variants("function", "method")
 def log_softmax(input, dim, dtype=None):
     """torch.log_softmax / Tensor.log_softmax: F.log_softmax with `dim` required."""
     return _softmax_call(log_softmax_row, "log_softmax", input, dim, dtype)
-
-
-relu_ = make_inplace(relu, "relu_")
-
-__all__ = ["relu_", "softmax", "log_softmax"]
-METHODS = ["relu_", "softmax", "log_softmax"]

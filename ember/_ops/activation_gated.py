@@ -11,9 +11,6 @@ from ._registry import defop
 from .pointwise import sigmoid, where
 from .reduction import sum as _sum
 
-__all__ = []
-METHODS = []
-
 
 # -- prelu: x where x > 0, weight * x elsewhere; the weight has one slope per channel (dim 1) or one in all
 def _slope_view(w, x):

@@ -12,10 +12,11 @@ import numpy as np
 from .._backend import as_array, is_array, namespace, sliding_window_view, to_device, to_host
 from .._backend import as_strided as backend_as_strided
 from .._dtype import bfloat16 as bfloat16_dtype
+from .._dtype import cast_array, filled_array
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, bump_version, device_type, make_tensor, shared_counter
 from ._errors import check_fits
-from ._registry import defop
+from ._registry import declare, defop, variants
 from .indexing import gather_row
 from .inplace import as_strided_row
 from .joining import _at_least, _node_class, _record, stack
@@ -36,7 +37,7 @@ def _new(self, array, dtype, requires_grad, device):
     """A new leaf made from a host array: self's dtype and device unless given."""
     dtype = _dtype_of(dtype, self.dtype)
     where = self.device.type if device is None else device_type(device)
-    result = make_tensor(to_device(as_array(array, dtype=dtype.numpy), where))
+    result = make_tensor(to_device(cast_array(as_array(array), dtype.numpy, copy=False), where))
     if requires_grad:
         result.requires_grad_(True)
     return result
@@ -48,26 +49,31 @@ def _size(size):
 
 # -- new_* constructors: the dtype and device of self unless given --------------------------------
 # Each is made in its final dtype at once (a float64 array first would be a 2-8x transient peak).
+@variants("method")
 def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     return _new(self, np.zeros(_size(size), _dtype_of(dtype, self.dtype).numpy), dtype, requires_grad, device)
 
 
+@variants("method")
 def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     return _new(self, np.ones(_size(size), _dtype_of(dtype, self.dtype).numpy), dtype, requires_grad, device)
 
 
+@variants("method")
 def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     # ember's empty memory is zeroed
     return _new(self, np.zeros(_size(size), _dtype_of(dtype, self.dtype).numpy), dtype, requires_grad, device)
 
 
+@variants("method")
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
              pin_memory=False):
     target = _dtype_of(dtype, self.dtype).numpy
     check_fits(fill_value, target)
-    return _new(self, np.full(tuple(size), fill_value, target), dtype, requires_grad, device)
+    return _new(self, filled_array(tuple(size), fill_value, target), dtype, requires_grad, device)
 
 
+@variants("method")
 def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     """A copy of data as a new leaf (self's dtype unless given), as torch.tensor would make it."""
     if isinstance(data, Tensor):
@@ -76,14 +82,16 @@ def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layo
     return _new(self, np.array(data, copy=True), dtype, requires_grad, device)
 
 
+@variants("method")
 def type_as(self, other):
     return self.to(other.dtype)
 
 
 def bfloat16_method(self, memory_format=None):
-    return self.to(bfloat16_dtype)  # raises ember.bfloat16's clear error: NumPy has no such type
+    return self.to(bfloat16_dtype)
 
 
+@variants("function", "method")
 def positive(input):
     """input itself (unary +); torch refuses bools."""
     if input._data.dtype.kind == "b":
@@ -91,12 +99,15 @@ def positive(input):
     return input
 
 
+@variants("method")
 def is_signed(self):
     return self.dtype.is_signed
 
 
 itemsize = property(lambda self: self._data.itemsize)
+declare(itemsize, "itemsize", "method")
 nbytes = property(lambda self: self._data.nbytes)
+declare(nbytes, "nbytes", "method")
 
 
 def _H(self):
@@ -113,15 +124,19 @@ def _mH(self):
 
 
 H = property(_H)
+declare(H, "H", "method")
 mH = property(_mH)
+declare(mH, "mH", "method")
 
 
 # -- views: ravel, select, as_strided, unfold -------------------------------------------------------
+@variants("function", "method")
 def ravel(input):
     """A 1-D view of a contiguous copy (ViewBackward0, as torch)."""
     return contiguous(input).view(-1)
 
 
+@variants("function", "method")
 def select(input, dim, index):
     """The slice at `index` along `dim`, without that dimension (a view: SelectBackward0)."""
     dim = normalize_dim(dim, input.ndim)
@@ -132,6 +147,7 @@ def select(input, dim, index):
     return select_row(input, dim=dim, index=index % size, shape=input._data.shape)
 
 
+@variants("function", "method")
 def as_strided(input, size, stride, storage_offset=0):
     """A view reading input's (C-order) elements at storage_offset + sum(i_k * stride_k) (AsStridedBackward0)."""
     size, stride = tuple(size), tuple(stride)
@@ -179,6 +195,7 @@ unfold_backward = defop("unfold_backward", "UnfoldBackwardBackward0", _unfold_ba
 # fmt: on
 
 
+@variants("method")
 def unfold(self, dimension, size, step):
     """Tensor.unfold: every window of `size` elements along `dimension`, `step` apart, as a new last
     dimension (a view: UnfoldBackward0)."""
@@ -196,6 +213,7 @@ def unfold(self, dimension, size, step):
     return result
 
 
+@variants("method")
 def sum_to_size(self, *size):
     """self summed (keeping dims) down to `size`, which self must be expandable from."""
     size = _size(size)
@@ -220,6 +238,7 @@ def _tensors(tensors):
     return tuple(tensors[0]) if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)) else tuple(tensors)
 
 
+@variants("function")
 def meshgrid(*tensors, indexing="ij"):
     """Coordinate grids from 1-D tensors (views: ExpandBackward0); indexing='xy' swaps the first two axes."""
     tensors = _tensors(tensors)
@@ -249,18 +268,22 @@ def _atleast(ndim, tensors):
     return shaped[0] if len(shaped) == 1 and isinstance(tensors, tuple) and len(tensors) == 1 else shaped
 
 
+@variants("function")
 def atleast_1d(*tensors):
     return _atleast(1, tensors)
 
 
+@variants("function")
 def atleast_2d(*tensors):
     return _atleast(2, tensors)
 
 
+@variants("function")
 def atleast_3d(*tensors):
     return _atleast(3, tensors)
 
 
+@variants("function")
 def cartesian_prod(*tensors):
     """Every combination of one element from each 1-D tensor, one a row (StackBackward0)."""
     tensors = _tensors(tensors)
@@ -270,6 +293,7 @@ def cartesian_prod(*tensors):
     return stack([grid.reshape(-1) for grid in grids], 1)
 
 
+@variants("function")
 def combinations(input, r=2, with_replacement=False):
     """The r-length combinations of a 1-D tensor's elements, one a row (as itertools orders them)."""
     if input.ndim != 1:
@@ -293,6 +317,7 @@ def _block_diag_gradients(grad, *, blocks):
 BlockDiagBackward0 = _node_class("BlockDiagBackward0", _block_diag_gradients)
 
 
+@variants("function")
 def block_diag(*tensors):
     """The tensors (0-d, 1-d as a row, or 2-d) along the diagonal of a zero matrix."""
     matrices = []
@@ -324,6 +349,7 @@ rot90_row = defop("rot90", "Rot90Backward0",
                   lambda grad, x, *, k, dims: rot90_row(grad, k=-k, dims=dims))
 
 
+@variants("function", "method")
 def rot90(input, k=1, dims=(0, 1)):
     """input rotated by 90 degrees k times, from the first of dims towards the second."""
     dims = tuple(dims)
@@ -337,6 +363,7 @@ def rot90(input, k=1, dims=(0, 1)):
     return rot90_row(input, k=k % 4, dims=(d0, d1))
 
 
+@variants("function", "method")
 def take_along_dim(input, indices, dim=None):
     """input's values at `indices` along dim (broadcasting the other dims), or in the flattened input."""
     if indices._data.dtype.kind not in "iu":
@@ -369,6 +396,7 @@ narrow_copy_row = defop("narrow_copy", "NarrowCopyBackward0",
                             grad, shape=shape, dim=dim, start=start, stop=stop, step=1))
 
 
+@variants("function", "method")
 def narrow_copy(input, dim, start, length):
     """narrow, as a copy (NarrowCopyBackward0)."""
     dim = normalize_dim(dim, input.ndim)
@@ -379,6 +407,7 @@ def narrow_copy(input, dim, start, length):
     return narrow_copy_row(input, dim=dim, start=start, stop=start + length, shape=input._data.shape)
 
 
+@variants("function")
 def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     """A tensor from obj, sharing memory with a tensor or NumPy array where it can (copy=True: never)."""
     from .._creation import as_tensor, tensor
@@ -395,6 +424,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     return result
 
 
+@variants("function")
 def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
     """A 1-D tensor over the memory of an object exposing the buffer protocol (bytes, bytearray, array)."""
     array = np.frombuffer(buffer, dtype=dtype.numpy, count=count, offset=offset)
@@ -404,6 +434,7 @@ def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
     return result
 
 
+@variants("method")
 def apply_(self, callable):
     """Apply a Python function to every element, in place (CPU only in torch, as here; slow by nature)."""
     if grad_state.enabled and self._requires_grad:
@@ -414,6 +445,7 @@ def apply_(self, callable):
     return self
 
 
+@variants("method")
 def map_(self, tensor, callable):
     """self[i] = callable(self[i], tensor[i]) in place, tensor broadcast to self's shape."""
     if grad_state.enabled and self._requires_grad:
@@ -445,6 +477,7 @@ def _conj_if_complex(x):
     return conj_physical(x)
 
 
+@variants("function")
 def real(input):
     """The real part of a complex tensor (a view); a real tensor itself."""
     if input._data.dtype.kind != "c":
@@ -453,6 +486,7 @@ def real(input):
     return _complex_view(input, input._data.real)
 
 
+@variants("function")
 def imag(input):
     """The imaginary part of a complex tensor (a view)."""
     if input._data.dtype.kind != "c":
@@ -461,6 +495,7 @@ def imag(input):
     return _complex_view(input, input._data.imag)
 
 
+@variants("function", "method")
 def conj(input):
     """The complex conjugate (a real tensor itself)."""
     if input._data.dtype.kind != "c":
@@ -468,6 +503,7 @@ def conj(input):
     return conj_physical(input)
 
 
+@variants("function", "method")
 def conj_physical(input):
     if input._data.dtype.kind != "c":
         return input
@@ -475,14 +511,17 @@ def conj_physical(input):
     return make_tensor(np.conj(input._data))
 
 
+@variants("function", "method")
 def is_conj(input):
     return False  # ember conjugates eagerly, never lazily
 
 
+@variants("function", "method")
 def resolve_conj(input):
     return input
 
 
+@variants("function")
 def view_as_real(input):
     """A complex tensor's memory seen as floats, with a last dimension of size 2 (real, imag)."""
     data = input._data
@@ -495,6 +534,7 @@ def view_as_real(input):
     return _complex_view(input, array)
 
 
+@variants("function")
 def view_as_complex(input):
     """A float tensor with a last dimension of size 2 seen as complex numbers (real, imag)."""
     data = input._data
@@ -526,6 +566,7 @@ def _scalar_name(x):
                                                                                x.dtype.name.capitalize())
 
 
+@variants("function")
 def complex(real, imag):
     """real + i * imag (both float16/32/64 of one dtype): complex64 or complex128."""
     _check_complex_parts("complex", real, imag)
@@ -533,6 +574,7 @@ def complex(real, imag):
     return make_tensor((real._data + 1j * imag._data).astype(target))
 
 
+@variants("function")
 def polar(abs, angle):
     """abs * (cos(angle) + i sin(angle))."""
     _check_complex_parts("polar", abs, angle)
@@ -540,15 +582,8 @@ def polar(abs, angle):
     return make_tensor((abs._data * np.exp(1j * angle._data)).astype(target))
 
 
-__all__ = ["positive", "ravel", "select", "as_strided", "meshgrid", "atleast_1d",
-           "atleast_2d", "atleast_3d", "cartesian_prod", "combinations", "block_diag", "rot90", "take_along_dim",
-           "narrow_copy", "asarray", "frombuffer", "real", "imag", "conj", "conj_physical", "is_conj",
-           "resolve_conj", "view_as_real", "view_as_complex", "complex", "polar"]
-METHODS = ["new_zeros", "new_ones", "new_empty", "new_full", "new_tensor", "type_as", "positive", "is_signed",
-           "itemsize", "nbytes", "H", "mH", "ravel", "select", "as_strided", "unfold", "sum_to_size", "rot90",
-           "take_along_dim", "narrow_copy", "apply_", "map_", "conj", "conj_physical", "is_conj", "resolve_conj"]
 bfloat16 = bfloat16_method  # Tensor.bfloat16(); ember.bfloat16 (the dtype) is not exported from here
-METHODS.append("bfloat16")
+declare(bfloat16, "bfloat16", "method")
 # x.real and x.imag are properties in torch (ember.real(x) the functions above)
 Tensor.real = property(real)
 Tensor.imag = property(imag)

@@ -5,12 +5,10 @@ import numpy as np
 
 from .._backend import as_array, is_array, namespace
 from .._tensor import Tensor, make_tensor
-from ._registry import GRAD_FNS, defop
+from ._registry import GRAD_FNS, defop, variants
 from .indexing import _along, index_fill_row, index_select_row, take_row
 from .inplace import make_inplace
-from .linalg import addmm
 from .rearrange import _diagonal_view, diagonal
-from .reduction import cumsum
 from .shape import getitem, normalize_dim, reshape, slice_row
 from .shape import select as select_row
 
@@ -78,6 +76,7 @@ def _check_src(name, src, expected):
                            f"{list(src.shape)}, slice size = {list(expected)}")
 
 
+@variants("function", "method")
 def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     """A copy of input with src written into input[..., start:end:step] along dim."""
     dim = normalize_dim(dim, input.ndim)
@@ -86,6 +85,7 @@ def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     return slice_scatter_row(input, src, dim=dim, start=start, stop=end, step=step)
 
 
+@variants("function", "method")
 def select_scatter(input, src, dim, index):
     """A copy of input with src written at `index` along dim."""
     dim = normalize_dim(dim, input.ndim)
@@ -98,6 +98,7 @@ def select_scatter(input, src, dim, index):
     return select_scatter_row(input, src, dim=dim, index=index)
 
 
+@variants("function", "method")
 def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
     """A copy of input with src written along a diagonal (as diagonal() selects it)."""
     dim1, dim2 = normalize_dim(dim1, input.ndim), normalize_dim(dim2, input.ndim)
@@ -139,6 +140,7 @@ def _numpy_indices(indices):
     return tuple(i._data if isinstance(i, Tensor) else as_array(i) for i in indices)
 
 
+@variants("function", "method")
 def index_put(input, indices, values, accumulate=False):
     """A copy of input with values written (or with accumulate=True, added) at input[indices]."""
     if not isinstance(values, Tensor):
@@ -161,6 +163,7 @@ index_copy_row = defop(
      lambda grad, x, source, *, dim, index: index_select_row(grad, dim=dim, index=index, shape=tuple(grad.shape))))
 
 
+@variants("function", "method", "inplace")
 def index_copy(input, dim, index, source):
     """A copy of input with source's slices written at `index` along dim."""
     dim = normalize_dim(dim, input.ndim)
@@ -199,6 +202,7 @@ def _put_source(grad, x, source, *, index, accumulate):
 put_row = defop("put", "PutBackward0", _put_forward, (_put_old, _put_source))
 
 
+@variants("function", "method", "inplace")
 def put(input, index, source, accumulate=False):
     """A copy of input (seen as 1-D) with source's elements written (or added) at `index`."""
     array = index._data.reshape(-1).astype(np.int64)
@@ -211,17 +215,15 @@ def put(input, index, source, accumulate=False):
     return put_row(input, source, index=np.where(array < 0, array + numel, array), accumulate=accumulate)
 
 
+@variants("function", "method")
 def index_put_(self, indices, values, accumulate=False):
     return _index_put_inplace(self, indices, values, accumulate)
 
 
 _index_put_inplace = make_inplace(index_put, "index_put_")
-index_copy_ = make_inplace(index_copy, "index_copy_")
-put_ = make_inplace(put, "put_")
-addmm_ = make_inplace(addmm, "addmm_")
-cumsum_ = make_inplace(cumsum, "cumsum_")
 
 
+@variants("method")
 def fill_diagonal_(self, fill_value, wrap=False):
     """Write fill_value along the main diagonal in place (through a diagonal view: CopySlices)."""
     if self.ndim < 2:
@@ -240,8 +242,3 @@ def fill_diagonal_(self, fill_value, wrap=False):
     index = make_tensor(namespace(self._data).arange(self.shape[0]))
     self[(index,) * self.ndim] = fill_value
     return self
-
-
-__all__ = ["slice_scatter", "select_scatter", "diagonal_scatter", "index_put", "index_put_", "index_copy", "put"]
-METHODS = ["slice_scatter", "select_scatter", "diagonal_scatter", "index_put", "index_put_", "index_copy",
-           "index_copy_", "put", "put_", "addmm_", "cumsum_", "fill_diagonal_"]

@@ -10,9 +10,9 @@ in conv_kernels.py (im2col by strided views, one matrix product per layer):
 
 Each row's backward is written with the other rows, so double backward comes for free.
 """
-
+from .._autocast import lower_precision
 from .._tensor import Tensor
-from ._registry import defop
+from ._registry import defop, variants
 from .conv_kernels import col2im as _col2im
 from .conv_kernels import conv as _conv
 from .conv_kernels import conv_input as _conv_input
@@ -230,10 +230,14 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, spatial
     return _unbatched(out, unbatched)
 
 
+@variants("function")
+@lower_precision
 def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
+@variants("function")
+@lower_precision
 def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
@@ -256,11 +260,15 @@ def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups
     return _unbatched(out, unbatched)
 
 
+@variants("function")
+@lower_precision
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 1,
                            "conv_transpose1d")
 
 
+@variants("function")
+@lower_precision
 def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
     return _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
                            "conv_transpose2d")
@@ -316,7 +324,3 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                            f"calculated number of sliding blocks {blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, "
                            f"but got input.size(2)={input.shape[2]}.")
     return fold_row(input, output_size=output_size, kernel=kernel, stride=stride, padding=padding, dilation=dilation)
-
-
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]
-METHODS = []

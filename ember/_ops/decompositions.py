@@ -14,7 +14,7 @@ from .. import return_types
 from .._backend import namespace
 from .._tensor import Tensor, make_tensor
 from ._multi_output import defop_multi
-from ._registry import defop
+from ._registry import declare, defop, variants
 from .linalg import matmul
 from .pointwise import abs, eq, where
 from .rearrange import diag_embed_row, tril_row, triu_row
@@ -46,11 +46,31 @@ def _diag_embed(values):
     return diag_embed_row(values, offset=0, dim1=values.ndim - 1, dim2=values.ndim)
 
 
+# The kernel torch names when a decomposition meets bfloat16; the others say "Low precision dtypes".
+_LAPACK_KERNELS = {"det": "lu_cpu", "solve": "lu_cpu", "solve_triangular": "triangular_solve_cpu",
+                   "cholesky": "cholesky_cpu", "qr": "geqrf_cpu", "eigh": "linalg_eigh_cpu", "svd": "linalg_svd_cpu",
+                   "svdvals": "linalg_svd_cpu", "eig": "linalg_eig_out_cpu", "eigvals": "linalg_eig_out_cpu"}
+
+
+def low_precision_error(name):
+    """torch's error for a linear-algebra routine given bfloat16 (LAPACK has no such type)."""
+    if name in _LAPACK_KERNELS:
+        return NotImplementedError(f'"{_LAPACK_KERNELS[name]}" not implemented for \'BFloat16\'; convert the '
+                                   "input with .float() first")
+    if name == "lstsq":
+        return RuntimeError("This function doesn't handle types other than float and double; convert the input "
+                            "with .float() first")
+    return RuntimeError(f"linalg.{name}: Low precision dtypes not supported. Got BFloat16; convert the input "
+                        "with .float() first")
+
+
 def _check_matrix(name, A, square=True):
     if not isinstance(A, Tensor):
         raise TypeError(f"linalg.{name}(): argument 'A' must be Tensor, not {type(A).__name__}")
     if A.ndim < 2:
         raise RuntimeError(f"linalg.{name}: The input tensor A must have at least 2 dimensions.")
+    if A._data.dtype.kind == "V":  # bfloat16: torch's LAPACK kernels refuse it too
+        raise low_precision_error(name)
     if A._data.dtype.kind not in "fc":
         raise RuntimeError(f"linalg.{name}: Expected a floating point or complex tensor as input. Got "
                            f"{A.dtype.__repr__().rsplit('.', 1)[-1].capitalize().replace('Int64', 'Long')}; "
@@ -143,6 +163,7 @@ def inv_ex(A, *, check_errors=False):
     return return_types.linalg_inv_ex(inverse, make_tensor(namespace(A._data).zeros(A.shape[:-2], dtype=np.int32)))
 
 
+@variants("function", "method")
 def det(A):
     """The determinant (LinalgDetBackward0; the gradient is right for singular matrices too)."""
     _check_matrix("det", A)
@@ -155,6 +176,7 @@ def linalg_slogdet(A):
     return return_types.linalg_slogdet(*slogdet_row(A))
 
 
+@variants("function", "method")
 def logdet(A):
     """log(det(A)): nan for a negative determinant, -inf for a singular matrix (as torch)."""
     _check_matrix("logdet", A)
@@ -214,6 +236,7 @@ def linalg_cholesky(A, *, upper=False):
     return cholesky_ex_row(A, upper=upper) if upper else cholesky_ex_row(A)
 
 
+@variants("function", "method")
 def cholesky(input, upper=False):
     """torch.cholesky (deprecated in torch in favour of linalg.cholesky; records CholeskyBackward0)."""
     _check_matrix("cholesky", input)
@@ -373,18 +396,20 @@ def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
 
 
 # Top-level names torch has (torch.det, torch.inverse, torch.svd ...), which are also Tensor methods.
+@variants("function", "method")
 def slogdet(input):
     return return_types.slogdet(*linalg_slogdet(input))
 
 
+@variants("function", "method")
 def svd(input, some=True, compute_uv=True):
     return svd_legacy(input, some, compute_uv)
 
 
+@variants("function", "method")
 def qr(input, some=True):
     return qr_legacy(input, some)
 
 
 inverse = inv
-__all__ = ["inverse", "det", "logdet", "slogdet", "cholesky", "qr", "svd"]
-METHODS = ["inverse", "det", "logdet", "slogdet", "cholesky", "qr", "svd"]
+declare(inverse, "inverse", "function", "method")

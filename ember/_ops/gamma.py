@@ -9,7 +9,7 @@ from .._backend import like, namespace
 from .._tensor import Tensor
 from . import gamma_kernels as kernels
 from ._kernels import in_float64
-from ._registry import defop, promote_to_float
+from ._registry import defop, promote_to_float, variants
 from .inplace import make_inplace
 from .reduction import sum
 from .shape import unsqueeze
@@ -34,9 +34,10 @@ def _mvlgamma_forward(x, *, p):
 
 # fmt: off
 lgamma = defop("lgamma", "LgammaBackward0", in_float64(kernels.lgamma), lambda grad, x: grad * digamma(x),
-               dtype_rule=promote_to_float)
+               dtype_rule=promote_to_float, variants=("function", "method", "inplace"))
 digamma = defop("digamma", "DigammaBackward0", in_float64(kernels.digamma),
-                lambda grad, x: grad * polygamma_row(x, n=1), dtype_rule=promote_to_float)
+                lambda grad, x: grad * polygamma_row(x, n=1), dtype_rule=promote_to_float,
+                variants=("function", "method", "inplace"))
 polygamma_row = defop("polygamma", "PolygammaBackward0", in_float64(_polygamma_forward),
                       lambda grad, x, *, n: grad * polygamma_row(x, n=n + 1), dtype_rule=promote_to_float)
 mvlgamma_row = defop("mvlgamma", "MvlgammaBackward0", in_float64(_mvlgamma_forward),
@@ -45,6 +46,7 @@ mvlgamma_row = defop("mvlgamma", "MvlgammaBackward0", in_float64(_mvlgamma_forwa
 # fmt: on
 
 
+@variants("function")
 def polygamma(n, input):
     """The n-th derivative of digamma at input (torch's argument order: the order first)."""
     if not isinstance(n, int) or isinstance(n, bool):
@@ -54,17 +56,13 @@ def polygamma(n, input):
     return polygamma_row(input, n=n)
 
 
+@variants("function", "method", "inplace")
 def mvlgamma(input, p):
     """The multivariate log-gamma function of dimension p: sum_i lgamma(x - i/2) + p(p-1)/4 log(pi).
     As torch 2.13, x <= (p-1)/2 is not refused: lgamma's poles answer inf."""
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
     return mvlgamma_row(input, p=p)
-
-
-lgamma_ = make_inplace(lgamma, "lgamma_")
-digamma_ = make_inplace(digamma, "digamma_")
-mvlgamma_ = make_inplace(mvlgamma, "mvlgamma_")
 
 
 # Tensor.polygamma(n) takes the order after self, where ember.polygamma(n, input) takes it first
@@ -80,6 +78,3 @@ def _method_polygamma_(self, n):
 
 _polygamma_inplace = make_inplace(polygamma_row, "polygamma_")
 Tensor.polygamma, Tensor.polygamma_ = _method_polygamma, _method_polygamma_
-
-METHODS = ["lgamma", "digamma", "mvlgamma", "lgamma_", "digamma_", "mvlgamma_"]
-__all__ = ["lgamma", "digamma", "polygamma", "mvlgamma"]

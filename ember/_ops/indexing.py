@@ -9,7 +9,7 @@ import numpy as np
 from .._backend import as_array, like, namespace
 from .._tensor import Tensor, make_tensor
 from ._errors import broadcast_error, check_fits, no_derivative
-from ._registry import defop
+from ._registry import defop, variants
 from .pointwise import where
 from .reduction import sum
 from .shape import expand, normalize_dim, reshape
@@ -179,6 +179,7 @@ def _gather_index(input, dim, index, op):
     return dim, array % (shape[dim] if shape else 1)
 
 
+@variants("function", "method")
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """out[i][j] = input[index[i][j]][j] for dim=0 (GatherBackward0)."""
     dim, array = _gather_index(input, dim, index, "gather")
@@ -192,6 +193,7 @@ def _source_like_index(src, array):
     return src[tuple(slice(0, size) for size in array.shape)]
 
 
+@variants("function", "method", "inplace")
 def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     """A copy of input with src (or a number) written at index along dim (ScatterBackward0/1)."""
     if src is None:
@@ -211,6 +213,7 @@ def scatter(input, dim, index, src=None, *, value=None, reduce=None):
     return scatter_value_row(input, dim=dim, index=array, value=src)
 
 
+@variants("function", "method", "inplace")
 def scatter_add(input, dim, index, src):
     dim, array = _gather_index(input, dim, index, "scatter_add")
     if src._data.shape != array.shape and any(a > s for a, s in zip(array.shape, src._data.shape)):
@@ -232,11 +235,13 @@ def _select_index(input, dim, index, op):
     return dim, array.reshape(-1) % size
 
 
+@variants("function", "method")
 def index_select(input, dim, index):
     dim, array = _select_index(input, dim, index, "index_select")
     return index_select_row(input, dim=dim, index=array, shape=input._data.shape)
 
 
+@variants("function", "method", "inplace")
 def index_add(input, dim, index, source, *, alpha=1):
     dim, array = _select_index(input, dim, index, "index_add")
     if source._data.dtype != input._data.dtype:
@@ -245,6 +250,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     return index_add_row(input, source, dim=dim, index=array, alpha=alpha, shape=source._data.shape)
 
 
+@variants("function", "method", "inplace")
 def index_fill(input, dim, index, value):
     dim, array = _select_index(input, dim, index, "index_fill")
     if isinstance(value, Tensor):
@@ -272,6 +278,7 @@ def _broadcast_mask(input, mask, op):
     return np.broadcast_to(mask, shape)
 
 
+@variants("function", "method", "inplace")
 def masked_fill(input, mask, value):
     mask = _broadcast_mask(input, _mask_of(mask, "masked_fill_"), "masked_fill")
     if isinstance(value, Tensor):
@@ -283,6 +290,7 @@ def masked_fill(input, mask, value):
     return masked_fill_row(input, mask=mask, value=value)
 
 
+@variants("function", "method")
 def masked_select(input, mask):
     mask = _broadcast_mask(input, _mask_of(mask, "masked_select"), "masked_select")
     if input._data.shape != mask.shape:  # the row's gradient has the broadcast shape: expand first
@@ -290,6 +298,7 @@ def masked_select(input, mask):
     return masked_select_row(input, mask=mask)
 
 
+@variants("function", "method", "inplace")
 def masked_scatter(input, mask, source):
     mask = _broadcast_mask(input, _mask_of(mask, "masked_scatter_"), "masked_scatter")
     if source._data.size < np.count_nonzero(mask):
@@ -298,6 +307,7 @@ def masked_scatter(input, mask, source):
     return masked_scatter_row(input, source, mask=mask, shape=source._data.shape)
 
 
+@variants("function", "method")
 def take(input, index):
     array = _index_of(index, "take", what="int64")
     size = input._data.size
@@ -307,6 +317,7 @@ def take(input, index):
     return take_row(input, index=array % max(size, 1), shape=input._data.shape)
 
 
+@variants("function", "method")
 def nonzero(input, *, as_tuple=False):
     """Indices of the non-zero elements: an (n, ndim) int64 tensor, or one 1-D tensor per dimension."""
     data = input._data
@@ -317,10 +328,6 @@ def nonzero(input, *, as_tuple=False):
     return make_tensor(np.argwhere(data).astype(np.int64))
 
 
+@variants("function", "method")
 def argwhere(input):
     return nonzero(input)
-
-
-__all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "index_fill", "masked_fill",
-           "masked_select", "masked_scatter", "take", "nonzero", "argwhere"]
-METHODS = list(__all__)

@@ -14,13 +14,12 @@ from .._dtype import can_cast, from_numpy_dtype, scalar_type_name
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, bump_version, make_tensor
 from ..autograd.anomaly_mode import user_stacklevel
-from . import indexing, rearrange, shape
+from . import shape
 from ._errors import check_fits
 from ._kernels import wrapped_int
-from ._registry import defop
+from ._registry import declare, defop, variants
 from .indexing import _take_backward, take_row
-from .pointwise import _zero_gradient, add, div, fill, mul, neg, pow, sub, zero
-from .pointwise import exp as exp_op
+from .pointwise import _zero_gradient, fill, zero
 from .reduction import sum
 from .shape import getitem
 
@@ -157,23 +156,6 @@ def make_inplace(op, name):
     return inplace_op
 
 
-add_ = make_inplace(add, "add_")
-sub_ = make_inplace(sub, "sub_")
-mul_ = make_inplace(mul, "mul_")
-div_ = make_inplace(div, "div_")
-pow_ = make_inplace(pow, "pow_")
-neg_ = make_inplace(neg, "neg_")
-exp_ = make_inplace(exp_op, "exp_")
-scatter_ = make_inplace(indexing.scatter, "scatter_")
-scatter_add_ = make_inplace(indexing.scatter_add, "scatter_add_")
-index_add_ = make_inplace(indexing.index_add, "index_add_")
-index_fill_ = make_inplace(indexing.index_fill, "index_fill_")
-masked_fill_ = make_inplace(indexing.masked_fill, "masked_fill_")
-masked_scatter_ = make_inplace(indexing.masked_scatter, "masked_scatter_")
-tril_ = make_inplace(rearrange.tril, "tril_")
-triu_ = make_inplace(rearrange.triu, "triu_")
-
-
 def _reshaping_inplace(name, forward, backward, prepare):
     """t_, transpose_, squeeze_, unsqueeze_: the tensor takes the new shape (and history) itself.
     torch records these under their own names (TBackward1 ...); `prepare` turns the call's
@@ -216,20 +198,26 @@ def _back_to(grad, x, **attributes):
 _squeeze_forward = lambda x, *, dims, shape: np.squeeze(x, dims)  # noqa: E731
 t_ = _reshaping_inplace("t_", lambda x: x.T, ("TBackward1", lambda grad, x: shape.t(grad)),
                         lambda self: _t_arguments(self))
+declare(t_, "t_", "method")
 transpose_ = _reshaping_inplace("transpose_", lambda x, *, dim0, dim1: np.swapaxes(x, dim0, dim1),
                                 ("TransposeBackward1",
                                  lambda grad, x, *, dim0, dim1: shape.transpose(grad, dim0, dim1)),
                                 _transpose_arguments)
+declare(transpose_, "transpose_", "method")
 swapaxes_ = swapdims_ = transpose_
+declare(swapaxes_, "swapaxes_", "method")
+declare(swapdims_, "swapdims_", "method")
 unsqueeze_ = _reshaping_inplace("unsqueeze_", lambda x, *, dim, shape: np.expand_dims(x, dim),
                                 ("UnsqueezeBackward1", _back_to),
                                 lambda self, dim: {"dim": shape.normalize_dim(dim, self.ndim + 1),
                                                    "shape": self._data.shape})
+declare(unsqueeze_, "unsqueeze_", "method")
 _squeeze_all_ = _reshaping_inplace("squeeze_", _squeeze_forward, ("SqueezeBackward3", _back_to), _squeeze_arguments)
 _squeeze_dim_ = _reshaping_inplace("squeeze_", _squeeze_forward, ("SqueezeBackward4", _back_to), _squeeze_arguments)
 _squeeze_dims_ = _reshaping_inplace("squeeze_", _squeeze_forward, ("SqueezeBackward5", _back_to), _squeeze_arguments)
 
 
+@variants("method")
 def squeeze_(self, dim=None):
     if dim is None:
         return _squeeze_all_(self)
@@ -238,9 +226,9 @@ def squeeze_(self, dim=None):
 
 _zero_recorded = make_inplace(zero, "zero_")
 _fill_recorded = make_inplace(fill, "fill_")
-subtract_, multiply_, divide_ = sub_, mul_, div_
 
 
+@variants("method")
 def zero_(self):
     """Set every element to 0 (x.grad.zero_() runs once per training step: keep it direct)."""
     if self._requires_grad and grad_state.enabled:
@@ -266,6 +254,7 @@ fill_tensor = defop("fill_", "FillBackward3", lambda old, value: np.full_like(ol
 _fill_tensor_recorded = make_inplace(fill_tensor, "fill_")
 
 
+@variants("method")
 def fill_(self, value):
     check_fits(value, self._data.dtype)
     if isinstance(value, Tensor):
@@ -287,6 +276,7 @@ copy_row = defop("copy_", "CopyBackwards",
                   lambda grad, old, source: grad))  # the engine sums grad back to source's shape
 
 
+@variants("method")
 def copy_(self, src, non_blocking=False):
     """Copy `src` (broadcast to self's shape, cast to self's dtype) into self."""
     if not isinstance(src, Tensor):
@@ -482,9 +472,3 @@ def _setitem_on_view(view, np_index, value):
                            f"{list(positions.shape)}: {error}") from None
     bump_version(view)
     _record_copy_slices(view, base_old, value, positions, view_positions)
-
-
-__all__ = []
-METHODS = ["add_", "sub_", "mul_", "div_", "pow_", "zero_", "fill_", "copy_", "neg_", "exp_", "subtract_",
-           "multiply_", "divide_", "scatter_", "scatter_add_", "index_add_", "index_fill_", "masked_fill_",
-           "masked_scatter_", "tril_", "triu_", "t_", "transpose_", "swapaxes_", "swapdims_", "squeeze_", "unsqueeze_"]

@@ -15,7 +15,7 @@ from .._dtype import result_type
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor, shared_counter
 from ..autograd.graph import Node, fit_to_input
-from ._registry import GRAD_FNS
+from ._registry import GRAD_FNS, declare, variants
 from .shape import normalize_dim, reshape, select, slice_row, track_view, unsqueeze
 
 
@@ -42,7 +42,7 @@ def _node_class(grad_fn_name, gradients, slots=()):
 
 
 def _requires_grad(tensors, out_dtype):
-    return grad_state.enabled and out_dtype.kind in "fc" and any(t._requires_grad for t in tensors)
+    return grad_state.enabled and out_dtype.kind in "fcV" and any(t._requires_grad for t in tensors)
 
 
 def _zeros(like, shape):
@@ -91,6 +91,7 @@ def _tensor_list(tensors, name):
     return tensors
 
 
+@variants("function")
 def cat(tensors, dim=0, *, out=None, axis=None):
     """Join tensors along an existing dimension (CatBackward0)."""
     if not isinstance(tensors, (list, tuple)) and not isinstance(tensors, Tensor):
@@ -129,6 +130,7 @@ def _write_out(out, result):
     return out
 
 
+@variants("function")
 def stack(tensors, dim=0, *, out=None):
     """Join same-shaped tensors along a new dimension (StackBackward0)."""
     tensors = _tensor_list(tensors, "stack")
@@ -160,26 +162,33 @@ def _at_least(tensor, ndim):
     return unsqueeze(tensor, 2)
 
 
+@variants("function")
 def hstack(tensors, *, out=None):
     tensors = [t if t.ndim else reshape(t, (1,)) for t in _tensor_list(tensors, "hstack")]
     return cat(tensors, 0 if tensors and tensors[0].ndim == 1 else 1, out=out)
 
 
+@variants("function")
 def vstack(tensors, *, out=None):
     return cat([_at_least(t, 2) for t in _tensor_list(tensors, "vstack")], 0, out=out)
 
 
+@variants("function")
 def dstack(tensors, *, out=None):
     return cat([_at_least(t, 3) for t in _tensor_list(tensors, "dstack")], 2, out=out)
 
 
+@variants("function")
 def column_stack(tensors, *, out=None):
     tensors = [reshape(t, (-1, 1)) if t.ndim <= 1 else t for t in _tensor_list(tensors, "column_stack")]
     return cat(tensors, 1, out=out)
 
 
 concat = concatenate = cat
+declare(concat, "concat", "function")
+declare(concatenate, "concatenate", "function")
 row_stack = vstack
+declare(row_stack, "row_stack", "function")
 
 
 # -- split, chunk, unbind: one input, several views ------------------------------------------
@@ -237,6 +246,7 @@ def _pieces(data, dim, sizes):
     return pieces
 
 
+@variants("function", "method")
 def split(tensor, split_size_or_sections, dim=0):
     """Views of consecutive pieces: of size split_size (the last may be smaller), or of the given sizes."""
     shape = tensor._data.shape
@@ -258,6 +268,7 @@ def split(tensor, split_size_or_sections, dim=0):
     return _views(tensor, _pieces(tensor._data, dim, sizes), node_class, {"dim": dim, "sizes": sizes, "shape": shape})
 
 
+@variants("function", "method")
 def chunk(input, chunks, dim=0):
     """Up to `chunks` views of (nearly) equal size, as torch cuts them (SplitBackward0)."""
     if chunks <= 0:
@@ -267,6 +278,7 @@ def chunk(input, chunks, dim=0):
     return split(input, max(-(-length // chunks), 1) if length else 0, dim)
 
 
+@variants("function", "method")
 def unbind(input, dim=0):
     """The slices along `dim`, as views (UnbindBackward0); `for row in x` gives the same."""
     if input.ndim == 0:
@@ -278,6 +290,3 @@ def unbind(input, dim=0):
 
 
 builtin_sum = sum
-__all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "column_stack", "row_stack",
-           "split", "chunk", "unbind"]
-METHODS = ["split", "chunk", "unbind"]

@@ -8,9 +8,10 @@ import math
 
 import numpy as np
 
+from .._autocast import lower_precision
 from .._backend import is_array, namespace
 from .._tensor import Tensor, make_tensor
-from ._registry import defop, promote
+from ._registry import declare, defop, promote, variants
 from .pointwise import mul
 from .reduction import sum
 from .shape import expand, normalize_dim, permute, reshape, squeeze_matmul, t, transpose, unsafe_view, unsqueeze
@@ -82,6 +83,8 @@ bmm_row = defop("bmm", "BmmBackward0", np.matmul,
 # fmt: on
 
 
+@variants("function", "method")
+@lower_precision
 def mm(input, mat2):
     if input.ndim != 2:
         raise RuntimeError(f"self must be a matrix, but got a {input.ndim}-D tensor; mm multiplies two 2-D "
@@ -98,6 +101,7 @@ def mm(input, mat2):
     return mm_row(input, mat2)
 
 
+@variants("function", "method")
 def mv(input, vec):
     if input.ndim != 2 or vec.ndim != 1 or input.shape[1] != vec.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({input.shape[0]}), mat ({'x'.join(map(str, input.shape))}), "
@@ -106,6 +110,7 @@ def mv(input, vec):
     return mv_row(input, vec)
 
 
+@variants("function", "method")
 def dot(input, other):
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors; dot takes two "
@@ -118,6 +123,8 @@ def dot(input, other):
     return dot_row(input, other)
 
 
+@variants("function", "method")
+@lower_precision
 def bmm(input, mat2):
     if input.ndim != 3 or mat2.ndim != 3:
         raise RuntimeError(f"batch1 must be a 3D tensor (got {input.ndim}D and {mat2.ndim}D); bmm multiplies "
@@ -130,6 +137,8 @@ def bmm(input, mat2):
     return bmm_row(input, mat2)
 
 
+@variants("function", "method")
+@lower_precision
 def matmul(input, other):
     """The @ operator, dispatched on dimensions as torch does."""
     if not isinstance(input, Tensor) or not isinstance(other, Tensor):
@@ -210,8 +219,6 @@ def _addmv_forward(bias, mat, vec, *, beta=1, alpha=1):
     return _addmm_forward(bias, mat, vec, beta=beta, alpha=alpha)
 
 
-
-
 # fmt: off
 addmm_row = defop("addmm", "AddmmBackward0", _addmm_forward,
                   (lambda grad, bias, m1, m2, *, beta=1, alpha=1, mat2_column_major=False: _scaled(grad, beta),
@@ -240,6 +247,8 @@ def _check_bias(name, bias, shape):
                            "broadcast to the product's shape") from None
 
 
+@variants("function", "method", "inplace")
+@lower_precision
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """beta * input + alpha * (mat1 @ mat2), one node (nn.Linear's op: addmm(bias, x, weight.t()))."""
     if mat1.ndim != 2 or mat2.ndim != 2 or mat1.shape[1] != mat2.shape[0]:
@@ -266,6 +275,7 @@ def linear_addmm(bias, input, weight):
     return addmm(bias, input, t(weight))
 
 
+@variants("function", "method")
 def addmv(input, mat, vec, *, beta=1, alpha=1):
     """beta * input + alpha * (mat @ vec)."""
     if mat.ndim != 2 or vec.ndim != 1 or mat.shape[1] != vec.shape[0]:
@@ -274,6 +284,8 @@ def addmv(input, mat, vec, *, beta=1, alpha=1):
     return addmv_row(input, mat, vec, beta=beta, alpha=alpha)
 
 
+@variants("function", "method")
+@lower_precision
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * (batch1 @ batch2), batch by batch."""
     if batch1.ndim != 3 or batch2.ndim != 3 or batch1.shape[0] != batch2.shape[0] \
@@ -283,6 +295,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     return baddbmm_row(input, batch1, batch2, beta=beta, alpha=alpha)
 
 
+@variants("function", "method")
 def outer(input, vec2):
     """The outer product of two vectors; torch computes it as a column times a row (MulBackward0)."""
     for name, vector in (("self", input), ("vec2", vec2)):
@@ -292,6 +305,7 @@ def outer(input, vec2):
 
 
 ger = outer
+declare(ger, "ger", "function", "method")
 
 
 # -- einsum and tensordot: decomposed into permute, reshape, mul, sum and bmm, as torch does ---------
@@ -328,7 +342,6 @@ def _parse_einsum(equation, operands):
         letters = "".join(expanded)
         output = ellipsis + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ellipsis))
     return expanded, output
-
 
 
 def _take_diagonals(term, x):
@@ -388,6 +401,8 @@ def _contract(left, a, right, b, keep, sizes):
     return "".join(target), reshape(out, tuple(sizes[c] for c in target))
 
 
+@variants("function")
+@lower_precision
 def einsum(equation, *operands):
     """Einstein summation. Computed as torch computes it (pairwise bmm, permute, sum), so the
     recorded graph is built from those ops rather than one einsum node (torch has none either)."""
@@ -416,6 +431,8 @@ def einsum(equation, *operands):
     return result
 
 
+@variants("function")
+@lower_precision
 def tensordot(a, b, dims=2):
     """Sum over the last `dims` dims of a and the first of b (or over the given pairs of dims)."""
     if isinstance(dims, int):
@@ -436,7 +453,3 @@ def tensordot(a, b, dims=2):
     left = reshape(permute(a, free_a + dims_a), (-1, size))
     right = reshape(permute(b, dims_b + free_b), (size, -1))
     return reshape(mm_row(left, right), tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b))
-
-
-__all__ = ["matmul", "mm", "mv", "dot", "bmm", "addmm", "addmv", "baddbmm", "outer", "ger", "einsum", "tensordot"]
-METHODS = ["matmul", "mm", "mv", "dot", "bmm", "addmm", "addmv", "baddbmm", "outer", "ger"]

@@ -10,9 +10,6 @@ from .._tensor import Tensor, make_tensor
 from ._registry import defop
 from .pointwise import abs, sign, where
 
-__all__ = []
-METHODS = []
-
 
 def _norm_forward(x, *, ord, dim, keepdim):
     magnitude = np.abs(x)

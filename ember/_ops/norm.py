@@ -10,7 +10,7 @@ import numpy as np
 from .._errstate import quietly
 from .._tensor import Tensor, make_tensor
 from ._errors import kernel_missing
-from ._registry import defop
+from ._registry import defop, variants
 from .reduction import mean, sum
 from .shape import reshape
 
@@ -182,6 +182,7 @@ layer_norm_row = defop("native_layer_norm", "NativeLayerNormBackward0", _layer_n
                        (_layer_norm_x_grad, _layer_norm_w_grad, lambda grad, x, w, b, *, count, eps: grad))
 
 
+@variants("function")
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     _check_dtypes("LayerNormKernelImpl", input, weight, bias)
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
@@ -231,6 +232,7 @@ group_norm_row = defop("native_group_norm", "NativeGroupNormBackward0", _group_n
                         lambda grad, x, w, b, *, groups, eps: sum(grad, _batch_axes(grad))))
 
 
+@variants("function")
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     _check_dtypes("GroupNormKernelImpl", input, weight, bias)
     if input.ndim < 2:
@@ -244,7 +246,3 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
                                f"but got {name} of shape {list(tensor.shape)} and input of shape {list(input.shape)}")
     return group_norm_row(input, weight, bias, groups=num_groups, eps=eps)
-
-
-__all__ = ["layer_norm", "group_norm"]  # torch.batch_norm takes its arguments in another order: not exported
-METHODS = []

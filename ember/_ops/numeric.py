@@ -16,13 +16,10 @@ from ..return_types import cummax as cummax_type
 from ..return_types import cummin as cummin_type
 from ..return_types import frexp as frexp_type
 from ._errors import no_derivative
-from ._registry import defop, promote, promote_to_float
+from ._registry import declare, defop, promote, promote_to_float, variants
 from .indexing import _zeros, scatter_add_row
-from .inplace import make_inplace
 from .joining import cat
-from .pointwise import _zero_gradient, clamp, cos, eq, exp, logical_not, pow, sin, where_row
-from .pointwise import sigmoid as sigmoid_op
-from .pointwise import tanh as tanh_op
+from .pointwise import _zero_gradient, cos, eq, exp, logical_not, pow, sin, where_row
 from .pointwise_logic import logical_xor
 from .pointwise_math import isnan
 from .reduction import _expand_back, _reduced_dims, _reverse_cumsum, sum
@@ -37,6 +34,7 @@ def _as_tensor(value, like=None):
 
 
 # -- dropout and in-place activations at the top level (softmax is activation.py's) ------------------------------------
+@variants("function")
 def dropout(input, p, train):
     """torch.dropout(input, p, train): zero elements with probability p and scale the rest by
     1/(1-p) (MulBackward0); with train=False the input itself comes back, as in torch."""
@@ -52,11 +50,6 @@ def dropout(input, p, train):
         keep = numpy_rng().random(data.shape) >= p
         mask = keep.astype(data.dtype) / as_array(1 - p, dtype=data.dtype)
     return input * make_tensor(like(mask, data))  # drawn on the host, so every device draws the same
-
-
-sigmoid_ = make_inplace(sigmoid_op, "sigmoid_")
-tanh_ = make_inplace(tanh_op, "tanh_")
-clamp_ = make_inplace(clamp, "clamp_")
 
 
 # -- pointwise maths ---------------------------------------------------------------------------------
@@ -140,6 +133,7 @@ def _constant(value):
     return value.detach() if isinstance(value, Tensor) else value
 
 
+@variants("function", "method")
 def copysign(input, other):
     """|input| with the sign of other (float output; d/d input is +-1, 0 at 0; other gets none)."""
     if isinstance(other, Tensor):
@@ -147,42 +141,50 @@ def copysign(input, other):
     return copysign_scalar(input, other=other)
 
 
+@variants("function", "method")
 def ldexp(input, other):
     """input * 2 ** other."""
     return ldexp_row(input, other if isinstance(other, Tensor) else make_tensor(as_array(other)))
 
 
+@variants("function", "method")
 def frexp(input):
     """(mantissa, exponent): input == mantissa * 2 ** exponent, 0.5 <= |mantissa| < 1; exponent is int32."""
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind not in "fV":  # V: bfloat16
         raise RuntimeError("torch.frexp() only supports floating-point dtypes; convert with .float() first")
     exponent = np.frexp(input._data)[1].astype(np.int32)
     return frexp_type(frexp_row(input, exponent=exponent), make_tensor(exponent))
 
 
+@variants("function", "method")
 def sinc(input):
     """sin(pi x) / (pi x), and 1 at 0."""
     return sinc_row(input)
 
 
+@variants("function", "method")
 def nextafter(input, other):
     """The next floating point value after input towards other."""
     return nextafter_row(input, other)
 
 
+@variants("function", "method")
 def heaviside(input, values):
     """0 where input < 0, 1 where input > 0, `values` where input == 0."""
     return heaviside_row(input, values)
 
 
+@variants("function", "method")
 def gcd(input, other):
     return gcd_row(input, other)
 
 
+@variants("function", "method")
 def lcm(input, other):
     return lcm_row(input, other)
 
 
+@variants("function", "method")
 def angle(input):
     """The argument of each element (float; 0 or pi for real input; complex input: forward only)."""
     if input._data.dtype.kind == "c" and input._requires_grad and grad_state.enabled:
@@ -193,6 +195,7 @@ def angle(input):
     return angle_row(input)
 
 
+@variants("function", "method")
 def float_power(input, exponent):
     """pow computed in double precision (float64, or complex128), as torch.float_power."""
     target = lambda x: x.to(np.complex128 if x._data.dtype.kind == "c" else float64)  # noqa: E731
@@ -205,6 +208,7 @@ def float_power(input, exponent):
     return pow(input, exponent)
 
 
+@variants("function", "method")
 def is_complex(input):
     return input._data.dtype.kind == "c"
 
@@ -219,6 +223,7 @@ nansum_row = defop("nansum", "NansumBackward0",
                    _nansum_backward)
 
 
+@variants("function", "method")
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """sum, treating NaN as zero (NansumBackward0: NaN elements get no gradient)."""
     if dtype is None and input._data.dtype.kind in "biu":
@@ -230,11 +235,12 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
     return nansum_row(input, shape=input._data.shape, dim=_reduced_dims(dim, input.ndim), keepdim=keepdim)
 
 
+@variants("function", "method")
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """mean of the non-NaN elements: nansum / count, as torch composes it (DivBackward0)."""
     if dtype is not None:
         input = input.to(dtype)
-    if input._data.dtype.kind not in "fc":
+    if input._data.dtype.kind not in "fcV":
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
                            f"{input.dtype}; convert with .float() first")
     count = sum(logical_not(isnan(input)), dim, keepdim)
@@ -268,11 +274,13 @@ def _cumulative(row, ufunc, better, named, input, dim):
     return named(row(input, dim=dim, index=index), make_tensor(index.astype(np.int64)))
 
 
+@variants("function", "method")
 def cummax(input, dim):
     """(values, indices): the running maximum along dim and where it was (the latest of ties)."""
     return _cumulative(cummax_row, np.maximum, np.greater_equal, cummax_type, input, dim)
 
 
+@variants("function", "method")
 def cummin(input, dim):
     """(values, indices): the running minimum along dim and where it was (the latest of ties)."""
     return _cumulative(cummin_row, np.minimum, np.less_equal, cummin_type, input, dim)
@@ -288,13 +296,15 @@ logcumsumexp_row = defop("logcumsumexp", "LogcumsumexpBackward0",
                          lambda x, *, dim: accumulate(namespace(x), "logaddexp", x, dim), _logcumsumexp_backward)
 
 
+@variants("function", "method")
 def logcumsumexp(input, dim):
     """log(cumsum(exp(input))) along dim, computed without overflow."""
-    if input._data.dtype.kind not in "fc":
+    if input._data.dtype.kind not in "fcV":
         input = input.to(np.float32)
     return logcumsumexp_row(input, dim=normalize_dim(dim, input.ndim) if input.ndim else 0)
 
 
+@variants("function", "method")
 def diff(input, n=1, dim=-1, prepend=None, append=None):
     """The n-th forward difference along dim (SubBackward0; logical_xor for bools), as torch composes it."""
     if n < 0:
@@ -316,6 +326,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     return input
 
 
+@variants("function")
 def trapezoid(y, x=None, *, dx=None, dim=-1):
     """The trapezoidal rule along dim, with spacing dx (default 1) or sample points x."""
     dim = normalize_dim(dim, y.ndim)
@@ -340,8 +351,10 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
 
 
 trapz = trapezoid
+declare(trapz, "trapz", "function")
 
 
+@variants("function")
 def vander(x, N=None, increasing=False):
     """The Vandermonde matrix of a 1-D x: columns x**(N-1) ... x**0 (increasing=False), built as torch does."""
     if x.ndim != 1:
@@ -349,7 +362,7 @@ def vander(x, N=None, increasing=False):
     N = x.shape[0] if N is None else N
     if N < 0:
         raise RuntimeError("N must be non-negative.")
-    dtype = x.dtype if x._data.dtype.kind in "fc" else int64
+    dtype = x.dtype if x._data.dtype.kind in "fcV" else int64
     from .rearrange import flip
     from .reduction import cumprod
     ones_dtype = dtype.numpy if hasattr(dtype, "numpy") else dtype
@@ -362,11 +375,12 @@ def vander(x, N=None, increasing=False):
 
 
 # -- counting and searching (integer results, no gradient) ------------------------------------------
+@variants("function", "method")
 def bincount(input, weights=None, minlength=0):
     """Counts of each value of a 1-D non-negative integer tensor (or sums of `weights`)."""
     data = input._data
     if data.dtype.kind not in "iub" or data.ndim != 1 or (data.size and data.min() < 0):
-        if data.dtype.kind == "f":
+        if data.dtype.kind in "fV":
             raise NotImplementedError(f'"bincount_cpu" not implemented for \'{input.dtype.name.capitalize()}\'; '
                                       "bincount counts integers: convert with .long()")
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
@@ -379,10 +393,11 @@ def bincount(input, weights=None, minlength=0):
     return make_tensor(np.bincount(data, weights=w.astype(np.float64), minlength=minlength).astype(dtype))
 
 
+@variants("function", "method")
 def histc(input, bins=100, min=0, max=0):
     """A histogram of `bins` equal-width bins over [min, max] (the data's range when min == max)."""
     data = input._data
-    if data.dtype.kind != "f":
+    if data.dtype.kind not in "fV":
         raise NotImplementedError(f'"histogram_cpu" not implemented for \'{input.dtype.name.capitalize()}\'; '
                                   "convert with .float() first")
     if bins <= 0:
@@ -398,6 +413,7 @@ def histc(input, bins=100, min=0, max=0):
     return make_tensor(counts.astype(data.dtype))
 
 
+@variants("function")
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
     """Indices where `input` would be inserted into the last dimension of sorted_sequence to keep it sorted."""
     if side is not None:
@@ -431,6 +447,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
     return make_tensor(found.reshape(values.shape).astype(dtype))
 
 
+@variants("function")
 def bucketize(input, boundaries, *, out_int32=False, right=False):
     """The bucket of each input element among 1-D `boundaries` (searchsorted with the arguments swapped)."""
     if boundaries.ndim != 1:
@@ -438,17 +455,9 @@ def bucketize(input, boundaries, *, out_int32=False, right=False):
     return searchsorted(boundaries, input, out_int32=out_int32, right=right)
 
 
+@variants("function", "method")
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """True where an element of `elements` occurs in test_elements (either may be a number)."""
     a = elements._data if isinstance(elements, Tensor) else as_array(elements)
     b = test_elements._data if isinstance(test_elements, Tensor) else as_array(test_elements)
     return make_tensor(as_array(np.isin(a, b, assume_unique=assume_unique, invert=invert)))
-
-
-__all__ = ["dropout", "sigmoid_", "tanh_", "clamp_", "copysign", "ldexp", "frexp", "sinc",
-           "nextafter", "heaviside", "gcd", "lcm", "angle", "float_power", "is_complex", "nansum", "nanmean",
-           "cummax", "cummin", "logcumsumexp", "diff", "trapezoid", "trapz", "vander", "bincount", "histc",
-           "searchsorted", "bucketize", "isin"]
-METHODS = ["copysign", "ldexp", "frexp", "sinc", "nextafter", "heaviside", "gcd", "lcm",
-           "angle", "float_power", "is_complex", "nansum", "nanmean", "cummax", "cummin", "logcumsumexp", "diff",
-           "bincount", "histc", "isin"]

@@ -5,9 +5,10 @@ Formulas are written with ember ops (matmul, transpose ...), so they differentia
 """
 import numpy as np
 
+from .._autocast import in_float32, lower_precision
 from .._backend import as_array, namespace
 from .._tensor import Tensor, make_tensor
-from ._registry import defop, promote
+from ._registry import defop, promote, variants
 from .decompositions import inv, mT
 from .linalg import matmul, mv
 from .pointwise import abs, eq, pow, sign, where_row
@@ -77,6 +78,8 @@ addbmm_row = defop("addbmm", "AddbmmBackward0", _addbmm_forward,
 # fmt: on
 
 
+@variants("function", "method")
+@in_float32
 def trace(input):
     """Sum of the main diagonal of a 2-D tensor (integers sum to int64)."""
     if input.ndim != 2:
@@ -98,6 +101,7 @@ def linalg_cross(input, other, *, dim=-1):
     return cross_row(input, other, dim=dim)
 
 
+@variants("function", "method")
 def cross(input, other, dim=None):
     """torch.cross: linalg.cross, along the first dimension of size 3 when dim is None."""
     if dim is None:
@@ -105,6 +109,7 @@ def cross(input, other, dim=None):
     return linalg_cross(input, other, dim=dim)
 
 
+@variants("function", "method")
 def vdot(input, other):
     """The dot product of two 1-D tensors (the first conjugated)."""
     if input.ndim != 1 or other.ndim != 1:
@@ -119,6 +124,7 @@ def vdot(input, other):
     return vdot_row(input, other)
 
 
+@variants("function", "method")
 def addr(input, vec1, vec2, *, beta=1, alpha=1):
     """beta * input + alpha * outer(vec1, vec2)."""
     if vec1.ndim != 1 or vec2.ndim != 1:
@@ -126,6 +132,8 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1):
     return addr_row(input, vec1, vec2, beta=beta, alpha=alpha)
 
 
+@variants("function", "method")
+@lower_precision
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """beta * input + alpha * sum over the batch of batch1[i] @ batch2[i]."""
     if batch1.ndim != 3 or batch2.ndim != 3:
@@ -138,6 +146,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 
 # -- kron, inner ------------------------------------------------------------------------------------
+@variants("function", "method")
 def kron(input, other):
     """The Kronecker product: every element of input times the whole of other (UnsafeViewBackward0)."""
     ndim = max(input.ndim, other.ndim)
@@ -150,6 +159,7 @@ def kron(input, other):
     return unsafe_view(product, shape=shape, input_shape=tuple(product.shape))
 
 
+@variants("function", "method")
 def inner(input, other):
     """Sum over the last dimension of both (a number times a tensor when either is 0-d)."""
     if input.ndim == 0 or other.ndim == 0:
@@ -168,6 +178,7 @@ def _check_square(name, A):
         raise RuntimeError(f"{name}: A must be batches of square matrices{shape}")
 
 
+@variants("function", "method")
 def matrix_power(input, n):
     """input @ input @ ... (n times); the identity for n == 0, powers of the inverse for n < 0."""
     _check_square("linalg.matrix_power", input)
@@ -216,6 +227,7 @@ def multi_dot(tensors):
     return result.view(shape)
 
 
+@variants("function")
 def chain_matmul(*matrices):
     """Deprecated in torch in favour of linalg.multi_dot, which it calls."""
     if len(matrices) == 1:
@@ -278,6 +290,8 @@ dist_row = defop("dist", "DistBackward0", _dist_forward,
 # fmt: on
 
 
+@variants("function")
+@in_float32
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """Pairwise p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): (..., P, R)."""
     _check_p("cdist", p)
@@ -285,11 +299,14 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.ndim}D")
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
+    if x1._data.dtype.kind == "V" or x2._data.dtype.kind == "V":
+        raise NotImplementedError("\"cdist\" not implemented for 'BFloat16'; convert the inputs with .float() first")
     if x1._data.dtype.kind != "f" or x2._data.dtype.kind != "f":
         raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {x1.dtype}")
     return cdist_row(x1, x2, p=p)
 
 
+@variants("function", "method")
 def dist(input, other, p=2):
     """The p-norm of input - other (broadcast)."""
     _check_p("dist", p)
@@ -322,6 +339,7 @@ def _renorm_backward(grad, x, *, p, dim, maxnorm):
 renorm_row = defop("renorm", "RenormBackward0", _renorm_forward, _renorm_backward)
 
 
+@variants("function", "method")
 def renorm(input, p, dim, maxnorm):
     """Each slice along dim scaled down to p-norm `maxnorm` where its norm exceeds it."""
     _check_p("renorm", p)
@@ -357,11 +375,15 @@ def pinv(A, *, atol=None, rtol=None, hermitian=False):
         raise RuntimeError("linalg.pinv: The input tensor A must have at least 2 dimensions.")
     if atol is not None:
         raise NotImplementedError("ember's linalg.pinv supports rtol only (atol is not implemented)")
+    if A._data.dtype.kind == "V":
+        raise RuntimeError(f"linalg.pinv(BFloat16{{{list(A.shape)}}}): expected a tensor with 2 or more dimensions of "
+                           "float, double, cfloat or cdouble types; convert it with .float() first")
     if rtol is None:
         rtol = max(A.shape[-2:]) * float(np.finfo(A._data.dtype).eps) if A._data.dtype.kind in "fc" else 1e-15
     return pinv_row(A, rtol=rtol, hermitian=hermitian)
 
 
+@variants("function", "method")
 def pinverse(input, rcond=1e-15):
     return pinv(input, rtol=rcond)
 
@@ -399,15 +421,10 @@ def _matrix_exp_backward(grad, A):
 matrix_exp_row = defop("linalg_matrix_exp", "LinalgMatrixExpBackward0", _expm, _matrix_exp_backward)
 
 
+@variants("function", "method")
 def matrix_exp(A):
     """The matrix exponential sum_k A^k / k! of (batches of) square matrices."""
     _check_square("linalg.matrix_exp", A)
     if A._data.dtype.kind not in "fc":
         raise RuntimeError(f"linalg.matrix_exp: Expected a floating point or complex tensor as input. Got {A.dtype}")
     return matrix_exp_row(A)
-
-
-__all__ = ["trace", "cross", "vdot", "addr", "addbmm", "kron", "inner", "matrix_power", "chain_matmul", "cdist",
-           "dist", "renorm", "pinverse", "matrix_exp"]
-METHODS = ["trace", "cross", "vdot", "addr", "addbmm", "kron", "inner", "matrix_power", "dist", "renorm", "pinverse",
-           "matrix_exp"]

@@ -7,9 +7,6 @@ makes double backward free. torch names the nodes PixelShuffleBackward0 / PixelU
 from .._backend import namespace
 from ._registry import defop
 
-__all__ = []
-METHODS = []
-
 
 def _shuffle(x, *, factor):
     """(*, C*r*r, H, W) -> (*, C, H*r, W*r)."""

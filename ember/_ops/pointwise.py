@@ -15,11 +15,11 @@ import math
 import numpy as np
 
 from .._backend import as_array, is_array, to_device
-from .._dtype import result_type, scalar_type_name
+from .._dtype import cast_array, result_type, scalar_type_name
 from .._tensor import Tensor, make_tensor
 from ._errors import check_fits, clamp_not_for_complex, no_derivative, not_for_complex, refusing
 from ._kernels import checked_division, integer_power, trunc_divide, wrapped_int, zeroed_where
-from ._registry import DtypeRule, defop, promote, promote_to_float
+from ._registry import DtypeRule, declare, defop, promote, promote_to_float, variants
 
 
 def _pow_forward(x, *, exponent):
@@ -29,6 +29,8 @@ def _pow_forward(x, *, exponent):
         return x * x
     if exponent == 3:
         return x * x * x
+    if exponent == -2 and x.dtype.kind == "V":  # bfloat16 (a native row): torch's 1 / (x * x), rounding each
+        return 1 / (x * x)
     if x.dtype.kind in "iu" and isinstance(exponent, int):
         check_fits(exponent, x.dtype)  # torch: int8 ** 200 cannot convert 200 to int8
     if x.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
@@ -216,11 +218,13 @@ def _abs_forward(x):
 add = defop("add", "AddBackward0",
             lambda a, b, *, alpha=1: a + b if alpha == 1 else a + b * alpha,
             (lambda grad, a, b: grad,
-             lambda grad, a, b, *, alpha=1: grad if alpha == 1 else grad * alpha), dtype_rule=promote)
+             lambda grad, a, b, *, alpha=1: grad if alpha == 1 else grad * alpha), dtype_rule=promote,
+            variants=("function", "method", "inplace"))
 sub = defop("sub", "SubBackward0",
             lambda a, b, *, alpha=1: a - b if alpha == 1 else a - b * alpha,
             (lambda grad, a, b: grad,
-             lambda grad, a, b, *, alpha=1: -grad if alpha == 1 else grad * -alpha), dtype_rule=_subtraction_rule)
+             lambda grad, a, b, *, alpha=1: -grad if alpha == 1 else grad * -alpha), dtype_rule=_subtraction_rule,
+            variants=("function", "method", "inplace"))
 rsub_tensor = defop("rsub", "RsubBackward0",                          # torch.rsub(a, b) = b - alpha * a
                     lambda a, b, *, alpha=1: np.subtract(b, a if alpha == 1 else np.multiply(a, alpha)),
                     (lambda grad, a, b, *, alpha=1: -grad if alpha == 1 else grad * -alpha,
@@ -230,11 +234,12 @@ rsub_scalar = defop("rsub", "RsubBackward1", _rsub_forward,
                     dtype_rule=_subtraction_rule)
 mul = defop("mul", "MulBackward0", lambda a, b: a * b,
             (lambda grad, a, b: grad * b,
-             lambda grad, a, b: grad * a), dtype_rule=promote)
+             lambda grad, a, b: grad * a), dtype_rule=promote, variants=("function", "method", "inplace"))
 true_divide = defop("div", "DivBackward0", lambda a, b: a / b,
             (lambda grad, a, b: grad / b,
              lambda grad, a, b: -grad * (a / b / b)), dtype_rule=promote_to_float)  # torch: b * b may underflow
-neg = defop("neg", "NegBackward0", _negative, lambda grad, x: -grad)
+declare(true_divide, "true_divide", "function", "method", "inplace")
+neg = defop("neg", "NegBackward0", _negative, lambda grad, x: -grad, variants=("function", "method", "inplace"))
 
 
 def _pow_backward(grad, x, *, exponent):
@@ -242,7 +247,8 @@ def _pow_backward(grad, x, *, exponent):
         return _zero_gradient(grad)
     return grad * (exponent * x ** (exponent - 1))  # torch's association (float32 rounds differently)
 
-pow_scalar = defop("pow", "PowBackward0", _pow_forward, _pow_backward, dtype_rule=promote.beside("exponent"))
+pow_scalar = defop("pow", "PowBackward0", _pow_forward, _pow_backward, dtype_rule=promote.beside("exponent"),
+                   bfloat16_native=True)  # torch multiplies bfloat16 powers out in bfloat16
 
 
 def _pow_base_backward(grad, a, b):
@@ -259,18 +265,24 @@ pow_tensor = defop("pow", "PowBackward1", refusing("pow", "b", integer_power),
 pow_scalar_base = defop("pow", "PowBackward2", lambda x, *, base: integer_power(base, x),
                         lambda grad, x, *, base, result: grad * result * math.log(base),
                         dtype_rule=promote.beside("base"))
-exp = defop("exp", "ExpBackward0", np.exp, lambda grad, x, result: grad * result, dtype_rule=promote_to_float)
-log = defop("log", "LogBackward0", np.log, lambda grad, x: grad / x, dtype_rule=promote_to_float)
+exp = defop("exp", "ExpBackward0", np.exp, lambda grad, x, result: grad * result, dtype_rule=promote_to_float,
+            variants=("function", "method", "inplace"))
+log = defop("log", "LogBackward0", np.log, lambda grad, x: grad / x, dtype_rule=promote_to_float,
+            variants=("function", "method", "inplace"))
 sqrt = defop("sqrt", "SqrtBackward0", np.sqrt, lambda grad, x, result: grad / (2 * result),
-             dtype_rule=promote_to_float)
-sin = defop("sin", "SinBackward0", np.sin, lambda grad, x: grad * cos(x), dtype_rule=promote_to_float)
-cos = defop("cos", "CosBackward0", np.cos, lambda grad, x: -grad * sin(x), dtype_rule=promote_to_float)
+             dtype_rule=promote_to_float, variants=("function", "method", "inplace"))
+sin = defop("sin", "SinBackward0", np.sin, lambda grad, x: grad * cos(x), dtype_rule=promote_to_float,
+            variants=("function", "method", "inplace"))
+cos = defop("cos", "CosBackward0", np.cos, lambda grad, x: -grad * sin(x), dtype_rule=promote_to_float,
+            variants=("function", "method", "inplace"))
 tanh = defop("tanh", "TanhBackward0", np.tanh, lambda grad, x, result: grad * (1 - result * result),
-             dtype_rule=promote_to_float)
+             dtype_rule=promote_to_float, variants=("function", "method", "inplace"))
 sigmoid = defop("sigmoid", "SigmoidBackward0", lambda x: 1 / (1 + np.exp(-x)),
-                lambda grad, x, result: grad * result * (1 - result), dtype_rule=promote_to_float)
+                lambda grad, x, result: grad * result * (1 - result), dtype_rule=promote_to_float,
+                variants=("function", "method", "inplace"))
 reciprocal = defop("reciprocal", "ReciprocalBackward0", np.reciprocal,
-                   lambda grad, x, result: -grad * (result * result), dtype_rule=promote_to_float)
+                   lambda grad, x, result: -grad * (result * result), dtype_rule=promote_to_float,
+                   variants=("function", "method", "inplace"))
 def _relu_backward(grad, x, result):
     # torch: 0 where result <= 0 (at 0 too), else grad (a NaN result passes grad)
     if (is_array(grad) and is_array(result) and grad.dtype is result.dtype
@@ -279,12 +291,14 @@ def _relu_backward(grad, x, result):
     return where(le(result, 0), 0.0, grad)
 
 
-relu = defop("relu", "ReluBackward0", _relu_forward, _relu_backward)
-abs = defop("abs", "AbsBackward0", _abs_forward, lambda grad, x: grad * sign(x))  # and d|x|/dx at 0 is 0
-sign = defop("sign", "SignBackward0", _sign, _zero_gradient)
+relu = defop("relu", "ReluBackward0", _relu_forward, _relu_backward, variants=("function", "method", "inplace"))
+abs = defop("abs", "AbsBackward0", _abs_forward, lambda grad, x: grad * sign(x),
+            variants=("function", "method", "inplace"))  # and d|x|/dx at 0 is 0
+sign = defop("sign", "SignBackward0", _sign, _zero_gradient, variants=("function", "method", "inplace"))
 # torch has no derivative for floor division: it records its generic NotImplemented node.
 floor_divide = defop("floor_divide", "NotImplemented", checked_division(np.floor_divide),
-                     (no_derivative("floor_divide"),) * 2, dtype_rule=promote)
+                     (no_derivative("floor_divide"),) * 2, dtype_rule=promote,
+                     variants=("function", "method", "inplace"))
 rfloor_divide = defop("floor_divide", "NotImplemented", lambda x, *, other: checked_division(np.floor_divide)(other, x),
                       no_derivative("floor_divide"), dtype_rule=promote.beside("other"))   # 2 // x
 rremainder = defop("remainder", "NotImplemented", lambda x, *, other: checked_division(np.remainder)(other, x),
@@ -313,13 +327,13 @@ where_row = defop("where", "WhereBackward0", np.where,
                    lambda grad, condition, a, b: where_row(condition, 0.0, grad)),
                   dtype_rule=lambda condition, a, b: promote(a, b))
 clone = defop("clone", "CloneBackward0", lambda x, *, memory_format=None: x.copy(order="K"),
-              lambda grad, x: grad)
+              lambda grad, x: grad, variants=("function", "method"))
 
 
 def _copy_to(x, *, dtype=None, device=None, source=None):
     """x.to(dtype, device): cast where it is, then move (`source` is where it was, for the way back)."""
     if dtype is not None:
-        x = x.astype(dtype.numpy)
+        x = cast_array(x, dtype.numpy)
     return x if device is None else to_device(x, device)
 
 
@@ -331,18 +345,26 @@ zero = defop("zero_", "ZeroBackward0", np.zeros_like, _zero_gradient)
 fill = defop("fill_", "FillBackward2", lambda x, *, value: np.full_like(x, value), _zero_gradient)
 
 # Comparisons and logic: no gradient, bool results.
-eq = defop("eq", None, _wrapping(np.equal), None, dtype_rule=promote, bool_output=True)
-ne = defop("ne", None, _wrapping(np.not_equal), None, dtype_rule=promote, bool_output=True)
-lt = defop("lt", None, refusing("lt_cpu", "c", _wrapping(np.less)), None, dtype_rule=promote, bool_output=True)
-le = defop("le", None, refusing("le_cpu", "c", _wrapping(np.less_equal)), None, dtype_rule=promote, bool_output=True)
-gt = defop("gt", None, refusing("gt_cpu", "c", _wrapping(np.greater)), None, dtype_rule=promote, bool_output=True)
+eq = defop("eq", None, _wrapping(np.equal), None, dtype_rule=promote, bool_output=True,
+           variants=("function", "method", "inplace"))
+ne = defop("ne", None, _wrapping(np.not_equal), None, dtype_rule=promote, bool_output=True,
+           variants=("function", "method", "inplace"))
+lt = defop("lt", None, refusing("lt_cpu", "c", _wrapping(np.less)), None, dtype_rule=promote, bool_output=True,
+           variants=("function", "method", "inplace"))
+le = defop("le", None, refusing("le_cpu", "c", _wrapping(np.less_equal)), None, dtype_rule=promote, bool_output=True,
+           variants=("function", "method", "inplace"))
+gt = defop("gt", None, refusing("gt_cpu", "c", _wrapping(np.greater)), None, dtype_rule=promote, bool_output=True,
+           variants=("function", "method", "inplace"))
 ge = defop("ge", None, refusing("ge_cpu", "c", _wrapping(np.greater_equal)), None, dtype_rule=promote,
-           bool_output=True)
-logical_not = defop("logical_not", None, np.logical_not, None)
-bitwise_not = defop("bitwise_not", None, np.invert, None)
-bitwise_and = defop("bitwise_and", None, np.bitwise_and, None, dtype_rule=promote)
-bitwise_or = defop("bitwise_or", None, np.bitwise_or, None, dtype_rule=promote)
-bitwise_xor = defop("bitwise_xor", None, np.bitwise_xor, None, dtype_rule=promote)
+           bool_output=True, variants=("function", "method", "inplace"))
+logical_not = defop("logical_not", None, np.logical_not, None, variants=("function", "method", "inplace"))
+bitwise_not = defop("bitwise_not", None, np.invert, None, variants=("function", "method", "inplace"))
+bitwise_and = defop("bitwise_and", None, np.bitwise_and, None, dtype_rule=promote,
+                    variants=("function", "method", "inplace"))
+bitwise_or = defop("bitwise_or", None, np.bitwise_or, None, dtype_rule=promote,
+                   variants=("function", "method", "inplace"))
+bitwise_xor = defop("bitwise_xor", None, np.bitwise_xor, None, dtype_rule=promote,
+                    variants=("function", "method", "inplace"))
 
 div_rounded = defop("div", "DivBackward2", _rounded_divide, (_zero_gradient, _zero_gradient), dtype_rule=promote)
 fmod_scalar = defop("fmod", "FmodBackward0", lambda x, *, other: _fmod(x, other), lambda grad, x, *, other: grad,
@@ -378,7 +400,8 @@ def _max_share(a, b):
 
 maximum = defop("maximum", "MaximumBackward0", refusing("", "c", np.maximum, not_for_complex("maximum")),
                 (lambda grad, a, b: _masked(grad, _max_share(a, b)),
-                 lambda grad, a, b: _masked(grad, _max_share(b, a))), dtype_rule=promote)
+                 lambda grad, a, b: _masked(grad, _max_share(b, a))), dtype_rule=promote,
+                variants=("function", "method"))
 
 
 def _min_share(a, b):
@@ -387,7 +410,8 @@ def _min_share(a, b):
 
 minimum = defop("minimum", "MinimumBackward0", refusing("", "c", np.minimum, not_for_complex("minimum")),
                 (lambda grad, a, b: _masked(grad, _min_share(a, b)),
-                 lambda grad, a, b: _masked(grad, _min_share(b, a))), dtype_rule=promote)
+                 lambda grad, a, b: _masked(grad, _min_share(b, a))), dtype_rule=promote,
+                variants=("function", "method"))
 
 
 def _fmax_keeps(a, b):
@@ -397,7 +421,8 @@ def _fmax_keeps(a, b):
 
 fmax = defop("fmax", "FmaxBackward0", refusing("", "c", np.fmax, not_for_complex("fmax")),
              (lambda grad, a, b: _masked(grad, _fmax_keeps(a, b)),
-              lambda grad, a, b: _masked(grad, ~_fmax_keeps(a, b))), dtype_rule=promote)
+              lambda grad, a, b: _masked(grad, ~_fmax_keeps(a, b))), dtype_rule=promote,
+             variants=("function", "method"))
 
 
 def _fmin_keeps(a, b):
@@ -406,7 +431,8 @@ def _fmin_keeps(a, b):
 
 fmin = defop("fmin", "FminBackward0", refusing("", "c", np.fmin, not_for_complex("fmin")),
              (lambda grad, a, b: _masked(grad, _fmin_keeps(a, b)),
-              lambda grad, a, b: _masked(grad, ~_fmin_keeps(a, b))), dtype_rule=promote)
+              lambda grad, a, b: _masked(grad, ~_fmin_keeps(a, b))), dtype_rule=promote,
+             variants=("function", "method"))
 # clamp(x, 0, 1) keeps its bounds as numbers (ClampBackward1); tensor bounds are inputs (ClampBackward0)
 clamp_scalar = defop("clamp", "ClampBackward1", refusing("", "c", _clamp, clamp_not_for_complex),
                      lambda grad, x, *, min=None, max=None: _masked(grad, _inside(x, min, max)),
@@ -428,10 +454,11 @@ clamp_max_tensor = defop("clamp_max", "ClampMaxBackward1", refusing("", "c", np.
                          (lambda grad, x, high: _masked(grad, _inside(x, None, high)),
                           lambda grad, x, high: _masked(grad, _above(x, None, high))), dtype_rule=promote)
 sgn = defop("sgn", "SgnBackward0", lambda x: x / np.where(x == 0, 1, np.abs(x)) if x.dtype.kind == "c" else _sign(x),
-            _zero_gradient)
+            _zero_gradient, variants=("function", "method", "inplace"))
 # fmt: on
 
 
+@variants("function", "method")
 def rsub(input, other, *, alpha=1):
     """torch.rsub(input, other) = other - alpha * input (RsubBackward0, or RsubBackward1 for a number)."""
     if hasattr(other, "_data"):
@@ -439,6 +466,7 @@ def rsub(input, other, *, alpha=1):
     return rsub_scalar(input, other=other, alpha=alpha) if alpha != 1 else rsub_scalar(input, other=other)
 
 
+@variants("function", "method", "inplace")
 def remainder(input, other):
     """x % 2.5 is RemainderBackward0 and x % y RemainderBackward1, as in torch."""
     if isinstance(other, Tensor):
@@ -446,6 +474,7 @@ def remainder(input, other):
     return remainder_scalar(input, other=other)
 
 
+@variants("function", "method", "inplace")
 def pow(input, exponent):
     """x ** 2 is PowBackward0, x ** y PowBackward1 and 2 ** x PowBackward2, as in torch."""
     if hasattr(exponent, "_data"):
@@ -455,10 +484,12 @@ def pow(input, exponent):
     return pow_scalar(input, exponent=exponent)
 
 
+@variants("function", "method", "inplace")
 def square(input):
     return pow_scalar(input, exponent=2)
 
 
+@variants("function", "method", "inplace")
 def div(input, other, *, rounding_mode=None):
     """input / other; rounding_mode 'trunc' or 'floor' rounds the quotient (DivBackward2, zero gradient)."""
     if rounding_mode is None:
@@ -469,6 +500,7 @@ def div(input, other, *, rounding_mode=None):
     return div_rounded(input, other, rounding_mode=rounding_mode)
 
 
+@variants("function", "method", "inplace")
 def fmod(input, other):
     """C's fmod: the remainder takes the sign of the dividend (remainder takes the divisor's)."""
     if isinstance(other, Tensor):
@@ -478,11 +510,12 @@ def fmod(input, other):
 
 def _require_floating(name, *tensors):
     for tensor in tensors:
-        if isinstance(tensor, Tensor) and tensor._data.dtype.kind not in "fc":
+        if isinstance(tensor, Tensor) and tensor._data.dtype.kind not in "fcV":  # V: bfloat16
             raise NotImplementedError(f'"{name}" not implemented for \'{tensor.dtype.name}\'; '
                                       f"convert the inputs to float first (x.float())")
 
 
+@variants("function", "method", "inplace")
 def lerp(input, end, weight):
     """input + weight * (end - input)."""
     _require_floating("lerp", input, end)
@@ -491,11 +524,13 @@ def lerp(input, end, weight):
     return lerp_scalar(input, end, weight=weight)
 
 
+@variants("function", "method", "inplace")
 def addcmul(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 * tensor2."""
     return addcmul_row(input, tensor1, tensor2, value=value)
 
 
+@variants("function", "method", "inplace")
 def addcdiv(input, tensor1, tensor2, *, value=1):
     """input + value * tensor1 / tensor2."""
     if all(isinstance(t, Tensor) and t._data.dtype.kind in "iub" for t in (tensor1, tensor2)):
@@ -505,6 +540,7 @@ def addcdiv(input, tensor1, tensor2, *, value=1):
     return addcdiv_row(input, tensor1, tensor2, value=value)
 
 
+@variants("function", "method", "inplace")
 def clamp(input, min=None, max=None):
     """Limit every element to [min, max]; either bound may be None, a number, or a tensor."""
     if min is None and max is None:
@@ -514,18 +550,21 @@ def clamp(input, min=None, max=None):
     return clamp_scalar(input, min=min, max=max)
 
 
+@variants("function", "method", "inplace")
 def clamp_min(input, min):
     if isinstance(min, Tensor):
         return clamp_min_tensor(input, min)
     return clamp_min_scalar(input, min=min)
 
 
+@variants("function", "method", "inplace")
 def clamp_max(input, max):
     if isinstance(max, Tensor):
         return clamp_max_tensor(input, max)
     return clamp_max_scalar(input, max=max)
 
 
+@variants("function")
 def where(condition, input=None, other=None):
     """where(condition, input, other) picks input where condition holds, else other;
     where(condition) alone is nonzero(condition, as_tuple=True)."""
@@ -547,11 +586,9 @@ def where(condition, input=None, other=None):
 
 # torch's aliases
 subtract, multiply, divide, absolute, negative, clip = sub, mul, div, abs, neg, clamp
-
-# Exported as ember.<name> (__all__) and bound as Tensor.<name> (METHODS); see ember/_ops/__init__.py.
-METHODS = ["add", "sub", "mul", "div", "pow", "neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin",
-           "cos", "reciprocal", "sign", "sgn", "square", "clone", "eq", "ne", "lt", "le", "gt", "ge", "floor_divide",
-           "remainder", "rsub", "bitwise_not", "logical_not", "subtract", "multiply", "divide", "true_divide",
-           "absolute", "negative", "bitwise_and", "bitwise_or", "bitwise_xor", "fmod", "lerp", "addcmul", "addcdiv",
-           "maximum", "minimum", "fmax", "fmin", "clamp", "clip", "clamp_min", "clamp_max"]
-__all__ = METHODS + ["where"]  # x.where(condition, y) takes self as input: see Tensor.where
+declare(subtract, "subtract", "function", "method", "inplace")
+declare(multiply, "multiply", "function", "method", "inplace")
+declare(divide, "divide", "function", "method", "inplace")
+declare(absolute, "absolute", "function", "method", "inplace")
+declare(negative, "negative", "function", "method", "inplace")
+declare(clip, "clip", "function", "method", "inplace")

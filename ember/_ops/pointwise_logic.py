@@ -5,16 +5,21 @@ import numpy as np
 
 from .._dtype import result_type, scalar_type_name
 from .._tensor import Tensor, make_tensor
-from ._registry import defop
+from ._registry import declare, defop, variants
 from .pointwise import ge, gt, le, lt, ne
 
 # fmt: off
-logical_and = defop("logical_and", None, np.logical_and, None)
-logical_or = defop("logical_or", None, np.logical_or, None)
-logical_xor = defop("logical_xor", None, np.logical_xor, None)
+logical_and = defop("logical_and", None, np.logical_and, None, variants=("function", "method", "inplace"))
+logical_or = defop("logical_or", None, np.logical_or, None, variants=("function", "method", "inplace"))
+logical_xor = defop("logical_xor", None, np.logical_xor, None, variants=("function", "method", "inplace"))
 # fmt: on
 
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+declare(greater, "greater", "function", "method", "inplace")
+declare(greater_equal, "greater_equal", "function", "method", "inplace")
+declare(less, "less", "function", "method", "inplace")
+declare(less_equal, "less_equal", "function", "method", "inplace")
+declare(not_equal, "not_equal", "function", "method", "inplace")
 
 
 def _same_dtype_arrays(input, other, name):
@@ -26,17 +31,20 @@ def _same_dtype_arrays(input, other, name):
     return input._data, other._data
 
 
+@variants("function", "method")
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input - other| <= atol + rtol * |other|, elementwise (infinities close only to themselves)."""
     a, b = _same_dtype_arrays(input, other, "isclose")
     return make_tensor(np.isclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
+@variants("function", "method")
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     a, b = _same_dtype_arrays(input, other, "allclose")
     return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
+@variants("function", "method")
 def equal(input, other):
     """True when both tensors have the same shape and elements (NaN is not equal to itself)."""
     a, b = input._data, other._data
@@ -44,7 +52,3 @@ def equal(input, other):
         return False
     common = result_type(input, other).numpy
     return bool(np.array_equal(a.astype(common, copy=False), b.astype(common, copy=False)))
-
-METHODS = ["logical_and", "logical_or", "logical_xor", "greater", "greater_equal", "less", "less_equal",
-           "not_equal", "isclose", "allclose", "equal"]
-__all__ = list(METHODS)

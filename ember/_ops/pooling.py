@@ -15,7 +15,7 @@ from .._backend import like, namespace
 from .._dtype import scalar_type_name
 from ._errors import kernel_missing
 from ._kernels import pad_last_two, window_view
-from ._registry import defop
+from ._registry import defop, variants
 from .conv import pair
 
 
@@ -75,7 +75,7 @@ def _max_pool_indices(x, kernel, stride, padding, dilation, ceil_mode):
     wins over numbers. One pass per kernel offset (kh*kw strided views), never per pixel."""
     h, w = x.shape[2:]
     out_size = _pool_out((h, w), kernel, stride, padding, dilation, ceil_mode)
-    lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    lowest = -np.inf if x.dtype.kind in "fV" else np.iinfo(x.dtype).min
     padded = _padded(x, kernel, stride, padding, dilation, out_size, lowest)
     windows = window_view(padded, kernel, out_size, stride, dilation)
     if x.dtype.kind == "f" and np.isnan(x).any():  # rare: let argmax find the first NaN
@@ -145,6 +145,7 @@ def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     return max_pool2d_row(input, indices=indices, values=values), make_tensor(indices)
 
 
+@variants("function")
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     out, indices = max_pool2d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
     return (out, indices) if return_indices else out
@@ -154,6 +155,7 @@ def _one(value):
     return value[0] if isinstance(value, (tuple, list)) else value
 
 
+@variants("function")
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
     from .shape import squeeze, unsqueeze
     _check_pool_input(input, "max_pool1d", 1, "max_pool1d_impl", refused="biu")
@@ -233,6 +235,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
                           count_include_pad=count_include_pad, divisor_override=divisor_override)
 
 
+@variants("function")
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
     from .shape import squeeze, unsqueeze
     _check_pool_input(input, "avg_pool1d", 1, "avg_pool2d", refused="int")
@@ -297,10 +300,11 @@ def adaptive_avg_pool2d(input, output_size):
     return adaptive_avg_pool2d_row(input, output_size=size)
 
 
+@variants("function")
 def adaptive_avg_pool1d(input, output_size):
     from .shape import squeeze, unsqueeze
     _check_pool_input(input, "adaptive_avg_pool1d", 1, refused="")
-    if input._data.dtype.kind not in "fc":  # torch computes it with mean()
+    if input._data.dtype.kind not in "fcV":  # torch computes it with mean()
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
                            f"complex dtype. Got: {scalar_type_name(input._data.dtype)}. Convert first with .float()")
     return squeeze(adaptive_avg_pool2d_row(unsqueeze(input, -2), output_size=(1, _one(output_size))), -2)
@@ -317,7 +321,7 @@ def _adaptive_max_indices(x, output_size):
         axes.append((np.minimum(positions, size - 1), positions < end[:, None]))
     (rows, row_ok), (cols, col_ok) = ((like(index, x), like(ok, x)) for index, ok in axes)
     gathered = x[:, :, rows[:, :, None, None], cols[None, None, :, :]]  # (N, C, Ho, Lh, Wo, Lw)
-    lowest = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
+    lowest = -np.inf if x.dtype.kind in "fV" else np.iinfo(x.dtype).min
     valid = row_ok[:, :, None, None] & col_ok[None, None, :, :]
     gathered = np.where(valid, gathered, lowest).transpose(0, 1, 2, 4, 3, 5)
     n, c, ho, wo, lh, lw = gathered.shape
@@ -338,12 +342,9 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     return (out, make_tensor(indices)) if return_indices else out
 
 
+@variants("function")
 def adaptive_max_pool1d(input, output_size, return_indices=False):
     from .shape import squeeze, unsqueeze
     out, indices = adaptive_max_pool2d(unsqueeze(input, -2), (1, _one(output_size)), True)
     out = squeeze(out, -2)
     return (out, squeeze(indices, -2)) if return_indices else out
-
-
-__all__ = ["max_pool1d", "max_pool2d", "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d"]
-METHODS = []

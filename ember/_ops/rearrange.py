@@ -7,7 +7,7 @@ import numpy as np
 
 from .._backend import as_array, as_strided, namespace
 from .._tensor import Tensor
-from ._registry import defop
+from ._registry import declare, defop, variants
 from .reduction import sum
 from .shape import _tracking, clone_for_reshape, expand, normalize_dim, normalize_dims, reshape, unsqueeze
 
@@ -98,6 +98,7 @@ def _diag_into_zeros(g, offset, dim1, dim2, shape):
     return out
 
 
+@variants("method")
 def repeat(input, *sizes):
     repeats = tuple(int(s) for s in (sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes))
     if len(repeats) < input.ndim:
@@ -109,11 +110,13 @@ def repeat(input, *sizes):
     return repeat_row(input, repeats=repeats, shape=input._data.shape)
 
 
+@variants("function", "method")
 def tile(input, dims):
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
 
 
+@variants("function", "method")
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Repeat each element: with an int, as torch composes it (unsqueeze, expand, clone, view);
     with a tensor of counts, as an index_select."""
@@ -142,6 +145,7 @@ def _int_tensor(array):
     return make_tensor(as_array(array, dtype=np.int64))
 
 
+@variants("function", "method")
 def flip(input, *dims, **kwargs):
     """flip(x, (0, 1)), x.flip(0, 1) or flip(x, dims=...)."""
     dims = kwargs["dims"] if "dims" in kwargs else (dims[0] if len(dims) == 1 else dims)
@@ -149,18 +153,21 @@ def flip(input, *dims, **kwargs):
     return flip_row(input, dims=dims)
 
 
+@variants("function", "method")
 def fliplr(input):
     if input.ndim < 2:
         raise RuntimeError("Input must be >= 2-d.")
     return flip_row(input, dims=(1,))
 
 
+@variants("function", "method")
 def flipud(input):
     if input.ndim < 1:
         raise RuntimeError("Input must be >= 1-d.")
     return flip_row(input, dims=(0,))
 
 
+@variants("function", "method")
 def roll(input, shifts, dims=None):
     if dims is None:
         shift = shifts if isinstance(shifts, int) else tuple(shifts)
@@ -175,6 +182,7 @@ def roll(input, shifts, dims=None):
     return roll_row(input, shifts=shifts, dims=dims)
 
 
+@variants("function", "method")
 def diagonal(input, offset=0, dim1=0, dim2=1):
     ndim = input.ndim
     dim1, dim2 = normalize_dim(dim1, ndim), normalize_dim(dim2, ndim)
@@ -183,6 +191,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     return diagonal_row(input, offset=offset, dim1=dim1, dim2=dim2, shape=input._data.shape)
 
 
+@variants("function", "method")
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     ndim = input.ndim + 1
     dim1, dim2 = normalize_dim(dim1, ndim), normalize_dim(dim2, ndim)
@@ -191,6 +200,7 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
     return diag_embed_row(input, offset=offset, dim1=dim1, dim2=dim2)
 
 
+@variants("function", "method")
 def diag(input, diagonal=0):
     """A 1-D input becomes a diagonal matrix (DiagEmbedBackward0); a matrix gives its diagonal."""
     if input.ndim == 1:
@@ -210,8 +220,5 @@ def _triangle(row, name):
 
 
 tril, triu = _triangle(tril_row, "tril"), _triangle(triu_row, "triu")
-
-__all__ = ["repeat_interleave", "tile", "flip", "fliplr", "flipud", "roll", "diagonal", "diag_embed", "diag",
-           "tril", "triu"]
-METHODS = ["repeat", "repeat_interleave", "tile", "flip", "fliplr", "flipud", "roll", "diagonal", "diag_embed",
-           "diag", "tril", "triu"]
+declare(tril, "tril", "function", "method", "inplace")
+declare(triu, "triu", "function", "method", "inplace")

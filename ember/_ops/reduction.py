@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from .._autocast import in_float32
 from .._backend import as_array, namespace
 from .._dtype import FLOATING, LEGACY_NAMES, get_default_dtype, int64
 from .._tensor import Tensor, make_tensor
@@ -17,7 +18,7 @@ from ..return_types import max as max_type
 from ..return_types import min as min_type
 from ._kernels import add_reduce, array_mean, element_count
 from ._multi_output import defop_multi
-from ._registry import defop
+from ._registry import defop, variants
 from .pointwise import eq, exp, sign, where
 from .pointwise_math import isnan
 from .selection import selecting_row
@@ -53,6 +54,7 @@ mean_dim = defop("mean", "MeanBackward1",
 # fmt: on
 
 
+@variants("function", "method")
 def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Sum of all elements, or over `dim` (an int or a tuple). Integers and bools sum to int64."""
     if not isinstance(input, Tensor):  # raw array inside a backward formula
@@ -76,6 +78,7 @@ def _in_dtype(result, input):
     return result
 
 
+@variants("function", "method")
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """Mean of all elements, or over `dim`. Like torch, integer tensors need dtype= or .float()."""
     if not isinstance(input, Tensor):
@@ -98,16 +101,19 @@ any_row = defop("any", None, lambda x, *, dim, keepdim: np.any(x, axis=dim, keep
 all_row = defop("all", None, lambda x, *, dim, keepdim: np.all(x, axis=dim, keepdims=keepdim), None)
 
 
+@variants("function", "method")
 def any(input, dim=None, keepdim=False):
     """True where any element (over `dim`, or all of them) is nonzero."""
     return any_row(input, dim=None if dim is None else normalize_dims(dim, input.ndim), keepdim=keepdim)
 
 
+@variants("function", "method")
 def all(input, dim=None, keepdim=False):
     """True where every element (over `dim`, or all of them) is nonzero."""
     return all_row(input, dim=None if dim is None else normalize_dims(dim, input.ndim), keepdim=keepdim)
 
 
+@variants("function", "method")
 def count_nonzero(input, dim=None):
     """Number of nonzero elements (over `dim`), as int64."""
     dim = None if dim is None else normalize_dims(dim, input.ndim)
@@ -125,7 +131,7 @@ def _like(array, x):
 
 
 def _float_only(name, input, message=None):
-    if input._data.dtype.kind not in "fc":
+    if input._data.dtype.kind not in "fcV":  # V: bfloat16
         raise RuntimeError(message or f"{name}(): expected a floating point or complex tensor, got "
                            f"{input.dtype}; convert it first with .float() or .double()")
 
@@ -178,10 +184,12 @@ def _prod_backward(grad, x, *, shape, dim=None, keepdim=False, result):
 prod_all = defop("prod", "ProdBackward0", lambda x, *, shape: np.prod(x),
                  lambda grad, x, *, shape, result: _prod_backward(grad, x, shape=shape, result=result))
 prod_dim = defop("prod", "ProdBackward1", lambda x, *, shape, dim, keepdim: np.prod(x, axis=dim[0], keepdims=keepdim),
-                 _prod_backward)
+                 _prod_backward, bfloat16_native=True)  # torch multiplies along a dim in bfloat16
 # fmt: on
 
 
+@variants("function", "method")
+@in_float32
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """Product of all elements, or along one `dim`. Integers and bools multiply to int64."""
     dtype = _integer_accumulates_in_int64(input, dtype)
@@ -235,12 +243,14 @@ def _check_reduced_not_empty(name, input, dim):
             _check_not_empty(name, input, axis)
 
 
+@variants("function", "method")
 def amax(input, dim=(), keepdim=False):
     """Largest value over `dim` (all dims when empty); ties share the gradient evenly."""
     _check_reduced_not_empty("amax", input, _all_or(dim, input.ndim))
     return amax_row(input, shape=input._data.shape, dim=_all_or(dim, input.ndim), keepdim=keepdim)
 
 
+@variants("function", "method")
 def amin(input, dim=(), keepdim=False):
     """Smallest value over `dim` (all dims when empty); ties share the gradient evenly."""
     _check_reduced_not_empty("amin", input, _all_or(dim, input.ndim))
@@ -265,12 +275,14 @@ def _extreme(name, whole_row, dim_row, arg, result_type, input, dim, keepdim):
     return result_type(values, make_tensor(index if keepdim else np.squeeze(index, axis)))
 
 
+@variants("function", "method")
 def max(input, dim=None, keepdim=False):
     """max(x): the largest value (ties share the gradient); max(x, dim): (values, indices), the
     gradient going to each returned index; max(x, other): the elementwise maximum."""
     return _extreme("max", max_all, max_dim_row, np.argmax, max_type, input, dim, keepdim)
 
 
+@variants("function", "method")
 def min(input, dim=None, keepdim=False):
     """min(x), min(x, dim) -> (values, indices), min(x, other): as max."""
     return _extreme("min", min_all, min_dim_row, np.argmin, min_type, input, dim, keepdim)
@@ -295,11 +307,13 @@ def _arg_extreme(function, input, dim, keepdim):
     return make_tensor(function(data, axis=axis, keepdims=keepdim).astype(np.int64, copy=False))
 
 
+@variants("function", "method")
 def argmax(input, dim=None, keepdim=False):
     """Index of the largest value (of the flattened tensor when dim is None), as int64."""
     return _arg_extreme(np.argmax, input, dim, keepdim)
 
 
+@variants("function", "method")
 def argmin(input, dim=None, keepdim=False):
     """Index of the smallest value (of the flattened tensor when dim is None), as int64."""
     return _arg_extreme(np.argmin, input, dim, keepdim)
@@ -391,21 +405,25 @@ def _variance_arguments(input, dim, unbiased, keepdim, correction, name):
     return dict(shape=input._data.shape, dim=dim, correction=correction, keepdim=keepdim)
 
 
+@variants("function", "method")
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Variance over `dim` with Bessel's correction (correction=1) unless told otherwise."""
     return var_row(input, **_variance_arguments(input, dim, unbiased, keepdim, correction, "var"))
 
 
+@variants("function", "method")
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """Standard deviation over `dim`; correction as in var."""
     return std_row(input, **_variance_arguments(input, dim, unbiased, keepdim, correction, "std"))
 
 
+@variants("function")
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over `dim`, one node for both."""
     return std_mean_row(input, **_variance_arguments(input, dim, unbiased, keepdim, correction, "std_mean"))
 
 
+@variants("function")
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over `dim`, one node for both."""
     return var_mean_row(input, **_variance_arguments(input, dim, unbiased, keepdim, correction, "var_mean"))
@@ -424,9 +442,10 @@ logsumexp_row = defop("logsumexp", "LogsumexpBackward0", _logsumexp_forward,
                       * exp(x - _kept(result, shape=shape, dim=dim, keepdim=keepdim)))
 
 
+@variants("function", "method")
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(x))) over `dim`, computed without overflow."""
-    if input._data.dtype.kind not in "fc":
+    if input._data.dtype.kind not in "fcV":
         input = input.to(get_default_dtype())  # as torch: integers give the default float
     dims = normalize_dims(dim, input.ndim) or tuple(range(input.ndim))
     return logsumexp_row(input, shape=input._data.shape, dim=dims, keepdim=keepdim)
@@ -471,6 +490,7 @@ def _cumprod_backward(grad, x, *, dim, result):
 cumprod_row = defop("cumprod", "CumprodBackward0", lambda x, *, dim: np.cumprod(x, axis=dim), _cumprod_backward)
 
 
+@variants("function", "method", "inplace")
 def cumsum(input, dim, *, dtype=None):
     """Running sums along `dim`; integers and bools accumulate in int64."""
     dtype = _integer_accumulates_in_int64(input, dtype)
@@ -479,6 +499,7 @@ def cumsum(input, dim, *, dtype=None):
     return _in_dtype(cumsum_row(input, dim=normalize_dim(dim, input.ndim)), input) if input.ndim else input * 1
 
 
+@variants("function", "method")
 def cumprod(input, dim, *, dtype=None):
     """Running products along `dim`; the gradient is right where some elements are zero."""
     dtype = _integer_accumulates_in_int64(input, dtype)
@@ -530,13 +551,14 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """torch.linalg.vector_norm: (sum |x|^ord)^(1/ord) over `dim` (every element when None)."""
     if dtype is not None:
         x = x.to(dtype)
-    if x._data.dtype.kind not in "fc":
+    if x._data.dtype.kind not in "fcV":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{LEGACY_NAMES[x.dtype][:-len('Tensor')]}; convert it first with .float()")
     ord = float(ord)
     return vector_norm_row(x, ord=int(ord) if ord.is_integer() else ord, dim=_all_or(dim, x.ndim), keepdim=keepdim)
 
 
+@variants("function", "method")
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """torch.norm: p='fro' (2-norm of the elements), 'nuc', or a number, over `dim`."""
     if p == "fro" or p is None:
@@ -547,9 +569,3 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if isinstance(p, str):
         raise RuntimeError(f"norm(): unknown p {p!r}; use 'fro', 'nuc' or a number")
     return vector_norm(input, p, dim=dim, keepdim=keepdim, dtype=dtype)
-
-
-__all__ = ["sum", "mean", "any", "all", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var", "std",
-           "std_mean", "var_mean", "logsumexp", "cumsum", "cumprod", "count_nonzero", "norm"]
-METHODS = ["sum", "mean", "any", "all", "prod", "amax", "amin", "max", "min", "argmax", "argmin", "var", "std",
-           "logsumexp", "cumsum", "cumprod", "count_nonzero", "norm"]

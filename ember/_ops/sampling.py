@@ -236,7 +236,3 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if max_norm is not None:
         embedding_renorm_(weight, indices, max_norm, norm_type)
     return embedding_row(weight, indices=indices.astype(np.int64, copy=False), padding_idx=padding_idx)
-
-
-__all__ = []
-METHODS = []

@@ -10,9 +10,8 @@ import numpy as np
 
 from .._backend import namespace, scatter
 from .._tensor import Tensor, make_tensor
-from ._registry import defop
+from ._registry import defop, variants
 from .indexing import _gather_index, _positions, _source_like_index, gather_row, scatter_add_row
-from .inplace import make_inplace
 from .pointwise import eq, where
 
 _REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
@@ -101,6 +100,7 @@ def _source_backward(grad, x, src, result, *, dim, index, reduce, include_self):
 scatter_reduce_row = defop("scatter_reduce", "ScatterReduceBackward0", _forward, (_input_backward, _source_backward))
 
 
+@variants("function", "method", "inplace")
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     """torch.scatter_reduce / Tensor.scatter_reduce (reduce: 'sum', 'prod', 'mean', 'amax', 'amin')."""
     if reduce not in _REDUCTIONS:
@@ -115,10 +115,3 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         raise NotImplementedError("the derivative of scatter_reduce(reduce='prod') at zeros is not implemented in "
                                   "ember; detach the input or avoid exact zeros")
     return scatter_reduce_row(input, source, dim=dim, index=array, reduce=reduce, include_self=include_self)
-
-
-scatter_reduce_ = make_inplace(scatter_reduce, "scatter_reduce_")
-
-
-__all__ = ["scatter_reduce"]
-METHODS = ["scatter_reduce", "scatter_reduce_"]

@@ -25,7 +25,3 @@ def _select_backward(grad, x, *, shape, dim, index, keepdim):
 def selecting_row(name, grad_fn_name):
     """A row that returns x's values at `index` (kept-dims shape) along `dim`."""
     return defop(name, grad_fn_name, _select_forward, _select_backward)
-
-
-__all__ = []
-METHODS = []

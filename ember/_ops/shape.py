@@ -13,7 +13,7 @@ import numpy as np
 from .._backend import as_array, is_array, like, namespace
 from .._tensor import Size, Tensor
 from ..autograd.anomaly_mode import user_stacklevel
-from ._registry import defop
+from ._registry import declare, defop, variants
 
 
 def normalize_dim(dim, ndim):
@@ -154,6 +154,7 @@ def _shape(args):
     return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else tuple(args)
 
 
+@variants("method")
 def view(input, *shape):
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
         raise NotImplementedError("view(dtype) is not supported by ember yet; use .to(dtype) to convert")
@@ -167,6 +168,7 @@ def view(input, *shape):
     return view_row(input, shape=shape, input_shape=data.shape)
 
 
+@variants("function", "method")
 def reshape(input, *shape):
     """A view when the memory allows one (ViewBackward0), else a copy (UnsafeViewBackward0), as torch."""
     if not isinstance(input, Tensor):  # raw array inside a backward formula
@@ -185,6 +187,7 @@ def clone_for_reshape(input):
     return clone(input)
 
 
+@variants("function", "method")
 def flatten(input, start_dim=0, end_dim=-1):
     ndim = input.ndim
     if ndim == 0:
@@ -198,12 +201,14 @@ def flatten(input, start_dim=0, end_dim=-1):
     return reshape(input, shape[:start] + (-1,) + shape[end + 1:])
 
 
+@variants("function", "method")
 def unsqueeze(input, dim):
     if not isinstance(input, Tensor):
         return np.expand_dims(input, dim)
     return unsqueeze_row(input, dim=normalize_dim(dim, input.ndim + 1))
 
 
+@variants("function", "method")
 def squeeze(input, dim=None):
     shape = input._data.shape
     if dim is None:
@@ -215,6 +220,7 @@ def squeeze(input, dim=None):
     return squeeze_dims(input, dim=dims, input_shape=shape)
 
 
+@variants("function", "method")
 def transpose(input, dim0, dim1):
     if not isinstance(input, Tensor):
         return np.swapaxes(input, dim0, dim1)
@@ -222,6 +228,7 @@ def transpose(input, dim0, dim1):
     return transpose_row(input, dim0=normalize_dim(dim0, ndim), dim1=normalize_dim(dim1, ndim))
 
 
+@variants("function", "method")
 def t(input):
     if isinstance(input, Tensor) and input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D; "
@@ -229,6 +236,7 @@ def t(input):
     return t_row(input)
 
 
+@variants("function", "method")
 def permute(input, *dims):
     dims = _shape(dims)
     if not isinstance(input, Tensor):
@@ -263,6 +271,7 @@ def numpy_T(input):
 _warned = set()
 
 
+@variants("method")
 def expand(input, *sizes):
     sizes = _shape(sizes)
     if not isinstance(input, Tensor):
@@ -283,6 +292,7 @@ def expand(input, *sizes):
     return expand_row(input, shape=target)
 
 
+@variants("function")
 def broadcast_shapes(*shapes):
     """The shape that tensors of these shapes broadcast to (NumPy's rule: sizes equal or 1, from the right)."""
     shapes = [(shape,) if isinstance(shape, int) else tuple(shape) for shape in shapes]
@@ -301,6 +311,7 @@ def broadcast_shapes(*shapes):
     return Size(result)
 
 
+@variants("function")
 def broadcast_tensors(*tensors):
     """The tensors expanded (as views) to their common shape; one that already has it is returned as it is."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
@@ -318,29 +329,36 @@ def broadcast_tensors(*tensors):
     return tuple(t if tuple(t.shape) == shape else expand(t, shape) for t in tensors)
 
 
+@variants("function", "method")
 def expand_as(input, other):
     return expand(input, other.shape)
 
 
+@variants("method")
 def view_as(input, other):
     return view(input, other.shape)
 
 
+@variants("method")
 def reshape_as(input, other):
     return reshape(input, other.shape)
 
 
+@variants("method")
 def contiguous(input, memory_format=None):
     return input if input._data.flags.c_contiguous else contiguous_clone(input)
 
 
+@variants("function", "method")
 def swapaxes(input, axis0, axis1):
     return transpose(input, axis0, axis1)
 
 
 swapdims = swapaxes
+declare(swapdims, "swapdims", "function", "method")
 
 
+@variants("function", "method")
 def unflatten(input, dim, sizes):
     """Split one dimension into several (a view: ViewBackward0)."""
     shape = input._data.shape
@@ -356,10 +374,12 @@ def unflatten(input, dim, sizes):
     return view(input, shape[:dim] + sizes + shape[dim + 1:])
 
 
+@variants("function", "method")
 def broadcast_to(input, size):
     return expand(input, size)
 
 
+@variants("function", "method")
 def narrow(input, dim, start, length):
     """The view input[..., start:start + length, ...] along `dim` (SliceBackward0)."""
     dim = normalize_dim(dim, input.ndim)
@@ -373,6 +393,7 @@ def narrow(input, dim, start, length):
     return slice_row(input, dim=dim, start=start, stop=start + length, step=1, shape=input._data.shape)
 
 
+@variants("function", "method")
 def movedim(input, source, destination):
     """Move dimensions to new places, keeping the others in order (a permute: PermuteBackward0)."""
     ndim = input.ndim
@@ -396,6 +417,7 @@ def movedim(input, source, destination):
 
 
 moveaxis = movedim
+declare(moveaxis, "moveaxis", "function", "method")
 
 
 # -- indexing ------------------------------------------------------------------------------
@@ -500,11 +522,3 @@ def _advanced_index(input, advanced):
             position[dim] = like(array, input._data)  # as torch, a CPU index may index a GPU tensor
     index_tuple = tuple(item for item in position if item is not None)
     return index(input, index=index_tuple, shape=input._data.shape)
-
-
-__all__ = ["reshape", "flatten", "unflatten", "unsqueeze", "squeeze", "transpose", "t", "permute", "swapaxes",
-           "swapdims", "broadcast_to", "narrow", "movedim", "moveaxis", "expand_as", "broadcast_shapes",
-           "broadcast_tensors"]
-METHODS = ["view", "reshape", "unsqueeze", "squeeze", "transpose", "t", "permute", "expand", "flatten", "unflatten",
-           "contiguous", "view_as", "reshape_as", "expand_as", "swapaxes", "swapdims", "broadcast_to", "narrow",
-           "movedim", "moveaxis"]

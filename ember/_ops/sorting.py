@@ -9,7 +9,7 @@ from .. import return_types
 from .._backend import accumulate, namespace
 from .._tensor import make_tensor
 from ._errors import kernel_missing
-from ._registry import defop
+from ._registry import defop, variants
 from .pointwise import eq
 from .reduction import sum
 from .selection import selecting_row
@@ -52,13 +52,14 @@ def _order(data, axis, descending, stable):
     if descending:
         if data.dtype.kind == "b":
             data = data.astype(np.int8)
-        keys = -data if data.dtype.kind in "fi" else data.max() - data
-        if data.dtype.kind == "f":  # torch puts NaN first when descending
+        keys = -data if data.dtype.kind in "fiV" else data.max() - data  # V: bfloat16
+        if data.dtype.kind in "fV":  # torch puts NaN first when descending
             keys = np.where(np.isnan(data), -np.inf, keys)
         return np.argsort(keys, axis=axis, kind="stable")
     return np.argsort(data, axis=axis, kind="stable")
 
 
+@variants("function", "method")
 def sort(input, dim=-1, descending=False, *, stable=False):
     """(values, indices) sorted along `dim`; ties keep their input order (as torch's CPU sort)."""
     if isinstance(dim, bool):  # sort(x, True) is not descending in torch either, but be explicit
@@ -73,15 +74,18 @@ def sort(input, dim=-1, descending=False, *, stable=False):
     return return_types.sort(values, _indices(index))
 
 
+@variants("function", "method")
 def argsort(input, dim=-1, descending=False, stable=False):
     """The indices that sort `input` along `dim`."""
     return sort(input, dim, descending, stable=stable).indices
 
 
+@variants("function", "method")
 def msort(input):
     return sort(input, 0).values
 
 
+@variants("function", "method")
 def topk(input, k, dim=-1, largest=True, sorted=True):
     """(values, indices) of the k largest (or smallest) elements along `dim`."""
     if input._data.dtype.kind == "b":
@@ -141,6 +145,7 @@ def _median(name, whole_row, dim_row, result_type, skip_nan, input, dim, keepdim
     return _selected(result_type, dim_row, input, source, axis, index, keepdim)
 
 
+@variants("function", "method")
 def median(input, dim=None, keepdim=False):
     """median(x): the lower middle value (ties share the gradient); median(x, dim): (values, indices)."""
     if input._data.dtype.kind == "b":
@@ -148,11 +153,13 @@ def median(input, dim=None, keepdim=False):
     return _median("median", median_all, median_dim_row, return_types.median, False, input, dim, keepdim)
 
 
+@variants("function", "method")
 def nanmedian(input, dim=None, keepdim=False):
     """median, ignoring NaN."""
     return _median("nanmedian", nanmedian_all, nanmedian_dim_row, return_types.nanmedian, True, input, dim, keepdim)
 
 
+@variants("function", "method")
 def mode(input, dim=-1, keepdim=False):
     """(values, indices): the most frequent value along `dim` (the smallest among equally frequent
     ones) and the index of its last occurrence, as torch's CPU kernel."""
@@ -178,6 +185,7 @@ def mode(input, dim=-1, keepdim=False):
     return _selected(return_types.mode, mode_row, input, source, axis, index, keepdim)
 
 
+@variants("function", "method")
 def kthvalue(input, k, dim=-1, keepdim=False):
     """(values, indices): the k-th smallest element along `dim` (k counts from 1)."""
     if input._data.dtype.kind == "b":
@@ -193,6 +201,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     return _selected(return_types.kthvalue, kthvalue_row, input, source, axis, index, keepdim)
 
 
+@variants("function", "method")
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct elements (or, with dim, the distinct slices along dim), sorted; optionally the
     inverse indices that rebuild the input and the count of each. Not differentiable (as torch)."""
@@ -212,6 +221,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     return outputs[0] if len(outputs) == 1 else tuple(outputs)
 
 
+@variants("function", "method")
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
     """Collapse runs of equal consecutive elements (of the flattened tensor when dim is None)."""
     if dim is not None:
@@ -225,9 +235,3 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     if return_counts:
         outputs.append(_indices(np.diff(np.append(np.flatnonzero(starts), flat.size))))
     return outputs[0] if len(outputs) == 1 else tuple(outputs)
-
-
-__all__ = ["sort", "argsort", "msort", "topk", "median", "nanmedian", "mode", "kthvalue", "unique",
-           "unique_consecutive"]
-METHODS = ["sort", "argsort", "msort", "topk", "median", "nanmedian", "mode", "kthvalue", "unique",
-           "unique_consecutive"]

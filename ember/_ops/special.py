@@ -16,6 +16,3 @@ def _entr(x):
 entr = defop("special_entr", "SpecialEntrBackward0", _entr, lambda grad, x: -grad * (log(x) + 1),
              dtype_rule=promote_to_float)
 # fmt: on
-
-METHODS = []
-__all__ = []  # reached through ember.special

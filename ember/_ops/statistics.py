@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import return_types
 from .._tensor import Tensor, make_tensor
+from ._registry import variants
 from .linalg import matmul
 from .pointwise import lerp, where
 from .pointwise_math import isnan
@@ -16,6 +17,7 @@ from .sorting import sort
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
+@variants("function", "method")
 def tensor_split(input, indices_or_sections, dim=0):
     """Views of input split along dim: into n nearly equal parts (the first size % n one longer), or at indices."""
     dim = normalize_dim(dim, input.ndim)
@@ -92,16 +94,19 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     return outputs[0]
 
 
+@variants("function", "method")
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """The q-th quantiles of input (of all its elements, or along dim); NaN where a slice holds a NaN."""
     return _quantile("quantile", input, q, dim, keepdim, interpolation, ignore_nan=False)
 
 
+@variants("function", "method")
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """quantile, ignoring NaNs (NaN only where a slice is all NaN)."""
     return _quantile("nanquantile", input, q, dim, keepdim, interpolation, ignore_nan=True)
 
 
+@variants("function", "method")
 def cov(input, *, correction=1, fweights=None, aweights=None):
     """The covariance matrix of the variables in input's rows (observations in its columns), as numpy.cov."""
     if input.ndim > 2:
@@ -132,6 +137,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     return result.squeeze() if input.ndim < 2 else result
 
 
+@variants("function", "method")
 def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
     """Counts of input's values in bins (a number of equal bins over range, or the edges): (hist, bin_edges)."""
     if input._data.dtype.kind != "f":
@@ -143,7 +149,3 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
                                      weights=None if weight is None else weight._data.reshape(-1), density=density)
     dtype = input._data.dtype
     return return_types.histogram(make_tensor(counts.astype(dtype)), make_tensor(bin_edges.astype(dtype)))
-
-
-METHODS = ["tensor_split", "quantile", "nanquantile", "cov", "histogram"]
-__all__ = list(METHODS)

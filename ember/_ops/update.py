@@ -11,9 +11,6 @@ import numpy as np
 from .._grad_state import state as grad_state
 from .._tensor import bump_version
 
-__all__ = []
-METHODS = []
-
 
 def add_scaled_(tensor, other, alpha):
     """tensor += alpha * other, in place (Tensor.add_(other, alpha=alpha))."""

@@ -2,9 +2,10 @@
 
 - ``autocast("cuda")`` (or "mps", "xpu") warns and disables itself, as torch does when no such device
   exists: the code inside runs in float32, as it does under torch on a CPU.
-- ``autocast("cpu")`` enabled would cast matmul/linear/conv to bfloat16 in torch; ember cannot do that
-  yet and raises NotImplementedError rather than compute in a precision torch would not use.
-  ``enabled=False`` is accepted (and common).
+- ``autocast("cpu")`` (dtype bfloat16 by default, or float16) casts as torch's CPU autocast does: matmul,
+  linear, conv, bmm, addmm, prelu, scaled_dot_product_attention ... run in that dtype, the losses, prod and
+  cdist in float32, everything else in the dtype it is given (the lists: ember/_autocast.py, declared on
+  the ops). Other dtypes warn and disable autocast, as in torch.
 - ``GradScaler("cuda")`` (torch's default) warns and disables itself: ``scale`` returns the loss, ``step``
   steps, ``update`` does nothing. ``GradScaler("cpu")`` is a working loss scaler as torch's CPU one.
 """

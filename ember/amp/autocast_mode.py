@@ -1,6 +1,8 @@
-"""autocast: a context manager and decorator recording whether autocast is on (see ember.amp)."""
+"""autocast: a context manager and decorator switching autocast on (see ember.amp and ember._autocast)."""
 import functools
 import warnings
+
+from .. import _autocast
 
 _GPU_TYPES = ("cuda", "mps", "xpu", "hpu", "xla", "mtia")
 _state = {"cpu": [False, None], "cuda": [False, None]}  # device type -> [enabled, dtype]
@@ -41,19 +43,24 @@ class autocast:
                           else f"User provided device_type of '{device_type}', but {device_type.upper()} is not "
                           "available. Disabling", UserWarning, stacklevel=2)
             self._enabled = False
-        if self._enabled:
-            raise NotImplementedError(
-                "ember does not implement CPU autocast yet: torch would run matmul, linear and conv in "
-                f"{self.fast_dtype} inside this block. Use enabled=False (float32 throughout), or cast the "
-                "model and inputs yourself.")
+        if self._enabled and device_type == "cpu" and self.fast_dtype.name not in ("bfloat16", "float16"):
+            warnings.warn("In CPU autocast, but the target dtype is not supported. Disabling autocast.\n"
+                          "CPU Autocast only supports dtypes of torch.bfloat16, torch.float16 currently.",
+                          UserWarning, stacklevel=2)
+            self._enabled = False
 
     def __enter__(self):
         self._previous = list(_state.setdefault(self.device, [False, None]))
         _state[self.device] = [self._enabled, self.fast_dtype]
+        if self.device == "cpu":  # the ops read the policy state (ember._autocast)
+            self._previous_policy = _autocast.enabled[0], _autocast.dtype[0]
+            _autocast.enabled[0], _autocast.dtype[0] = self._enabled, self.fast_dtype
         return self
 
     def __exit__(self, *exc):
         _state[self.device] = self._previous
+        if self.device == "cpu":
+            _autocast.enabled[0], _autocast.dtype[0] = self._previous_policy
         return False
 
     def __call__(self, func):

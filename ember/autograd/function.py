@@ -268,7 +268,7 @@ def _record(cls, node, args, outputs, is_tuple):
         if not isinstance(out, Tensor):
             results.append(out)
             continue
-        if any(out is marked for marked in non_differentiable) or out._data.dtype.kind not in "fc":
+        if any(out is marked for marked in non_differentiable) or out._data.dtype.kind not in "fcV":
             out._requires_grad = False
             results.append(out)
             continue

@@ -18,7 +18,7 @@ import os
 from collections import OrderedDict
 
 from .. import _creation, _dtype
-from .._backend import xp
+from .._backend import to_host, xp
 from .._tensor import Tensor
 from ._torch_names import usable
 
@@ -82,7 +82,7 @@ def encode(obj):
     structure = json.dumps(packer.pack(obj), allow_nan=False)
     header, chunks, offset = {"__metadata__": {"format": "pt", _STRUCTURE_KEY: structure}}, [], 0
     for name, tensor in packer.arrays.items():
-        array = tensor.detach().numpy()
+        array = to_host(tensor._data)  # not .numpy(): that refuses bfloat16, as torch's does
         code = _CODES[tensor.dtype]
         raw = xp.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
         header[name] = {"dtype": code, "shape": list(array.shape), "data_offsets": [offset, offset + len(raw)]}

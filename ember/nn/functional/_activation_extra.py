@@ -3,6 +3,7 @@ gumbel_softmax, hardshrink, softshrink, threshold and rrelu (compositions of emb
 import warnings
 
 from ... import _creation, _ops
+from ..._autocast import lower_precision
 from ..._ops.activation_gated import glu_row, prelu_row
 from ...autograd.grad_mode import no_grad
 from ._activation import leaky_relu, softmax
@@ -11,6 +12,7 @@ __all__ = ["prelu", "glu", "gumbel_softmax", "hardshrink", "softshrink", "thresh
            "rrelu_"]
 
 
+@lower_precision
 def prelu(input, weight):
     """x where x > 0, weight * x elsewhere; weight holds one slope, or one per channel (dim 1)."""
     if weight.ndim > 1:

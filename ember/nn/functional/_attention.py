@@ -8,6 +8,7 @@ True means "may attend"; in multi-head attention's attn_mask and key_padding_mas
 import math
 
 from ... import _creation
+from ..._autocast import lower_precision
 from ._activation import softmax
 from ._linear import linear
 from ._misc import dropout
@@ -27,6 +28,7 @@ def _masked_fill(scores, mask, value):
     return where(mask, _creation.full((), value, dtype=scores.dtype), scores)
 
 
+@lower_precision
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
                                  enable_gqa=False):
     from ..attention import _check_enabled

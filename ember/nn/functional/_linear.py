@@ -1,5 +1,6 @@
 """F.linear and F.bilinear."""
 from ... import _ops
+from ..._autocast import lower_precision
 from ..._ops import linalg as _linalg
 
 __all__ = ["linear", "bilinear"]
@@ -8,6 +9,7 @@ _addmm = _ops.addmm
 _linear_addmm = _linalg.linear_addmm
 
 
+@lower_precision
 def linear(input, weight, bias=None):
     """y = x W^T + b, recorded as torch records it: one AddmmBackward0 for a 2-D input with bias."""
     if bias is None:

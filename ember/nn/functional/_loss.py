@@ -6,6 +6,7 @@ here from the same ops, so they record the same graph.
 import warnings
 
 from ... import _dtype, _ops
+from ..._autocast import in_float32
 from ..._ops import loss as _rows
 from ..._tensor import Tensor
 from ._activation import log_softmax
@@ -63,11 +64,12 @@ def _as_tensor_like(value, input):
     return tensor(value, dtype=input.dtype)
 
 
+@in_float32
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _warn_size("mse_loss", input, target)
-    if input._data.dtype.kind not in "fc":
+    if input._data.dtype.kind not in "fcV":  # V: bfloat16
         raise _ops._errors.kernel_missing("mse_cpu")(input._data.dtype)
     if weight is not None:
         loss = weight * (input - target) ** 2
@@ -75,6 +77,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     return _rows.mse_loss_row(input, target, reduction=reduction, count=_broadcast_count(input, target))
 
 
+@in_float32
 def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -85,6 +88,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
 
 
+@in_float32
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -97,6 +101,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
                                     beta=beta)
 
 
+@in_float32
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     _check_reduction(reduction)
     if delta <= 0:
@@ -129,6 +134,7 @@ def _check_target(input, target):
                            f"{list(target.shape)}")
 
 
+@in_float32
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -145,6 +151,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     return row(input, target, weight, reduction=reduction, ignore_index=ignore_index)
 
 
+@in_float32
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                   label_smoothing=0.0):
     """log_softmax over the class dimension (1, or 0 for a single sample) followed by nll_loss, or,
@@ -196,6 +203,7 @@ def _class_view(weight, ndim, class_dim):
     return _ops.view(weight, tuple(shape))
 
 
+@in_float32
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -213,6 +221,7 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     return _rows.binary_cross_entropy_row(input, target, weight, reduction=reduction)
 
 
+@in_float32
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None, reduction="mean",
                                      pos_weight=None):
     reduction = _legacy_reduction(size_average, reduce, reduction)
@@ -222,6 +231,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     return _rows.binary_cross_entropy_with_logits_row(input, target, weight, pos_weight, reduction=reduction)
 
 
+@in_float32
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -245,6 +255,7 @@ def _apply_reduction(loss, reduction):
     return loss if reduction == "none" else (loss.mean() if reduction == "mean" else loss.sum())
 
 
+@in_float32
 def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
@@ -259,6 +270,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     return _apply_reduction(positive + negative, reduction)
 
 
+@in_float32
 def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from ... import _creation, _ops
+from ..._autocast import in_float32
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ._activation import logsigmoid
@@ -28,6 +29,7 @@ def _reduction(size_average, reduce, reduction, message="{} is not a valid value
     return reduction
 
 
+@in_float32
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
                      reduction="mean"):
     reduction = _reduction(size_average, reduce, reduction)
@@ -67,12 +69,14 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     return _apply_reduction(loss, reduction)
 
 
+@in_float32
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """mean(log(1 + exp(-target * input))), written as -logsigmoid(target * input) (stable)."""
     reduction = _reduction(size_average, reduce, reduction)
     return _apply_reduction(-logsigmoid(target * input), reduction)
 
 
+@in_float32
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
     reduction = _reduction(size_average, reduce, reduction)
     margin_part = _ops.where(target != 1, _clamp_min(margin - input, 0), 0.0)
@@ -93,6 +97,7 @@ def _check_long(target):
                            f"{str(getattr(target, 'dtype', type(target).__name__)).split('.')[-1].capitalize()}")
 
 
+@in_float32
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Per sample: sum over its target classes j and other classes i of max(0, 1 - (x_j - x_i)) / C.
     A sample's targets are the entries of its target row before the first -1."""
@@ -106,7 +111,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     classes = x.shape[1]
     rows = labels.detach().numpy()
     # how often each class is one of the sample's targets (torch counts a repeated target twice)
-    counts = np.zeros(tuple(x.shape), dtype=x.detach().numpy().dtype)
+    counts = np.zeros(tuple(x.shape), dtype=x._data.dtype)
     for n, row in enumerate(rows):
         for label in row:
             if label < 0:
@@ -135,6 +140,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
     return _apply_reduction(loss, reduction)
 
 
+@in_float32
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
                       reduction="mean"):
     """Per sample: sum over classes i != y of max(0, margin - x_y + x_i)^p (* weight[y]) / C."""
@@ -165,6 +171,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     return _apply_reduction(loss, reduction)
 
 
+@in_float32
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
                         reduce=None, reduction="mean"):
     reduction = _reduction(size_average, reduce, reduction)

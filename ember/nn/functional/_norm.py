@@ -62,6 +62,9 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
         raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions)")
     if input.numel() == 0:
         return input
+    if input.ndim > 3 and input.dtype.name == "bfloat16":  # torch's 3-D average pool has no bfloat16 kernel
+        raise NotImplementedError("\"avg_pool3d_out_frame\" not implemented for 'BFloat16'; convert the input "
+                                  "with .float() first")
     from ..._ops.pooling import avg_pool2d
     from ._misc import pad
     squared = (input * input).unsqueeze(1)

@@ -14,6 +14,7 @@ these; ember's graph ends in the op that assembles the result (AddBackward0, Vie
 import numpy as np
 
 from ... import _ops
+from ..._autocast import lower_precision
 from ..._ops.conv import _check_conv
 from ..._ops.pooling import (
     adaptive_avg_pool1d,
@@ -48,6 +49,7 @@ def _same_padding(kernel, dilation):
     return [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel, dilation)]
 
 
+@lower_precision
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     _check_conv(input, weight, bias, groups, 3, False, "conv3d")
     x, unbatched = (input.unsqueeze(0), True) if input.ndim == 4 else (input, False)
