@@ -69,12 +69,45 @@ def one_thread():
 
 def as_arrays(out):
     out = out if isinstance(out, (tuple, list)) else (out,)
-    return [np.asarray(t.detach().numpy() if hasattr(t, "detach") else t, dtype=np.float64) for t in out]
+    return [np.asarray(t.detach().cpu().numpy() if hasattr(t, "detach") else t, dtype=np.float64) for t in out]
 
 
-def runners(wl, frameworks, peers):
+def devices_of(frameworks, device):
+    """{framework: the device it runs the workloads on}: with --device cuda, ember on its GPU (CuPy, or
+    the stand-in) and torch on CUDA where its build has CUDA, else on the CPU."""
+    if device == "cpu":
+        return {name: "cpu" for name in frameworks}
+    placed = {}
+    for name, fw in frameworks.items():
+        placed[name] = "cuda" if fw.cuda.is_available() else "cpu"
+    if placed["ember"] != "cuda":
+        raise SystemExit("--device cuda: ember.cuda.is_available() is False (install ember[cuda] on a machine with "
+                         "an NVIDIA GPU, or set EMBER_CUDA_STANDIN=1 to try the harness on the CuPy stand-in)")
+    return placed
+
+
+def on_device(fw, device, fn):
+    """fn(n) with `device` as the framework's default device (the workloads make their tensors with
+    torch.tensor and nn layers, which follow it), waiting for the GPU before it returns."""
+    if device == "cpu":
+        return fn
+
+    def run(n):
+        previous = fw.get_default_device()
+        fw.set_default_device(device)
+        try:
+            out = fn(n)
+            fw.cuda.synchronize()  # a GPU queues work: the time is only right once it is done
+        finally:
+            fw.set_default_device(previous)
+        return out
+    return run
+
+
+def runners(wl, frameworks, peers, devices=None):
     """{name: fn(n)} for every framework and installed peer that has this workload."""
-    run = {name: (lambda n, fw=fw: wl.fn(fw, n)) for name, fw in frameworks.items()}
+    devices = devices or {name: "cpu" for name in frameworks}
+    run = {name: on_device(fw, devices[name], lambda n, fw=fw: wl.fn(fw, n)) for name, fw in frameworks.items()}
     for name, module in peers.items():
         if wl.key in PEERS[name]:
             run[name] = lambda n, fn=PEERS[name][wl.key], module=module: fn(module, n)
@@ -233,6 +266,23 @@ def print_table(rows):
             print(f"{r['workload']}: ember is slower than {', '.join(slower)}")
 
 
+def device_header(frameworks, devices, info):
+    """What ran where under --device cuda, and a warning when ember's GPU is the CuPy stand-in."""
+    ember = frameworks["ember"]
+    name = ember.cuda.get_device_name()
+    info["gpu"] = name
+    lines = [f"device cuda: ember on {name}"]
+    if "torch" in frameworks:
+        lines.append(f"torch on {frameworks['torch'].cuda.get_device_name()}" if devices["torch"] == "cuda" else
+                     "torch on the CPU (this torch has no CUDA): the ratio is ember's GPU against torch's CPU")
+    header = "; ".join(lines)
+    if "stand-in" in name:
+        info["standin"] = True
+        header += ("\nTHE GPU IS THE CUPY STAND-IN (EMBER_CUDA_STANDIN=1): NumPy on the host pretending to be a "
+                   "GPU. It checks that the workloads run on device 'cuda'; its times mean nothing about GPU speed.")
+    return header
+
+
 def machine_info(frameworks):
     cpu = platform.processor()
     with contextlib.suppress(OSError):
@@ -270,6 +320,9 @@ def main(argv=None):
     p.add_argument("--json", metavar="PATH", help="also write the results and machine info as JSON")
     p.add_argument("--no-peers", action="store_true", help="skip mygrad, HIPS autograd and micrograd")
     p.add_argument("--no-memory", action="store_true", help="skip the W4 peak-memory probe")
+    p.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                   help="run the workloads on this device: cuda puts ember on its GPU and torch on CUDA where "
+                        "torch has it (else on the CPU, said in the header); no peers, no memory probe")
     p.add_argument("--profile", action="store_true",
                    help="profile ember on each workload instead (cProfile, top 15 by tottime)")
     args = p.parse_args(argv)
@@ -290,22 +343,26 @@ def main(argv=None):
     warmup = 1 if args.quick else 3
 
     frameworks = load_frameworks()
-    peers = {} if args.no_peers else load_peers()
+    devices = devices_of(frameworks, args.device)
+    peers = {} if args.no_peers or args.device != "cpu" else load_peers()
     info = machine_info({**frameworks, **peers})
+    info["devices"] = devices
     print(f"{info['cpu']}, {info['cores']} cores; python {info['python']}, numpy {info['numpy']}, "
           + ", ".join(f"{name} {info[name]}" for name in {**frameworks, **peers})
           + f"; one thread; median of {repeats}" + ("" if "torch" in frameworks else
                                                     "; torch not installed: ratios n/a"))
+    if args.device == "cuda":
+        print(device_header(frameworks, devices, info))
     rows = []
     with one_thread():
         for key in keys:
             wl = WORKLOADS[key]
             n = args.steps or wl.size
-            times, failed = run_workload(wl, runners(wl, frameworks, peers), n, repeats, warmup)
+            times, failed = run_workload(wl, runners(wl, frameworks, peers, devices), n, repeats, warmup)
             rows.append(summarise(wl, n, times, failed))
             if key == "W4":
                 w4_extras(rows[-1], n)
-    if "W4" in keys and not args.no_memory:
+    if "W4" in keys and not args.no_memory and args.device == "cpu":
         rows.append(memory_row(frameworks))
     print_table(rows)
     if args.json:

@@ -119,7 +119,7 @@ from ._legacy import *  # noqa: E402,F401,F403  (LongTensor, FloatTensor, ..., r
 globals().update({_name: _function for _name, _function in _legacy.INPLACE_FUNCTIONS.items()
                  if _name not in globals()})  # torch.sin_(x) ... where ember has no own top-level form
 from . import _foreach, accelerator, amp, compiler, jit, onnx, testing  # noqa: E402,F401
-from . import cpu  # noqa: E402,F401  (torch.cpu: device answers and the deprecated cpu.amp spellings)
+from . import cpu, multiprocessing  # noqa: E402,F401  (torch.cpu; torch.multiprocessing: spawn, sharing)
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402,F401
 from .amp.autocast_mode import get_autocast_cpu_dtype, get_autocast_gpu_dtype, is_autocast_cpu_enabled  # noqa
 from .func import vmap  # noqa: E402,F401  (torch.vmap is torch.func.vmap)

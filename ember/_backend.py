@@ -73,15 +73,49 @@ def as_array(value, dtype=None, *, like=None):
     return namespace(like).asarray(value, dtype=dtype)
 
 
-def to_device(array, device_type):
-    """`array` moved (copied) to "cpu" or "cuda"; the same array if it is there already."""
-    if device_type == "cpu":
+def to_device(array, where):
+    """`array` moved (copied) to `where`: "cpu", "cuda" (the current GPU) or "cuda:N"; the same
+    array if it is there already. CuPy makes arrays on its current device, so the copy is made
+    with GPU N current."""
+    if where == "cpu":
         return array.get() if type(array) is _device_ndarray else array
     module = cupy()
     if module is None:
         raise AssertionError("Torch not compiled with CUDA enabled (ember found no CuPy with a GPU: install "
                              "ember[cuda] on a machine with an NVIDIA GPU, or use device='cpu')")
-    return array if type(array) is module.ndarray else module.asarray(array)
+    index = current_index() if where == "cuda" else int(where[5:])
+    if type(array) is module.ndarray:
+        if array.device.id == index:
+            return array
+        with module.cuda.Device(index):
+            return module.array(array)  # CuPy copies between GPUs
+    if index == current_index():
+        return module.asarray(array)
+    with module.cuda.Device(index):
+        return module.asarray(array)
+
+
+def device_index(array):
+    """The GPU a device array lives on (CuPy's ndarray.device.id)."""
+    return array.device.id
+
+
+def current_index():
+    """CuPy's current GPU: where it makes new arrays and runs kernels."""
+    return cupy().cuda.runtime.getDevice()
+
+
+def guard_for(array):
+    """A context in which `array` computes: its GPU made current when it lives on another one than
+    CuPy's current GPU (torch runs work on the tensors' own device); else nothing to do."""
+    if type(array) is _device_ndarray and array.device.id != current_index():
+        return _cupy.cuda.Device(array.device.id)
+    return contextlib.nullcontext()
+
+
+def device_guard(index):
+    """`with device_guard(i):` makes GPU i current (cupy.cuda.Device(i)) for the block."""
+    return cupy().cuda.Device(index)
 
 
 def like(array, reference):

@@ -10,7 +10,7 @@ from . import _dtype, _tensor
 from ._backend import is_array, to_device, to_host, xp
 from ._ops._errors import check_fits, overflow_when_unpacking
 from ._random import numpy_rng
-from ._tensor import Size, Tensor, _check_can_require_grad, device_type, make_tensor
+from ._tensor import Size, Tensor, _check_can_require_grad, make_tensor, placement
 
 
 def _finish(array, requires_grad=False, device=None):
@@ -18,7 +18,7 @@ def _finish(array, requires_grad=False, device=None):
     values, random ones included, are made on the host, so a seeded program draws the same numbers
     on every device."""
     if device is not None or _tensor.default_device is not _tensor.CPU:
-        where = device_type(device)
+        where = placement(device)
         if where != "cpu":
             array = to_device(array, where)
     tensor = make_tensor(array)
@@ -490,7 +490,7 @@ def _fill_in_place(tensor, values):
     if isinstance(tensor._data, xp.ndarray):
         xp.copyto(tensor._data, values, casting="unsafe")
     else:  # drawn on the host, copied to the device
-        tensor._data[...] = to_device(xp.asarray(values).astype(tensor._data.dtype), "cuda")
+        tensor._data[...] = to_device(xp.asarray(values).astype(tensor._data.dtype), str(tensor.device))
     bump_version(tensor)
     return tensor
 

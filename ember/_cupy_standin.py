@@ -11,10 +11,18 @@ NumPy on the host:
 - the NumPy features CuPy lacks are absent: ``errstate``, ``ufunc.reduce``/``accumulate`` beyond add
   and multiply, ``ufunc.at`` beyond add and subtract, ``__array_interface__``, and ``random`` (ember
   draws random numbers on the host and moves them);
-- ``asarray``/``array`` copy host data in, ``asnumpy`` and ``ndarray.get()`` copy it out.
+- ``asarray``/``array`` copy host data in, ``asnumpy`` and ``ndarray.get()`` copy it out;
+- ``EMBER_CUDA_STANDIN_DEVICES=N`` pretends N GPUs (default 1). Arrays remember their device, new
+  arrays go to the current one (``cuda.Device(i).use()`` / ``with cuda.Device(i):``), and a kernel
+  refuses an array that is not on the current device, as CuPy does between GPUs without peer access;
+- streams and events exist and are synchronous: work is done when it is queued, and an event
+  records the host's clock (``perf_counter``), so ``elapsed_time`` measures host time.
 It proves the seam, not the kernels or their numerics: those need a real GPU.
 """
+import builtins
 import copy as _copy
+import os
+import time
 import types
 
 import numpy
@@ -25,6 +33,8 @@ _REDUCING_UFUNCS = ("add", "multiply")       # CuPy's ufunc.reduce/accumulate/re
 _SCATTERING_UFUNCS = ("add", "subtract")     # CuPy's ufunc.at
 _MISSING = frozenset({"errstate", "seterr", "geterr", "seterrcall", "geterrcall", "nditer", "frompyfunc",
                       "random", "ctypeslib", "memmap", "recarray", "ma", "char", "rec", "testing"})
+DEVICE_COUNT = max(1, int(os.environ.get("EMBER_CUDA_STANDIN_DEVICES", "1") or 1))
+_current = [0]  # the current device (CuPy keeps one per thread; the stand-in, one per process)
 _MISSING_ATTRIBUTES = frozenset({"__array_interface__", "__array_struct__", "ctypes", "itemset", "byteswap",
                                  "newbyteorder", "setflags"})
 
@@ -35,9 +45,13 @@ def _refuse(value):
 
 
 def _unwrap(value):
-    """Stand-in arrays become their NumPy arrays; a NumPy array is refused, as CuPy refuses it."""
+    """Stand-in arrays become their NumPy arrays; a NumPy array is refused, as CuPy refuses it, and
+    so is an array on another GPU than the current one (CuPy's answer without peer access)."""
     kind = type(value)
     if kind is ndarray:
+        if value._device != _current[0]:
+            raise ValueError(f"The device where the array resides ({value._device}) is different from the current "
+                             f"device ({_current[0]}). Peer access is unavailable between these devices.")
         return value._host
     if kind is numpy.ndarray:
         _refuse(value)
@@ -56,6 +70,7 @@ def _wrap(value):
     if kind is numpy.ndarray:
         array = _new(ndarray)
         array._host = value
+        array._device = _current[0]
         return array
     if isinstance(value, numpy.generic):
         return _wrap(numpy.asarray(value))
@@ -116,11 +131,12 @@ class _MemoryPointer:
 class ndarray:
     """CuPy's array type; its values live in a NumPy array that nothing outside may touch."""
 
-    __slots__ = ("_host", "__weakref__")
+    __slots__ = ("_host", "_device", "__weakref__")
     __array_priority__ = 100  # as CuPy: its operators win over NumPy's
 
     def __init__(self, shape, dtype=float, memptr=None, strides=None, order="C"):
         self._host = numpy.empty(shape, dtype, order=order)
+        self._device = _current[0]
 
     # -- the protocols that make NumPy calls dispatch here, and refuse the implicit ones --------
     def __array__(self, dtype=None, copy=None):
@@ -156,7 +172,7 @@ class ndarray:
 
     @property
     def device(self):
-        return cuda.Device(0)
+        return cuda.Device(self._device)
 
     @property
     def __cuda_array_interface__(self):
@@ -172,8 +188,11 @@ class ndarray:
             return lambda *args, **keywords: _call(value, args, keywords)
         return _wrap(value)
 
-    def __getitem__(self, index):
-        return _wrap(self._host[_unwrap(index)])
+    def __getitem__(self, index):  # a view: on the array's own device
+        view = _wrap(self._host[_unwrap(index)])
+        if type(view) is ndarray:
+            view._device = self._device
+        return view
 
     def __setitem__(self, index, value):
         self._host[_unwrap(index)] = _unwrap(value)
@@ -211,13 +230,13 @@ class ndarray:
         return format(self._host, spec)
 
     def __copy__(self):
-        return _wrap(self._host.copy())
+        return _on(self._device, self._host.copy())
 
     def __deepcopy__(self, memo):
-        return _wrap(_copy.deepcopy(self._host, memo))
+        return _on(self._device, _copy.deepcopy(self._host, memo))
 
     def __reduce__(self):
-        return asarray, (self._host,)
+        return _on, (self._device, self._host)
 
     __hash__ = None
 
@@ -264,11 +283,21 @@ def _lenient_unwrap(value):
     return value
 
 
+def _on(device, host):
+    array = _wrap(host)
+    array._device = device
+    return array
+
+
 def array(obj, dtype=None, copy=True, order="K", subok=False, ndmin=0, blocking=False):
+    """A copy on the current device (from the host, or from any GPU: CuPy copies between devices)."""
     return _wrap(numpy.array(_lenient_unwrap(obj), dtype=dtype, copy=copy, order=order, ndmin=ndmin))
 
 
 def asarray(a, dtype=None, order=None, *, blocking=False):
+    """As CuPy: an array already on a GPU stays where it is (when no cast is asked for)."""
+    if type(a) is ndarray and (dtype is None or numpy.dtype(dtype) == a._host.dtype):
+        return a
     return _wrap(numpy.asarray(_lenient_unwrap(a), dtype=dtype, order=order))
 
 
@@ -319,12 +348,13 @@ def __getattr__(name):
     return value
 
 
-# -- cupy.cuda: one device, which is this host -------------------------------------------------
+# -- cupy.cuda: DEVICE_COUNT devices, all of them this host; streams and events that are synchronous
 class _Device:
     def __init__(self, device=None):
-        self.id = 0 if device is None else int(device)
-        if self.id != 0:
+        self.id = _current[0] if device is None else int(device)
+        if not 0 <= self.id < DEVICE_COUNT:
             raise RuntimeError(f"CUDARuntimeError: cudaErrorInvalidDevice: invalid device ordinal ({self.id})")
+        self._previous = []
 
     compute_capability = "00"
 
@@ -332,21 +362,114 @@ class _Device:
         pass
 
     def use(self):
-        pass
+        _current[0] = self.id
 
     def __enter__(self):
+        self._previous.append(_current[0])
+        _current[0] = self.id
         return self
 
     def __exit__(self, *exc):
+        _current[0] = self._previous.pop()
+        return False
+
+    def __eq__(self, other):
+        return isinstance(other, _Device) and other.id == self.id
+
+    def __hash__(self):
+        return hash(self.id)
+
+
+class _Stream:
+    """cupy.cuda.Stream: the stand-in runs every kernel at once, so a stream has nothing pending."""
+    null = None  # set below
+    _current = None
+
+    def __init__(self, null=False, non_blocking=False, ptds=False, priority=0):
+        self.ptr = 0 if null else id(self)
+        self.device_id = _current[0]
+        self.priority = priority
+        self._previous = []
+
+    def synchronize(self):
+        pass
+
+    @property
+    def done(self):
+        return True
+
+    def use(self):
+        _Stream._current = self
+        return self
+
+    def wait_event(self, event):
+        pass
+
+    def record(self, event=None):
+        event = event or _Event()
+        event.record(self)
+        return event
+
+    def __enter__(self):
+        self._previous.append(_Stream._current)
+        _Stream._current = self
+        return self
+
+    def __exit__(self, *exc):
+        _Stream._current = self._previous.pop()
         return False
 
 
+class _Event:
+    """cupy.cuda.Event on the host's clock: recorded when record() is called (the work before it is done)."""
+
+    def __init__(self, block=False, disable_timing=False, interprocess=False):
+        self.disable_timing = disable_timing
+        self._time = None
+        self.ptr = id(self)
+
+    def record(self, stream=None):
+        self._time = time.perf_counter()
+
+    def synchronize(self):
+        pass
+
+    @property
+    def done(self):
+        return True
+
+
+def _get_elapsed_time(start, end):
+    """Milliseconds between two recorded events (cupy.cuda.get_elapsed_time)."""
+    if start.disable_timing or end.disable_timing:
+        raise RuntimeError("CUDARuntimeError: cudaErrorInvalidResourceHandle: invalid resource handle")
+    if start._time is None or end._time is None:
+        raise RuntimeError("CUDARuntimeError: cudaErrorInvalidResourceHandle: the event was not recorded")
+    return (end._time - start._time) * 1000.0
+
+
+_Stream.null = _Stream(null=True)
+_Stream._current = _Stream.null
+
+
 class _MemoryPool:
+    """CuPy's pool, counting the bytes of the stand-in's arrays alive now (as the pool counts GPU memory in use)."""
+
     def used_bytes(self):
-        return 0
+        """The memory under every live stand-in array (found through the garbage collector: slow, but
+        asked for rarely), each buffer counted once however many views share it."""
+        import gc
+        buffers = {}
+        for value in gc.get_referrers(ndarray):
+            if type(value) is ndarray:
+                root = value._host
+                while isinstance(root.base, numpy.ndarray):
+                    root = root.base
+                buffers[id(root)] = root.nbytes
+        return builtins.sum(buffers.values())  # (the module's own `sum` becomes NumPy's once asked for)
 
     def total_bytes(self):
-        return 0
+        return self.used_bytes()
 
     def free_all_blocks(self):
         pass
@@ -356,13 +479,18 @@ _POOL, _PINNED_POOL = _MemoryPool(), _MemoryPool()
 NAME = "CuPy stand-in (NumPy on the host)"
 cuda = types.SimpleNamespace(
     Device=_Device,
+    Stream=_Stream,
+    Event=_Event,
+    get_current_stream=lambda device=None: _Stream._current,
+    get_elapsed_time=_get_elapsed_time,
     runtime=types.SimpleNamespace(
-        getDeviceCount=lambda: 1,
-        getDevice=lambda: 0,
+        getDeviceCount=lambda: DEVICE_COUNT,
+        getDevice=lambda: _current[0],
+        setDevice=lambda device: _Device(device).use(),
         getDeviceProperties=lambda device: {"name": NAME.encode(), "totalGlobalMem": 0, "major": 0, "minor": 0,
-                                            "multiProcessorCount": 1}),
-    get_device_id=lambda: 0,
-    Stream=types.SimpleNamespace(null=None),
+                                            "multiProcessorCount": 1},
+        deviceCanAccessPeer=lambda device, peer: 0),
+    get_device_id=lambda: _current[0],
 )
 
 

@@ -59,10 +59,14 @@ class device:
             type, index = type.type, type.index
         elif ":" in str(type):
             type, _, number = str(type).partition(":")
+            if not number.isdigit() or (number != "0" and number.startswith("0")):  # torch's parser
+                raise RuntimeError(f"Invalid device string: '{type}:{number}'")
             index = int(number)
         if type not in _DEVICE_TYPES:
             raise RuntimeError(f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start of device "
                                f"string: {type}")
+        if index is not None and index < 0:
+            raise RuntimeError("Device index must not be negative")
         self.type, self.index = type, index
 
     def __repr__(self):
@@ -88,6 +92,15 @@ def device_type(where):
     """"cpu" or "cuda" for a device spec (a string, a device, a GPU index, or None for the default).
 
     Without a GPU, "cuda" raises torch's AssertionError of a CPU-only build."""
+    return "cpu" if placement(where) == "cpu" else "cuda"
+
+
+def placement(where):
+    """Where a device spec puts data: "cpu", or "cuda:N" naming the GPU ("cuda" alone is the current
+    one, torch.cuda.current_device()); the backend's to_device takes these strings.
+
+    Without a GPU, "cuda" raises torch's AssertionError of a CPU-only build; a GPU index beyond
+    cuda.device_count() raises torch's "invalid device ordinal"."""
     if where is None:
         where = default_device
     elif isinstance(where, int) and not isinstance(where, bool):
@@ -99,19 +112,34 @@ def device_type(where):
     if where.type != "cuda":
         raise AssertionError(f"ember computes on the CPU and on CUDA GPUs only, so device {str(where)!r} is not "
                              "available. Use device='cpu' (or 'cuda' where ember.cuda.is_available()).")
-    if _backend.cupy() is None:
+    module = _backend.cupy()
+    if module is None:
         raise AssertionError("Torch not compiled with CUDA enabled (ember found no GPU: ember.cuda.is_available() "
                              "is False; install ember[cuda] on a machine with an NVIDIA GPU, or use device='cpu')")
-    if where.index not in (None, 0):
-        raise RuntimeError(f"CUDA error: invalid device ordinal (ember uses one GPU, cuda:0; got {where})")
-    return "cuda"
+    if where.index is None:
+        return f"cuda:{_backend.current_index()}"
+    if where.index >= module.cuda.runtime.getDeviceCount():
+        raise RuntimeError(f"CUDA error: invalid device ordinal (there are {module.cuda.runtime.getDeviceCount()} "
+                           f"GPUs, cuda:0 to cuda:{module.cuda.runtime.getDeviceCount() - 1}; got {where})")
+    return f"cuda:{where.index}"
+
+
+_CUDA_DEVICES = {}  # GPU index -> its device object, made once
+
+
+def cuda_device(index):
+    """device("cuda", index), one object per GPU (a tensor's .device is asked for often)."""
+    found = _CUDA_DEVICES.get(index)
+    if found is None:
+        found = _CUDA_DEVICES[index] = device("cuda", index)
+    return found
 
 
 def set_default_device(where):
     """Where factories put new tensors when no device= is given (torch.set_default_device)."""
     global default_device
-    device_type("cpu" if where is None else where)  # refuses "cuda" without a GPU, as torch does
-    default_device = CPU if where is None or device(where).type == "cpu" else CUDA
+    where = placement("cpu" if where is None else where)  # refuses "cuda" without a GPU, as torch does
+    default_device = CPU if where == "cpu" else cuda_device(int(where[5:]))
 
 
 def get_default_device():
@@ -126,7 +154,7 @@ def require_cpu(where):
 
 
 def device_of(array):
-    return CUDA if _backend.on_device(array) else CPU
+    return cuda_device(_backend.device_index(array)) if _backend.on_device(array) else CPU
 
 
 def make_tensor(data, grad_fn=None, requires_grad=False):
@@ -231,7 +259,7 @@ class Tensor:
     def dtype(self):
         return _dtype.from_numpy_dtype(self._data.dtype)
 
-    device = property(lambda self: CUDA if _backend.on_device(self._data) else CPU)
+    device = property(lambda self: cuda_device(self._data.device.id) if _backend.on_device(self._data) else CPU)
     is_cuda = property(lambda self: _backend.on_device(self._data))
     is_cpu = property(lambda self: not _backend.on_device(self._data))
     ndim = property(lambda self: self._data.ndim)
@@ -467,6 +495,19 @@ class Tensor:
         memo[id(self)] = copy
         return copy
 
+    def __reduce_ex__(self, protocol):  # pickle: the values and requires_grad, as torch's (ember.multiprocessing)
+        from .multiprocessing.reductions import reduce_tensor
+        return reduce_tensor(self)
+
+    def share_memory_(self):
+        """Move the values into shared memory, for other processes (see ember.multiprocessing.reductions)."""
+        from .multiprocessing.reductions import share_memory_
+        return share_memory_(self)
+
+    def is_shared(self):
+        from .multiprocessing.reductions import is_shared
+        return is_shared(self)
+
     def to(self, *args, **kwargs):
         """to(dtype), to(device), to(other), to(device, dtype): a converted copy, or self if nothing changes."""
         target, where, copy = None, None, kwargs.pop("copy", False)
@@ -481,14 +522,14 @@ class Tensor:
         kwargs.pop("memory_format", None)  # every ember tensor is row-major (docs: coming-from-pytorch)
         if kwargs:
             raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
-        source = self.device.type
+        source = str(self.device)
         if where is not None:
             try:
                 where = where if isinstance(where, (device, int)) else device(where)
             except RuntimeError:  # torch words a bad string here differently from device("...")
                 raise RuntimeError(f"Invalid device string: '{where}'. Pass a dtype such as ember.float64, "
                                    "or a device such as 'cpu' or 'cuda'.") from None
-            where = device_type(where)
+            where = placement(where)
         where = None if where == source else where
         target = None if target is self.dtype else target
         result = self if where is None and target is None else _ops.to_copy(self, dtype=target, device=where,
@@ -519,6 +560,10 @@ class Tensor:
         return self
 
     is_pinned = lambda self, device=None: False
+
+    def get_device(self):
+        """The GPU index of a cuda tensor; -1 for a CPU one (as torch)."""
+        return self._data.device.id if _backend.on_device(self._data) else -1
 
     float = lambda self: self.to(_dtype.float32)
     double = lambda self: self.to(_dtype.float64)

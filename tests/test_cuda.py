@@ -96,14 +96,67 @@ def test_without_cupy_ember_cuda_answers_as_torchs_cpu_build():
         list(ember.utils.data.DataLoader(ember.utils.data.TensorDataset(ember.ones(2, 1)), pin_memory=True))
 
 
+def test_the_stand_in_keeps_arrays_on_their_gpu_and_refuses_another_gpus(monkeypatch):
+    monkeypatch.setattr(cp, "DEVICE_COUNT", 2)
+    with cp.cuda.Device(1):
+        a = cp.asarray(np.arange(3.0))
+        assert a.device.id == 1 and (a * 2).device.id == 1 and a[1:].device.id == 1
+    assert cp.cuda.runtime.getDevice() == 0 and cp.asarray(a) is a
+    with pytest.raises(ValueError, match=r"resides \(1\) is different from the current device \(0\)"):
+        a + 1
+    b = cp.array(a)  # a copy onto the current GPU
+    assert b.device.id == 0 and b.get().tolist() == [0.0, 1.0, 2.0]
+    with pytest.raises(RuntimeError, match="invalid device ordinal"):
+        cp.cuda.Device(2)
+
+
+@pytest.mark.parametrize("spec", [("cuda:1",), ("cuda", 1), ("cuda:-1",), ("cuda", -1), ("cuda:x",), ("cuda:01",),
+                                  ("cpu:0",), ("cuda:1:2",), ("cuda:",), ("gpu",)])
+def test_device_names_parse_as_torchs(spec):
+    torch = pytest.importorskip("torch")
+    try:
+        expected = str(torch.device(*spec))
+    except RuntimeError as error:
+        with pytest.raises(RuntimeError) as raised:
+            ember.device(*spec)
+        assert str(raised.value)[:24] == str(error)[:24]  # torch's list of device types is longer than ember's
+        return
+    assert str(ember.device(*spec)) == expected
+
+
+def test_without_a_gpu_streams_events_and_amp_answer_as_torchs_cpu_build():
+    torch = pytest.importorskip("torch")
+    if ember.cuda.is_available():
+        pytest.skip("a GPU (or the stand-in) is present")
+    for name, call in [("Stream", lambda lib: lib.cuda.Stream()), ("Event", lambda lib: lib.cuda.Event()),
+                       ("current_stream", lambda lib: lib.cuda.current_stream())]:
+        with pytest.raises(Exception) as theirs:
+            call(torch)
+        with pytest.raises(type(theirs.value), match=str(theirs.value)):
+            call(ember)
+    assert ember.cuda.device(1).idx == torch.cuda.device(1).idx and ember.ones(1).get_device() == -1
+    with ember.cuda.stream(None):  # None: nothing changes, as torch
+        pass
+    for make in (lambda lib: lib.cuda.amp.GradScaler(), lambda lib: lib.cuda.amp.autocast()):
+        with pytest.warns(FutureWarning) as ours:
+            made = make(ember)
+        with pytest.warns(FutureWarning) as theirs:
+            make(torch)
+        assert [str(w.message) for w in ours if w.category is FutureWarning] == \
+            [str(w.message) for w in theirs if w.category is FutureWarning]
+        assert not (made.is_enabled() if hasattr(made, "is_enabled") else made._enabled)
+    from ember.cuda.amp import GradScaler, autocast, custom_bwd, custom_fwd  # noqa: F401  (torch's import paths)
+
+
 # -- the suites, on device "cuda" under the stand-in ------------------------------------------------------
-SUITES = ["tests/test_cuda_device.py", "tests/test_gradients.py", "tests/test_nn_core.py", "tests/test_nn_layers.py",
+SUITES = ["tests/test_cuda_device.py", "tests/test_cuda_devices.py", "tests/test_gradients.py", "tests/test_nn_core.py",
+          "tests/test_nn_layers.py",
           "tests/test_optim.py"]
 
 
 @pytest.mark.skipif(os.environ.get("EMBER_TEST_DEVICE", "cpu") != "cpu", reason="already the device run")
 def test_the_op_case_nn_and_optim_suites_pass_on_cuda_under_the_stand_in():
-    environment = dict(os.environ, EMBER_CUDA_STANDIN="1", EMBER_TEST_DEVICE="cuda",
+    environment = dict(os.environ, EMBER_CUDA_STANDIN="1", EMBER_TEST_DEVICE="cuda", EMBER_CUDA_STANDIN_DEVICES="2",
                        PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", *SUITES],
                          cwd=ROOT, env=environment, capture_output=True, text=True, timeout=1500)

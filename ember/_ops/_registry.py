@@ -40,8 +40,8 @@ from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor, shared_counter
 from ..autograd.engine import GENERIC_PATHS  # install only the general path (see _unrolled.py)
 from ..autograd.graph import Node
-from . import _unrolled
-from ._errors import complex_autograd_error, device_mismatch, not_a_tensor, shape_error
+from . import _devices, _unrolled
+from ._errors import complex_autograd_error, not_a_tensor
 from ._kernels import BFLOAT16, FLOAT32, cast, has_bfloat16, in_float32, wrapped_int
 
 GRAD_FNS = {}  # grad_fn name -> Node subclass, for tests and tools
@@ -269,14 +269,14 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
         quiet = quiet_enter()  # torch's silent inf and nan (see _errstate)
         try:
             out = in_float32(forward, arrays, attributes) if widen else forward(*arrays, **attributes)
-        except ValueError as error:
-            raise shape_error(error, inputs) from None
+        except ValueError as error:  # a shape that does not broadcast, or another GPU's arrays
+            return _devices.after_value_error(op, name, inputs, attributes, error)
         except OverflowError:  # a Python int out of the integer dtype's range: torch wraps it
             dtype = next(x._data.dtype for x in inputs if isinstance(x, Tensor)) if target is None else target
             out = forward(*(wrapped_int(x, dtype) for x in arrays),
                           **{key: wrapped_int(value, dtype) for key, value in attributes.items()})
-        except TypeError as error:
-            raise device_mismatch(error, inputs) from None
+        except TypeError as error:  # CuPy refuses NumPy arrays: tensors on two devices
+            return _devices.after_type_error(op, name, inputs, attributes, error)
         finally:
             quiet_leave(quiet)
         return finish(out, inputs, attributes, target, requires_grad)

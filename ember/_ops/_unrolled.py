@@ -31,7 +31,8 @@ from ..autograd.graph import (
     save_tensor,
     saved_tensors_hooks_stack,
 )
-from ._errors import complex_autograd_error, device_mismatch, not_a_tensor, shape_error
+from . import _devices
+from ._errors import complex_autograd_error, not_a_tensor
 from ._kernels import BFLOAT16, FLOAT32, cast, in_float32, rounded_to_bfloat16, wrapped_int
 
 _new = object.__new__
@@ -232,6 +233,10 @@ def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, vi
         except OverflowError:  # a Python int out of the integer dtype's range: torch wraps it
             attributes = {key: wrapped_int(value, data.dtype) for key, value in attributes.items()}
             out = forward(data, **attributes)
+        except ValueError as error:
+            if not _devices.another_gpus_arrays(error):
+                raise
+            return _devices.retried(unary_op, name, (x,), attributes, error)
         finally:
             quiet_leave(quiet)
         if widened is not None:
@@ -301,6 +306,9 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
                 if target is BFLOAT16 and widens:  # as in unary_op
                     a_data = a_data.astype(FLOAT32)
                 if not a_data.ndim:
+                    if isinstance(b, Tensor) and type(b._data) is not type(a_data):  # read as a number,
+                        # CuPy would take it from another device: settle the devices first (see _devices)
+                        return _devices.after_type_error(binary_op, name, (a, b), attributes, None)
                     a_data = a_data[()]  # as in unary_op
         if isinstance(b, Tensor):
             requires_grad = requires_grad or b._requires_grad
@@ -311,6 +319,8 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
                 if target is BFLOAT16 and widens:
                     b_data = b_data.astype(FLOAT32)
                 if not b_data.ndim:
+                    if a_is_tensor and type(a._data) is not type(b_data):
+                        return _devices.after_type_error(binary_op, name, (a, b), attributes, None)
                     b_data = b_data[()]
         widen = (target is None and widens and (getattr(a_data, "dtype", None) is BFLOAT16
                                                    or getattr(b_data, "dtype", None) is BFLOAT16)
@@ -321,13 +331,13 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
                 out = in_float32(forward, (a_data, b_data), attributes)
             else:
                 out = forward(a_data, b_data, **attributes) if attributes else forward(a_data, b_data)
-        except ValueError as error:
-            raise shape_error(error, (a, b)) from None
+        except ValueError as error:  # a shape that does not broadcast, or another GPU's arrays
+            return _devices.after_value_error(binary_op, name, (a, b), attributes, error)
         except OverflowError:  # as in unary_op
             dtype = tensor._data.dtype if target is None else target
             out = forward(wrapped_int(a_data, dtype), wrapped_int(b_data, dtype), **attributes)
         except TypeError as error:  # CuPy refuses NumPy arrays: tensors on two devices
-            raise device_mismatch(error, (a, b)) from None
+            return _devices.after_type_error(binary_op, name, (a, b), attributes, error)
         finally:
             quiet_leave(quiet)
         if type(out) is not ndarray:  # a NumPy scalar (0-d inputs compute as scalars), or a CuPy array

@@ -14,7 +14,7 @@ from .._backend import as_strided as backend_as_strided
 from .._dtype import bfloat16 as bfloat16_dtype
 from .._dtype import cast_array, filled_array
 from .._grad_state import state as grad_state
-from .._tensor import Tensor, bump_version, device_type, make_tensor, shared_counter
+from .._tensor import Tensor, bump_version, make_tensor, placement, shared_counter
 from ._errors import check_fits
 from ._registry import declare, defop, variants
 from .indexing import gather_row
@@ -36,7 +36,7 @@ def _dtype_of(dtype, default):
 def _new(self, array, dtype, requires_grad, device):
     """A new leaf made from a host array: self's dtype and device unless given."""
     dtype = _dtype_of(dtype, self.dtype)
-    where = self.device.type if device is None else device_type(device)
+    where = str(self.device) if device is None else placement(device)
     result = make_tensor(to_device(cast_array(as_array(array), dtype.numpy, copy=False), where))
     if requires_grad:
         result.requires_grad_(True)

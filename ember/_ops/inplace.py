@@ -14,7 +14,7 @@ from .._dtype import can_cast, from_numpy_dtype, scalar_type_name
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, bump_version, make_tensor
 from ..autograd.anomaly_mode import user_stacklevel
-from . import shape
+from . import _devices, shape
 from ._errors import check_fits
 from ._kernels import wrapped_int
 from ._registry import declare, defop, variants
@@ -56,6 +56,8 @@ def _type_name(numpy_dtype):
 def write_result(tensor, result):
     """Copy an op's result into `tensor`'s memory and take over its history."""
     data, new = tensor._data, result._data
+    if type(new) is not type(data):  # cpu_scalar.mul_(gpu_tensor): torch's output stays where it is, and refuses
+        raise _devices.same_device_error(result.device, tensor.device)
     if new.dtype is not data.dtype and not can_cast(from_numpy_dtype(new.dtype), from_numpy_dtype(data.dtype)):
         raise RuntimeError(f"result type {_type_name(new.dtype)} can't be cast to the desired output type "
                            f"{_type_name(data.dtype)}. An in-place op keeps the tensor's dtype; use the "
@@ -94,8 +96,8 @@ def _compute_into(tensor, other, forward, keeps):
     dtype = data.dtype
     if type(other) is Tensor:
         other = other._data
-        if other.dtype is not dtype or dtype.kind not in keeps[Tensor]:
-            return False
+        if other.dtype is not dtype or dtype.kind not in keeps[Tensor] or type(other) is not type(data):
+            return False  # (two devices: the general path settles them, or raises torch's error)
         if not other.ndim:
             other = other[()]
     elif dtype.kind not in keeps.get(type(other), ""):
@@ -342,6 +344,16 @@ def setitem(self, index, value):
         raise RuntimeError(_expand_error(shape, target)) from None
 
 
+def _value_on_device(self, index, value):
+    """x[index] = value across devices, as torch: a slice copies from anywhere (copy_), an index or
+    mask tensor takes a 0-d value from another device (index_put_ moves it), else torch's error."""
+    items = index if isinstance(index, tuple) else (index,)
+    advanced = any(isinstance(item, (Tensor, list)) or is_array(item) for item in items)
+    if advanced and value.ndim != 0:
+        raise _devices.same_device_error(self.device, value.device)
+    return value.to(self.device)
+
+
 def _expand_error(value_shape, target):
     """torch's message for a value that does not broadcast to the region it is assigned to."""
     for back in range(1, max(len(value_shape), len(target)) + 1):
@@ -355,6 +367,8 @@ def _expand_error(value_shape, target):
 
 
 def _setitem(self, index, value):
+    if isinstance(value, Tensor) and type(value._data) is not type(self._data):
+        value = _value_on_device(self, index, value)
     value_requires_grad = isinstance(value, Tensor) and value._requires_grad
     recording = grad_state.enabled and (self._requires_grad or value_requires_grad)
     check_inplace(self, recording, indexed=True)

@@ -15,6 +15,8 @@ from .._dtype import result_type
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor, shared_counter
 from ..autograd.graph import Node, fit_to_input
+from ._devices import device_error
+from ._errors import device_mismatch
 from ._registry import GRAD_FNS, declare, variants
 from .shape import normalize_dim, reshape, select, slice_row, track_view, unsqueeze
 
@@ -117,7 +119,13 @@ def cat(tensors, dim=0, *, out=None, axis=None):
                                    f"but got size {got} for tensor number {number} in the list.")
     dtype = result_type(*tensors).numpy if len(tensors) > 1 else tensors[0]._data.dtype
     arrays = [t._data for t in taking_part]
-    data = np.concatenate(arrays, axis=dim, dtype=dtype) if len(arrays) > 1 else arrays[0].astype(dtype, copy=True)
+    try:
+        data = np.concatenate(arrays, axis=dim, dtype=dtype) if len(arrays) > 1 else arrays[0].astype(dtype, copy=True)
+    except (TypeError, ValueError) as error:  # CuPy refuses another device's arrays: torch's error
+        mixed = device_mismatch(error, tensors) if isinstance(error, TypeError) else device_error(error, tensors)
+        if mixed is None or mixed is error:
+            raise
+        raise mixed from None
     shapes = [None if (t._data.shape == (0,) and len(reference) != 1) else t._data.shape for t in tensors]
     sizes = [0 if shape is None else shape[dim] for shape in shapes]
     if out is not None:

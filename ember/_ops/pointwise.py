@@ -134,6 +134,8 @@ def _clamp(x, low=None, high=None, *, min=None, max=None):
         out = np.minimum(np.maximum(x, low), high)  # torch: min > max gives max everywhere
     if x.dtype.kind == "f" and type(out) is np.ndarray:
         np.copyto(out, x, where=out == x)  # torch keeps x where it equals a bound: clamp(-0.0, max=0) is -0.0
+    elif x.dtype.kind == "f" and isinstance(out, np.generic) and out == x:
+        out = x  # the same for a 0-d tensor, which computes as a NumPy scalar
     return out
 
 

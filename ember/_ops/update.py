@@ -16,8 +16,8 @@ def add_scaled_(tensor, other, alpha):
     """tensor += alpha * other, in place (Tensor.add_(other, alpha=alpha))."""
     data, update = tensor._data, other._data
     if (grad_state.enabled or update.dtype is not data.dtype or update.shape != data.shape
-            or not data.flags.writeable or tensor._inference):
-        return tensor.add_(other, alpha=alpha)
+            or not data.flags.writeable or tensor._inference or data.dtype.kind == "V"):
+        return tensor.add_(other, alpha=alpha)  # (bfloat16, kind V: add_ computes in float32, rounding once)
     np.add(data, update if alpha == 1 else np.multiply(update, alpha), out=data)
     bump_version(tensor)
     return tensor

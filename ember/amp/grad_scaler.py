@@ -7,7 +7,12 @@ class GradScaler:
     def __init__(self, device="cuda", init_scale=2.0 ** 16, growth_factor=2.0, backoff_factor=0.5,
                  growth_interval=2000, enabled=True):
         self._device = device
-        if enabled and device != "cpu":
+        if enabled and device == "cuda":
+            from .. import cuda
+            enabled_here = cuda.is_available()  # with a GPU, torch's CUDA scaler works: so does this one
+        else:
+            enabled_here = device == "cpu"
+        if enabled and not enabled_here:
             warnings.warn(f"torch.{device}.amp.GradScaler is enabled, but {device.upper()} is not available.  "
                           "Disabling.", UserWarning, stacklevel=2)
             enabled = False

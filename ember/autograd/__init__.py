@@ -3,7 +3,7 @@
 ``backward`` and ``grad`` validate their arguments the way torch does, turn tensors into
 graph edges, and hand everything to the one walk in engine.py.
 """
-from .._backend import as_array, namespace, on_device, to_device, xp
+from .._backend import as_array, guard_for, namespace, on_device, to_device, xp
 from .._tensor import Size, Tensor, make_tensor
 from . import graph  # noqa: F401  (ember.autograd.graph, as in torch)
 from .._errstate import enter as _quiet_enter
@@ -44,7 +44,7 @@ def _scalar_one(like):
         one = _SCALAR_ONES[like.dtype] = like.dtype.type(1)
         return one
     module = namespace(like)
-    key = (like.shape, like.dtype, module)
+    key = (like.shape, like.dtype, module, like.device.id if on_device(like) else None)  # one per GPU
     one = _SCALAR_ONES.get(key)
     if one is None:
         one = _SCALAR_ONES[key] = module.ones(like.shape, dtype=like.dtype)
@@ -76,7 +76,7 @@ def _root_gradients(outputs, grad_outputs, create_graph):
                                    "y.backward(ember.ones_like(y))")
             given = make_tensor(namespace(output._data).ones(output._data.shape, dtype=output._data.dtype))
         elif not isinstance(given, Tensor):
-            given = make_tensor(to_device(as_array(xp.asarray(given, dtype=output._data.dtype)), output.device.type))
+            given = make_tensor(to_device(as_array(xp.asarray(given, dtype=output._data.dtype)), str(output.device)))
         if given.shape != output.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{index}] has a shape of {Size(given.shape)!r} "
                                f"and output[{index}] has a shape of {Size(output.shape)!r}. The gradient passed "
@@ -97,6 +97,14 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if create_graph:
         _warn_reference_cycle()
     edges, grads = _root_gradients(outputs, grad_tensors, create_graph)
+    first = grads[0]._data if grads and isinstance(grads[0], Tensor) else grads[0] if grads else None
+    if on_device(first):  # a GPU graph: walked with its GPU current
+        with guard_for(first):
+            return _backward_walk(edges, grads, retain_graph, create_graph, inputs)
+    return _backward_walk(edges, grads, retain_graph, create_graph, inputs)
+
+
+def _backward_walk(edges, grads, retain_graph, create_graph, inputs):
     if inputs is None:
         run_backward(edges, grads, retain_graph=retain_graph, create_graph=create_graph)
         return
@@ -119,8 +127,11 @@ def tensor_backward(self, gradient=None, retain_graph=None, create_graph=False, 
         node, dtype = self.grad_fn, self._data.dtype
         edge = (node, self.output_nr) if node is not None else (grad_accumulator(self), 0)
         one = _SCALAR_ONES.get(dtype) if type(self._data) is xp.ndarray else None  # a GPU y needs a GPU one
-        if one is None:
-            one = _scalar_one(self._data)
+        if one is None:  # a GPU y: its backward runs with y's GPU current
+            with guard_for(self._data):
+                one = _scalar_one(self._data)
+                run_backward((edge,), (one,), retain_graph=retain_graph, create_graph=False)
+            return
         quiet = _quiet_enter()  # run_backward's quietly, inline: one Python call fewer per training step
         try:
             _run_backward_loud((edge,), (one,), retain_graph=retain_graph, create_graph=False)

@@ -15,7 +15,7 @@ with ``once_differentiable`` when it is not.
 """
 import functools
 
-from .._backend import xp
+from .._backend import as_array, namespace, xp
 from .._grad_state import state
 from .._tensor import Tensor, make_tensor, shared_counter, version_of
 from . import graph
@@ -97,9 +97,9 @@ class BackwardCFunction(Node, FunctionCtx):
             if grad is None:
                 if self.materialize_grads:
                     shape, dtype = self._output_meta[index]
-                    grad = make_tensor(xp.zeros(shape, dtype=dtype))
+                    grad = make_tensor(namespace(*grads).zeros(shape, dtype=dtype))  # beside the others (a GPU's)
             elif not isinstance(grad, Tensor):
-                grad = make_tensor(grad if isinstance(grad, xp.ndarray) else xp.asarray(grad))
+                grad = make_tensor(as_array(grad))  # NumPy scalars become arrays; a GPU's arrays stay there
             tensors.append(grad)
         returned = function.backward(self, *tensors)
         if not isinstance(returned, tuple):

@@ -35,8 +35,9 @@ class Parameter(Tensor):
         memo[id(self)] = copy
         return copy
 
-    def __reduce_ex__(self, protocol):
-        raise TypeError("ember does not pickle tensors; save a state_dict with ember.save instead")
+    def __reduce_ex__(self, protocol):  # the values and requires_grad, as torch's _rebuild_parameter
+        from ..multiprocessing.reductions import reduce_tensor
+        return reduce_tensor(self)
 
 
 class Buffer(Tensor):

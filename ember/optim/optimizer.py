@@ -11,6 +11,7 @@ from collections import OrderedDict, defaultdict
 from copy import deepcopy
 from itertools import chain
 
+from .._backend import guard_for, on_device
 from .._grad_state import state as grad_state
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
@@ -59,7 +60,12 @@ def _with_hooks(step):
         previous = grad_state.enabled  # no_grad() around the step, without the manager's object
         grad_state.enabled = False
         try:
-            out = step(self, *args, **kwargs)
+            first = self.param_groups[0]["params"][0]._data if self.param_groups[0]["params"] else None
+            if on_device(first):  # parameters on a GPU: updated with their GPU current
+                with guard_for(first):
+                    out = step(self, *args, **kwargs)
+            else:
+                out = step(self, *args, **kwargs)
         finally:
             grad_state.enabled = previous
         self._opt_called = True

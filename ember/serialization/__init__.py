@@ -147,9 +147,9 @@ def _load_from(file, map_location, mmap_path):
                                "serialization=True) or safetensors files; this one is torch's legacy format")
         if kind == "pickle":
             return _torch_format.read_legacy(file, map_location, size)
-        loaded = _safetensors.read(file, mmap_path)
-        _torch_format._place("cpu", map_location, None)  # a safetensors file holds CPU tensors
-        return loaded
+        # a safetensors file holds CPU tensors: map_location moves them, as it moves a checkpoint's "cpu" storages
+        return _safetensors.read(file, mmap_path, device=_torch_format._place(
+            "cpu", map_location, _torch_format.Storage(None, None, "cpu")))
     except _CORRUPTION as error:  # a hostile file reached a Python check before one of ours: still a file error
         raise RuntimeError(f"ember.load: not a valid {kind} checkpoint ({type(error).__name__}: "
                            f"{str(error)[:200]})") from None

@@ -149,7 +149,7 @@ class TorchPickler:
         self.out.append(pickle.MARK)
         self.save("storage")
         self._global("torch", storage_class)
-        location = "cuda:0" if tensor.is_cuda else "cpu"  # where torch.load puts it back
+        location = str(tensor.device)  # where torch.load puts it back: "cpu", "cuda:0", "cuda:1" ...
         for item in (key, location, numel) + ((None,) if self.legacy else ()):  # legacy: no view metadata
             self.save(item)
         self.out.append(pickle.TUPLE + pickle.BINPERSID)

@@ -82,7 +82,7 @@ def encode(obj):
     structure = json.dumps(packer.pack(obj), allow_nan=False)
     header, chunks, offset = {"__metadata__": {"format": "pt", _STRUCTURE_KEY: structure}}, [], 0
     for name, tensor in packer.arrays.items():
-        array = to_host(tensor._data)  # not .numpy(): that refuses bfloat16, as torch's does
+        array = to_host(tensor._data)  # not .numpy(): that refuses bfloat16 (and GPU tensors)
         code = _CODES[tensor.dtype]
         raw = xp.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes()
         header[name] = {"dtype": code, "shape": list(array.shape), "data_offsets": [offset, offset + len(raw)]}
@@ -225,7 +225,8 @@ def _data_bytes(file, size, length, mmap_path):
     return data
 
 
-def read(file, mmap_path=None):
+def read(file, mmap_path=None, device="cpu"):
+    """The object stored in a safetensors file, its tensors on `device` ("cpu", "cuda", "cuda:1")."""
     size = _file_size(file)
     header, length = _read_header(file.read, size)
     metadata = header.get("__metadata__", {})
@@ -239,6 +240,8 @@ def read(file, mmap_path=None):
         if array.dtype != dtype.numpy or begin % dtype.itemsize:  # big-endian machine or unaligned: copy
             array = array.astype(dtype.numpy)
         tensors[name] = _creation.from_numpy(array.reshape(shape))  # shares the bytes read
+        if device != "cpu":
+            tensors[name] = tensors[name].to(device)
     structure = metadata.get(_STRUCTURE_KEY)
     if structure is None:  # a plain safetensors file: its tensors by name, in file order
         return dict(tensors)

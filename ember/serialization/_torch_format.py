@@ -31,9 +31,11 @@ def _place(location, map_location, storage):
     """The device a storage saved at `location` loads to, after map_location (torch's rules)."""
     if callable(map_location):
         result = map_location(storage, location)
+        if isinstance(result, Storage) and result is not storage:  # storage.cuda(): that GPU
+            return result.location
         if result is not None and result is not storage:
             raise RuntimeError("ember.load: a map_location function may return its storage argument (or None) "
-                               "to keep it on the CPU; ember has no other storage objects")
+                               "to keep it on the CPU, or storage.cuda(); ember has no other storage objects")
         return "cpu"
     if isinstance(map_location, dict):
         target = map_location.get(location, location)
@@ -46,6 +48,11 @@ def _place(location, map_location, storage):
             raise RuntimeError("Attempting to deserialize object on a CUDA device but ember.cuda.is_available() is "
                                "False. If you are running on a CPU-only machine, please use ember.load with "
                                "map_location=ember.device('cpu') to map your storages to the CPU.")
+        index = cuda._index(target) if target.startswith("cuda") else 0
+        if index >= cuda.device_count() > 0:
+            raise RuntimeError(f"Attempting to deserialize object on CUDA device {index} but "
+                               f"ember.cuda.device_count() is {cuda.device_count()}. Please use ember.load with "
+                               "map_location to map your storages to an existing device.")
     return target
 
 

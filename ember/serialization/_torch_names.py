@@ -83,10 +83,15 @@ class Storage:
     def cpu(self):
         return self
 
-    def cuda(self, device=None):  # `lambda storage, loc: storage.cuda()`: ember's CPU-only answer
-        raise RuntimeError("Attempting to deserialize object on a CUDA device but ember.cuda.is_available() is "
-                           "False. If you are running on a CPU-only machine, please use ember.load with "
-                           "map_location=ember.device('cpu') to map your storages to the CPU.")
+    def cuda(self, device=None):
+        """`lambda storage, loc: storage.cuda()`: the tensors rebuilt from it go to that GPU."""
+        from .. import cuda
+        if not cuda.is_available():
+            raise RuntimeError("Attempting to deserialize object on a CUDA device but ember.cuda.is_available() is "
+                               "False. If you are running on a CPU-only machine, please use ember.load with "
+                               "map_location=ember.device('cpu') to map your storages to the CPU.")
+        index = cuda.current_device() if device is None else cuda._index(device)
+        return Storage(self.raw, self.dtype_name, f"cuda:{index}")
 
     def elements(self, dtype):
         """The storage's elements as a flat array of `dtype` (no copy)."""
@@ -135,9 +140,10 @@ def rebuild_tensor(storage, storage_offset, size, stride, requires_grad=False, b
                                f"{dtype} elements (out of range; corrupt file)")
         array = np.ndarray(size, dtype.numpy, buffer=elements, offset=storage_offset * dtype.itemsize,
                            strides=tuple(s * dtype.itemsize for s in stride))
-    if str(storage.location).startswith("cuda"):  # saved on (or mapped to) the GPU
+    if str(storage.location).startswith("cuda"):  # saved on (or mapped to) a GPU
         from .._backend import to_device
-        array = to_device(array, "cuda")
+        from .._tensor import placement
+        array = to_device(array, placement(storage.location))
     tensor = make_tensor(array)
     if requires_grad is True:
         if not (dtype.is_floating_point or dtype.is_complex):

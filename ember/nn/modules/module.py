@@ -406,8 +406,8 @@ class Module(StateDictMixin):
             elif value is not None and type(value).__name__ == "dtype":
                 target = value
             elif value is not None:
-                from ..._tensor import device_type
-                where = device_type(value)  # refuses "cuda" without a GPU, as torch does
+                from ..._tensor import placement
+                where = placement(value)  # refuses "cuda" without a GPU, as torch does
         if target is not None and not (target.is_floating_point or target.is_complex):
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
                             f"dtype={target}")
@@ -461,7 +461,8 @@ class Module(StateDictMixin):
         return self.to("cuda" if device is None else device)
 
     def share_memory(self):
-        return self
+        """Every parameter and buffer (and gradient) into shared memory: see Tensor.share_memory_."""
+        return self._apply(lambda t: t.share_memory_())
 
     # -- hooks -----------------------------------------------------------------------------
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):

@@ -8,10 +8,14 @@ take seconds, so it happens once, on the first question (ember._backend caches i
 
 ember draws random numbers on the host and moves them (so CPU and GPU runs of a seeded program
 agree): ``ember.manual_seed`` seeds them all, and ``ember.cuda.manual_seed`` has nothing to seed.
+
+Several GPUs are cuda:0, cuda:1 ...: ``set_device``, ``with ember.cuda.device(i):`` and
+``current_device`` are CuPy's current device (``cupy.cuda.Device(i)``), where "cuda" alone puts
+new tensors. Streams and events (ember.cuda.streams) are CuPy's.
 """
 from collections import namedtuple
 
-from . import _backend
+from .. import _backend
 
 _NOT_COMPILED = "Torch not compiled with CUDA enabled"
 _peak_allocated = 0
@@ -28,12 +32,14 @@ def _cupy():
 
 
 def _index(device):
-    from ._tensor import device as device_class
+    """A GPU index for torch's device arguments (None: the current GPU; an int, "cuda:1", a device)."""
+    from .._tensor import device as device_class
     if device is None:
-        return 0
+        return current_device() if is_available() else 0
     if isinstance(device, int):
         return device
-    return device_class(device).index or 0
+    index = device_class(device).index
+    return (current_device() if is_available() else 0) if index is None else index
 
 
 def is_available():
@@ -54,14 +60,27 @@ def current_device():
 
 
 def set_device(device):
+    """Make GPU `device` current: "cuda" tensors go there, and CuPy runs kernels there. A negative
+    index does nothing, as in torch."""
     if _backend.cupy() is None:  # what torch's CPU build raises here
         raise AttributeError("module 'torch._C' has no attribute '_cuda_setDevice' (ember found no GPU)")
-    if _index(device) != 0:
-        raise RuntimeError(f"CUDA error: invalid device ordinal (ember uses one GPU, cuda:0; got {device})")
+    index = _index(device)
+    if index >= 0:
+        _checked(index)
+        _backend.device_guard(index).use()
+
+
+def _checked(index):
+    count = device_count()
+    if not 0 <= index < count:
+        raise RuntimeError(f"CUDA error: invalid device ordinal (there are {count} GPUs, cuda:0 to cuda:{count - 1}; "
+                           f"got cuda:{index})")
+    return index
 
 
 def get_device_properties(device=None):
-    raw = _cupy().cuda.runtime.getDeviceProperties(_index(device))
+    _cupy()
+    raw = _cupy().cuda.runtime.getDeviceProperties(_checked(_index(device)))
     name = raw["name"].decode() if isinstance(raw["name"], bytes) else raw["name"]
     return _DeviceProperties(name, raw["major"], raw["minor"], raw["totalGlobalMem"], raw["multiProcessorCount"])
 
@@ -77,7 +96,7 @@ def get_device_capability(device=None):
 
 def synchronize(device=None):
     """Wait until the GPU has finished its queued work (time GPU code only after this)."""
-    _cupy().cuda.Device(_index(device)).synchronize()
+    _cupy().cuda.Device(_checked(_index(device))).synchronize()
 
 
 def empty_cache():
@@ -88,7 +107,8 @@ def empty_cache():
 
 
 def memory_allocated(device=None):
-    """Bytes of GPU memory held by arrays now (CuPy's memory pool)."""
+    """Bytes of GPU memory held by arrays now (CuPy's memory pool; CuPy keeps one per GPU and
+    answers for the current one)."""
     global _peak_allocated
     module = _backend.cupy()
     if module is None:
@@ -126,13 +146,32 @@ def is_bf16_supported(including_emulation=True):
 
 
 class device:
-    """``with ember.cuda.device(0):`` selects the GPU; ember uses one (cuda:0)."""
+    """``with ember.cuda.device(i):`` makes GPU i current inside the block (a negative index or None:
+    nothing changes), as torch.cuda.device."""
 
     def __init__(self, device):
-        self.index = _index(device)
+        self.idx = -1 if device is None else _index(device)
+        self.prev_idx = -1
 
     def __enter__(self):
+        if self.idx >= 0:
+            self.prev_idx = current_device()
+            if self.prev_idx != self.idx:
+                set_device(self.idx)
         return self
 
     def __exit__(self, *exception):
+        if self.idx >= 0 and self.prev_idx != self.idx:
+            set_device(self.prev_idx)
         return False
+
+
+class device_of(device):
+    """``with ember.cuda.device_of(tensor):`` makes the tensor's GPU current (a CPU tensor: nothing)."""
+
+    def __init__(self, obj):
+        super().__init__(obj.get_device() if obj.is_cuda else -1)
+
+
+from . import amp  # noqa: E402,F401  (torch.cuda.amp)
+from .streams import Event, Stream, StreamContext, current_stream, default_stream, set_stream, stream  # noqa: E402,F401
