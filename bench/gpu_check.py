@@ -1,15 +1,17 @@
 """The GPU check, for a session that has a machine with a GPU: one command, one report.
 
-    timeout 540 python -m bench.gpu_check --json gpu_check.json      # about 5 minutes on an H100
+    timeout 540 python -m bench.gpu_check --json "$OUT/gpu_check.json"
 
-It checks, on device "cuda" (CuPy, or the stand-in under EMBER_CUDA_STANDIN=1):
-1. the op cases (tests/op_cases*.py): every case's output and input gradients on "cuda" against the
-   same case on the CPU, in float64 (the kernels and numerics the stand-in cannot prove);
-2. the examples (examples/*.py) run as scripts with "cuda" as the default device, each reaching the
-   line its docstring states;
-3. the benchmark's W4 (large MLP) and W7 (conv net) with ember on the GPU against torch on the CPU,
-   and against torch on the GPU where the installed torch has CUDA; the results must agree.
-It prints what ran where and exits 1 if anything failed. Under the stand-in the timings mean
+It checks, on device "cuda" (CuPy, or the stand-in under EMBER_CUDA_STANDIN=1), in this order:
+1. cases: the op cases (tests/op_cases*.py), each case's output and input gradients on "cuda"
+   against the same case on the CPU, in float64 (the kernels and numerics the stand-in cannot prove);
+2. suites: the device test suites (tests/test_cuda.py's list) under pytest with EMBER_TEST_DEVICE=cuda;
+3. bench: the benchmark's W4 (large MLP) and W7 (conv net) with ember on the GPU against torch on the
+   CPU, and against torch on the GPU where the installed torch has CUDA; the results must agree;
+4. examples: examples/*.py run as scripts with "cuda" as the default device.
+It prints what ran where and exits 1 if anything failed; the JSON report is rewritten after each
+part, so a run cut off by its timeout still leaves what it found. `--skip suites,examples` makes it
+quicker. Under the stand-in the timings mean
 nothing (the header says so); tests/test_gpu_check.py runs a small slice there to keep this
 script working.
 """
@@ -96,7 +98,24 @@ def check_op_cases(limit=None, rtol=1e-7, atol=1e-9):
     return {"cases": len(cases), "failed": failures}
 
 
-def check_examples(names=None, timeout=240):
+def check_suites(suites=None, timeout=300):
+    """The device suites under pytest on "cuda" (a real GPU here, unlike tests/test_cuda.py's stand-in run)."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    if suites is None:
+        from test_cuda import SUITES as suites
+    environment = dict(os.environ, EMBER_TEST_DEVICE="cuda",
+                       PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    try:
+        run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *suites], cwd=ROOT,
+                             env=environment, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"ok": False, "summary": f"timed out after {timeout} s", "failures": []}
+    lines = run.stdout.strip().splitlines()
+    return {"ok": run.returncode == 0, "summary": lines[-1] if lines else run.stderr[-300:],
+            "failures": [line for line in lines if line.startswith("FAILED")][:50]}
+
+
+def check_examples(names=None, timeout=120):
     paths = [p for p in sorted((ROOT / "examples").glob("*.py")) if p.stem not in HOST_ONLY_EXAMPLES]
     if names:
         paths = [p for p in paths if p.stem in names]
@@ -152,8 +171,9 @@ def main(argv=None):
     parser.add_argument("--examples", help="comma-separated example names (default: all)")
     parser.add_argument("--steps", type=int, help="benchmark steps per timing (default: the workloads' own)")
     parser.add_argument("--repeats", type=int, default=5, help="timed rounds per benchmark")
-    parser.add_argument("--skip", default="", help="comma-separated parts to skip: cases, examples, bench")
+    parser.add_argument("--skip", default="", help="comma-separated parts to skip: cases, suites, bench, examples")
     args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # a run cut off by `timeout` still shows what it printed
     skip = set(filter(None, args.skip.split(",")))
     import ember
     if not ember.cuda.is_available():
@@ -167,8 +187,9 @@ def main(argv=None):
         print("THE GPU IS THE CUPY STAND-IN: this checks the script and the seam; timings mean nothing.")
     failed = False
     parts = [("cases", lambda: check_op_cases(args.cases)),
-             ("examples", lambda: check_examples(args.examples.split(",") if args.examples else None)),
-             ("bench", lambda: check_benchmarks(steps=args.steps, repeats=args.repeats))]
+             ("suites", check_suites),
+             ("bench", lambda: check_benchmarks(steps=args.steps, repeats=args.repeats)),
+             ("examples", lambda: check_examples(args.examples.split(",") if args.examples else None))]
     for name, part in parts:
         if name in skip:
             continue
@@ -187,6 +208,11 @@ def main(argv=None):
             for failure in result["failed"][:20]:
                 print(f"  {failure['case']}: {failure['error']}")
             failed = failed or bool(result["failed"])
+        elif name == "suites":
+            print(f"device suites on cuda: {'ok' if result['ok'] else 'FAILED'} ({seconds:.0f} s) {result['summary']}")
+            for line in result["failures"][:20]:
+                print(f"  {line}")
+            failed = failed or not result["ok"]
         elif name == "examples":
             for item in result:
                 print(f"example {item['example']} on cuda: {'ok' if item['ok'] else 'FAILED'} ({item['seconds']} s) "
@@ -198,6 +224,8 @@ def main(argv=None):
                 print(f"{key} ({row['unit']}): {cells}; ember GPU / torch CPU {row['ember_gpu_over_torch_cpu']:.2f}"
                       + (f", ember GPU / torch GPU {row['ember_gpu_over_torch_gpu']:.2f}"
                          if "ember_gpu_over_torch_gpu" in row else ""))
+        if args.json:  # after every part: a run cut off by its timeout keeps what it found
+            Path(args.json).write_text(json.dumps(report, indent=2, default=str) + "\n")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2, default=str) + "\n")
     print("gpu_check: " + ("FAILED" if failed else "all passed"))

@@ -70,6 +70,7 @@ def test_the_gpu_check_runs_as_one_command_on_the_stand_in(tmp_path):
                        PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
     report = tmp_path / "report.json"
     run = subprocess.run([sys.executable, "-m", "bench.gpu_check", "--cases", "10", "--examples", "polynomial_tensors",
+                          "--skip", "suites",
                           "--steps", "1", "--repeats", "1", "--json", str(report)],
                          cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
@@ -83,3 +84,9 @@ def test_the_gpu_check_runs_as_one_command_on_the_stand_in(tmp_path):
                            timeout=300)
     assert bench.returncode == 0, bench.stdout[-3000:] + bench.stderr[-3000:]
     assert "device cuda: ember on CuPy stand-in" in bench.stdout and "its times mean nothing" in bench.stdout
+
+
+def test_the_suite_check_runs_pytest_on_cuda(monkeypatch):
+    monkeypatch.setenv("EMBER_CUDA_STANDIN", "1")
+    result = gpu_check.check_suites(["tests/test_cuda_device.py"], timeout=200)
+    assert result["ok"] and " passed" in result["summary"] and result["failures"] == []
