@@ -39,6 +39,9 @@ def _size(size):
         if int(length) < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {int(length)}: {list(size)}; "
                                "every size must be 0 or more")
+    if len(size) > 64:
+        from ._ops._errors import too_many_dims
+        raise too_many_dims(len(size))
     return tuple(int(length) for length in size)
 
 
@@ -107,6 +110,9 @@ def _ragged_error(data):
             break
         level = [child for item in level for child in item]
         depth += 1
+    if depth > 64:  # rows of equal length, nested past NumPy's limit
+        from ._ops._errors import too_many_dims
+        return too_many_dims(depth)
     return ValueError("could not build a tensor from this nested data; check that every row has the same length")
 
 

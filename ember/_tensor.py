@@ -627,6 +627,33 @@ class Tensor:
 
     __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
 
+    def __lshift__(self, other):
+        return _ops.bitwise_left_shift(self, other)
+
+    def __rshift__(self, other):
+        return _ops.bitwise_right_shift(self, other)
+
+    def __rlshift__(self, other):
+        return _ops.bitwise_left_shift(other, self)
+
+    def __rrshift__(self, other):
+        return _ops.bitwise_right_shift(other, self)
+
+    def __ilshift__(self, other):
+        return _ops.bitwise_left_shift_(self, other)
+
+    def __irshift__(self, other):
+        return _ops.bitwise_right_shift_(self, other)
+
+    def __iand__(self, other):
+        return _ops.bitwise_and_(self, other)
+
+    def __ior__(self, other):
+        return _ops.bitwise_or_(self, other)
+
+    def __ixor__(self, other):
+        return _ops.bitwise_xor_(self, other)
+
     def __eq__(self, other):
         return _ops.eq(self, other)
 
@@ -658,7 +685,7 @@ class Tensor:
         return _ops.where(condition, self, other)
 
     T = property(lambda self: _ops.numpy_T(self))
-    mT = property(lambda self: _ops.transpose(self, -2, -1))
+    mT = property(lambda self: _ops.shape.matrix_T(self))
 
 
 def _address(array):

@@ -1,4 +1,4 @@
-"""Re-record RECORDED in tests/misuse_cases_corners.py from torch 2.13.
+"""Re-record RECORDED in tests/misuse_cases_corners.py and tests/misuse_cases_corners_shapes.py from torch 2.13.
 
 Run from the repository root: PYTHONPATH=$PWD python tests/record_corners.py
 """
@@ -9,16 +9,17 @@ import warnings
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import misuse_cases_corners as corners  # noqa: E402
+import misuse_cases_corners  # noqa: E402
+import misuse_cases_corners_shapes  # noqa: E402
 import torch  # noqa: E402
 from test_misuse import observe  # noqa: E402
 
 MARKER = "\n# torch 2.13's answers"
 
 
-def record():
+def record(cases):
     recorded = {}
-    for case in corners.CORNER_CASES:
+    for case in cases:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             try:
@@ -33,10 +34,15 @@ def record():
     return recorded
 
 
-if __name__ == "__main__":
-    path = corners.__file__
+def rewrite(module, cases):
+    path = module.__file__
     body = open(path).read().split(MARKER)[0].rstrip("\n")
-    text = pprint.pformat(record(), width=118, sort_dicts=False)
+    text = pprint.pformat(record(cases), width=118, sort_dicts=False)
     with open(path, "w") as file:
         file.write(f"{body}\n{MARKER} (written by tests/record_corners.py, which runs each action under torch)\n"
                    f"RECORDED = {text}\n")
+
+
+if __name__ == "__main__":
+    rewrite(misuse_cases_corners, misuse_cases_corners.CORNER_CASES)
+    rewrite(misuse_cases_corners_shapes, misuse_cases_corners_shapes.SHAPE_CASES)

@@ -928,3 +928,19 @@ def test_inference_tensors_refuse_autograd_use_outside_inference_mode(misuse, ph
     copy = made_inside.clone()  # the documented way out: a normal tensor
     copy.add_(1)
     assert not copy.is_inference() and copy.tolist() == [2.0, 2.0, 2.0]
+
+
+@pytest.mark.parametrize("retain_graph", [False, True])
+def test_a_node_post_hook_still_reads_saved_tensors_which_are_released_after_it(retain_graph):
+    # torch releases a node's saved tensors after its post hooks ran (engine.py's _step keeps that order)
+    x = ember.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    seen = []
+    y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: seen.append(y.grad_fn._saved_result.clone()))
+    y.sum().backward(retain_graph=retain_graph)
+    assert np.allclose(seen[0].numpy(), np.exp([1.0, 2.0]))
+    if retain_graph:
+        assert np.allclose(y.grad_fn._saved_result.detach().numpy(), np.exp([1.0, 2.0]))
+    else:
+        with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+            y.grad_fn._saved_result

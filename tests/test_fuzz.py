@@ -43,6 +43,10 @@ UNARY = {
     "sign": lambda lib, x: x.sign(),
     "cumprod": lambda lib, x: x.cumprod(0) if x.dim() and x.is_floating_point() else x,
     "reciprocal": lambda lib, x: 1 / x,
+    # norms: float32 squares past float32's range are inf in torch too (no rescaling), float16 accumulates in float32
+    "norm": lambda lib, x: x.norm() if x.is_floating_point() else x,
+    "norm_last": lambda lib, x: x.norm(dim=-1) if x.is_floating_point() and x.dim() else x,
+    "inf_norm": lambda lib, x: lib.linalg.vector_norm(x, float("inf")) if x.is_floating_point() and x.numel() else x,
 }
 BINARY = {
     "add": lambda lib, a, b: a + b,

@@ -13,9 +13,13 @@ from collections import Counter
 import pytest
 from misuse_cases import CASES
 from misuse_cases_corners import CORNER_CASES, RECORDED
+from misuse_cases_corners_shapes import RECORDED as RECORDED_SHAPES
+from misuse_cases_corners_shapes import SHAPE_CASES
 
 import ember
 
+CORNER_CASES = CORNER_CASES + SHAPE_CASES
+RECORDED = {**RECORDED, **RECORDED_SHAPES}
 CASES = CASES + CORNER_CASES
 
 try:

@@ -49,10 +49,24 @@ def no_derivative(name):
     return backward
 
 
+MAX_DIMS = 64  # NumPy 2's limit, which ember's arrays share
+
+
+def too_many_dims(ndim=None):
+    """torch's RuntimeError for a tensor past ember's 64 dimensions (torch itself goes further, though
+    its reductions over a dim stop at 64 too, with this message)."""
+    found = "" if ndim is None else f" (this one would have {ndim})"
+    return RuntimeError(f"only tensors with up to {MAX_DIMS} dims are supported{found}: ember's arrays are NumPy's, "
+                        "which hold at most 64 dimensions; merge some dimensions with reshape/flatten")
+
+
 def shape_error(error, inputs):
-    """NumPy's broadcasting ValueError, re-raised as torch's RuntimeError; other errors unchanged."""
+    """NumPy's broadcasting ValueError, re-raised as torch's RuntimeError; NumPy's 64-dimension limit as
+    torch's RuntimeError; other errors unchanged."""
     if "broadcast" in str(error):
         return broadcast_error(inputs) or error
+    if "maximum supported dimension" in str(error) or "number of dimensions must be within" in str(error):
+        return too_many_dims()
     return error
 
 

@@ -172,6 +172,30 @@ def cast(array, dtype):
         return array.astype(dtype)
 
 
+def _half(array):
+    return getattr(array, "dtype", None) == np.float16  # bfloat16 is widened by the registry (in_float32)
+
+
+def _rounded_back(out, dtype):
+    if isinstance(out, tuple):  # a saves_extra forward's (out, extra), extra perhaps a tuple itself
+        return tuple(_rounded_back(item, dtype) for item in out)
+    return cast(out, dtype) if getattr(out, "dtype", None) == np.float32 else out
+
+
+def half_in_float32(function):
+    """function computed in float32 for float16 inputs and rounded back once, as torch's CPU
+    kernels compute half precision (in float32 "opmath", with float32 accumulators): a float16 cumsum
+    or softmax rounded at every step drifts by many ulps from torch's."""
+    def computed(*arrays, **attributes):
+        if not arrays or not _half(arrays[0]):
+            return function(*arrays, **attributes)
+        half = arrays[0].dtype
+        widened = [array.astype(np.float32) if _half(array) else array for array in arrays]
+        return _rounded_back(function(*widened, **attributes), half)
+    if hasattr(function, "nin"):  # the registry unrolls ufuncs by their number of inputs
+        computed.nin = function.nin
+    computed.__name__ = getattr(function, "__name__", "computed")
+    return computed
 # -- bfloat16: a storage type, computed in float32 -------------------------------------------------
 # torch's CPU kernels load bfloat16, compute in float32 and round each result once; ops do the same
 # (the rows of a dtype rule compute in float32 when the rule answers bfloat16, other rows through

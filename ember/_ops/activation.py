@@ -9,7 +9,7 @@ import math
 import numpy as np
 
 from .._backend import is_array, namespace, reduce
-from ._kernels import add_reduce
+from ._kernels import add_reduce, cast, half_in_float32
 from ._registry import defop, variants
 from .pointwise import exp, sigmoid, tanh, where
 from .pointwise_math import erf
@@ -103,21 +103,21 @@ def _gelu_backward(grad, x, *, approximate):
     pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
     return grad * (cdf + x * pdf)
 
-gelu = defop("gelu", "GeluBackward0", _gelu_forward, _gelu_backward)
+gelu = defop("gelu", "GeluBackward0", half_in_float32(_gelu_forward), _gelu_backward)
 
 
 def _silu_backward(grad, x):
     s = sigmoid(x)
     return grad * s * (1 + x * (1 - s))
 
-silu = defop("silu", "SiluBackward0", lambda x: x / (1 + np.exp(-x)), _silu_backward)
+silu = defop("silu", "SiluBackward0", half_in_float32(lambda x: x / (1 + np.exp(-x))), _silu_backward)
 
 
 def _mish_backward(grad, x):
     tanh_softplus = tanh(softplus(x, beta=1, threshold=20))
     return grad * (tanh_softplus + x * sigmoid(x) * (1 - tanh_softplus * tanh_softplus))
 
-mish = defop("mish", "MishBackward0", _mish_forward, _mish_backward)
+mish = defop("mish", "MishBackward0", half_in_float32(_mish_forward), _mish_backward)
 
 
 def _softplus_backward(grad, x, *, beta, threshold):
@@ -138,7 +138,7 @@ hardsigmoid = defop("hardsigmoid", "HardsigmoidBackward0", lambda x: np.clip(x +
 def _hardswish_backward(grad, x):
     return where(x < -3, 0.0, where(x <= 3, grad * (x / 3 + 0.5), grad))
 
-hardswish = defop("hardswish", "HardswishBackward0", _hardswish_forward, _hardswish_backward)
+hardswish = defop("hardswish", "HardswishBackward0", half_in_float32(_hardswish_forward), _hardswish_backward)
 log_sigmoid = defop("log_sigmoid", "LogSigmoidBackward0", _log_sigmoid_forward,
                     lambda grad, x: grad * sigmoid(-x))
 # fmt: on
@@ -155,18 +155,28 @@ def _softmax_forward(x, *, dim):
 def _log_softmax_forward(x, *, dim):
     """(log_softmax, (exp(shifted), its sum)): the backward needs the softmax, exp(shifted) / sum,
     which the forward has all but computed (saves_extra); the backward divides once per row."""
+    half = x.dtype if x.dtype.itemsize == 2 and x.dtype.kind in "fV" else None
+    if half is not None:  # computed in float32, as torch's CPU kernel
+        x = x.astype(np.float32)
     shifted = x - reduce(namespace(x), "maximum", x, dim, keepdims=True, initial=-np.inf)
     exponentials = np.exp(shifted)
     total = add_reduce(exponentials, axis=dim, keepdims=True)
-    shifted -= np.log(total)
-    return shifted, (exponentials, total)
+    if half is None:
+        shifted -= np.log(total)
+        return shifted, (exponentials, total)
+    if dim in (x.ndim - 1, -1):  # torch's last-dim kernel keeps the sum and its log in the input's dtype
+        total = cast(total, half).astype(np.float32)
+        shifted -= cast(np.log(total), half).astype(np.float32)
+    else:
+        shifted -= np.log(total)
+    return cast(shifted, half), (cast(exponentials, half), cast(total, half))
 
 
 def _softmax_backward(grad, x, *, dim, result):
     # d softmax: s * (g - sum(g * s))
     return result * (grad - sum(grad * result, dim, True))
 
-softmax_row = defop("softmax", "SoftmaxBackward0", _softmax_forward, _softmax_backward)
+softmax_row = defop("softmax", "SoftmaxBackward0", half_in_float32(_softmax_forward), _softmax_backward)
 
 
 def _log_softmax_backward(grad, x, *, dim, result, extra=None):
@@ -178,8 +188,8 @@ def _log_softmax_backward(grad, x, *, dim, result, extra=None):
         return np.subtract(grad, out, out=out)
     return grad - exp(result) * sum(grad, dim, True)
 
-log_softmax_row = defop("log_softmax", "LogSoftmaxBackward0", _log_softmax_forward, _log_softmax_backward,
-                        saves_extra=True)
+log_softmax_row = defop("log_softmax", "LogSoftmaxBackward0", _log_softmax_forward,
+                        _log_softmax_backward, saves_extra=True)
 
 
 def _softmax_call(row, name, input, dim, dtype):

@@ -118,6 +118,10 @@ def _H(self):
 
 
 def _mH(self):
+    if self.ndim == 0:
+        from .shape import warn_once_zero_dim
+        warn_once_zero_dim("mH", "Consider using x.conj().")
+        return _conj_if_complex(self)
     if self.ndim < 2:
         raise RuntimeError(f"tensor.mH is only supported on matrices or batches of matrices. Got {self.ndim}-D tensor.")
     return _conj_if_complex(transpose(self, -2, -1))

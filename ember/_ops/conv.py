@@ -11,7 +11,8 @@ in conv_kernels.py (im2col by strided views, one matrix product per layer):
 Each row's backward is written with the other rows, so double backward comes for free.
 """
 from .._autocast import lower_precision
-from .._tensor import Tensor
+from .._backend import namespace
+from .._tensor import Tensor, make_tensor
 from ._registry import defop, variants
 from .conv_kernels import col2im as _col2im
 from .conv_kernels import conv as _conv
@@ -41,9 +42,26 @@ def transposed_size(size, kernel, stride, padding, dilation, output_padding):
 
 
 # -- rows ------------------------------------------------------------------------------------
+def _no_input_channels(x, transposed):
+    """torch's answer to a convolution of 0 input channels: 0 output channels, whatever the weight
+    has (the bias goes unused, its gradient is zeros)."""
+    return not transposed and x.shape[1] == 0
+
+
+def _zeros_shaped_as(array):
+    """Zeros of `array`'s shape and dtype, a Tensor where the formula got one (create_graph)."""
+    data = array._data if isinstance(array, Tensor) else array
+    zeros = namespace(data).zeros(data.shape, dtype=data.dtype)
+    return make_tensor(zeros) if isinstance(array, Tensor) else zeros
+
+
 def _convolution_forward(x, w, b, *, stride, padding, dilation, transposed, output_padding, groups):
     one_d = x.ndim == 3
     x4, w4 = _as_4d(x), _as_4d(w)
+    if _no_input_channels(x, transposed):
+        out = namespace(x).zeros((x.shape[0], 0) + _out_size(x4.shape[2:], w4.shape[2:], stride, padding, dilation),
+                                 dtype=x.dtype)
+        return out[:, :, 0] if one_d else out
     if transposed:
         size = transposed_size(x4.shape[2:], w4.shape[2:], stride, padding, dilation, output_padding)
         out = _conv_input(x4, w4, size, stride, padding, dilation, groups)
@@ -85,6 +103,8 @@ def _conv_x_grad(grad, x, w, b, *, stride, padding, dilation, transposed, output
 
 
 def _conv_w_grad(grad, x, w, b, *, stride, padding, dilation, transposed, output_padding, groups):
+    if _no_input_channels(x, transposed):
+        return _zeros_shaped_as(w)
     if transposed:  # <y, conv_input(x, w)> = <conv(y, w), x> = <conv_weight(y, x), w>
         return conv_weight_row(grad, x, kernel=_spatial(w), stride=stride, padding=padding, dilation=dilation,
                                groups=groups)
@@ -92,7 +112,9 @@ def _conv_w_grad(grad, x, w, b, *, stride, padding, dilation, transposed, output
                            groups=groups)
 
 
-def _conv_b_grad(grad, x, w, b, **_attributes):
+def _conv_b_grad(grad, x, w, b, *, transposed, **_attributes):
+    if _no_input_channels(x, transposed):
+        return _zeros_shaped_as(b)
     return _bias_grad(grad)
 
 

@@ -57,7 +57,8 @@ def _columns(buffer, kernel, out, stride, dilation, flat):
         shape = (n, c, kernel[0], kernel[1], out[0], out[1])
         strides = (s[0], s[1], s[2] * dilation[0], s[3] * dilation[1], s[2] * stride[0], s[3] * stride[1])
     view = as_strided(buffer, shape, strides, writeable=False)
-    return view.reshape(n, c * kernel[0] * kernel[1], -1)
+    # sizes spelled out, never -1: an empty batch or 0 channels leaves -1 undefined
+    return view.reshape(n, c * kernel[0] * kernel[1], shape[4] if flat else shape[4] * shape[5])
 
 
 def _grad_matrices(g, cols, flat):
@@ -79,9 +80,9 @@ def conv(x, w, stride, padding, dilation, groups):
     out = out_size(x.shape[2:], kernel, stride, padding, dilation)
     rows, cols, flat = _geometry(x.shape[2:], kernel, out, stride, padding, dilation)
     columns = _columns(_padded(x, padding, rows, cols, flat), kernel, out, stride, dilation, flat)
-    weights = w.reshape(groups, o // groups, -1)
+    weights = w.reshape(groups, o // groups, w.shape[1] * kernel[0] * kernel[1])
     xp = namespace(columns)
-    product = xp.matmul(weights, columns.reshape(n, groups, columns.shape[1] // groups, -1))  # (N, G, O/G, L)
+    product = xp.matmul(weights, columns.reshape(n, groups, columns.shape[1] // groups, columns.shape[2]))  # (N, G, O/G, L)
     if not flat:
         return product.reshape(n, o, out[0], out[1])
     return xp.ascontiguousarray(product.reshape(n, o, out[0], cols)[:, :, :, :out[1]])
@@ -93,14 +94,15 @@ def conv_input(g, w, input_size, stride, padding, dilation, groups):
     kernel = w.shape[2:]
     c = w.shape[1] * groups
     rows, cols, flat = _geometry(input_size, kernel, (ho, wo), stride, padding, dilation)
-    weights = w.reshape(groups, o // groups, -1).transpose(0, 2, 1)  # per group (C/groups*kh*kw, O/groups)
+    weights = w.reshape(groups, o // groups, w.shape[1] * kernel[0] * kernel[1]).transpose(0, 2, 1)  # per group (C/groups*kh*kw, O/groups)
     grads = _grad_matrices(g, cols, flat)
     xp = namespace(grads)
-    columns = xp.matmul(weights, grads.reshape(n, groups, o // groups, -1)).reshape(n, c, kernel[0], kernel[1], -1)
+    length = grads.shape[2]
+    columns = xp.matmul(weights, grads.reshape(n, groups, o // groups, length)).reshape(n, c, kernel[0], kernel[1],
+                                                                                         length)
     buffer = xp.zeros((n, c, rows + flat, cols), dtype=columns.dtype)
     if flat:  # each kernel offset adds one contiguous run per plane
-        planes = buffer.reshape(n, c, -1)
-        length = ho * cols
+        planes = buffer.reshape(n, c, (rows + flat) * cols)
         for i in range(kernel[0]):
             for j in range(kernel[1]):
                 start = i * dilation[0] * cols + j * dilation[1]
@@ -124,8 +126,9 @@ def conv_weight(x, g, kernel, stride, padding, dilation, groups):
     columns = _columns(_padded(x, padding, rows, cols, flat), kernel, out, stride, dilation, flat)
     grads = _grad_matrices(g, cols, flat)
     xp = namespace(grads)
-    product = xp.matmul(grads.reshape(n, groups, o // groups, -1),
-                        columns.reshape(n, groups, columns.shape[1] // groups, -1).transpose(0, 1, 3, 2))
+    length = grads.shape[2]
+    product = xp.matmul(grads.reshape(n, groups, o // groups, length),
+                        columns.reshape(n, groups, columns.shape[1] // groups, length).transpose(0, 1, 3, 2))
     return product.sum(axis=0).reshape((o, x.shape[1] // groups) + tuple(kernel))
 
 
@@ -135,7 +138,7 @@ def im2col(x, kernel, stride, padding, dilation):
     n, c, h, w = x.shape
     size = out_size((h, w), kernel, stride, padding, dilation)
     windows = window_view(pad_last_two(x, padding), kernel, size, stride, dilation)
-    columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kernel[0] * kernel[1], -1)
+    columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kernel[0] * kernel[1], size[0] * size[1])
     return columns, size
 
 

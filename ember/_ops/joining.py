@@ -149,6 +149,9 @@ def stack(tensors, dim=0, *, out=None):
         if tensor._data.shape != shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
                                f"{list(tensor._data.shape)} at entry {number}")
+    if len(shape) >= 64:
+        from ._errors import too_many_dims
+        raise too_many_dims(len(shape) + 1)
     dim = normalize_dim(dim, len(shape) + 1)
     dtype = result_type(*tensors).numpy if len(tensors) > 1 else tensors[0]._data.dtype
     data = np.stack([t._data for t in tensors], axis=dim, dtype=dtype)
@@ -278,12 +281,17 @@ def split(tensor, split_size_or_sections, dim=0):
 
 @variants("function", "method")
 def chunk(input, chunks, dim=0):
-    """Up to `chunks` views of (nearly) equal size, as torch cuts them (SplitBackward0)."""
+    """Up to `chunks` views of (nearly) equal size, as torch cuts them (SplitBackward0); a dim of
+    size 0 gives `chunks` empty views (SplitWithSizesBackward0), as torch's chunk does."""
+    if input.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor; unsqueeze a 0-d tensor first")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     dim = normalize_dim(dim, input.ndim)
     length = input._data.shape[dim]
-    return split(input, max(-(-length // chunks), 1) if length else 0, dim)
+    if length == 0:
+        return split(input, [0] * chunks, dim)
+    return split(input, -(-length // chunks), dim)
 
 
 @variants("function", "method")

@@ -11,6 +11,7 @@ import numpy as np
 from .._autocast import lower_precision
 from .._backend import is_array, namespace
 from .._tensor import Tensor, make_tensor
+from ._kernels import half_in_float32
 from ._registry import declare, defop, promote, variants
 from .pointwise import mul
 from .reduction import sum
@@ -220,17 +221,17 @@ def _addmv_forward(bias, mat, vec, *, beta=1, alpha=1):
 
 
 # fmt: off
-addmm_row = defop("addmm", "AddmmBackward0", _addmm_forward,
+addmm_row = defop("addmm", "AddmmBackward0", half_in_float32(_addmm_forward),
                   (lambda grad, bias, m1, m2, *, beta=1, alpha=1, mat2_column_major=False: _scaled(grad, beta),
                    lambda grad, bias, m1, m2, *, beta=1, alpha=1, mat2_column_major=False: _scaled(
                        mm_row(grad, _t(m2)), alpha),
                    lambda grad, bias, m1, m2, *, beta=1, alpha=1, mat2_column_major=False: _scaled(
                        _mat2_grad(grad, m1, mat2_column_major), alpha)))
-addmv_row = defop("addmv", "AddmvBackward0", _addmv_forward,
+addmv_row = defop("addmv", "AddmvBackward0", half_in_float32(_addmv_forward),
                   (lambda grad, bias, mat, vec, *, beta=1, alpha=1: _scaled(grad, beta),
                    lambda grad, bias, mat, vec, *, beta=1, alpha=1: _scaled(unsqueeze(grad, 1) * vec, alpha),
                    lambda grad, bias, mat, vec, *, beta=1, alpha=1: _scaled(mv_row(t(mat), grad), alpha)))
-baddbmm_row = defop("baddbmm", "BaddbmmBackward0", _addmm_forward,
+baddbmm_row = defop("baddbmm", "BaddbmmBackward0", half_in_float32(_addmm_forward),
                     (lambda grad, bias, b1, b2, *, beta=1, alpha=1: _scaled(grad, beta),
                      lambda grad, bias, b1, b2, *, beta=1, alpha=1: _scaled(bmm_row(grad, transpose(b2, 1, 2)), alpha),
                      lambda grad, bias, b1, b2, *, beta=1, alpha=1: _scaled(bmm_row(transpose(b1, 1, 2), grad), alpha)))
@@ -415,7 +416,8 @@ def einsum(equation, *operands):
             if sizes.get(letter, size) != size and 1 not in (size, sizes[letter]):
                 raise RuntimeError(f"einsum(): subscript {letter} has size {size} for operand {position} which does "
                                    f"not broadcast with previously seen size {sizes[letter]}")
-            sizes[letter] = max(sizes.get(letter, 1), size)
+            if sizes.get(letter, 1) == 1:  # a size-1 subscript broadcasts (to 0 too: max() would keep the 1)
+                sizes[letter] = size
     prepared = [_take_diagonals(term, operand) for term, operand in zip(terms, operands)]
     term, result = None, None
     for position, (next_term, operand) in enumerate(prepared):
@@ -450,6 +452,7 @@ def tensordot(a, b, dims=2):
     free_a = [d for d in range(a.ndim) if d not in dims_a]
     free_b = [d for d in range(b.ndim) if d not in dims_b]
     size = math.prod(a.shape[d] for d in dims_a)
-    left = reshape(permute(a, free_a + dims_a), (-1, size))
-    right = reshape(permute(b, dims_b + free_b), (size, -1))
+    rows, columns = math.prod(a.shape[d] for d in free_a), math.prod(b.shape[d] for d in free_b)
+    left = reshape(permute(a, free_a + dims_a), (rows, size))  # sizes spelled out: -1 is undefined beside a 0
+    right = reshape(permute(b, dims_b + free_b), (size, columns))
     return reshape(mm_row(left, right), tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b))

@@ -7,7 +7,8 @@ import numpy as np
 
 from .._backend import as_array, namespace
 from .._tensor import Tensor, make_tensor
-from ._registry import defop
+from ._kernels import half_in_float32
+from ._registry import DtypeRule, defop, promote
 from .pointwise import abs, sign, where
 
 
@@ -40,7 +41,7 @@ def _norm_backward(grad, x, *, ord, dim, keepdim, result):
 
 # at::norm(x, p, dim): torch's pairwise_distance and normalize call it directly, so their graphs show
 # NormBackward1 (ember.norm / Tensor.norm go through linalg.vector_norm, as torch's do)
-norm_dim = defop("norm", "NormBackward1", _norm_forward, _norm_backward)
+norm_dim = defop("norm", "NormBackward1", half_in_float32(_norm_forward), _norm_backward)
 
 
 # F.one_hot: no gradient, int64 out
@@ -73,6 +74,10 @@ def _constant(like, array):
 
 
 # -- regression losses ----------------------------------------------------------------------------
+# The dtype a loss computes in when input and target differ, as torch's kernels pick it: mse and
+# smooth_l1 promote, huber keeps the input's dtype, binary_cross_entropy_with_logits takes the target's.
+_input_dtype = DtypeRule(lambda input, *others, **attributes: input._data.dtype)
+_target_dtype = DtypeRule(lambda input, target, *others, **attributes: target._data.dtype)
 
 
 def _smooth_l1_forward(a, b, *, reduction, count, beta):
@@ -97,7 +102,8 @@ def _mse_backward(grad, a, b, *, reduction, count):
 
 mse_loss_row = defop("mse_loss", "MseLossBackward0",
                      lambda a, b, *, reduction, count: _reduce(np.square(a - b), reduction),
-                     (_mse_backward, lambda grad, a, b, **attributes: -_mse_backward(grad, a, b, **attributes)))
+                     (_mse_backward, lambda grad, a, b, **attributes: -_mse_backward(grad, a, b, **attributes)),
+                     dtype_rule=promote)
 
 
 def _smooth_l1_backward(grad, a, b, *, reduction, count, beta):
@@ -109,7 +115,8 @@ def _smooth_l1_backward(grad, a, b, *, reduction, count, beta):
 
 smooth_l1_loss_row = defop("smooth_l1_loss", "SmoothL1LossBackward0", _smooth_l1_forward,
                            (_smooth_l1_backward, lambda grad, a, b, **attributes: -_smooth_l1_backward(grad, a, b,
-                                                                                                       **attributes)))
+                                                                                                       **attributes)),
+                           dtype_rule=promote)
 
 
 def _huber_backward(grad, a, b, *, reduction, count, delta):
@@ -118,7 +125,8 @@ def _huber_backward(grad, a, b, *, reduction, count, delta):
     return where(abs(difference) <= delta, scaled * difference, scaled * delta * sign(difference))
 
 huber_loss_row = defop("huber_loss", "HuberLossBackward0", _huber_forward,
-                       (_huber_backward, lambda grad, a, b, **attributes: -_huber_backward(grad, a, b, **attributes)))
+                       (_huber_backward, lambda grad, a, b, **attributes: -_huber_backward(grad, a, b, **attributes)),
+                       dtype_rule=_input_dtype)
 # fmt: on
 
 
@@ -264,4 +272,4 @@ def _bce_logits_target_backward(grad, x, target, weight, pos_weight, *, reductio
 
 binary_cross_entropy_with_logits_row = defop(
     "binary_cross_entropy_with_logits", "BinaryCrossEntropyWithLogitsBackward0", _bce_logits_forward,
-    (_bce_logits_input_backward, _bce_logits_target_backward, None, None))
+    (_bce_logits_input_backward, _bce_logits_target_backward, None, None), dtype_rule=_target_dtype)

@@ -10,6 +10,7 @@ import numpy as np
 from .._errstate import quietly
 from .._tensor import Tensor, make_tensor
 from ._errors import kernel_missing
+from ._kernels import cast, half_in_float32
 from ._registry import defop, variants
 from .reduction import mean, sum
 from .shape import reshape
@@ -31,6 +32,15 @@ def _centered(x, axes, eps):
     return xc, (mean(xc * xc, axes, keepdim=True) + eps) ** -0.5
 
 
+def _mean(x, axes):
+    """x.mean(axes, keepdims=True) without NumPy's "Mean of empty slice" warning: an empty slice's mean
+    is NaN silently, as in torch (the rows run in the quiet floating-point state)."""
+    count = 1
+    for axis in axes:
+        count *= x.shape[axis]
+    return x.sum(axis=axes, keepdims=True) / count if count else x.sum(axis=axes, keepdims=True) * np.nan
+
+
 # -- batch norm ------------------------------------------------------------------------------------
 def _channel_shape(x):
     return (-1,) + (1,) * (x.ndim - 2)
@@ -42,18 +52,22 @@ def _batch_axes(x):
 
 def _batch_norm_forward(x, w, b, *, training, eps, running_mean, running_var):
     axes, shape = _batch_axes(x), _channel_shape(x)
+    half = x.dtype.itemsize == 2  # float16, bfloat16: computed in float32, as torch's CPU kernel does
+    work = x.astype(np.float32) if half else x
     if training:
-        center = x.mean(axis=axes, keepdims=True)
-        var = np.square(x - center).mean(axis=axes, keepdims=True)
+        center = _mean(work, axes)
+        scale = 1 / np.sqrt(_mean(np.square(work - center), axes) + eps)
+        if half:  # torch keeps the batch's mean and invstd in the input's dtype: round them as it does
+            center, scale = (cast(value, x.dtype).astype(np.float32) for value in (center, scale))
     else:
-        center, var = running_mean.reshape(shape), running_var.reshape(shape)
-    scale = 1 / np.sqrt(var + eps)
+        center = running_mean.reshape(shape).astype(work.dtype, copy=False)
+        scale = 1 / np.sqrt(running_var.reshape(shape).astype(work.dtype, copy=False) + eps)
     if w is not None:
         scale = scale * w.reshape(shape)
-    out = (x - center) * scale
+    out = (work - center) * scale
     if b is not None:
         out = out + b.reshape(shape)
-    return out.astype(x.dtype, copy=False)
+    return cast(out, x.dtype)
 
 
 def _batch_stats(x, training, eps, running_mean, running_var):
@@ -109,6 +123,16 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if input.ndim < 2:
         raise ValueError(f"expected 2D or 3D input (got {input.ndim}D input); batch norm normalises the channel "
                          "dimension 1 over the batch")
+    if training:  # torch's F.batch_norm counts the values per channel without the channels (0 channels pass)
+        count = input.shape[0]
+        for size in input.shape[2:]:
+            count *= size
+        if count == 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                             f"ember.Size({list(input.shape)}); use a batch of more than one sample, or call "
+                             ".eval() first")
+    if input.numel() == 0:
+        return _empty_batch_norm(input, weight, bias)
     channels = input.shape[1]
     for name, tensor in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
                          ("bias", bias)):
@@ -117,11 +141,6 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                                f"{channels} channels in dimension 1")
     data = input._data
     if training:
-        count = data.size // channels
-        if count <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size "
-                             f"ember.Size({list(input.shape)}); use a batch of more than one sample, or call "
-                             ".eval() first")
         if running_mean is not None or running_var is not None:
             axes = _batch_axes(data)
             batch_mean = data.mean(axis=axes)
@@ -141,6 +160,19 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     return batch_norm_row(input, weight, bias, training=bool(training), eps=eps, **stats)
 
 
+def _empty_batch_norm(input, weight, bias):
+    """torch's native batch norm of an empty input: a copy, times weight[0], plus bias[0] (so a
+    parameter of 0 elements raises select()'s IndexError, as in torch), statistics untouched."""
+    from .construct import select
+    from .pointwise import add, clone, mul
+    out = clone(input)
+    if weight is not None:
+        out = mul(out, select(weight, 0, 0))
+    if bias is not None:
+        out = add(out, select(bias, 0, 0))
+    return out
+
+
 def _blend(running, batch_value, momentum):
     """running <- (1 - momentum) * running + momentum * batch_value, in place (no autograd)."""
     data = running._data
@@ -157,8 +189,8 @@ def _last_axes(x, count):
 
 def _layer_norm_forward(x, w, b, *, count, eps):
     axes = _last_axes(x, count)
-    xc = x - x.mean(axis=axes, keepdims=True)
-    out = xc / np.sqrt(np.square(xc).mean(axis=axes, keepdims=True) + eps)
+    xc = x - _mean(x, axes)
+    out = xc / np.sqrt(_mean(np.square(xc), axes) + eps)
     if w is not None:
         out = out * w
     if b is not None:
@@ -178,7 +210,7 @@ def _layer_norm_w_grad(grad, x, w, b, *, count, eps):
     return grad * xc * invstd  # the engine sums the leading dimensions away
 
 
-layer_norm_row = defop("native_layer_norm", "NativeLayerNormBackward0", _layer_norm_forward,
+layer_norm_row = defop("native_layer_norm", "NativeLayerNormBackward0", half_in_float32(_layer_norm_forward),
                        (_layer_norm_x_grad, _layer_norm_w_grad, lambda grad, x, w, b, *, count, eps: grad))
 
 
@@ -199,14 +231,22 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
 
 
 # -- group norm --------------------------------------------------------------------------------------
+def _group_shape(x, groups):
+    """(N, groups, values per group), spelled out: -1 is undefined for an empty batch."""
+    per_group = 1
+    for size in x.shape[1:]:
+        per_group *= size
+    return (x.shape[0], groups, per_group // groups)
+
+
 def _grouped(x, groups):
-    return reshape(x, (x.shape[0], groups, -1))
+    return reshape(x, _group_shape(x, groups))
 
 
 def _group_norm_forward(x, w, b, *, groups, eps):
-    grouped = x.reshape(x.shape[0], groups, -1)
-    xc = grouped - grouped.mean(axis=2, keepdims=True)
-    out = (xc / np.sqrt(np.square(xc).mean(axis=2, keepdims=True) + eps)).reshape(x.shape)
+    grouped = x.reshape(_group_shape(x, groups))
+    xc = grouped - _mean(grouped, (2,))
+    out = (xc / np.sqrt(_mean(np.square(xc), (2,)) + eps)).reshape(x.shape)
     shape = _channel_shape(x)
     if w is not None:
         out = out * w.reshape(shape)
@@ -223,11 +263,13 @@ def _group_norm_x_grad(grad, x, w, b, *, groups, eps):
 
 
 def _group_norm_w_grad(grad, x, w, b, *, groups, eps):
+    if x.shape[0] and not _group_shape(x, groups)[2]:  # torch's kernel: sum over no values times a NaN mean
+        return sum(grad, _batch_axes(grad)) * np.nan
     xc, invstd = _centered(_grouped(x, groups), (2,), eps)
     return sum(grad * reshape(xc * invstd, x.shape), _batch_axes(x))
 
 
-group_norm_row = defop("native_group_norm", "NativeGroupNormBackward0", _group_norm_forward,
+group_norm_row = defop("native_group_norm", "NativeGroupNormBackward0", half_in_float32(_group_norm_forward),
                        (_group_norm_x_grad, _group_norm_w_grad,
                         lambda grad, x, w, b, *, groups, eps: sum(grad, _batch_axes(grad))))
 

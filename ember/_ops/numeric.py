@@ -16,6 +16,7 @@ from ..return_types import cummax as cummax_type
 from ..return_types import cummin as cummin_type
 from ..return_types import frexp as frexp_type
 from ._errors import no_derivative
+from ._kernels import half_in_float32
 from ._registry import declare, defop, promote, promote_to_float, variants
 from .indexing import _zeros, scatter_add_row
 from .joining import cat
@@ -293,7 +294,8 @@ def _logcumsumexp_backward(grad, x, *, dim, result):
 
 
 logcumsumexp_row = defop("logcumsumexp", "LogcumsumexpBackward0",
-                         lambda x, *, dim: accumulate(namespace(x), "logaddexp", x, dim), _logcumsumexp_backward)
+                         half_in_float32(lambda x, *, dim: accumulate(namespace(x), "logaddexp", x, dim)),
+                         _logcumsumexp_backward)
 
 
 @variants("function", "method")

@@ -8,6 +8,7 @@ import numpy as np
 from .._autocast import in_float32, lower_precision
 from .._backend import as_array, namespace
 from .._tensor import Tensor, make_tensor
+from ._kernels import half_in_float32
 from ._registry import defop, promote, variants
 from .decompositions import inv, mT
 from .linalg import matmul, mv
@@ -284,7 +285,7 @@ def _cdist_x2(grad, x1, x2, *, p, result):
 cdist_row = defop("cdist", "CdistBackward0", _cdist_forward, (_cdist_x1, _cdist_x2))
 
 
-dist_row = defop("dist", "DistBackward0", _dist_forward,
+dist_row = defop("dist", "DistBackward0", half_in_float32(_dist_forward),
                  (lambda grad, a, b, *, p, result: grad * _norm_slope(a - b, result, p),
                   lambda grad, a, b, *, p, result: -grad * _norm_slope(a - b, result, p)), dtype_rule=promote)
 # fmt: on
@@ -319,7 +320,8 @@ def _slice_norms(x, p, dim):
 
 
 def _renorm_forward(x, *, p, dim, maxnorm):
-    norms = _slice_norms(x, p, dim)
+    # float16/bfloat16: the norms in float32, the factor rounded to x's dtype, as torch's kernel
+    norms = _slice_norms(x.astype(np.float32) if x.dtype.itemsize == 2 else x, p, dim)
     factor = np.where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0).astype(x.dtype)
     return x * factor
 

@@ -18,7 +18,7 @@ from .._backend import as_array, is_array, to_device
 from .._dtype import cast_array, result_type, scalar_type_name
 from .._tensor import Tensor, make_tensor
 from ._errors import check_fits, clamp_not_for_complex, no_derivative, not_for_complex, refusing
-from ._kernels import checked_division, integer_power, trunc_divide, wrapped_int, zeroed_where
+from ._kernels import checked_division, half_in_float32, integer_power, trunc_divide, wrapped_int, zeroed_where
 from ._registry import DtypeRule, declare, defop, promote, promote_to_float, variants
 
 
@@ -279,7 +279,7 @@ cos = defop("cos", "CosBackward0", np.cos, lambda grad, x: -grad * sin(x), dtype
             variants=("function", "method", "inplace"))
 tanh = defop("tanh", "TanhBackward0", np.tanh, lambda grad, x, result: grad * (1 - result * result),
              dtype_rule=promote_to_float, variants=("function", "method", "inplace"))
-sigmoid = defop("sigmoid", "SigmoidBackward0", lambda x: 1 / (1 + np.exp(-x)),
+sigmoid = defop("sigmoid", "SigmoidBackward0", half_in_float32(lambda x: 1 / (1 + np.exp(-x))),
                 lambda grad, x, result: grad * result * (1 - result), dtype_rule=promote_to_float,
                 variants=("function", "method", "inplace"))
 reciprocal = defop("reciprocal", "ReciprocalBackward0", np.reciprocal,

@@ -5,13 +5,33 @@ import numpy as np
 
 from .._dtype import result_type, scalar_type_name
 from .._tensor import Tensor, make_tensor
-from ._registry import declare, defop, variants
-from .pointwise import ge, gt, le, lt, ne
+from ._errors import refusing
+from ._registry import declare, defop, promote, variants
+from .pointwise import _wrapping, ge, gt, le, lt, ne
+
+
+def _shift_refused(kernel):
+    def error(dtype):
+        return NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(dtype)}\': shifts take '
+                                   "integer tensors; convert with .long() (or .to(torch.int32) ...) first")
+    return error
+
+
+# NumPy's shifts already give torch's answers where C leaves them undefined: a count past the bit
+# width, or negative, shifts everything out (0, or -1 for a negative value shifted right), and a
+# left shift wraps through the sign bit. Python ints wrap to the tensor's dtype first (int32 << 2**40
+# shifts by 0), as torch casts them; bool << bool and floats have no kernel in torch.
+def _shift(kernel, numpy_shift):
+    return refusing(kernel, "bfc", _wrapping(numpy_shift), _shift_refused(kernel))
 
 # fmt: off
 logical_and = defop("logical_and", None, np.logical_and, None, variants=("function", "method", "inplace"))
 logical_or = defop("logical_or", None, np.logical_or, None, variants=("function", "method", "inplace"))
 logical_xor = defop("logical_xor", None, np.logical_xor, None, variants=("function", "method", "inplace"))
+bitwise_left_shift = defop("bitwise_left_shift", None, _shift("lshift_cpu", np.left_shift), None, dtype_rule=promote,
+                           variants=("function", "method", "inplace"))
+bitwise_right_shift = defop("bitwise_right_shift", None, _shift("rshift_cpu", np.right_shift), None,
+                            dtype_rule=promote, variants=("function", "method", "inplace"))
 # fmt: on
 
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne

@@ -10,13 +10,14 @@ import warnings
 import numpy as np
 
 from .._autocast import in_float32
-from .._backend import as_array, namespace
+from .._backend import accumulate, as_array, namespace
 from .._dtype import FLOATING, LEGACY_NAMES, get_default_dtype, int64
 from .._tensor import Tensor, make_tensor
 from ..autograd.anomaly_mode import user_stacklevel
+from ..return_types import aminmax as aminmax_type
 from ..return_types import max as max_type
 from ..return_types import min as min_type
-from ._kernels import add_reduce, array_mean, element_count
+from ._kernels import add_reduce, array_mean, element_count, half_in_float32
 from ._multi_output import defop_multi
 from ._registry import defop, variants
 from .pointwise import eq, exp, sign, where
@@ -41,14 +42,15 @@ def _reduced_dims(dim, ndim):
 
 
 # fmt: off
-sum_all = defop("sum", "SumBackward0", lambda x, *, shape: add_reduce(x, axis=None),
+sum_all = defop("sum", "SumBackward0", half_in_float32(lambda x, *, shape: add_reduce(x, axis=None)),
                 lambda grad, x, *, shape: _expand_back(grad, shape=shape))
-sum_dim = defop("sum", "SumBackward1", lambda x, *, shape, dim, keepdim: add_reduce(x, axis=dim, keepdims=keepdim),
+sum_dim = defop("sum", "SumBackward1",
+                half_in_float32(lambda x, *, shape, dim, keepdim: add_reduce(x, axis=dim, keepdims=keepdim)),
                 lambda grad, x, *, shape, dim, keepdim: _expand_back(grad, shape=shape, dim=dim, keepdim=keepdim))
-mean_all = defop("mean", "MeanBackward0", lambda x, *, shape: array_mean(x),
+mean_all = defop("mean", "MeanBackward0", half_in_float32(lambda x, *, shape: array_mean(x)),
                  lambda grad, x, *, shape: _expand_back(grad / element_count(shape, None), shape=shape))
 mean_dim = defop("mean", "MeanBackward1",
-                 lambda x, *, shape, dim, keepdim: array_mean(x, axis=dim, keepdims=keepdim),
+                 half_in_float32(lambda x, *, shape, dim, keepdim: array_mean(x, axis=dim, keepdims=keepdim)),
                  lambda grad, x, *, shape, dim, keepdim: _expand_back(grad / element_count(shape, dim), shape=shape,
                                                                       dim=dim, keepdim=keepdim))
 # fmt: on
@@ -180,11 +182,20 @@ def _prod_backward(grad, x, *, shape, dim=None, keepdim=False, result):
     return grad * _product_of_others(x, None if dim is None else dim[0])
 
 
+def _prod_along(x, axis, keepdims):
+    """np.prod over one axis; float16 rounds after every multiply in order, as torch's CPU kernel
+    multiplies it (NumPy's float16 product keeps a float32 accumulator, which torch does not)."""
+    if x.dtype != np.float16 or not x.shape[axis]:
+        return np.prod(x, axis=axis, keepdims=keepdims)
+    running = accumulate(namespace(x), "multiply", x, axis)
+    return running.take([-1] if keepdims else -1, axis=axis)
+
+
 # fmt: off
 prod_all = defop("prod", "ProdBackward0", lambda x, *, shape: np.prod(x),
                  lambda grad, x, *, shape, result: _prod_backward(grad, x, shape=shape, result=result))
-prod_dim = defop("prod", "ProdBackward1", lambda x, *, shape, dim, keepdim: np.prod(x, axis=dim[0], keepdims=keepdim),
-                 _prod_backward, bfloat16_native=True)  # torch multiplies along a dim in bfloat16
+prod_dim = defop("prod", "ProdBackward1", lambda x, *, shape, dim, keepdim: _prod_along(x, dim[0], keepdim),
+                 _prod_backward, bfloat16_native=True)  # torch multiplies along a dim in bfloat16 (float16 too)
 # fmt: on
 
 
@@ -243,18 +254,40 @@ def _check_reduced_not_empty(name, input, dim):
             _check_not_empty(name, input, axis)
 
 
+def _check_reduced_not_empty_or_every(name, input, dim):
+    """As _check_reduced_not_empty; dim () or None (every dim) of an empty tensor is torch's RuntimeError."""
+    if dim in ((), [], None) and input._data.size == 0:
+        _check_not_empty(name, input)
+    _check_reduced_not_empty(name, input, _all_or(dim, input.ndim))
+
+
 @variants("function", "method")
 def amax(input, dim=(), keepdim=False):
     """Largest value over `dim` (all dims when empty); ties share the gradient evenly."""
-    _check_reduced_not_empty("amax", input, _all_or(dim, input.ndim))
+    _check_reduced_not_empty_or_every("amax", input, dim)
     return amax_row(input, shape=input._data.shape, dim=_all_or(dim, input.ndim), keepdim=keepdim)
 
 
 @variants("function", "method")
 def amin(input, dim=(), keepdim=False):
     """Smallest value over `dim` (all dims when empty); ties share the gradient evenly."""
-    _check_reduced_not_empty("amin", input, _all_or(dim, input.ndim))
+    _check_reduced_not_empty_or_every("amin", input, dim)
     return amin_row(input, shape=input._data.shape, dim=_all_or(dim, input.ndim), keepdim=keepdim)
+
+
+@variants("function", "method")
+def aminmax(input, *, dim=None, keepdim=False):
+    """(min, max) over `dim` (every element when None). ember records AminBackward0 and AmaxBackward0
+    where torch records one AminmaxBackward0; the gradients are the same."""
+    if input._data.size == 0:
+        if dim is None:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has no "
+                               "identity.")
+        axis = normalize_dim(dim, input.ndim)
+        if input.ndim and input._data.shape[axis] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {axis} to have non-zero size.")
+    dims = () if dim is None else (dim,)
+    return aminmax_type(amin(input, dims, keepdim), amax(input, dims, keepdim))
 
 
 def _extreme(name, whole_row, dim_row, arg, result_type, input, dim, keepdim):
@@ -437,7 +470,7 @@ def _logsumexp_forward(x, *, shape, dim, keepdim):
     return out if keepdim else np.squeeze(out, axis=dim)
 
 
-logsumexp_row = defop("logsumexp", "LogsumexpBackward0", _logsumexp_forward,
+logsumexp_row = defop("logsumexp", "LogsumexpBackward0", _logsumexp_forward,  # torch: float16 steps
                       lambda grad, x, *, shape, dim, keepdim, result: _kept(grad, shape=shape, dim=dim, keepdim=keepdim)
                       * exp(x - _kept(result, shape=shape, dim=dim, keepdim=keepdim)))
 
@@ -476,7 +509,7 @@ def _reverse_cumsum(grad, dim):
     from .rearrange import flip
     return flip(cumsum_row(flip(grad, dim), dim=dim), dim)
 
-cumsum_row = defop("cumsum", "CumsumBackward0", lambda x, *, dim: np.cumsum(x, axis=dim),
+cumsum_row = defop("cumsum", "CumsumBackward0", half_in_float32(lambda x, *, dim: np.cumsum(x, axis=dim)),
                    lambda grad, x, *, dim: _reverse_cumsum(grad, dim))
 
 
@@ -487,7 +520,8 @@ def _cumprod_backward(grad, x, *, dim, result):
         return _reverse_cumsum(grad * result, dim) / x
     return _cumprod_backward_with_zeros(grad, x, dim)
 
-cumprod_row = defop("cumprod", "CumprodBackward0", lambda x, *, dim: np.cumprod(x, axis=dim), _cumprod_backward)
+cumprod_row = defop("cumprod", "CumprodBackward0", half_in_float32(lambda x, *, dim: np.cumprod(x, axis=dim)),
+                    _cumprod_backward)
 
 
 @variants("function", "method", "inplace")
@@ -555,6 +589,16 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
                            f"{LEGACY_NAMES[x.dtype][:-len('Tensor')]}; convert it first with .float()")
     ord = float(ord)
+    if ord in (math.inf, -math.inf) and x._data.size == 0:  # no identity for max/min
+        name = "inf" if ord > 0 else "-inf"
+        dims = _all_or(dim, x.ndim)
+        if dim is None or dim == () or dim == []:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {name} norm on an empty tensor because the "
+                               "operation does not have an identity")
+        empty = next((axis for axis in dims if x._data.shape[axis] == 0), None)
+        if empty is not None:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {name} norm on the dimension {empty}because "
+                               "this dimension is empty and the operation does not have an identity")
     return vector_norm_row(x, ord=int(ord) if ord.is_integer() else ord, dim=_all_or(dim, x.ndim), keepdim=keepdim)
 
 

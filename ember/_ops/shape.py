@@ -13,6 +13,7 @@ import numpy as np
 from .._backend import as_array, is_array, like, namespace
 from .._tensor import Size, Tensor
 from ..autograd.anomaly_mode import user_stacklevel
+from ._errors import MAX_DIMS, too_many_dims
 from ._registry import declare, defop, variants
 
 
@@ -151,7 +152,15 @@ view_row, unsqueeze_row, squeeze_all, squeeze_dim, squeeze_dims, transpose_row, 
 
 
 def _shape(args):
-    return tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else tuple(args)
+    shape = tuple(args[0]) if len(args) == 1 and isinstance(args[0], (tuple, list)) else tuple(args)
+    if len(shape) > MAX_DIMS:
+        raise too_many_dims(len(shape))
+    return shape
+
+
+def _one_more_dim(input):
+    if input.ndim >= MAX_DIMS:
+        raise too_many_dims(input.ndim + 1)
 
 
 @variants("method")
@@ -205,6 +214,7 @@ def flatten(input, start_dim=0, end_dim=-1):
 def unsqueeze(input, dim):
     if not isinstance(input, Tensor):
         return np.expand_dims(input, dim)
+    _one_more_dim(input)
     return unsqueeze_row(input, dim=normalize_dim(dim, input.ndim + 1))
 
 
@@ -266,6 +276,24 @@ def numpy_T(input):
                       "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
                       "tensor.", UserWarning, stacklevel=user_stacklevel())
     return permute_row(input, dims=tuple(range(input.ndim))[::-1])
+
+
+def warn_once_zero_dim(name, advice):
+    """torch's once-per-process deprecation of x.mT / x.mH on a 0-d tensor."""
+    if (name, True) not in _warned:
+        _warned.add((name, True))
+        warnings.warn(f"Tensor.{name} is deprecated on 0-D tensors. {advice}", UserWarning,
+                      stacklevel=user_stacklevel())
+
+
+def matrix_T(input):
+    """x.mT: the last two dimensions swapped; a 0-d tensor is returned as it is, with torch's warning."""
+    if input.ndim == 0:
+        warn_once_zero_dim("mT", "This function is the identity in these cases.")
+        return input
+    if input.ndim == 1:
+        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+    return transpose(input, -2, -1)
 
 
 _warned = set()
@@ -458,6 +486,7 @@ def getitem(input, index):
         if item is Ellipsis:
             dim += input.ndim - consumed
         elif item is None:
+            _one_more_dim(result)
             result, dim = unsqueeze_row(result, dim=dim), dim + 1
         elif isinstance(item, slice):
             result, dim = _slice(result, dim, item, skip_full=True), dim + 1

@@ -165,6 +165,8 @@ def mode(input, dim=-1, keepdim=False):
     ones) and the index of its last occurrence, as torch's CPU kernel."""
     source = _one_dim(input)
     axis = _axis(input, dim)
+    if source._data.shape[axis] == 0:
+        raise IndexError(f"mode(): Expected reduction dim {axis} to have non-zero size.")
     data = np.moveaxis(source._data, axis, -1)
     order = np.argsort(data, axis=-1, kind="stable")
     ordered = np.take_along_axis(data, order, axis=-1)
@@ -193,6 +195,8 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     source = _one_dim(input)
     axis = _axis(input, dim)
     size = source._data.shape[axis]
+    if size == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {axis} to have non-zero size.")
     if not 1 <= k <= size:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}; k is {k} and the "
                            f"dimension has size {size}")

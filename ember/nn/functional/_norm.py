@@ -31,10 +31,10 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     reshaped = input.contiguous().view(1, batch * channels, *input.shape[2:])
     out = batch_norm(reshaped, mean_, var_, _repeated(weight, batch), _repeated(bias, batch), use_input_stats,
                      momentum, eps)
-    with no_grad():
-        if running_mean is not None:
+    with no_grad():  # averaged back after training steps only (an empty batch makes them NaN, as in torch)
+        if use_input_stats and running_mean is not None:
             running_mean.copy_(mean_.view(batch, channels).mean(0))
-        if running_var is not None:
+        if use_input_stats and running_var is not None:
             running_var.copy_(var_.view(batch, channels).mean(0))
     return out.view(*input.shape)
 
@@ -49,11 +49,15 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if weight is not None and tuple(weight.shape) != shape:
         raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight of shape "
                            f"{list(weight.shape)} and normalized_shape = {list(shape)}")
+    dtype = input.dtype
+    if dtype.itemsize == 2 and dtype.is_floating_point:  # torch upcasts float16/bfloat16 (eps is float32's too)
+        input = input.float()
     if eps is None:
         eps = finfo(input.dtype).eps
     dims = tuple(range(input.ndim - count, input.ndim))
     out = input * _ops.rsqrt((input * input).mean(dims, keepdim=True) + eps)
-    return out if weight is None else out * weight
+    out = out if weight is None else out * weight
+    return out if out.dtype == dtype else out.to(dtype)
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
