@@ -82,7 +82,8 @@ def conv(x, w, stride, padding, dilation, groups):
     columns = _columns(_padded(x, padding, rows, cols, flat), kernel, out, stride, dilation, flat)
     weights = w.reshape(groups, o // groups, w.shape[1] * kernel[0] * kernel[1])
     xp = namespace(columns)
-    product = xp.matmul(weights, columns.reshape(n, groups, columns.shape[1] // groups, columns.shape[2]))  # (N, G, O/G, L)
+    # (N, G, O/G, L)
+    product = xp.matmul(weights, columns.reshape(n, groups, columns.shape[1] // groups, columns.shape[2]))
     if not flat:
         return product.reshape(n, o, out[0], out[1])
     return xp.ascontiguousarray(product.reshape(n, o, out[0], cols)[:, :, :, :out[1]])
