@@ -95,7 +95,8 @@ def conv_input(g, w, input_size, stride, padding, dilation, groups):
     kernel = w.shape[2:]
     c = w.shape[1] * groups
     rows, cols, flat = _geometry(input_size, kernel, (ho, wo), stride, padding, dilation)
-    weights = w.reshape(groups, o // groups, w.shape[1] * kernel[0] * kernel[1]).transpose(0, 2, 1)  # per group (C/groups*kh*kw, O/groups)
+    # per group (C/groups*kh*kw, O/groups)
+    weights = w.reshape(groups, o // groups, w.shape[1] * kernel[0] * kernel[1]).transpose(0, 2, 1)
     grads = _grad_matrices(g, cols, flat)
     xp = namespace(grads)
     length = grads.shape[2]
