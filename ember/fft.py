@@ -6,6 +6,7 @@ that require grad (with a message that says so); fftshift/ifftshift are rolls an
 """
 import numpy as np
 
+from ._backend import as_array
 from ._creation import arange
 from ._dtype import get_default_dtype
 from ._tensor import Tensor, make_tensor
@@ -56,7 +57,7 @@ def _one_dim(name, numpy_fn, result_dtype, real_input=False):
         data = _prepare(name, input, norm, real_input)
         _check_dims(data, (dim,))
         answer = numpy_fn(data, n=n, axis=dim, norm=norm or "backward")
-        return make_tensor(np.asarray(answer, dtype=result_dtype(data)))
+        return make_tensor(as_array(answer, result_dtype(data), like=data))
     transform.__name__ = transform.__qualname__ = name
     transform.__doc__ = f"torch.fft.{name}: numpy.fft.{numpy_fn.__name__} with torch's dtypes."
     return transform
@@ -69,7 +70,7 @@ def _many_dims(name, numpy_fn, result_dtype, default_dims, real_input=False):
         dims = tuple(range(data.ndim)) if dims is None else (dims,) if isinstance(dims, int) else tuple(dims)
         _check_dims(data, dims)
         answer = numpy_fn(data, s=None if s is None else tuple(s), axes=dims, norm=norm or "backward")
-        return make_tensor(np.asarray(answer, dtype=result_dtype(data)))
+        return make_tensor(as_array(answer, result_dtype(data), like=data))
     transform.__name__ = transform.__qualname__ = name
     transform.__doc__ = f"torch.fft.{name}: numpy.fft.{numpy_fn.__name__} with torch's dtypes."
     return transform
@@ -95,17 +96,17 @@ def fftfreq(n, d=1.0, *, dtype=None, device=None, requires_grad=False, **_):
     """The sample frequencies of an n-point transform: [0, 1, ..., n/2-1, -n/2, ..., -1] / (d n)."""
     positive = (n - 1) // 2 + 1
     order = np.concatenate([np.arange(positive), np.arange(-(n // 2), 0)])
-    return _frequencies(order / (d * n), dtype, requires_grad)
+    return _frequencies(order / (d * n), dtype, requires_grad, device)
 
 
 def rfftfreq(n, d=1.0, *, dtype=None, device=None, requires_grad=False, **_):
     """The non-negative sample frequencies of rfft: [0, 1, ..., n/2] / (d n)."""
-    return _frequencies(np.arange(n // 2 + 1) / (d * n), dtype, requires_grad)
+    return _frequencies(np.arange(n // 2 + 1) / (d * n), dtype, requires_grad, device)
 
 
-def _frequencies(values, dtype, requires_grad):
-    dtype = dtype or get_default_dtype()
-    return arange(0).new_tensor(values, dtype=dtype, requires_grad=requires_grad)
+def _frequencies(values, dtype, requires_grad, device):
+    dtype = dtype or get_default_dtype()  # computed on the host (n values), made on `device`
+    return arange(0).new_tensor(values, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def _shift(input, dim, sign):

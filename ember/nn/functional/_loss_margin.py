@@ -12,6 +12,7 @@ import numpy as np
 
 from ... import _creation, _ops
 from ..._autocast import in_float32
+from ..._backend import to_host
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ._activation import logsigmoid
@@ -118,7 +119,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     if tuple(labels.shape) != tuple(x.shape):
         raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}")
     classes = x.shape[1]
-    rows = labels.detach().numpy()
+    rows = to_host(labels.detach()._data)  # read on the host; the counts go to x's device
     # how often each class is one of the sample's targets (torch counts a repeated target twice)
     counts = np.zeros(tuple(x.shape), dtype=x._data.dtype)
     for n, row in enumerate(rows):
@@ -128,8 +129,8 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
             if label >= classes:
                 raise RuntimeError("argument #2 'target' is out of range")
             counts[n, label] += 1
-    others = _creation.tensor((counts == 0).astype(counts.dtype))
-    counts = _creation.tensor(counts)
+    others = _creation.tensor((counts == 0).astype(counts.dtype), device=x.device)
+    counts = _creation.tensor(counts, device=x.device)
     # hinge[n, j, i] = max(0, 1 - x[n, j] + x[n, i])
     hinge = _clamp_min(1 - x.unsqueeze(2) + x.unsqueeze(1), 0)
     loss = (hinge * counts.unsqueeze(2) * others.unsqueeze(1)).sum((1, 2)) / classes
@@ -176,7 +177,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         hinge = hinge * hinge
     if weight is not None:
         hinge = hinge * weight[labels].unsqueeze(1)
-    not_target = _creation.arange(classes).unsqueeze(0) != labels.unsqueeze(1)
+    not_target = _creation.arange(classes, device=labels.device).unsqueeze(0) != labels.unsqueeze(1)
     loss = _ops.where(not_target, hinge, 0.0).sum(1) / classes
     if single:
         loss = loss.reshape(())
