@@ -270,3 +270,47 @@ def test_clamp_min_max_take_a_cpu_scalar_and_factories_honour_device():
         return loss
     optimizer.step(closure)
     assert model.weight.is_cuda and extra.tolist() == [1.0, 1.0]
+
+
+# -- the graph of a 0-d CPU operand is torch's: no copy node ------------------------------------------------------
+def graph_names(node):
+    """The nested names of a grad_fn graph, as next_functions lists them."""
+    if node is None:
+        return None
+    return (type(node).__name__, tuple(graph_names(next_node) for next_node, _ in node.next_functions))
+
+
+GRAPH_CASES = [
+    ("mul", lambda lib, x, s: x * s), ("rpow", lambda lib, x, s: s ** x),
+    ("non-leaf", lambda lib, x, s: x / (s * 3)), ("where", lambda lib, x, s: lib.where(x > 0.5, x, s.exp())),
+    ("addcmul", lambda lib, x, s: lib.addcmul(x, x, s)), ("in-place", lambda lib, x, s: (x * 1.0).mul_(s)),
+    ("twice", lambda lib, x, s: x * s + s),
+]
+
+
+@pytest.mark.parametrize("name,expression", GRAPH_CASES, ids=[case[0] for case in GRAPH_CASES])
+def test_a_cpu_scalars_graph_and_gradient_are_torchs(name, expression):
+    torch = pytest.importorskip("torch")
+
+    def run(lib, device):
+        x = lib.tensor([0.25, 0.75, 1.5], dtype=lib.float64, device=device, requires_grad=True)
+        s = lib.tensor(1.75, dtype=lib.float64, requires_grad=True)  # always on the CPU
+        result = expression(lib, x, s)
+        (first,) = lib.autograd.grad(result.sum(), s, create_graph=True)
+        second = lib.autograd.grad(first, x, retain_graph=True, allow_unused=True)[0] if first.requires_grad else None
+        result.sum().backward()
+        return graph_names(result.grad_fn), s.grad, first, second
+
+    names, s_grad, first, second = run(ember, "cuda")
+    expected_names, expected_grad, expected_first, expected_second = run(torch, "cpu")  # torch on cuda: the same graph
+    assert names == run(ember, "cpu")[0]
+    if name != "where":  # ember's WhereBackward0 lists the condition's edge (None), on the CPU too
+        assert names == expected_names
+    assert s_grad.device == ember.device("cpu") and first.device == ember.device("cpu")
+    np.testing.assert_allclose(s_grad.numpy(), expected_grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(first.detach().numpy(), expected_first.detach().numpy(), rtol=1e-12)
+    if expected_second is None:
+        assert second is None
+    else:
+        assert second.is_cuda
+        np.testing.assert_allclose(second.cpu().numpy(), expected_second.numpy(), rtol=1e-12)
