@@ -83,10 +83,39 @@ def test_sgd_momentum_is_bit_identical_and_replayed(settings):
     assert replays(fn) >= STEPS - 2, fn.explain()
 
 
-@pytest.mark.parametrize("optimizer", [ember.optim.Adam, ember.optim.AdamW])
-def test_adam_is_bit_identical(optimizer):
-    fn, records = run_both(classifier(optimizer, lr=0.01))
+@pytest.mark.parametrize("optimizer,settings", [
+    (ember.optim.Adam, {}), (ember.optim.AdamW, {}), (ember.optim.Adam, dict(amsgrad=True, weight_decay=0.01)),
+    (ember.optim.Adamax, {}), (ember.optim.Adagrad, dict(lr_decay=0.1)), (ember.optim.RMSprop, {}),
+    (ember.optim.Adadelta, {})])
+def test_adaptive_optimizers_replay_their_step_count_bit_identically(optimizer, settings):
+    # the bias corrections are Python arithmetic on the step count: each replay recomputes them
+    fn, records = run_both(classifier(optimizer, lr=0.01, **settings), steps=10)
     assert_identical(records)
+    assert replays(fn) >= 10 - 2, fn.explain()
+    assert not any(trace.diverged for trace in fn._traces)
+
+
+def test_adam_step_factors_follow_a_changed_learning_rate():
+    """A new lr fails the guard (a group setting is read by value): the next call traces again,
+    and the replayed factors use the new lr; a step count set from outside is the one replayed."""
+    records, fn = [], None
+    for compiled in (False, True):
+        ember.manual_seed(0)
+        step, state = classifier(ember.optim.Adam, lr=0.01)()
+        optimizer = next(cell.cell_contents for cell in step.__closure__
+                         if isinstance(cell.cell_contents, ember.optim.Adam))
+        fn = ember.compile(step) if compiled else step
+        record = []
+        for i in range(10):
+            if i == 5:
+                optimizer.param_groups[0]["lr"] = 0.002
+            if i == 8:  # the factors are read from the step counts at each replay, not baked in
+                for param_state in optimizer.state.values():
+                    param_state["step"].fill_(1.0)
+            record.append(_arrays([fn()]) + _arrays(state()))
+        records.append(record)
+    assert_identical(records)
+    assert len(fn._traces) == 3 and replays(fn) >= 10 - 4, fn.explain()
 
 
 def test_dropout_draws_fresh_masks_on_each_replay_as_eager_does():

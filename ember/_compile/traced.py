@@ -96,6 +96,26 @@ class Recorder:
                 self.state_writes.append((len(self.kernels) - 1, root(value)))
 
 
+def replayed_scalars(source, formula, dtype, *constants):
+    """``formula(source.item(), *constants)``, a tuple of Python numbers, as 0-d arrays of `dtype`
+    that each replay recomputes from `source`'s value at that point of the call.
+
+    An optimizer's bias correction is Python arithmetic on its step count: a plain ``.item()``
+    would be a value check that fails at every replay (the count moves on), and a Python number
+    would be baked into the kernels. Kernels reading these arrays compute what they compute with
+    the number itself: a Python float meets a float array as a weak scalar, cast to its dtype.
+    """
+    raw = source._a
+    buffers = tuple(numpy.array(value, dtype=dtype) for value in formula(raw.item(), *constants))
+
+    def kernel():
+        for buffer, value in zip(buffers, formula(raw.item(), *constants)):
+            buffer[()] = value
+    if recorder is not None:
+        recorder.add(kernel, (raw,), buffers)
+    return tuple(_new_traced(buffer) for buffer in buffers)
+
+
 class Diverged(Exception):
     """A replay met a value on which the traced call decided otherwise."""
 
