@@ -14,9 +14,16 @@ import pytest
 
 import ember
 import ember.nn as nn
-from ember._compile import CompiledFunction, OptimizedModule
+from ember._compile import CompiledFunction, OptimizedModule, passes
 
 STEPS = 8
+
+
+@pytest.fixture(autouse=True, params=[True, False], ids=["passes", "no-passes"])
+def kernel_passes(request, monkeypatch):
+    """The test switch of passes.py: every test replays with and without the kernel passes."""
+    monkeypatch.setattr(passes, "ENABLED", request.param)
+    return request.param
 
 
 def _arrays(values):
@@ -213,6 +220,50 @@ def test_seed_loop_is_bit_identical():
     assert replays(fn) >= 28
 
 
+def test_seed_loop_forwards_its_scalar_copies(kernel_passes):
+    fn, records = run_both(seed_loop, steps=5)
+    assert_identical(records)
+    trace = fn._traces[-1]
+    assert (trace.copies_forwarded > 0) is kernel_passes, fn.explain()
+
+
+def test_a_copy_of_an_array_changed_afterwards_is_not_forwarded():
+    """clone, then change the original in place, then read the clone: the copy must stay a copy
+    (and a .grad rebound after the call must not share memory with what changes later)."""
+    def make():
+        w = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        s = ember.tensor(2.0)
+
+        def step():
+            snapshot = s.clone()
+            with ember.no_grad():
+                s.add_(1.0)
+            loss = (w * snapshot).sum() + (w * s).sum()
+            w.grad = None
+            loss.backward()
+            kept = w.grad.clone()
+            with ember.no_grad():
+                w.grad.mul_(2.0)
+            return loss + kept.sum()
+        return step, lambda: [w, w.grad, s]
+    fn, records = run_both(make)
+    assert_identical(records)
+    assert replays(fn) >= STEPS - 2, fn.explain()
+
+
+def test_a_forwarded_trace_still_fails_its_guard_on_a_new_shape():
+    def f(x):
+        y = (x - 5) ** 2
+        return y.sum() * x[0]
+    fn = ember.compile(f)
+    for i, shape in enumerate([(3,), (3,), (4,), (3,), (4,)]):
+        x = (ember.arange(float(shape[0])) + 1) * (i + 1)
+        assert np.array_equal(fn(x).numpy(), f(x).numpy())
+    with pytest.raises(IndexError):  # a 0-d x: the trace raises as eager does and leaves no trace
+        fn(ember.tensor(2.0))
+    assert len(fn._traces) == 2 and replays(fn) == 3, fn.explain()
+
+
 def test_broadcast_reduction_workload_with_inputs_is_bit_identical():
     rng = np.random.default_rng(4)
     a0, w0 = rng.standard_normal((8, 5)).astype(np.float32), rng.standard_normal((8, 5)).astype(np.float32)
@@ -349,7 +400,7 @@ def test_replay_runs_no_op_code_and_makes_only_the_output_tensor():
     # the compiled function's own bookkeeping, the guard's grad-mode/default-dtype reads, the kernels,
     # and the output tensor: no op, Node or engine code
     assert ember_code <= {("_compile/function.py", name) for name in ("__call__", "replay", "rebuild", "flatten",
-                                                                      "<listcomp>", "<genexpr>")} | {
+                                                                      "before_kernels", "<listcomp>", "<genexpr>")} | {
         ("_dtype.py", "get_default_dtype"), ("_tensor.py", "make_tensor"), ("_compile/traced.py", "kernel")}, ember_code
     assert sum(1 for f, name in calls if name == "make_tensor") == 1
 
