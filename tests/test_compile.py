@@ -227,6 +227,32 @@ def test_seed_loop_forwards_its_scalar_copies(kernel_passes):
     assert (trace.copies_forwarded > 0) is kernel_passes, fn.explain()
 
 
+def test_a_buffer_read_by_a_value_check_or_handed_out_is_not_shared():
+    """share_buffers leaves alone what a closure kernel reads (a value check) and what the call
+    answers: the answer of the first op is checked and returned, later same-shape values must not
+    overwrite it."""
+    def make():
+        w = ember.tensor([1.0, -2.0, 3.0], requires_grad=True)
+
+        def step():
+            first = w * 2.0
+            if bool((first > 5).any()):  # read into Python: a value check on `first`'s buffer
+                scale = 1.0
+            else:
+                scale = 3.0
+            second = (w + 1.0) * scale
+            third = second * second
+            w.grad = None
+            third.sum().backward()
+            with ember.no_grad():
+                w.sub_(0.01 * w.grad)
+            return first.detach(), third.detach()
+        return step, lambda: [w, w.grad]
+    fn, records = run_both(make)
+    assert_identical(records)
+    assert replays(fn) >= STEPS - 3, fn.explain()
+
+
 def test_a_copy_of_an_array_changed_afterwards_is_not_forwarded():
     """clone, then change the original in place, then read the clone: the copy must stay a copy
     (and a .grad rebound after the call must not share memory with what changes later)."""
@@ -286,6 +312,8 @@ def test_broadcast_reduction_workload_with_inputs_is_bit_identical():
     fn, records = run_both(make, inputs=inputs)
     assert_identical(records)
     assert replays(fn) >= STEPS - 2, fn.explain()
+    # passes.share_buffers: dead intermediates of the same shape hand their memory on
+    assert (fn._traces[-1].buffers_shared > 0) is passes.ENABLED, fn.explain()
 
 
 # -- guards ---------------------------------------------------------------------------------

@@ -74,6 +74,7 @@ class Trace:
         self.generators = ()     # ember Generators drawn from (restored if a replay falls back)
         self.undo = ()           # state arrays written before the last value check (restored likewise)
         self.copies_forwarded = 0  # copies passes.py dropped
+        self.buffers_shared = 0    # trace-time arrays that passes.py moved into another's buffer
 
     @property
     def replayable(self):
@@ -358,18 +359,20 @@ class CompiledFunction:
         """passes.py on the kernels; the answers and rebound arrays follow the forwarded copies."""
         protected = set(recorder.persistent) | {id(root(array)) for _, array, _ in trace.inputs}
         template, plan = trace.outputs
-        escaping = {id(value) for kind, value in plan if kind == "array"}
-        escaping |= {id(value) for _, name, value in trace.rebind if name == "_data"}
+        escaping = {id(root(value)) for kind, value in plan if kind == "array"}
+        escaping |= {id(root(value)) for _, name, value in trace.rebind if name == "_data"}
         kernels, uses = _passes.identities(recorder.kernels, recorder.uses)
         kernels, uses = _passes.fuse_stores(kernels, uses, protected, escaping)
-        kernels, forwarded = _passes.forward_copies(kernels, uses, protected, escaping)
-        trace.kernels = tuple(_passes.tighten(kernels))
+        kernels, uses, forwarded = _passes.forward_copies(kernels, uses, protected, escaping)
         trace.copies_forwarded = len(forwarded)
         if forwarded:
             trace.outputs = template, [(kind, forwarded.get(id(value), value) if kind == "array" else value)
-                                       for kind, value in plan]
+                                       for kind, value in trace.outputs[1]]
             trace.rebind = tuple((tensor, name, forwarded.get(id(value), value) if name == "_data" else value)
                                  for tensor, name, value in trace.rebind)
+            escaping |= {id(root(src)) for src in forwarded.values()}
+        kernels, trace.buffers_shared = _passes.share_buffers(kernels, uses, protected, escaping)
+        trace.kernels = tuple(_passes.tighten(kernels))
 
     # -- reporting --------------------------------------------------------------------------------
     def explain(self):
@@ -381,7 +384,8 @@ class CompiledFunction:
         for number, trace in enumerate(self._traces):
             if trace.replayable:
                 lines.append(f"  trace {number}: replayed {trace.replays} time(s), {len(trace.kernels)} kernels"
-                             + (f" ({trace.copies_forwarded} copies forwarded)" if trace.copies_forwarded else "")
+                             + (f" ({trace.copies_forwarded} copies forwarded, {trace.buffers_shared} buffers shared)"
+                                if trace.copies_forwarded or trace.buffers_shared else "")
                              + (f"; {trace.diverged} call(s) ran eagerly because a value the trace branched on "
                                 "differed" if trace.diverged else ""))
             else:

@@ -1,4 +1,10 @@
-"""What a trace's kernel list loses before it is replayed: copies that nothing needs.
+"""What a trace's kernel list loses before it is replayed, in order (function.py's _optimise):
+
+- identities: ``a * 1``, ``a / 1``, ``a ** 1`` become copies;
+- fuse_stores: ``tmp = f(...); x[...] = tmp`` (an in-place op) becomes ``f(..., out=x)``;
+- forward_copies: copies that nothing needs (below);
+- share_buffers: dead intermediates hand their memory to later ones of the same layout;
+- tighten: ufunc calls in their cheapest form (positional ``out``, scalars of the right dtype).
 
 Eager ops copy more than a replay must: a 0-d operand is read out as a scalar (``x[()]``, a copy
 under the recorder), ``astype`` and ``copy`` snapshot an array that nobody changes afterwards.
@@ -13,8 +19,8 @@ A copy ``copyto(dst, src)`` is *forwarded* (dropped, and later kernels read ``sr
   between the copy and the last read of ``dst`` (to the end of the call when ``dst`` is an answer
   or a ``.grad`` the replay rebinds, and then ``src`` must be an array the trace made as well).
 
-`ENABLED` is the test switch: tests/test_compile.py replays with and without the pass and the
-answers are identical to eager ember either way.
+`ENABLED` is the test switch: tests/test_compile.py replays with and without the passes (and the
+generated replay, replay.py) and the answers are identical to eager ember either way.
 """
 import functools
 
@@ -129,8 +135,8 @@ def forward_copies(kernels, uses, protected, escaping):
     that are state or arguments; `escaping`: ids of arrays the replay hands out after the kernels.
     """
     if not ENABLED:
-        return list(kernels), {}
-    kernels = list(kernels)
+        return list(kernels), list(uses), {}
+    kernels, uses = list(kernels), list(uses)
     first, last_read, writers, viewed, opaque = {}, {}, {}, set(), set()
     for index, (kernel, (reads, writes)) in enumerate(zip(kernels, uses)):
         plain = type(kernel) is functools.partial
@@ -177,9 +183,94 @@ def forward_copies(kernels, uses, protected, escaping):
             if _mentions(k.args, dst) or _mentions(tuple(k.keywords.values()), dst):
                 keywords = {name: _swap(value, dst, src) for name, value in k.keywords.items()}
                 kernels[later] = functools.partial(k.func, *_swap(k.args, dst, src), **keywords)
+                uses[later] = (_swap(uses[later][0], dst, src), uses[later][1])
         # what reads src now reads it until dst's last read: src's own last read moves there
         last_read[source] = max(last_read.get(source, -1), end)
-    return [k for k in kernels if k is not None], forwarded
+    kept = [index for index, kernel in enumerate(kernels) if kernel is not None]
+    return [kernels[i] for i in kept], [uses[i] for i in kept], forwarded
+
+
+def _full_write(kernel):
+    """Whether a kernel overwrites all of each array it writes: a ufunc (or its reduce/accumulate)
+    into `out=`, or a plain copy; not ``ufunc.at``, ``where=``, item assignment or fill."""
+    if type(kernel) is not functools.partial or "where" in kernel.keywords:
+        return False
+    func = kernel.func
+    if isinstance(func, numpy.ufunc):
+        return "out" in kernel.keywords
+    if isinstance(getattr(func, "__self__", None), numpy.ufunc):
+        return func.__name__ in ("reduce", "accumulate") and "out" in kernel.keywords
+    return _is_copy(kernel)
+
+
+def _reads_in_place(kernel, use, buffer, out):
+    """Whether `kernel`, an element-wise ufunc writing `out`, only reads `buffer` (same shape, dtype
+    and strides as `out`): then it may write `out` into `buffer`, NumPy's in-place form."""
+    reads, writes = use
+    return (type(kernel) is functools.partial and isinstance(kernel.func, numpy.ufunc) and kernel.func.nout == 1
+            and list(kernel.keywords) == ["out"] and len(writes) == 1 and writes[0] is out
+            and any(r is buffer for r in reads))
+
+
+def share_buffers(kernels, uses, protected, escaping):
+    """Arrays the trace made whose lifetimes do not overlap share one buffer (the first one of their
+    shape, dtype and strides that is free again): eager NumPy allocates a new array for each value,
+    and its allocator hands the warm memory of a dead one to the next, which a replay writing into
+    its forty trace-time arrays in turn never gets. Each array moved here is written in full by the
+    kernel that first touches it, and read only by kernels after the last use of the buffer it takes.
+    """
+    if not ENABLED:
+        return list(kernels), 0
+    kernels = list(kernels)
+    first, last, viewed, opaque, arrays = {}, {}, set(), set(), {}
+    for index, (kernel, (reads, writes)) in enumerate(zip(kernels, uses)):
+        plain = type(kernel) is functools.partial
+        owner = getattr(kernel.func, "__self__", None) if plain else None
+        if type(owner) is numpy.ndarray:
+            opaque.add(id(root(owner)))
+        for array in (*reads, *writes):
+            key = id(root(array))
+            if key not in first:
+                first[key] = index
+                if not (plain and _full_write(kernel) and any(w is array for w in writes)
+                        and not any(r is array for r in reads)):
+                    opaque.add(key)  # its first use reads it, or writes only part of it
+            last[key] = index
+            if root(array) is not array:
+                viewed.add(key)
+            else:
+                arrays[key] = array
+            if not plain:
+                opaque.add(key)
+    free = {}      # (shape, dtype, strides) -> [buffer, index of its last use]
+    moved = {}     # id(array) -> the buffer it shares
+    for key in sorted(first, key=first.get):
+        array = arrays.get(key)
+        if (array is None or key in protected or key in escaping or key in viewed or key in opaque
+                or array.base is not None):
+            continue
+        shape = (array.shape, array.dtype, array.strides)
+        pool = free.setdefault(shape, [])
+        at = first[key]
+        taken = next((slot for slot in pool if slot[1] < at or slot[1] == at
+                      and _reads_in_place(kernels[at], uses[at], slot[0], array)), None)
+        if taken is None:
+            pool.append([array, last[key]])
+        else:
+            moved[key] = taken[0]
+            taken[1] = last[key]
+    if moved:
+        for index, kernel in enumerate(kernels):
+            if type(kernel) is functools.partial:
+                args, keywords = kernel.args, kernel.keywords
+                for key, buffer in moved.items():
+                    old = arrays[key]
+                    if _mentions(args, old) or _mentions(tuple(keywords.values()), old):
+                        args = _swap(args, old, buffer)
+                        keywords = {name: _swap(value, old, buffer) for name, value in keywords.items()}
+                if args is not kernel.args or keywords is not kernel.keywords:
+                    kernels[index] = functools.partial(kernel.func, *args, **keywords)
+    return kernels, len(moved)
 
 
 # ufuncs whose float loops take a Python number as the array's dtype (NEP 50's weak scalars): for
