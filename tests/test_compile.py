@@ -253,6 +253,26 @@ def test_a_buffer_read_by_a_value_check_or_handed_out_is_not_shared():
     assert replays(fn) >= STEPS - 3, fn.explain()
 
 
+def test_labels_changed_in_place_fail_the_replayed_range_check_as_eager_does():
+    """cross_entropy checks target.min() and max() (replayed as ufunc reductions into 0-d buffers);
+    a label set out of range between calls must raise torch's IndexError, not index past the row."""
+    step, state = classifier(ember.optim.SGD, lr=0.1)()
+    targets = next(cell.cell_contents for cell in step.__closure__
+                   if isinstance(cell.cell_contents, ember.Tensor) and cell.cell_contents.dtype == ember.int64)
+    fn = ember.compile(step)
+    for _ in range(4):
+        fn()
+    assert replays(fn) >= 2, fn.explain()
+    targets[3] = 7
+    with pytest.raises(IndexError, match="Target 7 is out of bounds"):
+        fn()
+    targets[3] = 1  # (the raising call left the grads unset, as eager does: the next call traces again)
+    before = replays(fn)
+    for _ in range(3):
+        fn()
+    assert replays(fn) > before, fn.explain()
+
+
 def test_a_copy_of_an_array_changed_afterwards_is_not_forwarded():
     """clone, then change the original in place, then read the clone: the copy must stay a copy
     (and a .grad rebound after the call must not share memory with what changes later)."""

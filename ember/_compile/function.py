@@ -143,11 +143,16 @@ class CompiledFunction:
         if _traced.recorder is not None:  # inside another trace: that trace records this call
             return self._fn(*args, **kwargs)
         leaves = args  # what flatten answers for flat positional arguments, without its work
-        if kwargs or [arg for arg in args if type(arg) in _CONTAINERS]:
+        if kwargs or args and [arg for arg in args if type(arg) in _CONTAINERS]:
             leaves = []
             flatten((args, kwargs), leaves)
         last = self._last  # the trace that matched last is tried first
-        for trace in (last, *self._traces) if last is not None else self._traces:
+        if last is not None and not last.reasons and last.guard(leaves):
+            answer = last.replay(leaves)
+            if answer is not DIVERGED:
+                return answer
+            return self._diverged(last, args, kwargs)
+        for trace in self._traces:
             if trace.guard(leaves):
                 self._last = trace
                 if trace.reasons:
@@ -155,13 +160,17 @@ class CompiledFunction:
                 answer = trace.replay(leaves)
                 if answer is not DIVERGED:
                     return answer
-                if trace.diverged >= 3 and trace.diverged > trace.replays:
-                    trace.reasons.append("a value that the traced call read into Python (.item(), float(), "
-                                         "bool(), a branch) changes from call to call")
-                return self._fn(*args, **kwargs)
+                return self._diverged(trace, args, kwargs)
         if len(self._traces) >= CACHE_LIMIT:
             return self._fn(*args, **kwargs)
         return self._trace(args, kwargs, leaves)
+
+    def _diverged(self, trace, args, kwargs):
+        """A replay met another value than the trace read into Python: this call runs eagerly."""
+        if trace.diverged >= 3 and trace.diverged > trace.replays:
+            trace.reasons.append("a value that the traced call read into Python (.item(), float(), "
+                                 "bool(), a branch) changes from call to call")
+        return self._fn(*args, **kwargs)
 
     def __get__(self, instance, owner=None):  # @ember.compile on a method
         if instance is None:

@@ -32,9 +32,10 @@ ENABLED = True
 _copyto = numpy.copyto
 
 
-def _is_copy(kernel):
+def _is_copy(kernel, of_array=True):
+    """Whether the kernel is ``copyto(dst, src)`` (`of_array`: src an array, not a fill value)."""
     return (type(kernel) is functools.partial and kernel.func is _copyto and len(kernel.args) == 2
-            and set(kernel.keywords) <= {"casting"})
+            and set(kernel.keywords) <= {"casting"} and (type(kernel.args[1]) is numpy.ndarray or not of_array))
 
 
 def _mentions(value, array):
@@ -200,7 +201,7 @@ def _full_write(kernel):
         return "out" in kernel.keywords
     if isinstance(getattr(func, "__self__", None), numpy.ufunc):
         return func.__name__ in ("reduce", "accumulate") and "out" in kernel.keywords
-    return _is_copy(kernel)
+    return _is_copy(kernel, of_array=False)
 
 
 def _reads_in_place(kernel, use, buffer, out):

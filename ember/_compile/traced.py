@@ -329,6 +329,11 @@ class Traced:
             inputs = _flat_arrays(raw_args, _flat_arrays(raw_keywords, []))
             rec.add(functools.partial(function, *raw_args, **raw_keywords), inputs, written)
             return out if out is not None else result
+        if (name in _CONSTANT_LIKE and type(result) is _ndarray and result.base is None
+                and set(raw_keywords) <= {"dtype"}):
+            # a new array of zeros or ones: filled in place at each replay, nothing computed
+            rec.add(functools.partial(_copyto, result, _CONSTANT_LIKE[name]), (), outputs=(result,))
+            return _new_traced(result)
         return _record_result(function, raw_args, raw_keywords, result, f"numpy.{name}")
 
     # -- attributes and methods: NumPy's, recorded ------------------------------------------
@@ -376,6 +381,13 @@ class Traced:
                 # the same cast or copy, into the trace-time buffer (NumPy's astype is copyto's cast)
                 rec.add(functools.partial(_copyto, result, raw, casting="unsafe"), (raw,), outputs=(result,))
                 return _new_traced(result)
+            if (name in _FULL_REDUCTIONS and not raw_args and not raw_keywords and raw.dtype.kind in "biuf"
+                    and isinstance(result, numpy.generic)):
+                # x.min() is minimum.reduce(x, axis=None) behind a Python wrapper: the ufunc, into a 0-d buffer
+                buffer = numpy.asarray(result)
+                rec.add(functools.partial(_FULL_REDUCTIONS[name], raw, axis=None, out=buffer), (raw,),
+                        outputs=(buffer,))
+                return _new_traced(buffer)
             return _record_result(getattr(raw, name), raw_args, raw_keywords, result, f"array.{name}()", raw)
         return recorded_method
 
@@ -444,6 +456,8 @@ class Traced:
         return numpy.asarray, (self._a,)
 
 
+_CONSTANT_LIKE = {"zeros_like": 0, "ones_like": 1}
+_FULL_REDUCTIONS = {"min": numpy.minimum.reduce, "max": numpy.maximum.reduce}
 _CONVERT = {"item": _ndarray.item, "tolist": _ndarray.tolist, "__index__": _ndarray.__index__}
 
 
