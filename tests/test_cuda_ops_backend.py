@@ -282,3 +282,81 @@ def test_the_inverse_of_a_singular_matrix_on_a_device_says_so_as_on_the_cpu():
             ember.linalg.inv(ember.tensor([[1.0, 2.0], [2.0, 4.0]], device=device))
         messages.append(str(raised.value))
     assert messages[0] == messages[1] and "singular" in messages[0]
+
+
+# -- scatter-adds through the backend (ufunc.at: CuPy has add/subtract only, the rest via the backend) --
+SCATTER_CASES = [
+    ("scatter_add", lambda x, i, s: x.scatter_add(0, i, s)),
+    ("scatter_multiply", lambda x, i, s: x.detach().scatter(0, i, s.detach(), reduce="multiply")),
+    ("scatter_reduce_prod", lambda x, i, s: x.scatter_reduce(0, i, s, "prod")),
+    ("scatter_reduce_mean", lambda x, i, s: x.scatter_reduce(0, i, s, "mean", include_self=False)),
+    ("scatter_reduce_amax", lambda x, i, s: x.scatter_reduce(0, i, s, "amax")),
+    ("index_add", lambda x, i, s: x.index_add(0, i, s, alpha=2.0)),
+    ("index_put_accumulate", lambda x, i, s: x.index_put((i,), s, accumulate=True)),
+    ("put_accumulate", lambda x, i, s: (x * 1).put_(i, s, accumulate=True)),
+    ("repeated_index_backward", lambda x, i, s: x[i] * s),
+    ("unfold_backward", lambda x, i, s: x.unfold(0, 3, 1) * 2),
+    ("embedding_backward", lambda x, i, s: F.embedding(i, x.reshape(5, 1)).squeeze(1) * s),
+]
+
+
+@pytest.mark.parametrize("name,expression", SCATTER_CASES, ids=[case[0] for case in SCATTER_CASES])
+def test_scatters(name, expression):
+    def case(device):
+        x, source = leaf(5, device=device, seed=1), leaf(4, device=device, seed=2)
+        index = ember.tensor([0, 3, 0, 4], device=device)
+        out = expression(x, index, source)
+        if not out.requires_grad:
+            return [out]
+        out.pow(2).sum().backward()
+        return [out, x.grad, source.grad] if source.grad is not None else [out, x.grad]
+    assert_same_on_both(case)
+
+
+def test_half_casts_on_the_device():
+    def case(device):
+        x = ember.tensor([1.0, 70000.0, -1e6, 0.1], dtype=ember.float64, device=device)
+        return [x.half(), x.bfloat16().float(), x.half().float()]
+    on_cpu, on_cuda = case("cpu"), case("cuda")
+    for expected, got in zip(on_cpu, on_cuda):
+        assert got.is_cuda and got.dtype == expected.dtype and got.cpu().tolist() == expected.tolist()
+
+
+# -- distributions: parameters made from numbers, samples and their moments on the parameters' device -----
+def _eye(device):
+    return ember.eye(2, dtype=ember.float64, device=device) * 2
+
+
+DISTRIBUTIONS = {
+    "Normal": lambda p, q: ember.distributions.Normal(p, 1.5),
+    "Uniform": lambda p, q: ember.distributions.Uniform(p, p + q),
+    "Bernoulli": lambda p, q: ember.distributions.Bernoulli(probs=p / (p + q)),
+    "Categorical": lambda p, q: ember.distributions.Categorical(probs=p / p.sum()),
+    "Gamma": lambda p, q: ember.distributions.Gamma(p, q),
+    "Beta": lambda p, q: ember.distributions.Beta(p, q),
+    "Poisson": lambda p, q: ember.distributions.Poisson(p * 3),
+    "Binomial": lambda p, q: ember.distributions.Binomial(5, probs=p / (p + q)),
+    "MultivariateNormal": lambda p, q: ember.distributions.MultivariateNormal(p[:2], _eye(p.device)),
+    "MultivariateNormal_precision": lambda p, q: ember.distributions.MultivariateNormal(
+        p[:2], precision_matrix=_eye(p.device)),
+}
+
+
+@pytest.mark.parametrize("name", list(DISTRIBUTIONS))
+def test_distributions(name):
+    def case(device):
+        ember.manual_seed(5)
+        p, q = leaf(4, device=device, positive=True, seed=1), leaf(4, device=device, positive=True, seed=2)
+        distribution = DISTRIBUTIONS[name](p, q)
+        drawn = distribution.rsample((3,)) if distribution.has_rsample else distribution.sample((3,))
+        results = [drawn, distribution.log_prob(distribution.sample()), distribution.mean, distribution.variance]
+        for extra in (distribution.entropy, distribution.enumerate_support):
+            try:
+                results.append(extra())
+            except NotImplementedError:  # not every distribution has them
+                pass
+        results.append(ember.distributions.kl_divergence(distribution, DISTRIBUTIONS[name](q, p))
+                       if name in ("Normal", "Bernoulli", "Categorical", "Gamma", "Beta", "Poisson") else drawn)
+        sum(r.nan_to_num(0.0).sum() for r in results if r.dtype.is_floating_point).backward()
+        return results + [p.grad]
+    assert_same_on_both(case, rtol=1e-7)

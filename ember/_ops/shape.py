@@ -10,7 +10,7 @@ import weakref
 
 import numpy as np
 
-from .._backend import as_array, is_array, like, namespace
+from .._backend import as_array, is_array, like, namespace, scatter
 from .._tensor import Size, Tensor
 from ..autograd.anomaly_mode import user_stacklevel
 from ._errors import MAX_DIMS, too_many_dims
@@ -66,7 +66,7 @@ def _slice_backward_forward(grad, *, shape, dim, start, stop, step):
 
 def _index_backward_forward(grad, *, shape, index):
     full = namespace(grad).zeros(shape, dtype=grad.dtype)
-    np.add.at(full, index, grad)  # repeated indices add up, as their gradients must
+    scatter(namespace(full), "add", full, index, grad)  # repeated indices add up, as their gradients must
     return full
 
 
