@@ -14,7 +14,7 @@ from .._backend import as_array, is_array, like, namespace, scatter
 from .._tensor import Size, Tensor
 from ..autograd.anomaly_mode import user_stacklevel
 from ._errors import MAX_DIMS, too_many_dims
-from ._registry import declare, defop, variants
+from ._registry import Row, declare, defop, variants
 
 
 def normalize_dim(dim, ndim):
@@ -142,7 +142,7 @@ def _tracking(row):
             track_view(result)
         return result
     op.__name__ = op.__qualname__ = row.__name__
-    op.grad_fn_name, op.node_class = row.grad_fn_name, row.node_class
+    op.row = Row(row.row.name, row.row.grad_fn_name, row.row.node_class)  # no forward: in place, the general path
     return op
 
 
