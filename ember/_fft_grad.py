@@ -11,7 +11,7 @@ and n= / s= crops or zero-pads (whose adjoint pads or crops back). Double backwa
 """
 import numpy as np
 
-from ._backend import as_array
+from ._backend import as_array, namespace
 from ._grad_state import state as grad_state
 from ._tensor import Tensor, make_tensor
 from .autograd.graph import Node
@@ -37,7 +37,7 @@ class SpectralNode(Node):
         dtype = self._input_meta[1]
         if dtype.kind != "c":
             grad = grad.real  # a real input: the real part (torch's convention)
-        return [np.ascontiguousarray(grad, dtype=dtype)]
+        return [namespace(grad).ascontiguousarray(grad, dtype=dtype)]
 
 
 def node_class(name):
@@ -60,7 +60,7 @@ def fit(array, axes, sizes):
     for axis, size in zip(axes, sizes):
         have = array.shape[axis]
         if have > size:
-            array = np.take(array, np.arange(size), axis=axis)
+            array = array[(slice(None),) * axis + (slice(0, size),)]
         elif have < size:
             widths = [(0, 0)] * array.ndim
             widths[axis] = (0, size - have)
@@ -69,22 +69,25 @@ def fit(array, axes, sizes):
 
 
 def c2c_adjoint(inverse, axes, sizes, input_sizes, norm):
-    """Of y = c2c(fit(x, sizes)) over axes: fit(inverse(g), input_sizes)."""
-    return lambda g: fit(inverse(g, s=sizes, axes=axes, norm=DUAL[norm]), axes, input_sizes)
+    """Of y = c2c(fit(x, sizes)) over axes: fit(inverse(g), input_sizes); `inverse` names the n-D
+    transform in the gradient's array module's fft (numpy.fft or cupy.fft)."""
+    def adjoint(g):
+        return fit(getattr(namespace(g).fft, inverse)(g, s=sizes, axes=axes, norm=DUAL[norm]), axes, input_sizes)
+    return adjoint
 
 
 def r2c_adjoint(axes, sizes, input_sizes, norm):
     """Of y = rfftn(fit(x, sizes)): the one-sided g made full-length with zeros, then ifftn's adjoint."""
     def adjoint(g):
         full = fit(g, axes[-1:], sizes[-1:])
-        return fit(np.fft.ifftn(full, s=sizes, axes=axes, norm=DUAL[norm]), axes, input_sizes)
+        return fit(namespace(full).fft.ifftn(full, s=sizes, axes=axes, norm=DUAL[norm]), axes, input_sizes)
     return adjoint
 
 
 def c2r_adjoint(axes, sizes, input_sizes, norm):
     """Of y = irfftn(fit(z, sizes[:-1] + (n // 2 + 1,)), s=sizes): rfftn(g) with the two-sided bins doubled."""
     def adjoint(g):
-        gz = np.fft.rfftn(g, s=sizes, axes=axes, norm=DUAL[norm])
+        gz = namespace(g).fft.rfftn(g, s=sizes, axes=axes, norm=DUAL[norm])
         n, kept = sizes[-1], gz.shape[axes[-1]]
         doubled = n - kept  # bins 1 .. n - kept stand for themselves and their mirror images
         if doubled > 0:

@@ -8,6 +8,7 @@ require grad with NotImplementedError.
 import numpy as np
 
 from . import _fft_grad as _grad
+from ._backend import namespace
 from ._creation import arange
 from ._dtype import get_default_dtype
 from ._tensor import Tensor
@@ -51,19 +52,21 @@ def _check_dims(data, dims):
 
 
 # kind: what the transform maps (c2c, r2c: real in and one-sided out, c2r: one-sided in and real out,
-# and hfft/ihfft, which are c2r/r2c of the conjugate); numpy_fn: NumPy's n-D form; result_dtype
+# and hfft/ihfft, which are c2r/r2c of the conjugate); the n-D form's name in the array module's fft
+# (NumPy's pocketfft on the host, cupy.fft on a GPU); result_dtype
 _KINDS = {
-    "fft": ("c2c", np.fft.fftn, _complex_dtype), "ifft": ("c2c", np.fft.ifftn, _complex_dtype),
-    "rfft": ("r2c", np.fft.rfftn, _complex_dtype), "irfft": ("c2r", np.fft.irfftn, _real_dtype),
+    "fft": ("c2c", "fftn", _complex_dtype), "ifft": ("c2c", "ifftn", _complex_dtype),
+    "rfft": ("r2c", "rfftn", _complex_dtype), "irfft": ("c2r", "irfftn", _real_dtype),
     "hfft": ("hfft", None, _real_dtype), "ihfft": ("ihfft", None, _complex_dtype),
 }
-_INVERSE = {"fft": np.fft.ifftn, "ifft": np.fft.fftn}
+_INVERSE = {"fft": "ifftn", "ifft": "fftn"}
 
 
 def _transform(name, base, input, sizes, dims, norm, one_dim):
     """One transform over dims; sizes (None entries: the input's) as n= or s= ask."""
-    kind, numpy_fn, result_dtype = _KINDS[base]
+    kind, function_name, result_dtype = _KINDS[base]
     data = _prepare(name, input, norm, kind in ("r2c", "ihfft"))
+    transforms = namespace(data).fft
     _check_dims(data, dims)
     norm = norm or "backward"
     axes = tuple(dim % data.ndim for dim in dims)
@@ -74,15 +77,15 @@ def _transform(name, base, input, sizes, dims, norm, one_dim):
         default = input_sizes
     sizes = tuple(d if s is None or s == -1 else int(s) for s, d in zip(sizes, default)) if sizes else default
     if kind == "hfft":  # hfft(x) = irfft(conj(x)) with the swapped norm (NumPy's and torch's definition)
-        out = np.fft.irfftn(np.conj(data), s=sizes, axes=axes, norm=_grad.DUAL[norm])
+        out = transforms.irfftn(np.conj(data), s=sizes, axes=axes, norm=_grad.DUAL[norm])
         adjoint = _grad.c2r_adjoint(axes, sizes, input_sizes, _grad.DUAL[norm])
         node, adjoint = _grad.C2R, (lambda g, inner=adjoint: np.conj(inner(g)))
     elif kind == "ihfft":  # ihfft(x) = conj(rfft(x)) with the swapped norm
-        out = np.conj(np.fft.rfftn(data, s=sizes, axes=axes, norm=_grad.DUAL[norm]))
+        out = np.conj(transforms.rfftn(data, s=sizes, axes=axes, norm=_grad.DUAL[norm]))
         inner = _grad.r2c_adjoint(axes, sizes, input_sizes, _grad.DUAL[norm])
         node, adjoint = _grad.CONJ, (lambda g: inner(np.conj(g)))
     else:
-        out = numpy_fn(data, s=sizes, axes=axes, norm=norm)
+        out = getattr(transforms, function_name)(data, s=sizes, axes=axes, norm=norm)
         if kind == "c2c":
             adjoint = _grad.c2c_adjoint(_INVERSE[base], axes, sizes, input_sizes, norm)
             node = _grad.R2C if one_dim and data.dtype.kind != "c" else _grad.C2C
@@ -90,7 +93,7 @@ def _transform(name, base, input, sizes, dims, norm, one_dim):
             adjoint, node = _grad.r2c_adjoint(axes, sizes, input_sizes, norm), _grad.R2C
         else:
             adjoint, node = _grad.c2r_adjoint(axes, sizes, input_sizes, norm), _grad.C2R
-    return _grad.record(input, np.asarray(out, dtype=result_dtype(data)), node, adjoint)
+    return _grad.record(input, out.astype(result_dtype(data), copy=False), node, adjoint)
 
 
 def _one_dim(name):

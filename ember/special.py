@@ -104,10 +104,10 @@ def _incomplete_gamma(a, x, lower):
     dtype = np.result_type(a._data.dtype, x._data.dtype)
     dtype = dtype if dtype.kind == "f" else np.float32
     p = gamma_kernels.regularized_gamma_p(a._data, np.maximum(x._data, 0))
-    value = make_tensor(np.asarray(p if lower else 1 - p, dtype=dtype))
+    value = make_tensor((p if lower else 1 - p).astype(dtype, copy=False))
     if not x.requires_grad:
         return value
     # d P / d x = x^(a-1) e^-x / Gamma(a): attach it through a product with the identity x - x.detach()
     log_density = (a._data - 1) * np.log(np.where(x._data > 0, x._data, 1)) - x._data - gamma_kernels.lgamma(a._data)
-    slope = make_tensor(np.asarray(np.exp(log_density) * (1 if lower else -1), dtype=dtype))
+    slope = make_tensor((np.exp(log_density) * (1 if lower else -1)).astype(dtype, copy=False))
     return value + slope * (x - x.detach())

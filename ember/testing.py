@@ -108,7 +108,7 @@ def _compare_tensors(actual, expected, rtol, atol, equal_nan, check_dtype, msg, 
     integer_report = report.kind in "biu"
     a_r = _host(actual).astype(np.int64 if integer_report else report)
     e_r = _host(expected).astype(np.int64 if integer_report else report)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+    with _backend.errstate(np, divide="ignore", invalid="ignore", over="ignore"):  # on host copies (_host)
         absolute = np.where(close, 0, np.abs(a_r - e_r))
         relative = np.where(close, 0, (absolute.astype(np.float32) if integer_report else absolute) / np.abs(
             e_r.astype(np.float32) if integer_report else e_r))

@@ -50,10 +50,11 @@ def _parameters(signature, as_method):
 
 def _row_signature(op):
     """A row's op takes (*inputs, **attributes): read the names from its NumPy forward instead."""
-    inputs = getattr(op.forward, "nin", None)  # a ufunc: it knows only how many inputs it takes
+    forward = op.row.forward
+    inputs = getattr(forward, "nin", None)  # a ufunc: it knows only how many inputs it takes
     if inputs is None:
         try:
-            return inspect.signature(op.forward)
+            return inspect.signature(forward)
         except (TypeError, ValueError):
             inputs = 1
     names = ("input", "other", "third")[:inputs]
@@ -73,7 +74,7 @@ def _method(name, value, origin, signature_of=None):
     if not callable(value) or isinstance(value, type):
         return [f"    {name}: Any{comment}"]
     value = signature_of or value
-    row = getattr(value, "grad_fn_name", False) is not False
+    row = getattr(value, "row", None) is not None
     returns = " -> Tensor" if row or signature_of is not None else ""
     try:
         signature = _row_signature(value) if row else inspect.signature(value)

@@ -7,7 +7,7 @@ never does (formulas are written in ember ops, to stay differentiable).
 """
 import numpy as np
 
-from .._backend import as_strided, is_host_array, namespace
+from .._backend import as_strided, errstate, is_host_array, namespace
 from .._dtype import BFLOAT16_NUMPY as BFLOAT16
 
 FLOAT32 = np.dtype(np.float32)
@@ -167,7 +167,7 @@ def wrapped_int(value, dtype):
 
 def cast(array, dtype):
     """array.astype(dtype) without NumPy's overflow warning (int64's limits into float16 are inf, as in torch)."""
-    with np.errstate(all="ignore"):
+    with errstate(namespace(array), all="ignore"):
         if dtype is BFLOAT16 and array.dtype is not FLOAT32:
             array = array.astype(FLOAT32)  # torch rounds to bfloat16 from float32, so float64 rounds twice
         return array.astype(dtype)

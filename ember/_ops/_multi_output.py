@@ -17,7 +17,7 @@ from .._errstate import quiet
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, make_tensor, shared_counter
 from ..autograd.graph import Node, attributes_named, fit_to_input, modified_error, raise_if_released
-from ._registry import GRAD_FNS, _attribute_names
+from ._registry import GRAD_FNS, Row, _attribute_names
 
 
 class MultiOutputNode(Node):
@@ -97,6 +97,5 @@ def defop_multi(name, grad_fn_name, forward, backward, num_outputs):
         return tuple(results)
 
     op.__name__ = op.__qualname__ = name
-    op.grad_fn_name = grad_fn_name
-    op.node_class = node_class
+    op.row = Row(name, grad_fn_name, node_class)
     return op

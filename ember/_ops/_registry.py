@@ -117,6 +117,26 @@ class DtypeRule:
         return DtypeRule(lambda x, **attributes: self.compute(x, attributes[name]), self.keeps, name)
 
 
+class Row:
+    """What defop declared for one op, kept on the op as ``op.row`` (one named object instead of
+    attributes set on a function): the torch name of its node, the node class, the NumPy forward
+    and the dtype rule. ``keeps`` is the rule's commonest answers (DtypeRule.keeps), which lets an
+    in-place update write straight into the tensor (inplace.py)."""
+
+    __slots__ = ("name", "grad_fn_name", "node_class", "forward", "dtype_rule")
+
+    def __init__(self, name, grad_fn_name, node_class, forward=None, dtype_rule=None):
+        self.name, self.grad_fn_name, self.node_class = name, grad_fn_name, node_class
+        self.forward, self.dtype_rule = forward, dtype_rule
+
+    @property
+    def keeps(self):
+        return {} if self.dtype_rule is None else self.dtype_rule.keeps
+
+    def __repr__(self):
+        return f"Row({self.name!r}, {self.grad_fn_name!r})"
+
+
 # A tensor of these kinds keeps its dtype next to a Python number of this type (torch's
 # "wrapped numbers" only lift the category: int tensor * 2.5 is float, float tensor * 2 is not).
 _KINDS_KEPT_BESIDE = {float: "fc", int: "iufc", bool: "biufc"}
@@ -297,10 +317,7 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             op = _unrolled.binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, node_class,
                                          widens)
     op.__name__ = op.__qualname__ = name
-    op.grad_fn_name = grad_fn_name
-    op.node_class = node_class
-    # for in-place updates that skip the result tensor (inplace.py); see DtypeRule.keeps
-    op.forward, op.keeps = forward, ({} if dtype_rule is None else dtype_rule.keeps)
+    op.row = Row(name, grad_fn_name, node_class, forward, dtype_rule)
     if variants:
         declare(op, name, *variants)
     return op

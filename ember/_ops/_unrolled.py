@@ -18,18 +18,18 @@ from .._grad_state import state as grad_state
 from .._tensor import Tensor, shared_counter
 from ..autograd import graph
 from ..autograd.graph import (
-    _AWAITED,
-    _ZERO,
-    _ZERO_ZERO,
+    RESULT_AWAITED,
+    ZERO_NRS_1,
+    ZERO_NRS_2,
     Packed,
-    _saved_pair,
-    _unpack,
     attributes_named,
     fit_to_input,
     grad_accumulator,
     raise_if_released,
     save_tensor,
+    saved_pair,
     saved_tensors_hooks_stack,
+    unpack_input,
 )
 from . import _devices
 from ._errors import complex_autograd_error, not_a_tensor
@@ -54,7 +54,7 @@ def init_unary(self, inputs, attributes, out):
             producer = grad_accumulator(x)
     self._next_nodes = (producer,)
     output_nr = x.output_nr
-    self._next_nrs = _ZERO if output_nr == 0 else (output_nr,)
+    self._next_nrs = ZERO_NRS_1 if output_nr == 0 else (output_nr,)
     data = x._data
     same = data.shape == out.shape and data.dtype is out.dtype
     if same:
@@ -71,10 +71,10 @@ def init_unary(self, inputs, attributes, out):
     else:  # save_tensor(x), inline
         counter = x._version_counter
         self._saved = (x, 0 if counter is None else counter[0])
-    self._result_entry = _AWAITED if saves_result else None
+    self._result_entry = RESULT_AWAITED if saves_result else None
     self._attributes = attributes
     self._extras = None
-    self._sequence_nr = next(graph._sequence)  # looked up each time: anomaly mode swaps it
+    self._sequence_nr = next(graph.node_numbers)  # looked up each time: anomaly mode swaps it
 
 
 def init_binary(self, inputs, attributes, out):
@@ -106,7 +106,7 @@ def init_binary(self, inputs, attributes, out):
         node_b = shape_b = dtype_b = None
         nr_b = 0
     self._next_nodes = (node_a, node_b)
-    self._next_nrs = _ZERO_ZERO if nr_a == nr_b == 0 else (nr_a, nr_b)
+    self._next_nrs = ZERO_NRS_2 if nr_a == nr_b == 0 else (nr_a, nr_b)
     if same:
         self._input_meta = None
     else:
@@ -115,15 +115,15 @@ def init_binary(self, inputs, attributes, out):
         self._input_meta = (shape_a, dtype_a, shape_b, dtype_b)
     saved_inputs, saves_result = self._save_plans.get(needs_grad) or self._plan_saving(needs_grad)
     if saved_inputs:
-        value_a, version_a = _saved_pair(a) if 0 in saved_inputs else (None, None)
-        value_b, version_b = _saved_pair(b) if 1 in saved_inputs else (None, None)
+        value_a, version_a = saved_pair(a) if 0 in saved_inputs else (None, None)
+        value_b, version_b = saved_pair(b) if 1 in saved_inputs else (None, None)
         self._saved = (value_a, version_a, value_b, version_b)
     else:
         self._saved = None
-    self._result_entry = _AWAITED if saves_result else None
+    self._result_entry = RESULT_AWAITED if saves_result else None
     self._attributes = attributes
     self._extras = None
-    self._sequence_nr = next(graph._sequence)  # looked up each time: anomaly mode swaps it
+    self._sequence_nr = next(graph.node_numbers)  # looked up each time: anomaly mode swaps it
 
 
 # -- running the formulas: Node.apply for one and two inputs ----------------------------------
@@ -135,7 +135,7 @@ def apply_unary(self, grads, create_graph):
     if saved is not None:
         if type(saved) is not tuple:  # the marker of saved state released by an earlier backward
             raise_if_released(saved)
-        x = _unpack(saved[0], saved[1], create_graph)
+        x = unpack_input(saved[0], saved[1], create_graph)
     attributes = self._attributes
     if attributes:  # attributes_named, inline
         names = self.attribute_names[0]
@@ -160,9 +160,9 @@ def apply_binary(self, grads, create_graph):
             raise_if_released(saved)
         a, version_a, b, version_b = saved
         if version_a is not None or type(a) is Packed:  # else nothing saved, or a number kept as it is
-            a = _unpack(a, version_a, create_graph)
+            a = unpack_input(a, version_a, create_graph)
         if version_b is not None or type(b) is Packed:
-            b = _unpack(b, version_b, create_graph)
+            b = unpack_input(b, version_b, create_graph)
     result = None if self._result_entry is None else self._unpack_result(create_graph)
     meta, (formula_a, formula_b) = self._input_meta, self.formulas
     grad_a = grad_b = None

@@ -9,7 +9,7 @@ import itertools
 
 import numpy as np
 
-from .._backend import as_array, is_array, namespace, sliding_window_view, to_device, to_host
+from .._backend import as_array, is_array, namespace, scatter, sliding_window_view, to_device, to_host
 from .._backend import as_strided as backend_as_strided
 from .._dtype import bfloat16 as bfloat16_dtype
 from .._dtype import cast_array, filled_array
@@ -186,7 +186,7 @@ def _unfold_backward_forward(g, *, dim, size, step, shape):
     out = namespace(g).zeros(shape, dtype=g.dtype)
     count = g.shape[dim]
     index = (namespace(g).arange(count) * step)[:, None] + namespace(g).arange(size)[None, :]
-    np.add.at(np.moveaxis(out, dim, -1), (Ellipsis, index), np.moveaxis(g, dim, -2))
+    scatter(namespace(g), "add", np.moveaxis(out, dim, -1), (Ellipsis, index), np.moveaxis(g, dim, -2))
     return out
 
 

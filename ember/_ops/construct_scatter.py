@@ -3,7 +3,7 @@ their in-place forms, and fill_diagonal_ / addmm_ / cumsum_. See pointwise.py fo
 """
 import numpy as np
 
-from .._backend import as_array, is_array, namespace
+from .._backend import as_array, is_array, namespace, scatter
 from .._tensor import Tensor, make_tensor
 from ._registry import GRAD_FNS, defop, variants
 from .indexing import _along, index_fill_row, index_select_row, take_row
@@ -110,7 +110,7 @@ def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
 def _index_put_forward(x, values, *, index, accumulate):
     out = x.copy(order="K")
     if accumulate:
-        np.add.at(out, index, np.broadcast_to(values, out[index].shape))
+        scatter(namespace(out), "add", out, index, np.broadcast_to(values, out[index].shape))
     else:
         out[index] = values
     return out
@@ -181,7 +181,7 @@ def _put_forward(x, source, *, index, accumulate):
     out = x.copy(order="K")
     flat = out.reshape(-1)
     if accumulate:
-        np.add.at(flat, index, source.reshape(-1))
+        scatter(namespace(flat), "add", flat, index, source.reshape(-1))
     else:
         flat[index] = source.reshape(-1)
     return out

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from .._backend import as_array
+from .._backend import as_array, errstate, namespace
 
 _LANCZOS_G = 7.0
 _LANCZOS = (0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
@@ -41,7 +41,7 @@ def lgamma(x):
     safe = np.where(reflect, 1.0 - x, x)
     value = _lgamma_positive(np.where(np.isfinite(safe), safe, 1.0))
     sin_pi_x = np.abs(np.sin(math.pi * np.where(reflect & np.isfinite(x), x, 0.5)))
-    with np.errstate(divide="ignore"):
+    with errstate(namespace(x), divide="ignore"):
         reflected = math.log(math.pi) - np.log(sin_pi_x) - value
     out = np.where(reflect, reflected, value)
     out = np.where((x == 1.0) | (x == 2.0), 0.0, out)  # exactly, as torch (Lanczos leaves ~1e-16 there)
@@ -92,7 +92,7 @@ def polygamma(n, x):
     shifted, correction = _shifted(base, n)
     out = _asymptotic(shifted, n) + correction
     if reflect:
-        with np.errstate(divide="ignore"):
+        with errstate(namespace(x), divide="ignore"):
             out = np.where(finite < 0, out - math.pi / np.tan(math.pi * finite), out)
     if n == 0:
         out = np.where(pole, np.where(x == 0, -np.inf, np.nan), out)
@@ -114,7 +114,7 @@ _ITERATIONS = 500   # enough for both expansions to converge to float64 for a up
 
 def regularized_gamma_p(a, x):
     """P(a, x) for float64 arrays a > 0, x >= 0."""
-    a, x = np.broadcast_arrays(np.asarray(a, np.float64), np.asarray(x, np.float64))
+    a, x = np.broadcast_arrays(as_array(a, np.float64, like=x), as_array(x, np.float64, like=a))
     log_prefix = a * np.log(np.where(x > 0, x, 1.0)) - x - lgamma(a)
     series_side = x < a + 1
     # series: P = x^a e^-x / Gamma(a + 1) * sum_n x^n / ((a + 1) ... (a + n))

@@ -7,6 +7,7 @@ never differentiated. Repeated indices add up in every backward (np.add.at), as 
 import numpy as np
 
 from .._backend import as_array, like, namespace
+from .._backend import scatter as scatter_at  # ufunc.at on either backend (this module's scatter is the op)
 from .._tensor import Tensor, make_tensor
 from ._errors import broadcast_error, check_fits, no_derivative
 from ._registry import defop, variants
@@ -43,20 +44,20 @@ def _scatter_forward(x, src, *, dim, index):
 
 def _scatter_add_forward(x, src, *, dim, index):
     out = x.copy()
-    np.add.at(out, _positions(index, dim), src)
+    scatter_at(namespace(out), "add", out, _positions(index, dim), src)
     return out
 
 
 def _scatter_reduce_forward(x, src, *, dim, index, reduce):
     out = x.copy()
-    ufunc = np.add if reduce == "add" else np.multiply
-    ufunc.at(out, _positions(index, dim), np.broadcast_to(src, index.shape))
+    scatter_at(namespace(out), "add" if reduce == "add" else "multiply", out, _positions(index, dim),
+               np.broadcast_to(src, index.shape))
     return out
 
 
 def _index_add_forward(x, source, *, dim, index, alpha, shape):
     out = x.copy()
-    np.add.at(out, _along(dim, index), source if alpha == 1 else source * alpha)
+    scatter_at(namespace(out), "add", out, _along(dim, index), source if alpha == 1 else source * alpha)
     return out
 
 

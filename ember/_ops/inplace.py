@@ -145,7 +145,8 @@ def _check_unrecorded(tensor):
 
 
 def make_inplace(op, name):
-    forward, keeps = getattr(op, "forward", None), getattr(op, "keeps", None)
+    row = getattr(op, "row", None)
+    forward, keeps = (None, None) if row is None or row.forward is None else (row.forward, row.keeps)
 
     def inplace_op(self, *args, **kwargs):
         if grad_state.enabled and _recording(self, args):
@@ -462,7 +463,7 @@ def regenerate_view(view, positions=None):
     base = view._base
     if positions is None:
         positions = positions_in_base(view)
-    node = as_strided_row.node_class((base,), {"positions": positions, "shape": base._data.shape}, view._data)
+    node = as_strided_row.row.node_class((base,), {"positions": positions, "shape": base._data.shape}, view._data)
     view.grad_fn, view._requires_grad, view.output_nr = node, True, 0
 
 

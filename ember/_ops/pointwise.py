@@ -14,33 +14,38 @@ import math
 
 import numpy as np
 
-from .._backend import as_array, is_array, is_host_array, to_device
+from .._backend import as_array, is_array, to_device
 from .._dtype import cast_array, result_type, scalar_type_name
 from .._tensor import Tensor, make_tensor
 from ._errors import check_fits, clamp_not_for_complex, no_derivative, not_for_complex, refusing
-from ._kernels import checked_division, half_in_float32, integer_power, trunc_divide, wrapped_int, zeroed_where
+from ._kernels import checked_division, half_in_float32, integer_power, zeroed_where
 from ._registry import DtypeRule, declare, defop, promote, promote_to_float, variants
+from .pointwise_kernels import (
+    ROUNDED_DIVISIONS,
+    abs_forward,
+    addcmul_forward,
+    clamp_forward,
+    fmod_forward,
+    lerp_forward,
+    negative,
+    pow_scalar_forward,
+    relu_forward,
+    rounded_divide,
+    rsub_scalar_forward,
+    sgn_forward,
+    sign_forward,
+    wrapping,
+)
 
-
-def _pow_forward(x, *, exponent):
-    # torch computes these powers by multiplication (bit for bit what it returns; np.power
-    # differs in the last bit for 3), which is also many times faster on a NumPy scalar
-    if exponent == 2:
-        return x * x
-    if exponent == 3:
-        return x * x * x
-    if exponent == -2 and x.dtype.kind == "V":  # bfloat16 (a native row): torch's 1 / (x * x), rounding each
-        return 1 / (x * x)
-    if x.dtype.kind in "iu" and isinstance(exponent, int):
-        check_fits(exponent, x.dtype)  # torch: int8 ** 200 cannot convert 200 to int8
-    if x.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
-        raise RuntimeError("Integers to negative integer powers are not allowed. Make the base a float first, "
-                           "e.g. x.float() ** -1")
-    return np.power(x, exponent)
-
-
-def _rsub_forward(x, *, other, alpha=1):
-    return np.subtract(other, x if alpha == 1 else np.multiply(x, alpha))
+# The arithmetic rows compute with Python's operators, not the ufuncs: the same NumPy loops on
+# arrays, but on the NumPy scalars that 0-d tensors compute with (see _registry.unary_op) an
+# operator costs a tenth of a ufunc call.
+# fmt: off
+add = defop("add", "AddBackward0",
+            lambda a, b, *, alpha=1: a + b if alpha == 1 else a + b * alpha,
+            (lambda grad, a, b: grad,
+             lambda grad, a, b, *, alpha=1: grad if alpha == 1 else grad * alpha), dtype_rule=promote,
+            variants=("function", "method", "inplace"))
 
 
 def _is_bool(value):
@@ -63,165 +68,6 @@ def _promote_subtraction(a, b=None, **attributes):
 # number is its attribute `other`.
 _subtraction_rule = DtypeRule(_promote_subtraction, {float: "fc", int: "iufc", Tensor: "iufc"}, other="other")
 
-
-_ROUNDED_DIVISIONS = {"trunc": trunc_divide, "floor": checked_division(np.floor_divide)}
-
-
-def _rounded_divide(a, b, *, rounding_mode):
-    return _ROUNDED_DIVISIONS[rounding_mode](a, b)
-
-
-def _fmod(a, b):
-    return checked_division(np.fmod)(a, b)
-
-
-def _raw(value):
-    return value._data if isinstance(value, Tensor) else value
-
-
-def _masked(grad, mask):
-    """grad scaled by `mask` (a raw bool or 0/0.5/1 array computed from constants) where it is nonzero,
-    and 0 elsewhere by selection, as torch's masked_fill: an inf or NaN gradient blocked by the mask
-    gives 0, not 0 * inf = nan."""
-    mask = as_array(mask)
-    keep = mask if mask.dtype == np.bool_ else mask != 0
-    if isinstance(grad, Tensor):
-        scaled = grad if mask.dtype == np.bool_ else grad * make_tensor(mask.astype(grad._data.dtype))
-        return where_row(make_tensor(keep), scaled, 0.0)
-    grad = as_array(grad)
-    scaled = grad if mask.dtype == np.bool_ else grad * mask.astype(grad.dtype)
-    return np.where(keep, scaled, grad.dtype.type(0))
-
-
-def _known(*values):
-    return [value for value in values if value is not None]
-
-
-def _clamp_rule(x, low=None, high=None, **attributes):
-    bounds = _known(low, high, attributes.get("min"), attributes.get("max"))
-    if len(bounds) == 1 and isinstance(x, Tensor) and x._data.dtype.kind in _KEEPS_BESIDE_NUMBER.get(
-            type(bounds[0]), ""):
-        return x._data.dtype
-    return result_type(x, *bounds).numpy
-
-
-_KEEPS_BESIDE_NUMBER = {float: "fc", int: "iufc"}
-
-
-def _wrapping(compare):
-    """A comparison that casts an out-of-range Python int to the tensor's integer dtype first, as
-    torch does (int8 < 200 compares with -56; NumPy 2 would compare with 200)."""
-    def wrapped(a, b):
-        if type(b) is int and getattr(a, "dtype", None) is not None and a.dtype.kind in "iu":
-            b = wrapped_int(b, a.dtype)
-        elif type(a) is int and getattr(b, "dtype", None) is not None and b.dtype.kind in "iu":
-            a = wrapped_int(a, b.dtype)
-        return compare(a, b)
-    wrapped.nin = 2  # the registry unrolls two-input rows
-    return wrapped
-
-
-def _clamp(x, low=None, high=None, *, min=None, max=None):
-    low, high = (min, max) if low is None and high is None else (low, high)
-    for bound in (low, high):
-        if type(bound) is int or type(bound) is float:
-            check_fits(bound, x.dtype)
-    if high is None:
-        out = np.maximum(x, low)
-    elif low is None:
-        out = np.minimum(x, high)
-    else:
-        out = np.minimum(np.maximum(x, low), high)  # torch: min > max gives max everywhere
-    if x.dtype.kind == "f" and is_host_array(out):
-        np.copyto(out, x, where=out == x)  # torch keeps x where it equals a bound: clamp(-0.0, max=0) is -0.0
-    elif x.dtype.kind == "f" and isinstance(out, np.generic) and out == x:
-        out = x  # the same for a 0-d tensor, which computes as a NumPy scalar
-    return out
-
-
-def _inside(x, low, high):
-    """torch's clamp backward: the gradient passes where low <= x <= high (the bounds included)."""
-    x = _raw(x)
-    inside = True
-    if low is not None:
-        inside = inside & (x >= _raw(low))
-    if high is not None:
-        inside = inside & (x <= _raw(high))
-    return inside
-
-
-def _below(x, low, high):
-    x, low = _raw(x), _raw(low)
-    below = x < low
-    return below if high is None else below & (low < _raw(high))  # min > max: min gets no gradient
-
-
-def _above(x, low, high):
-    x, high = _raw(x), _raw(high)
-    above = x > high
-    return above if low is None else above | (high < _raw(low))
-
-
-def _lerp(start, end, *, weight):
-    # torch's two-sided form: exact at weight 0 and 1
-    return np.where(np.abs(weight) < 0.5, start + weight * (end - start), end - (end - start) * (1 - weight))
-
-
-def _addcmul(x, t1, t2, *, value):
-    if x.dtype.kind in "iub" and isinstance(value, float):
-        value = int(value)  # torch casts the factor to the integer dtype
-    if x.dtype in (np.float32, np.float16) and np.result_type(x, t1, t2) == x.dtype:
-        # torch's kernel is a fused multiply-add, x + (value * t1) * t2 with one rounding: the product
-        # does not overflow on its own (inf - 1e56 is inf, not nan). float64 holds that product exactly.
-        scaled = np.multiply(t1, value, dtype=x.dtype)
-        return (x.astype(np.float64) + scaled.astype(np.float64) * t2).astype(x.dtype)
-    return x + value * (t1 * t2)
-
-
-def _negative(x):
-    try:
-        return np.negative(x)
-    except TypeError:  # NumPy refuses bools; torch too, with its own words
-        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
-                           "invert a mask, use the `~` or `logical_not()` operator instead.") from None
-
-
-def _sign(x):
-    if x.dtype.kind == "b":
-        return x.copy()
-    if x.dtype.kind == "f":  # torch: sign(nan) is 0 (so |x|'s gradient at a NaN is 0 too)
-        return np.where(x != x, x.dtype.type(0), np.sign(x))
-    return np.sign(x)
-
-
-def _zero_gradient(grad, *inputs, **attributes):
-    """torch's zeros_like(grad): 0 also where grad is inf or NaN (grad * 0 would be nan there)."""
-    if isinstance(grad, Tensor):
-        return make_tensor(np.zeros_like(grad._data))
-    return np.zeros_like(grad)
-
-
-def _relu_forward(x):
-    if x.dtype == np.bool_:  # torch refuses; NumPy would return the mask unchanged
-        raise RuntimeError("Boolean inputs not supported for relu; convert the mask with .float() first")
-    return np.maximum(x, 0)
-
-
-def _abs_forward(x):
-    if x.dtype == np.bool_:
-        raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'; convert with .int() or .float() first')
-    return np.abs(x)
-
-
-# The arithmetic rows compute with Python's operators, not the ufuncs: the same NumPy loops on
-# arrays, but on the NumPy scalars that 0-d tensors compute with (see _registry.unary_op) an
-# operator costs a tenth of a ufunc call.
-# fmt: off
-add = defop("add", "AddBackward0",
-            lambda a, b, *, alpha=1: a + b if alpha == 1 else a + b * alpha,
-            (lambda grad, a, b: grad,
-             lambda grad, a, b, *, alpha=1: grad if alpha == 1 else grad * alpha), dtype_rule=promote,
-            variants=("function", "method", "inplace"))
 sub = defop("sub", "SubBackward0",
             lambda a, b, *, alpha=1: a - b if alpha == 1 else a - b * alpha,
             (lambda grad, a, b: grad,
@@ -231,7 +77,7 @@ rsub_tensor = defop("rsub", "RsubBackward0",                          # torch.rs
                     lambda a, b, *, alpha=1: np.subtract(b, a if alpha == 1 else np.multiply(a, alpha)),
                     (lambda grad, a, b, *, alpha=1: -grad if alpha == 1 else grad * -alpha,
                      lambda grad, a, b: grad), dtype_rule=_subtraction_rule)
-rsub_scalar = defop("rsub", "RsubBackward1", _rsub_forward,
+rsub_scalar = defop("rsub", "RsubBackward1", rsub_scalar_forward,
                     lambda grad, x, *, other, alpha=1: -grad if alpha == 1 else grad * -alpha,
                     dtype_rule=_subtraction_rule)
 mul = defop("mul", "MulBackward0", lambda a, b: a * b,
@@ -241,7 +87,14 @@ true_divide = defop("div", "DivBackward0", lambda a, b: a / b,
             (lambda grad, a, b: grad / b,
              lambda grad, a, b: -grad * (a / b / b)), dtype_rule=promote_to_float)  # torch: b * b may underflow
 declare(true_divide, "true_divide", "function", "method", "inplace")
-neg = defop("neg", "NegBackward0", _negative, lambda grad, x: -grad, variants=("function", "method", "inplace"))
+neg = defop("neg", "NegBackward0", negative, lambda grad, x: -grad, variants=("function", "method", "inplace"))
+
+
+def _zero_gradient(grad, *inputs, **attributes):
+    """torch's zeros_like(grad): 0 also where grad is inf or NaN (grad * 0 would be nan there)."""
+    if isinstance(grad, Tensor):
+        return make_tensor(np.zeros_like(grad._data))
+    return np.zeros_like(grad)
 
 
 def _pow_backward(grad, x, *, exponent):
@@ -249,7 +102,7 @@ def _pow_backward(grad, x, *, exponent):
         return _zero_gradient(grad)
     return grad * (exponent * x ** (exponent - 1))  # torch's association (float32 rounds differently)
 
-pow_scalar = defop("pow", "PowBackward0", _pow_forward, _pow_backward, dtype_rule=promote.beside("exponent"),
+pow_scalar = defop("pow", "PowBackward0", pow_scalar_forward, _pow_backward, dtype_rule=promote.beside("exponent"),
                    bfloat16_native=True)  # torch multiplies bfloat16 powers out in bfloat16
 
 
@@ -293,11 +146,11 @@ def _relu_backward(grad, x, result):
     return where(le(result, 0), 0.0, grad)
 
 
-relu = defop("relu", "ReluBackward0", _relu_forward, _relu_backward, variants=("function", "method", "inplace"))
-abs = defop("abs", "AbsBackward0", _abs_forward, lambda grad, x: grad * sign(x),
+relu = defop("relu", "ReluBackward0", relu_forward, _relu_backward, variants=("function", "method", "inplace"))
+abs = defop("abs", "AbsBackward0", abs_forward, lambda grad, x: grad * sign(x),
             variants=("function", "method", "inplace"))  # and d|x|/dx at 0 is 0
-abs.node_class.complex_aware = True  # complex x: grad * x/|x| (NumPy's sign), torch's convention
-sign = defop("sign", "SignBackward0", _sign, _zero_gradient, variants=("function", "method", "inplace"))
+abs.row.node_class.complex_aware = True  # complex x: grad * x/|x| (NumPy's sign), torch's convention
+sign = defop("sign", "SignBackward0", sign_forward, _zero_gradient, variants=("function", "method", "inplace"))
 # torch has no derivative for floor division: it records its generic NotImplemented node.
 floor_divide = defop("floor_divide", "NotImplemented", checked_division(np.floor_divide),
                      (no_derivative("floor_divide"),) * 2, dtype_rule=promote,
@@ -348,17 +201,17 @@ zero = defop("zero_", "ZeroBackward0", np.zeros_like, _zero_gradient)
 fill = defop("fill_", "FillBackward2", lambda x, *, value: np.full_like(x, value), _zero_gradient)
 
 # Comparisons and logic: no gradient, bool results.
-eq = defop("eq", None, _wrapping(np.equal), None, dtype_rule=promote, bool_output=True,
+eq = defop("eq", None, wrapping(np.equal), None, dtype_rule=promote, bool_output=True,
            variants=("function", "method", "inplace"))
-ne = defop("ne", None, _wrapping(np.not_equal), None, dtype_rule=promote, bool_output=True,
+ne = defop("ne", None, wrapping(np.not_equal), None, dtype_rule=promote, bool_output=True,
            variants=("function", "method", "inplace"))
-lt = defop("lt", None, refusing("lt_cpu", "c", _wrapping(np.less)), None, dtype_rule=promote, bool_output=True,
+lt = defop("lt", None, refusing("lt_cpu", "c", wrapping(np.less)), None, dtype_rule=promote, bool_output=True,
            variants=("function", "method", "inplace"))
-le = defop("le", None, refusing("le_cpu", "c", _wrapping(np.less_equal)), None, dtype_rule=promote, bool_output=True,
+le = defop("le", None, refusing("le_cpu", "c", wrapping(np.less_equal)), None, dtype_rule=promote, bool_output=True,
            variants=("function", "method", "inplace"))
-gt = defop("gt", None, refusing("gt_cpu", "c", _wrapping(np.greater)), None, dtype_rule=promote, bool_output=True,
+gt = defop("gt", None, refusing("gt_cpu", "c", wrapping(np.greater)), None, dtype_rule=promote, bool_output=True,
            variants=("function", "method", "inplace"))
-ge = defop("ge", None, refusing("ge_cpu", "c", _wrapping(np.greater_equal)), None, dtype_rule=promote,
+ge = defop("ge", None, refusing("ge_cpu", "c", wrapping(np.greater_equal)), None, dtype_rule=promote,
            bool_output=True, variants=("function", "method", "inplace"))
 logical_not = defop("logical_not", None, np.logical_not, None, variants=("function", "method", "inplace"))
 bitwise_not = defop("bitwise_not", None, np.invert, None, variants=("function", "method", "inplace"))
@@ -369,23 +222,23 @@ bitwise_or = defop("bitwise_or", None, np.bitwise_or, None, dtype_rule=promote,
 bitwise_xor = defop("bitwise_xor", None, np.bitwise_xor, None, dtype_rule=promote,
                     variants=("function", "method", "inplace"))
 
-div_rounded = defop("div", "DivBackward2", _rounded_divide, (_zero_gradient, _zero_gradient), dtype_rule=promote)
-fmod_scalar = defop("fmod", "FmodBackward0", lambda x, *, other: _fmod(x, other), lambda grad, x, *, other: grad,
+div_rounded = defop("div", "DivBackward2", rounded_divide, (_zero_gradient, _zero_gradient), dtype_rule=promote)
+fmod_scalar = defop("fmod", "FmodBackward0", lambda x, *, other: fmod_forward(x, other), lambda grad, x, *, other: grad,
                     dtype_rule=promote.beside("other"))
 
 
-fmod_tensor = defop("fmod", "FmodBackward1", _fmod,
+fmod_tensor = defop("fmod", "FmodBackward1", fmod_forward,
                     (lambda grad, a, b: grad,
                      lambda grad, a, b: -grad * div_rounded(_constant(a), _constant(b), rounding_mode="trunc")),
                     dtype_rule=promote)
-lerp_scalar = defop("lerp", "LerpBackward0", _lerp,
+lerp_scalar = defop("lerp", "LerpBackward0", lerp_forward,
                     (lambda grad, start, end, *, weight: grad * (1 - weight),
                      lambda grad, start, end, *, weight: grad * weight), dtype_rule=promote)
-lerp_tensor = defop("lerp", "LerpBackward1", lambda start, end, weight: _lerp(start, end, weight=weight),
+lerp_tensor = defop("lerp", "LerpBackward1", lambda start, end, weight: lerp_forward(start, end, weight=weight),
                     (lambda grad, start, end, weight: grad * (1 - weight),
                      lambda grad, start, end, weight: grad * weight,
                      lambda grad, start, end, weight: grad * (end - start)), dtype_rule=promote)
-addcmul_row = defop("addcmul", "AddcmulBackward0", refusing("addcmul_cpu_out", "b", _addcmul),
+addcmul_row = defop("addcmul", "AddcmulBackward0", refusing("addcmul_cpu_out", "b", addcmul_forward),
                     (lambda grad, x, t1, t2, *, value: grad,
                      lambda grad, x, t1, t2, *, value: grad * t2 * value,
                      lambda grad, x, t1, t2, *, value: grad * t1 * value), dtype_rule=promote)
@@ -393,6 +246,24 @@ addcdiv_row = defop("addcdiv", "AddcdivBackward0", lambda x, t1, t2, *, value: x
                     (lambda grad, x, t1, t2, *, value: grad,
                      lambda grad, x, t1, t2, *, value: grad * value / t2,
                      lambda grad, x, t1, t2, *, value: -grad * value * t1 / (t2 * t2)), dtype_rule=promote)
+
+
+def _raw(value):
+    return value._data if isinstance(value, Tensor) else value
+
+
+def _masked(grad, mask):
+    """grad scaled by `mask` (a raw bool or 0/0.5/1 array computed from constants) where it is nonzero,
+    and 0 elsewhere by selection, as torch's masked_fill: an inf or NaN gradient blocked by the mask
+    gives 0, not 0 * inf = nan."""
+    mask = as_array(mask)
+    keep = mask if mask.dtype == np.bool_ else mask != 0
+    if isinstance(grad, Tensor):
+        scaled = grad if mask.dtype == np.bool_ else grad * make_tensor(mask.astype(grad._data.dtype))
+        return where_row(make_tensor(keep), scaled, 0.0)
+    grad = as_array(grad)
+    scaled = grad if mask.dtype == np.bool_ else grad * mask.astype(grad.dtype)
+    return np.where(keep, scaled, grad.dtype.type(0))
 
 
 def _max_share(a, b):
@@ -436,11 +307,50 @@ fmin = defop("fmin", "FminBackward0", refusing("", "c", np.fmin, not_for_complex
              (lambda grad, a, b: _masked(grad, _fmin_keeps(a, b)),
               lambda grad, a, b: _masked(grad, ~_fmin_keeps(a, b))), dtype_rule=promote,
              variants=("function", "method"))
+
+
+def _known(*values):
+    return [value for value in values if value is not None]
+
+
+def _clamp_rule(x, low=None, high=None, **attributes):
+    bounds = _known(low, high, attributes.get("min"), attributes.get("max"))
+    if len(bounds) == 1 and isinstance(x, Tensor) and x._data.dtype.kind in _KEEPS_BESIDE_NUMBER.get(
+            type(bounds[0]), ""):
+        return x._data.dtype
+    return result_type(x, *bounds).numpy
+
+
+_KEEPS_BESIDE_NUMBER = {float: "fc", int: "iufc"}
+
+
+def _inside(x, low, high):
+    """torch's clamp backward: the gradient passes where low <= x <= high (the bounds included)."""
+    x = _raw(x)
+    inside = True
+    if low is not None:
+        inside = inside & (x >= _raw(low))
+    if high is not None:
+        inside = inside & (x <= _raw(high))
+    return inside
+
+
+def _below(x, low, high):
+    x, low = _raw(x), _raw(low)
+    below = x < low
+    return below if high is None else below & (low < _raw(high))  # min > max: min gets no gradient
+
+
+def _above(x, low, high):
+    x, high = _raw(x), _raw(high)
+    above = x > high
+    return above if low is None else above | (high < _raw(low))
+
 # clamp(x, 0, 1) keeps its bounds as numbers (ClampBackward1); tensor bounds are inputs (ClampBackward0)
-clamp_scalar = defop("clamp", "ClampBackward1", refusing("", "c", _clamp, clamp_not_for_complex),
+clamp_scalar = defop("clamp", "ClampBackward1", refusing("", "c", clamp_forward, clamp_not_for_complex),
                      lambda grad, x, *, min=None, max=None: _masked(grad, _inside(x, min, max)),
                      dtype_rule=_clamp_rule)
-clamp_tensor = defop("clamp", "ClampBackward0", refusing("", "c", _clamp, clamp_not_for_complex),
+clamp_tensor = defop("clamp", "ClampBackward0", refusing("", "c", clamp_forward, clamp_not_for_complex),
                      (lambda grad, x, low, high: _masked(grad, _inside(x, low, high)),
                       lambda grad, x, low, high: _masked(grad, _below(x, low, high)),
                       lambda grad, x, low, high: _masked(grad, _above(x, low, high))), dtype_rule=_clamp_rule)
@@ -456,8 +366,7 @@ clamp_max_scalar = defop("clamp_max", "ClampMaxBackward0",
 clamp_max_tensor = defop("clamp_max", "ClampMaxBackward1", refusing("", "c", np.minimum, clamp_not_for_complex),
                          (lambda grad, x, high: _masked(grad, _inside(x, None, high)),
                           lambda grad, x, high: _masked(grad, _above(x, None, high))), dtype_rule=promote)
-sgn = defop("sgn", "SgnBackward0", lambda x: x / np.where(x == 0, 1, np.abs(x)) if x.dtype.kind == "c" else _sign(x),
-            _zero_gradient, variants=("function", "method", "inplace"))
+sgn = defop("sgn", "SgnBackward0", sgn_forward, _zero_gradient, variants=("function", "method", "inplace"))
 # fmt: on
 
 
@@ -497,7 +406,7 @@ def div(input, other, *, rounding_mode=None):
     """input / other; rounding_mode 'trunc' or 'floor' rounds the quotient (DivBackward2, zero gradient)."""
     if rounding_mode is None:
         return true_divide(input, other)
-    if rounding_mode not in _ROUNDED_DIVISIONS:
+    if rounding_mode not in ROUNDED_DIVISIONS:
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"{rounding_mode!r}")
     return div_rounded(input, other, rounding_mode=rounding_mode)

@@ -7,7 +7,8 @@ from .._dtype import result_type, scalar_type_name
 from .._tensor import Tensor, make_tensor
 from ._errors import refusing
 from ._registry import declare, defop, promote, variants
-from .pointwise import _wrapping, ge, gt, le, lt, ne
+from .pointwise import ge, gt, le, lt, ne
+from .pointwise_kernels import wrapping
 
 
 def _shift_refused(kernel):
@@ -22,7 +23,7 @@ def _shift_refused(kernel):
 # left shift wraps through the sign bit. Python ints wrap to the tensor's dtype first (int32 << 2**40
 # shifts by 0), as torch casts them; bool << bool and floats have no kernel in torch.
 def _shift(kernel, numpy_shift):
-    return refusing(kernel, "bfc", _wrapping(numpy_shift), _shift_refused(kernel))
+    return refusing(kernel, "bfc", wrapping(numpy_shift), _shift_refused(kernel))
 
 # fmt: off
 logical_and = defop("logical_and", None, np.logical_and, None, variants=("function", "method", "inplace"))

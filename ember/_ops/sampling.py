@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .._backend import as_array, like, namespace
+from .._backend import as_array, like, namespace, scatter
 from ._registry import defop
 
 
@@ -185,7 +185,7 @@ def _embedding_forward(weight, *, indices, padding_idx, zero_padding=False):
 
 def _embedding_backward_forward(grad, *, indices, num_weights, padding_idx, zero_padding=False):
     out = namespace(grad).zeros((num_weights, grad.shape[-1]), dtype=grad.dtype)
-    np.add.at(out, indices.ravel(), grad.reshape(-1, grad.shape[-1]))
+    scatter(namespace(out), "add", out, indices.ravel(), grad.reshape(-1, grad.shape[-1]))
     if padding_idx is not None:
         out[padding_idx] = 0  # the padding row never learns
     return out

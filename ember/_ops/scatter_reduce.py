@@ -36,7 +36,7 @@ def _scattered(shape, dim, index):
 
 def _counts(shape, dim, index, include_self):
     counts = namespace(index).full(shape, 1 if include_self else 0, dtype=np.int64)
-    np.add.at(counts, _positions(index, dim), 1)
+    scatter(namespace(counts), "add", counts, _positions(index, dim), 1)
     return np.maximum(counts, 1)
 
 

@@ -10,11 +10,11 @@ import weakref
 
 import numpy as np
 
-from .._backend import as_array, is_array, like, namespace
+from .._backend import as_array, is_array, like, namespace, scatter
 from .._tensor import Size, Tensor
 from ..autograd.anomaly_mode import user_stacklevel
 from ._errors import MAX_DIMS, too_many_dims
-from ._registry import declare, defop, variants
+from ._registry import Row, declare, defop, variants
 
 
 def normalize_dim(dim, ndim):
@@ -66,7 +66,7 @@ def _slice_backward_forward(grad, *, shape, dim, start, stop, step):
 
 def _index_backward_forward(grad, *, shape, index):
     full = namespace(grad).zeros(shape, dtype=grad.dtype)
-    np.add.at(full, index, grad)  # repeated indices add up, as their gradients must
+    scatter(namespace(full), "add", full, index, grad)  # repeated indices add up, as their gradients must
     return full
 
 
@@ -142,7 +142,7 @@ def _tracking(row):
             track_view(result)
         return result
     op.__name__ = op.__qualname__ = row.__name__
-    op.grad_fn_name, op.node_class = row.grad_fn_name, row.node_class
+    op.row = Row(row.row.name, row.row.grad_fn_name, row.row.node_class)  # no forward: in place, the general path
     return op
 
 

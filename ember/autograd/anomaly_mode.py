@@ -6,7 +6,7 @@ formula then fails, or (with check_nan) returns NaN, the error names the node an
 shows that forward traceback, as torch does.
 
 Costs nothing while off: the traceback is taken by swapping the counter that numbers new
-nodes (graph._sequence) for one that also records the stack, so node construction is
+nodes (graph.node_numbers) for one that also records the stack, so node construction is
 unchanged; the engine checks one local flag per node.
 """
 import functools
@@ -50,11 +50,11 @@ class _TracingCounter:
 
 
 def _set(enabled, check_nan):
-    was_tracing = isinstance(graph._sequence, _TracingCounter)
+    was_tracing = isinstance(graph.node_numbers, _TracingCounter)
     if enabled and not was_tracing:
-        graph._sequence = _TracingCounter(next(graph._sequence))
+        graph.node_numbers = _TracingCounter(next(graph.node_numbers))
     elif not enabled and was_tracing:
-        graph._sequence = itertools.count(next(graph._sequence))
+        graph.node_numbers = itertools.count(next(graph.node_numbers))
     state.enabled, state.check_nan = enabled, check_nan
 
 

@@ -259,7 +259,7 @@ def _record(cls, node, args, outputs, is_tuple):
     node._next_nodes, node._next_nrs, node._input_kinds = tuple(nodes), tuple(nrs), tuple(kinds)
     node._input_meta = node._saved = node._result_entry = None
     node._attributes, node._extras = {}, None
-    node._sequence_nr = next(graph._sequence)
+    node._sequence_nr = next(graph.node_numbers)
     node.num_outputs = len(outputs)
     node._output_meta = [(out._data.shape, out._data.dtype) if isinstance(out, Tensor) else ((), xp.float32)
                          for out in outputs]

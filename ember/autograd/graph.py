@@ -27,15 +27,17 @@ from .._ops._kernels import add_reduce
 from .._tensor import Tensor, make_tensor, shared_counter, version_of
 from .hooks import NodeHooks, RemovableHandle, run_tensor_hooks
 
-_ZERO, _ZERO_ZERO = (0,), (0, 0)  # the usual _next_nrs, shared rather than made for every node
-_sequence = itertools.count()  # every node's creation number; see engine.py for why
+# The _next_nrs of a one- and a two-input node whose inputs are all output 0 of their nodes (the
+# usual case), shared rather than made for every node; the unrolled constructors use them too.
+ZERO_NRS_1, ZERO_NRS_2 = (0,), (0, 0)
+node_numbers = itertools.count()  # every node's creation number; see engine.py for why
 _FREED = "freed"  # marks saved values released after backward
+RESULT_AWAITED = "awaited"  # _result_entry of a node whose output is to be saved, once it exists
 
 
 def _holds_array(value):
     """A NumPy array, or a tuple starting with one (what an op keeps as an attribute for backward)."""
     return type(value) is ndarray or type(value) is tuple and len(value) > 0 and type(value[0]) is ndarray
-_AWAITED = "awaited"  # the output is to be saved, once it exists
 
 SECOND_BACKWARD_ERROR = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -81,13 +83,13 @@ class Node:
         saved_inputs, saves_result = self._save_plans.get(needs_grad) or self._plan_saving(needs_grad)
         saved = []
         for index, value in enumerate(inputs):
-            saved += _saved_pair(value) if index in saved_inputs else (None, None)
+            saved += saved_pair(value) if index in saved_inputs else (None, None)
         self._saved = tuple(saved) if saved_inputs else None
-        self._result_entry = _AWAITED if saves_result else None
+        self._result_entry = RESULT_AWAITED if saves_result else None
         self._attributes = attributes
         self._extras = None
         # Numbered after its inputs' nodes (made above, in grad_accumulator): the engine's order.
-        self._sequence_nr = next(_sequence)
+        self._sequence_nr = next(node_numbers)
 
     @classmethod
     def _plan_saving(cls, needs_grad):
@@ -169,7 +171,7 @@ class Node:
             return self._no_inputs
         raise_if_released(saved)
         pairs = iter(saved)
-        return [_unpack(value, version, as_tensors) for value, version in zip(pairs, pairs)]
+        return [unpack_input(value, version, as_tensors) for value, version in zip(pairs, pairs)]
 
     def _unpack_result(self, as_tensor):
         saved = self._result_entry
@@ -265,7 +267,7 @@ class Node:
         return self._lookup_saved("self")
 
 
-def _unpack(value, version, as_tensor):
+def unpack_input(value, version, as_tensor):
     """One saved input, checked against in-place changes since it was saved: a Tensor
     (create_graph), else its array, a NumPy scalar for 0-d (see _unpack_result)."""
     if version is None:  # nothing saved, a Python number kept as it is, or a packed tensor
@@ -301,7 +303,7 @@ class DelayedError(Node):
         node._input_meta = node._saved = node._result_entry = None
         node._attributes = {"message": message}
         node._extras = None
-        node._sequence_nr = next(_sequence)
+        node._sequence_nr = next(node_numbers)
         return make_tensor(value._data, node, True)
 
     def apply(self, grads, create_graph):
@@ -321,7 +323,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self.variable = variable
         self._extras = None
-        self._sequence_nr = next(_sequence)
+        self._sequence_nr = next(node_numbers)
 
     def name(self):
         return "torch::autograd::AccumulateGrad"  # torch's own string, which tools compare against
@@ -409,7 +411,7 @@ def grad_accumulator(leaf):
     return node
 
 
-def _saved_pair(value):
+def saved_pair(value):
     """(value, version) for a saved input: a tensor with its version now, or a Python number
     with None (nothing can change it in place)."""
     if not isinstance(value, Tensor):

@@ -10,13 +10,15 @@ is computed in float64 by its series (x < a + 1) or by Lentz's continued fractio
 import numpy as np
 
 import ember
+from ember._backend import as_array
 from ember._ops.gamma_kernels import lgamma, regularized_gamma_p
 from ember._random import numpy_rng
+from ember._tensor import make_tensor
 
 
 def standard_gamma_grad(a, x):
     """dx/da of a standard gamma sample x at concentration a, holding its CDF value fixed."""
-    a, x = np.asarray(a, np.float64), np.asarray(x, np.float64)
+    a, x = as_array(a, np.float64), as_array(x, np.float64)
     step = 1e-5 * np.maximum(a, 1.0)
     dP_da = (regularized_gamma_p(a + step, x) - regularized_gamma_p(a - step, x)) / (2 * step)
     log_density = (a - 1) * np.log(x) - x - lgamma(a)
@@ -28,15 +30,16 @@ class StandardGamma(ember.autograd.Function):
 
     @staticmethod
     def forward(ctx, concentration):
-        a = concentration.detach().numpy()
+        a = concentration.detach().cpu().numpy()  # drawn on the host (ember's generator), then moved
         drawn = numpy_rng().standard_gamma(a).astype(a.dtype)
         drawn = np.maximum(drawn, np.finfo(a.dtype).tiny)  # as torch: never exactly 0
-        sample = ember.from_numpy(np.asarray(drawn))
+        sample = ember.from_numpy(np.asarray(drawn)).to(concentration.device)
         ctx.save_for_backward(concentration, sample)
         return sample
 
     @staticmethod
     def backward(ctx, grad):
         concentration, sample = ctx.saved_tensors
-        slope = standard_gamma_grad(concentration.detach().numpy(), sample.detach().numpy())
-        return grad * ember.from_numpy(slope.astype(concentration.detach().numpy().dtype))
+        a = concentration.detach()._data
+        slope = standard_gamma_grad(a, sample.detach()._data)  # in the namespace of the samples
+        return grad * make_tensor(slope.astype(a.dtype, copy=False))

@@ -57,7 +57,7 @@ class Categorical(Distribution):
 
     @property
     def mean(self):
-        return ember.full(self._extended_shape(), math.nan, dtype=self.probs.dtype)
+        return ember.full(self._extended_shape(), math.nan, dtype=self.probs.dtype, device=self.probs.device)
 
     @property
     def mode(self):
@@ -65,7 +65,7 @@ class Categorical(Distribution):
 
     @property
     def variance(self):
-        return ember.full(self._extended_shape(), math.nan, dtype=self.probs.dtype)
+        return ember.full(self._extended_shape(), math.nan, dtype=self.probs.dtype, device=self.probs.device)
 
     def sample(self, sample_shape=ember.Size()):
         sample_shape = ember.Size(sample_shape)
@@ -86,7 +86,8 @@ class Categorical(Distribution):
         return -(logits * self.probs).sum(-1)
 
     def enumerate_support(self, expand=True):
-        values = ember.arange(self._num_events, dtype=ember.long).view((-1,) + (1,) * len(self._batch_shape))
+        values = ember.arange(self._num_events, dtype=ember.long, device=self._param.device)
+        values = values.view((-1,) + (1,) * len(self._batch_shape))
         return values.expand((-1,) + tuple(self._batch_shape)) if expand else values
 
 

@@ -179,7 +179,7 @@ class _PositiveDefinite(Constraint):
         symmetric = (matrices - matrices.mT).abs().reshape(matrices.shape[0], -1).amax(-1) <= 1e-6 * (
             1 + matrices.abs().reshape(matrices.shape[0], -1).amax(-1))
         positive = ember.tensor([bool(ember.linalg.eigvalsh(m).min() > 0) if ok else False
-                                 for m, ok in zip(matrices.detach(), symmetric.tolist())])
+                                 for m, ok in zip(matrices.detach(), symmetric.tolist())], device=value.device)
         return positive.reshape(value.shape[:-2])
 
 

@@ -52,7 +52,7 @@ class Gamma(ExponentialFamily):
         return value.clamp(min=ember.finfo(value.dtype).tiny)
 
     def log_prob(self, value):
-        value = ember.as_tensor(value, dtype=self.rate.dtype)
+        value = ember.as_tensor(value, dtype=self.rate.dtype, device=self.rate.device)
         if self._validate_args:
             self._validate_sample(value)
         return (ember.xlogy(self.concentration, self.rate) + ember.xlogy(self.concentration - 1, value)

@@ -27,7 +27,7 @@ def _precision_to_scale_tril(precision):
     """L with L L^T = P^-1, by one Cholesky and one triangular solve (torch's flip trick)."""
     flipped = ember.linalg.cholesky(ember.flip(precision, (-2, -1)))
     L_inv = ember.transpose(ember.flip(flipped, (-2, -1)), -2, -1)
-    identity = ember.eye(precision.shape[-1], dtype=precision.dtype)
+    identity = ember.eye(precision.shape[-1], dtype=precision.dtype, device=precision.device)
     return ember.linalg.solve_triangular(L_inv, identity, upper=False)
 
 
@@ -72,7 +72,7 @@ class MultivariateNormal(Distribution):
     @lazy_property
     def precision_matrix(self):
         L = self._unbroadcasted_scale_tril  # P = (L L^T)^-1 = L^-T L^-1
-        L_inv = ember.linalg.solve_triangular(L, ember.eye(L.shape[-1], dtype=L.dtype), upper=False)
+        L_inv = ember.linalg.solve_triangular(L, ember.eye(L.shape[-1], dtype=L.dtype, device=L.device), upper=False)
         return ember.matmul(L_inv.mT, L_inv).expand(
             self._batch_shape + self._event_shape + self._event_shape)
 
@@ -90,7 +90,8 @@ class MultivariateNormal(Distribution):
 
     def rsample(self, sample_shape=ember.Size()):
         shape = self._extended_shape(sample_shape)
-        return self.loc + _batch_mv(self._unbroadcasted_scale_tril, standard_normal(shape, self.loc.dtype))
+        noise = standard_normal(shape, self.loc.dtype, self.loc.device)
+        return self.loc + _batch_mv(self._unbroadcasted_scale_tril, noise)
 
     def log_prob(self, value):
         if self._validate_args:

@@ -39,8 +39,8 @@ class Poisson(ExponentialFamily):
     def sample(self, sample_shape=ember.Size()):
         shape = self._extended_shape(sample_shape)
         with ember.no_grad():
-            rate = self.rate.expand(shape).numpy()
-            return ember.from_numpy(numpy_rng().poisson(rate).astype(rate.dtype))
+            rate = self.rate.expand(shape).cpu().numpy()  # drawn on the host (ember's generator), then moved
+            return ember.from_numpy(numpy_rng().poisson(rate).astype(rate.dtype)).to(self.rate.device)
 
     def log_prob(self, value):
         if self._validate_args:
@@ -85,9 +85,9 @@ class Binomial(BinaryProbabilities, Distribution):
     def sample(self, sample_shape=ember.Size()):
         shape = self._extended_shape(sample_shape)
         with ember.no_grad():
-            n = self.total_count.expand(shape).numpy()
-            p = self.probs.expand(shape).numpy()
-            return ember.from_numpy(numpy_rng().binomial(n.astype(np.int64), p).astype(p.dtype))
+            n = self.total_count.expand(shape).cpu().numpy()  # drawn on the host, then moved
+            p = self.probs.expand(shape).cpu().numpy()
+            return ember.from_numpy(numpy_rng().binomial(n.astype(np.int64), p).astype(p.dtype)).to(self.probs.device)
 
     def log_prob(self, value):
         if self._validate_args:

@@ -53,7 +53,7 @@ class Uniform(Distribution):
 
     def rsample(self, sample_shape=ember.Size()):
         shape = self._extended_shape(sample_shape)
-        return self.low + ember.rand(shape, dtype=self.low.dtype) * (self.high - self.low)
+        return self.low + ember.rand(shape, dtype=self.low.dtype, device=self.low.device) * (self.high - self.low)
 
     def log_prob(self, value):
         if self._validate_args:

@@ -5,18 +5,20 @@ import ember
 
 
 def broadcast_all(*values):
-    """Tensors and Python numbers -> tensors of one broadcast shape (numbers take the first tensor's dtype)."""
+    """Tensors and Python numbers -> tensors of one broadcast shape (numbers take the first tensor's dtype
+    and device)."""
     if not all(isinstance(v, (ember.Tensor, numbers.Number)) for v in values):
         raise ValueError("Input arguments must all be instances of numbers.Number, torch.Tensor or objects "
                          "implementing __torch_function__.")
     tensors = [v for v in values if isinstance(v, ember.Tensor)]
     dtype = tensors[0].dtype if tensors else ember.get_default_dtype()
-    values = [v if isinstance(v, ember.Tensor) else ember.tensor(v, dtype=dtype) for v in values]
+    device = tensors[0].device if tensors else None
+    values = [v if isinstance(v, ember.Tensor) else ember.tensor(v, dtype=dtype, device=device) for v in values]
     return ember.broadcast_tensors(*values)
 
 
-def standard_normal(shape, dtype):
-    return ember.empty(shape, dtype=dtype).normal_()
+def standard_normal(shape, dtype, device=None):
+    return ember.empty(shape, dtype=dtype, device=device).normal_()
 
 
 def sum_rightmost(value, dim):

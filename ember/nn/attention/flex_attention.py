@@ -10,9 +10,11 @@ from ... import _creation, _ops
 __all__ = ["BlockMask", "create_block_mask", "flex_attention", "and_masks", "or_masks", "noop_mask"]
 
 
-def _indices(batch, heads, queries, keys):
-    return (_creation.arange(batch).reshape(-1, 1, 1, 1), _creation.arange(heads).reshape(1, -1, 1, 1),
-            _creation.arange(queries).reshape(1, 1, -1, 1), _creation.arange(keys).reshape(1, 1, 1, -1))
+def _indices(batch, heads, queries, keys, device=None):
+    return (_creation.arange(batch, device=device).reshape(-1, 1, 1, 1),
+            _creation.arange(heads, device=device).reshape(1, -1, 1, 1),
+            _creation.arange(queries, device=device).reshape(1, 1, -1, 1),
+            _creation.arange(keys, device=device).reshape(1, 1, 1, -1))
 
 
 class BlockMask:
@@ -71,7 +73,7 @@ def flex_attention(query, key, value, score_mod=None, block_mask=None, scale=Non
     scale = 1.0 / math.sqrt(dim) if scale is None else scale
     scores = (query @ key.transpose(-2, -1)) * scale
     if score_mod is not None:
-        scores = score_mod(scores, *_indices(batch, heads, queries, keys))
+        scores = score_mod(scores, *_indices(batch, heads, queries, keys, query.device))
     allowed = None
     if block_mask is not None:
         allowed = block_mask.mask

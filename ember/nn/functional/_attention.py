@@ -17,10 +17,10 @@ from ._misc import dropout
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
 
-def _causal_mask(length, source_length):
+def _causal_mask(length, source_length, device):
     """(L, S) bool, True on and below the diagonal (torch.ones(L, S).tril())."""
-    rows = _creation.arange(length).unsqueeze(1)
-    cols = _creation.arange(source_length).unsqueeze(0)
+    rows = _creation.arange(length, device=device).unsqueeze(1)
+    cols = _creation.arange(source_length, device=device).unsqueeze(0)
     return rows >= cols
 
 
@@ -49,7 +49,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         if attn_mask is not None:
             raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set when "
                                "is_causal=True; give one or the other")
-        scores = _masked_fill(scores, ~_causal_mask(length, source_length), float("-inf"))
+        scores = _masked_fill(scores, ~_causal_mask(length, source_length, query.device), float("-inf"))
     elif attn_mask is not None:
         if attn_mask.dtype.is_floating_point:
             scores = scores + attn_mask
@@ -68,7 +68,7 @@ def _as_float_mask(mask, dtype):
     """A boolean "masked out" mask as 0 / -inf; float masks are returned as they are."""
     if mask.dtype.is_floating_point:
         return mask
-    return _masked_fill(_creation.zeros(tuple(mask.shape), dtype=dtype), mask, float("-inf"))
+    return _masked_fill(_creation.zeros(tuple(mask.shape), dtype=dtype, device=mask.device), mask, float("-inf"))
 
 
 def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads, in_proj_weight, in_proj_bias,
@@ -108,7 +108,7 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
 
     mask = None
     if is_causal and attn_mask is None:
-        attn_mask = ~_causal_mask(length, source_length)
+        attn_mask = ~_causal_mask(length, source_length, query.device)
     if attn_mask is not None:
         if attn_mask.ndim == 2 and tuple(attn_mask.shape) != (length, source_length):
             raise RuntimeError(f"The shape of the 2D attn_mask is {tuple(attn_mask.shape)}, but should be "

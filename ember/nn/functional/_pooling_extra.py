@@ -65,7 +65,7 @@ def _unpool(input, indices, kernel_size, stride, padding, output_size, dims, nam
     if flat_index.numel() and (bool((flat_index < 0).any()) or bool((flat_index >= plane).any())):
         raise RuntimeError(f"Found an invalid max index: {int(flat_index.max())} (output volumes are of size "
                            f"{'x'.join(map(str, size))}")
-    out = _creation.zeros(*leading, plane, dtype=input.dtype)
+    out = _creation.zeros(*leading, plane, dtype=input.dtype, device=input.device)
     out = out.scatter(-1, flat_index, input.reshape(*leading, -1))  # differentiable in input: a gather back
     return out.reshape(*leading, *size)
 

@@ -52,11 +52,11 @@ _ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to a
                   "grid_sample for details.")
 
 
-def _steps(size, align_corners, dtype):
+def _steps(size, align_corners, dtype, device):
     """The normalised coordinates of `size` pixel centres in [-1, 1] (torch's linspace_from_neg_one)."""
     if size <= 1:
-        return _creation.zeros(1, dtype=dtype)
-    steps = _creation.linspace(-1, 1, size, dtype=dtype)
+        return _creation.zeros(1, dtype=dtype, device=device)
+    steps = _creation.linspace(-1, 1, size, dtype=dtype, device=device)
     return steps if align_corners else steps * ((size - 1) / size)
 
 
@@ -89,9 +89,9 @@ def affine_grid(theta, size, align_corners=None):
         raise ValueError(f"Expected non-zero, positive output size. Got {size}")
     dtype = theta.dtype
     # base[..., :] = (x, y[, z], 1) for every output pixel; x runs along the last spatial axis
-    axes = [_steps(s, align_corners, dtype) for s in reversed(spatial)]
+    axes = [_steps(s, align_corners, dtype, theta.device) for s in reversed(spatial)]
     mesh = _ops.meshgrid(*reversed(axes), indexing="ij")  # each of shape spatial
-    coordinates = list(reversed(mesh)) + [_creation.ones(tuple(spatial), dtype=dtype)]
+    coordinates = list(reversed(mesh)) + [_creation.ones(tuple(spatial), dtype=dtype, device=theta.device)]
     base = _ops.stack(coordinates, -1).reshape(1, -1, len(coordinates))
     grid = base @ theta.transpose(1, 2)
     return grid.reshape(size[0], *spatial, len(spatial))

@@ -168,8 +168,8 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
                                                  (1, dilation[0]), ceil_mode)
     out = _depth_back(out, n, c, plane)
     # the flat index d * H * W + (h * W + w): the depth the D pass chose, the (h, w) the plane pass chose there
-    chosen_depth = depth_indices.numpy()[:, :, 0, :].transpose(0, 2, 1)  # (N*C, Do, Ho*Wo)
-    within = np.take_along_axis(plane_indices.numpy().reshape(n * c, depth, -1), chosen_depth, axis=1)
+    chosen_depth = depth_indices._data[:, :, 0, :].transpose(0, 2, 1)  # (N*C, Do, Ho*Wo)
+    within = np.take_along_axis(plane_indices._data.reshape(n * c, depth, -1), chosen_depth, axis=1)
     indices = make_tensor((chosen_depth * (height * width) + within).reshape(tuple(out.shape)))
     if unbatched:
         out, indices = out.squeeze(0), indices.squeeze(0)
@@ -226,8 +226,8 @@ def adaptive_max_pool3d_with_indices(input, output_size, return_indices=True):
     columns = planes.reshape(n * c, depth, -1).transpose(1, 2)
     out, depth_indices = adaptive_max_pool1d(columns, size[0], True)
     out = out.transpose(1, 2).reshape(n, c, *size)
-    chosen_depth = depth_indices.numpy().transpose(0, 2, 1)  # (N*C, Do, Ho*Wo)
-    within = np.take_along_axis(plane_indices.numpy().reshape(n * c, depth, -1), chosen_depth, axis=1)
+    chosen_depth = depth_indices._data.transpose(0, 2, 1)  # (N*C, Do, Ho*Wo)
+    within = np.take_along_axis(plane_indices._data.reshape(n * c, depth, -1), chosen_depth, axis=1)
     indices = make_tensor((chosen_depth * (height * width) + within).reshape(tuple(out.shape)))
     if unbatched:
         out, indices = out.squeeze(0), indices.squeeze(0)

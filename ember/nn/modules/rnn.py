@@ -195,7 +195,7 @@ class RNNBase(Module):
         directions = 2 if self.bidirectional else 1
         expected = (self.num_layers * directions, batch, self.hidden_size)
         if hx is None:
-            zeros = _creation.zeros(*expected, dtype=input.dtype)
+            zeros = _creation.zeros(*expected, dtype=input.dtype, device=input.device)
             hx = (zeros, zeros) if self.mode == "LSTM" else zeros
         for h in (hx if self.mode == "LSTM" else (hx,)):
             if tuple(h.shape) != expected:
@@ -305,7 +305,7 @@ class RNNCellBase(Module):
             input = input.unsqueeze(0)
         batch = input.shape[0]
         if hx is None:
-            zeros = _creation.zeros(batch, self.hidden_size, dtype=input.dtype)
+            zeros = _creation.zeros(batch, self.hidden_size, dtype=input.dtype, device=input.device)
             hx = (zeros, zeros) if pair else zeros
         elif unbatched:
             hx = tuple(h.unsqueeze(0) for h in hx) if pair else hx.unsqueeze(0)

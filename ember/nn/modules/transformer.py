@@ -203,7 +203,7 @@ class Transformer(Module):
     @staticmethod
     def generate_square_subsequent_mask(sz, device=None, dtype=None):
         """(sz, sz) float mask: 0 on and below the diagonal, -inf above (each position sees only its past)."""
-        return _creation.full((sz, sz), float("-inf"), dtype=dtype).triu(1)
+        return _creation.full((sz, sz), float("-inf"), dtype=dtype, device=device).triu(1)
 
     def _reset_parameters(self):
         for parameter in self.parameters():

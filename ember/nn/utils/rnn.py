@@ -128,13 +128,15 @@ def pad_packed_sequence(sequence, batch_first=False, padding_value=0.0, total_le
     for size in batch_sizes:
         step = data[offset:offset + size]
         if size < batch:
-            step = _ops.cat([step, _creation.full((batch - size,) + tail, padding_value, dtype=data.dtype)], 0)
+            filler = _creation.full((batch - size,) + tail, padding_value, dtype=data.dtype, device=data.device)
+            step = _ops.cat([step, filler], 0)
         rows.append(step.unsqueeze(0))
         offset += size
     if total_length > steps:
-        rows.append(_creation.full((total_length - steps, batch) + tail, padding_value, dtype=data.dtype))
+        rows.append(_creation.full((total_length - steps, batch) + tail, padding_value, dtype=data.dtype,
+                                   device=data.device))
     padded = _ops.cat(rows, 0) if rows else _creation.full((total_length, batch) + tail, padding_value,
-                                                           dtype=data.dtype)
+                                                           dtype=data.dtype, device=data.device)
     lengths = [sum(1 for size in batch_sizes if size > b) for b in range(batch)]
     lengths = _creation.tensor(lengths, dtype=int64)
     if batch_first:
@@ -159,7 +161,8 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     for sequence in sequences:
         missing = longest - sequence.shape[0]
         if missing:
-            filler = _creation.full((missing,) + tuple(sequence.shape[1:]), padding_value, dtype=sequence.dtype)
+            filler = _creation.full((missing,) + tuple(sequence.shape[1:]), padding_value, dtype=sequence.dtype,
+                                    device=sequence.device)
             sequence = _ops.cat([sequence, filler] if padding_side == "right" else [filler, sequence], 0)
         rows.append(sequence)
     return _ops.stack(rows, 0 if batch_first else 1)
