@@ -126,12 +126,13 @@ def _clamp(x, low=None, high=None, *, min=None, max=None):
     for bound in (low, high):
         if type(bound) is int or type(bound) is float:
             check_fits(bound, x.dtype)
+    # x second: NumPy's maximum/minimum answer their second input at ties, torch keeps x at a bound
     if high is None:
-        out = np.maximum(x, low)
+        out = np.maximum(low, x)
     elif low is None:
-        out = np.minimum(x, high)
+        out = np.minimum(high, x)
     else:
-        out = np.minimum(np.maximum(x, low), high)  # torch: min > max gives max everywhere
+        out = np.minimum(high, np.maximum(low, x))  # torch: min > max gives max everywhere
     if x.dtype.kind == "f" and type(out) is np.ndarray:
         np.copyto(out, x, where=out == x)  # torch keeps x where it equals a bound: clamp(-0.0, max=0) is -0.0
     elif x.dtype.kind == "f" and isinstance(out, np.generic) and out == x:
@@ -204,7 +205,7 @@ def _zero_gradient(grad, *inputs, **attributes):
 def _relu_forward(x):
     if x.dtype == np.bool_:  # torch refuses; NumPy would return the mask unchanged
         raise RuntimeError("Boolean inputs not supported for relu; convert the mask with .float() first")
-    return np.maximum(x, 0)
+    return np.maximum(0, x)  # NumPy's maximum answers its second input at ties: relu(-0.0) is -0.0, as torch
 
 
 def _abs_forward(x):
@@ -444,15 +445,15 @@ clamp_tensor = defop("clamp", "ClampBackward0", refusing("", "c", _clamp, clamp_
                       lambda grad, x, low, high: _masked(grad, _below(x, low, high)),
                       lambda grad, x, low, high: _masked(grad, _above(x, low, high))), dtype_rule=_clamp_rule)
 clamp_min_scalar = defop("clamp_min", "ClampMinBackward0",
-                         refusing("", "c", lambda x, *, min: np.maximum(x, min), clamp_not_for_complex),
+                         refusing("", "c", lambda x, *, min: np.maximum(min, x), clamp_not_for_complex),
                          lambda grad, x, *, min: _masked(grad, _inside(x, min, None)), dtype_rule=_clamp_rule)
-clamp_min_tensor = defop("clamp_min", "ClampMinBackward1", refusing("", "c", np.maximum, clamp_not_for_complex),
+clamp_min_tensor = defop("clamp_min", "ClampMinBackward1", refusing("", "c", lambda x, low: np.maximum(low, x), clamp_not_for_complex),
                          (lambda grad, x, low: _masked(grad, _inside(x, low, None)),
                           lambda grad, x, low: _masked(grad, _below(x, low, None))), dtype_rule=promote)
 clamp_max_scalar = defop("clamp_max", "ClampMaxBackward0",
-                         refusing("", "c", lambda x, *, max: np.minimum(x, max), clamp_not_for_complex),
+                         refusing("", "c", lambda x, *, max: np.minimum(max, x), clamp_not_for_complex),
                          lambda grad, x, *, max: _masked(grad, _inside(x, None, max)), dtype_rule=_clamp_rule)
-clamp_max_tensor = defop("clamp_max", "ClampMaxBackward1", refusing("", "c", np.minimum, clamp_not_for_complex),
+clamp_max_tensor = defop("clamp_max", "ClampMaxBackward1", refusing("", "c", lambda x, high: np.minimum(high, x), clamp_not_for_complex),
                          (lambda grad, x, high: _masked(grad, _inside(x, None, high)),
                           lambda grad, x, high: _masked(grad, _above(x, None, high))), dtype_rule=promote)
 sgn = defop("sgn", "SgnBackward0", lambda x: x / np.where(x == 0, 1, np.abs(x)) if x.dtype.kind == "c" else _sign(x),

@@ -382,7 +382,7 @@ def _in_float32(x):
     return x.astype(np.float32) if x.dtype.itemsize == 2 and x.dtype.kind in "fV" else x
 
 
-def _var_forward(x, *, shape, dim, correction, keepdim):
+def _var_forward(x, *, shape, dim, correction, keepdim, rounded=True):
     # np.var, written out: np.var warns about an empty input or correction >= count, where torch
     # gives nan or inf (and its own warning, from the public function)
     work = _in_float32(x)
@@ -390,11 +390,16 @@ def _var_forward(x, *, shape, dim, correction, keepdim):
     centered = work - np.sum(work, axis=dim, keepdims=True) / count
     squares = (centered * centered.conj()).real if centered.dtype.kind == "c" else centered * centered
     variance = np.sum(squares, axis=dim, keepdims=keepdim) / builtins.max(count - correction, 0)
-    return variance.astype(x.real.dtype if x.dtype.kind == "c" else x.dtype, copy=False)
+    return _rounded(variance, x) if rounded else variance
+
+
+def _rounded(values, x):
+    return values.astype(x.real.dtype if x.dtype.kind == "c" else x.dtype, copy=False)
 
 
 def _std_forward(x, **attributes):
-    return np.sqrt(_var_forward(x, **attributes))
+    # the root of the float32 variance, rounded once: a float16 std of 17328 has a variance past float16's range
+    return _rounded(np.sqrt(_var_forward(x, rounded=False, **attributes)), x)
 
 
 def _mean_in_float32(x, *, shape, dim, keepdim, **attributes):
@@ -547,6 +552,8 @@ def _vector_norm_forward(x, *, ord, dim, keepdim):
     if x.dtype.itemsize == 2 and x.dtype.kind in "fV":  # float16, bfloat16: accumulate in float32, as torch
         return _vector_norm_forward(x.astype(np.float32), ord=ord, dim=dim, keepdim=keepdim).astype(x.dtype)
     magnitude = np.abs(x)
+    if ord != 0 and element_count(x.shape, dim) == 1:  # torch reduces nothing: |x| itself, no square to overflow
+        return np.sum(magnitude, axis=dim, keepdims=keepdim)
     if ord == 2:
         return np.sqrt(np.sum(magnitude * magnitude, axis=dim, keepdims=keepdim))
     if ord == 1:
