@@ -104,10 +104,14 @@ def on_device(fw, device, fn):
     return run
 
 
-def runners(wl, frameworks, peers, devices=None):
-    """{name: fn(n)} for every framework and installed peer that has this workload."""
+def runners(wl, frameworks, peers, devices=None, torch_compile=False):
+    """{name: fn(n)} for every framework and installed peer that has this workload (and torch.compile
+    on the compiled workloads when asked: it needs a C compiler and takes minutes to compile)."""
     devices = devices or {name: "cpu" for name in frameworks}
     run = {name: on_device(fw, devices[name], lambda n, fw=fw: wl.fn(fw, n)) for name, fw in frameworks.items()}
+    if wl.compiled and torch_compile and "torch" in frameworks:
+        run[TORCH_COMPILE] = on_device(frameworks["torch"], devices["torch"],
+                                       lambda n: wl.fn(frameworks["torch"], n, torch_compile=True))
     for name, module in peers.items():
         if wl.key in PEERS[name]:
             run[name] = lambda n, fn=PEERS[name][wl.key], module=module: fn(module, n)
@@ -170,8 +174,11 @@ def summarise(wl, n, times, failed=()):
     return row
 
 
+TORCH_COMPILE = "torch.compile"  # the extra column of the compiled workloads (--torch-compile)
+
+
 def peer_names(rows):
-    return [name for name in PEERS if any(name in r["median"] or name in r["failed"] for r in rows)]
+    return [name for name in (TORCH_COMPILE, *PEERS) if any(name in r["median"] or name in r["failed"] for r in rows)]
 
 
 def w4_extras(row, n):
@@ -320,6 +327,10 @@ def main(argv=None):
     p.add_argument("--json", metavar="PATH", help="also write the results and machine info as JSON")
     p.add_argument("--no-peers", action="store_true", help="skip mygrad, HIPS autograd and micrograd")
     p.add_argument("--no-memory", action="store_true", help="skip the W4 peak-memory probe")
+    p.add_argument("--compiled", action="store_true", help="only the compiled workloads (W1c, W3c, ...)")
+    p.add_argument("--eager", action="store_true", help="only the eager workloads")
+    p.add_argument("--torch-compile", action="store_true",
+                   help="also time torch.compile on the compiled workloads (needs a C compiler; slow to compile)")
     p.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
                    help="run the workloads on this device: cuda puts ember on its GPU and torch on CUDA where "
                         "torch has it (else on the CPU, said in the header); no peers, no memory probe")
@@ -331,7 +342,10 @@ def main(argv=None):
         for wl in WORKLOADS.values():
             print(f"{wl.key}  {wl.name:<14} size {wl.size:>6}  {wl.fn.__doc__.splitlines()[0]}")
         return 0
-    keys = [k.strip().upper() for k in args.only.split(",")] if args.only else list(WORKLOADS)
+    keys = [k.strip() for k in args.only.split(",")] if args.only else list(WORKLOADS)
+    keys = [next((name for name in WORKLOADS if name.upper() == k.upper()), k) for k in keys]
+    if args.compiled or args.eager:
+        keys = [k for k in keys if k in WORKLOADS and WORKLOADS[k].compiled == args.compiled]
     unknown = [k for k in keys if k not in WORKLOADS]
     if unknown:
         p.error(f"unknown workload(s) {', '.join(unknown)}; choose from {', '.join(WORKLOADS)}")
@@ -358,7 +372,8 @@ def main(argv=None):
         for key in keys:
             wl = WORKLOADS[key]
             n = args.steps or wl.size
-            times, failed = run_workload(wl, runners(wl, frameworks, peers, devices), n, repeats, warmup)
+            run = runners(wl, frameworks, peers, devices, args.torch_compile)
+            times, failed = run_workload(wl, run, n, repeats, warmup)
             rows.append(summarise(wl, n, times, failed))
             if key == "W4":
                 w4_extras(rows[-1], n)

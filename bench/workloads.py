@@ -28,11 +28,12 @@ class Workload:
     target: float   # ratio ember/torch to meet (lower is better)
     rtol: float = 1e-5
     atol: float = 1e-6
+    compiled: bool = False  # ember runs it through ember.compile; fn takes torch_compile=
 
 
-def workload(key, name, *, size, unit, per, target, rtol=1e-5, atol=1e-6):
+def workload(key, name, *, size, unit, per, target, rtol=1e-5, atol=1e-6, compiled=False):
     def register(fn):
-        WORKLOADS[key] = Workload(key, name, fn, size, unit, per, target, rtol, atol)
+        WORKLOADS[key] = Workload(key, name, fn, size, unit, per, target, rtol, atol, compiled)
         return fn
     return register
 
@@ -208,3 +209,127 @@ def w7(torch, n):
     """Two Conv2d+ReLU+MaxPool2d, then Linear, on 32 images 1x28x28: one SGD train step each."""
     (x,) = data((32, 1, 28, 28), seed=6)
     return train_steps(torch, cnn(torch), x, labels(32, 10), n)
+
+
+# -- compiled workloads: the same steps through ember.compile (issue 17) ---------------------------
+# Each builds its model and compiled step once per framework and keeps them across the harness's
+# rounds, so that the warm-up rounds trace (and torch.compile compiles) and the timed rounds replay:
+# the figure is the steady-state cost of a step. The ratio is against torch EAGER running the same
+# persistent step; `--torch-compile` adds a torch.compile column where it works.
+_PERSISTENT = {}  # (framework, workload, torch_compile) -> (step function, state to return)
+
+
+def persistent_step(torch, key, make, torch_compile=False):
+    slot = (torch.__name__, key, torch_compile)
+    if slot not in _PERSISTENT:
+        step, state = make()
+        if torch.__name__ == "ember" or torch_compile:
+            step = torch.compile(step)
+        _PERSISTENT[slot] = step, state
+    return _PERSISTENT[slot]
+
+
+def train_step_maker(torch, build, x, y, momentum=0.0, lr=0.01):
+    def make():
+        model = build()
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum)
+        xt, yt = torch.tensor(x), torch.tensor(y)
+
+        def step():
+            optimizer.zero_grad()
+            loss = torch.nn.functional.cross_entropy(model(xt), yt)
+            loss.backward()
+            optimizer.step()
+            return loss
+        return step, lambda: tuple(model.parameters())
+    return make
+
+
+def run_persistent(torch, key, make, n, torch_compile):
+    step, state = persistent_step(torch, key, make, torch_compile)
+    for _ in range(n):
+        loss = step()
+    return (loss, *state())
+
+
+@workload("W3m", "small MLP, momentum", size=200, unit="ms", per="step", target=0.7, rtol=1e-3, atol=1e-4)
+def w3m(torch, n):
+    """W3 with SGD(momentum=0.9): the momentum buffers are optimizer state updated in place."""
+    (x,) = data((64, 64), seed=2)
+    model = mlp(torch, MLP_SMALL)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    xt, yt = torch.tensor(x), torch.tensor(labels(64, 10))
+    for _ in range(n):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(xt), yt)
+        loss.backward()
+        optimizer.step()
+    return (loss, *model.parameters())
+
+
+@workload("W1c", "seed loop, compiled", size=1000, unit="µs", per="step", target=0.12, compiled=True)
+def w1c(torch, n, torch_compile=False):
+    """W1's step as one compiled function (forward, backward, the no_grad update, grad.zero_())."""
+    def make():
+        x = torch.tensor(0.0, requires_grad=True)
+
+        def step():
+            y = (x - 5) ** 2
+            y.backward()
+            with torch.no_grad():
+                x.sub_(0.1 * x.grad)
+            x.grad.zero_()
+            return y
+        return step, lambda: (x,)
+    return run_persistent(torch, "W1c", make, n, torch_compile)
+
+
+@workload("W3c", "small MLP, compiled", size=200, unit="ms", per="step", target=0.5, rtol=1e-3, atol=1e-4,
+          compiled=True)
+def w3c(torch, n, torch_compile=False):
+    """W3's train step (zero_grad, forward, cross_entropy, backward, SGD step) as one compiled function."""
+    (x,) = data((64, 64), seed=2)
+    make = train_step_maker(torch, lambda: mlp(torch, MLP_SMALL), x, labels(64, 10))
+    return run_persistent(torch, "W3c", make, n, torch_compile)
+
+
+@workload("W3mc", "small MLP, momentum, compiled", size=200, unit="ms", per="step", target=0.6, rtol=1e-3,
+          atol=1e-4, compiled=True)
+def w3mc(torch, n, torch_compile=False):
+    """W3m's train step (SGD with momentum 0.9) as one compiled function."""
+    (x,) = data((64, 64), seed=2)
+    make = train_step_maker(torch, lambda: mlp(torch, MLP_SMALL), x, labels(64, 10), momentum=0.9)
+    return run_persistent(torch, "W3mc", make, n, torch_compile)
+
+
+@workload("W4c", "large MLP, compiled", size=10, unit="ms", per="step", target=1.0, rtol=1e-3, atol=1e-4,
+          compiled=True)
+def w4c(torch, n, torch_compile=False):
+    """W4's train step as one compiled function: BLAS does the work, the replay saves the rest."""
+    (x,) = data((256, 784), seed=2)
+    make = train_step_maker(torch, lambda: mlp(torch, MLP_LARGE), x, labels(256, 10))
+    return run_persistent(torch, "W4c", make, n, torch_compile)
+
+
+@workload("W6c", "broadcast/reduction, compiled", size=20, unit="ms", per="iter", target=0.6, rtol=1e-4,
+          atol=1e-5, compiled=True)
+def w6c(torch, n, torch_compile=False):
+    """W6's iteration (forward and backward of the broadcast/reduction loss) as one compiled function."""
+    def make():
+        a_, b_, c_, w_ = data((256, 512), (512,), (256, 1), (256, 512), seed=4)
+        a = torch.tensor(a_, requires_grad=True)
+        b = torch.tensor(b_, requires_grad=True)
+        c = torch.tensor(c_, requires_grad=True)
+        w = torch.tensor(w_)
+
+        def step():
+            a.grad = b.grad = c.grad = None
+            z = a * b + c
+            centred = z - z.mean(dim=1, keepdim=True)
+            spread = torch.exp(centred * 0.1).sum(dim=0)
+            log_probs = torch.nn.functional.log_softmax(z, dim=1)
+            loss = (log_probs * w).sum() / 256 + spread.mean()
+            loss.backward()
+            return loss
+        return step, lambda: (a.grad, b.grad, c.grad)
+    return run_persistent(torch, "W6c", make, n, torch_compile)

@@ -21,6 +21,10 @@ ndarray = numpy.ndarray
 ARRAY_TYPES = (numpy.ndarray,)  # grows by CuPy's array type once CuPy is loaded
 _device_ndarray = None  # CuPy's array type, once loaded
 _cupy = False  # False: not looked for yet; None: looked for, absent
+# ember.compile's recording array (ember._compile.traced.Traced), set when ember._compile loads: a
+# host array for is_array/as_array/is_host_array while a call is traced. Costs one more `is` test
+# for non-arrays only; None (nothing matches) until something compiles.
+traced_ndarray = None
 
 
 def cupy():
@@ -58,7 +62,19 @@ def namespace(*values):
 
 def is_array(value):
     """True for an array of any backend (the check that used to read ``type(x) is ndarray``)."""
-    return type(value) is numpy.ndarray or type(value) is _device_ndarray
+    return type(value) is numpy.ndarray or type(value) is _device_ndarray or type(value) is traced_ndarray
+
+
+def is_host_array(value):
+    """A NumPy array, or ember.compile's recording stand-in for one (the checks that chose a faster
+    NumPy-only kernel by ``type(x) is numpy.ndarray``: tracing must take the same kernel as eager)."""
+    return type(value) is numpy.ndarray or type(value) is traced_ndarray
+
+
+def crosses_devices(a, b):
+    """For two arrays of different types: whether one is on a GPU and the other not (a NumPy array
+    beside ember.compile's recording array is the host beside the host)."""
+    return (type(a) is _device_ndarray) is not (type(b) is _device_ndarray)
 
 
 def on_device(array):
@@ -68,7 +84,7 @@ def on_device(array):
 def as_array(value, dtype=None, *, like=None):
     """numpy.asarray that keeps any backend's arrays where they are: scalars (NumPy's from 0-d
     arithmetic, Python's) and lists become arrays of `like`'s backend (the host when None)."""
-    if type(value) is numpy.ndarray or type(value) is _device_ndarray:
+    if type(value) is numpy.ndarray or type(value) is _device_ndarray or type(value) is traced_ndarray:
         return value if dtype is None or value.dtype == dtype else value.astype(dtype)
     return namespace(like).asarray(value, dtype=dtype)
 
@@ -195,6 +211,8 @@ def address(array):
     """Where the array's first element lives (host or GPU memory)."""
     if type(array) is _device_ndarray:
         return array.__cuda_array_interface__["data"][0]
+    if type(array) is traced_ndarray:  # a traced call's arrays are the replay's: addresses stay put
+        array = array._a
     return array.__array_interface__["data"][0]
 
 

@@ -86,5 +86,10 @@ def set_rng_state(new_state):
     default_generator.set_state(new_state)
 
 
+recording = None  # ember.compile's RecordingGenerator class while a call is traced (draws become kernels)
+
+
 def numpy_rng(generator=None):
+    if recording is not None:
+        return recording(generator or default_generator)
     return (generator or default_generator)._rng

@@ -7,7 +7,7 @@ never does (formulas are written in ember ops, to stay differentiable).
 """
 import numpy as np
 
-from .._backend import as_strided, namespace
+from .._backend import as_strided, is_host_array, namespace
 from .._dtype import BFLOAT16_NUMPY as BFLOAT16
 
 FLOAT32 = np.dtype(np.float32)
@@ -32,7 +32,7 @@ def add_reduce(x, axis=None, keepdims=False):
     than NumPy's reduction loop (a (256, 512) float32 array: ~10 µs instead of ~30 over axis 1, 19
     over axis 0). The sums agree to rounding."""
     ndim = x.ndim
-    if (ndim < 2 or type(x) is not np.ndarray or x.dtype.kind != "f" or x.dtype.itemsize < 4
+    if (ndim < 2 or not is_host_array(x) or x.dtype.kind != "f" or x.dtype.itemsize < 4
             or not x.flags.c_contiguous or not x.size):
         return _numpy_add_reduce(x, axis=axis, keepdims=keepdims)
     if axis is None:  # every element: the rows' sums by BLAS, then NumPy's pairwise sum of those
@@ -86,7 +86,7 @@ def array_mean(x, axis=None, keepdims=False):
     if x.dtype.kind != "f" or x.dtype.itemsize < 4:
         return np.mean(x, axis=axis, keepdims=keepdims)
     total = add_reduce(x, axis=axis, keepdims=keepdims)
-    if type(total) is np.ndarray:
+    if is_host_array(total):
         return np.true_divide(total, count, out=total)
     return total / count
 

@@ -11,7 +11,7 @@ EMBER_GENERIC_PATHS=1 in the environment makes defop install only the general pa
 suite runs the gradient and op-case suites that way too (tests/test_generic_paths.py), so every
 line here is proven equal to the reference it shortcuts.
 """
-from .._backend import as_array, ndarray, on_device, xp
+from .._backend import as_array, crosses_devices, ndarray, on_device, xp
 from .._errstate import enter as quiet_enter
 from .._errstate import leave as quiet_leave
 from .._grad_state import state as grad_state
@@ -306,8 +306,9 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
                 if target is BFLOAT16 and widens:  # as in unary_op
                     a_data = a_data.astype(FLOAT32)
                 if not a_data.ndim:
-                    if isinstance(b, Tensor) and type(b._data) is not type(a_data):  # read as a number,
-                        # CuPy would take it from another device: settle the devices first (see _devices)
+                    if (isinstance(b, Tensor) and type(b._data) is not type(a_data)
+                            and crosses_devices(b._data, a_data)):  # read as a number, CuPy would take it
+                        # from another device: settle the devices first (see _devices)
                         return _devices.after_type_error(binary_op, name, (a, b), attributes, None)
                     a_data = a_data[()]  # as in unary_op
         if isinstance(b, Tensor):
@@ -319,7 +320,7 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
                 if target is BFLOAT16 and widens:
                     b_data = b_data.astype(FLOAT32)
                 if not b_data.ndim:
-                    if a_is_tensor and type(a._data) is not type(b_data):
+                    if a_is_tensor and type(a._data) is not type(b_data) and crosses_devices(a._data, b_data):
                         return _devices.after_type_error(binary_op, name, (a, b), attributes, None)
                     b_data = b_data[()]
         widen = (target is None and widens and (getattr(a_data, "dtype", None) is BFLOAT16

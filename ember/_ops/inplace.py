@@ -9,7 +9,7 @@ import warnings
 
 import numpy as np
 
-from .._backend import address, as_array, is_array, like, namespace
+from .._backend import address, as_array, crosses_devices, is_array, like, namespace
 from .._dtype import can_cast, from_numpy_dtype, scalar_type_name
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, bump_version, make_tensor
@@ -58,7 +58,8 @@ def _type_name(numpy_dtype):
 def write_result(tensor, result):
     """Copy an op's result into `tensor`'s memory and take over its history."""
     data, new = tensor._data, result._data
-    if type(new) is not type(data):  # cpu_scalar.mul_(gpu_tensor): torch's output stays where it is, and refuses
+    # cpu_scalar.mul_(gpu_tensor): torch's output stays where it is, and refuses
+    if type(new) is not type(data) and crosses_devices(new, data):
         raise _devices.same_device_error(result.device, tensor.device)
     if new.dtype is not data.dtype and not can_cast(from_numpy_dtype(new.dtype), from_numpy_dtype(data.dtype)):
         raise RuntimeError(f"result type {_type_name(new.dtype)} can't be cast to the desired output type "
@@ -98,7 +99,8 @@ def _compute_into(tensor, other, forward, keeps):
     dtype = data.dtype
     if type(other) is Tensor:
         other = other._data
-        if other.dtype is not dtype or dtype.kind not in keeps[Tensor] or type(other) is not type(data):
+        if other.dtype is not dtype or dtype.kind not in keeps[Tensor] or (type(other) is not type(data)
+                                                                     and crosses_devices(other, data)):
             return False  # (two devices: the general path settles them, or raises torch's error)
         if not other.ndim:
             other = other[()]
@@ -372,7 +374,8 @@ def _expand_error(value_shape, target):
 
 
 def _setitem(self, index, value):
-    if isinstance(value, Tensor) and type(value._data) is not type(self._data):
+    if isinstance(value, Tensor) and type(value._data) is not type(self._data) and crosses_devices(value._data,
+                                                                                                    self._data):
         value = _value_on_device(self, index, value)
     value_requires_grad = isinstance(value, Tensor) and value._requires_grad
     recording = grad_state.enabled and (self._requires_grad or value_requires_grad)

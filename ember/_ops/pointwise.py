@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from .._backend import as_array, is_array, to_device
+from .._backend import as_array, is_array, is_host_array, to_device
 from .._dtype import cast_array, result_type, scalar_type_name
 from .._tensor import Tensor, make_tensor
 from ._errors import check_fits, clamp_not_for_complex, no_derivative, not_for_complex, refusing
@@ -133,7 +133,7 @@ def _clamp(x, low=None, high=None, *, min=None, max=None):
         out = np.minimum(high, x)
     else:
         out = np.minimum(high, np.maximum(low, x))  # torch: min > max gives max everywhere
-    if x.dtype.kind == "f" and type(out) is np.ndarray:
+    if x.dtype.kind == "f" and is_host_array(out):
         np.copyto(out, x, where=out == x)  # torch keeps x where it equals a bound: clamp(-0.0, max=0) is -0.0
     elif x.dtype.kind == "f" and isinstance(out, np.generic) and out == x:
         out = x  # the same for a 0-d tensor, which computes as a NumPy scalar

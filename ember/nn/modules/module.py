@@ -437,7 +437,12 @@ class Module(StateDictMixin):
         return self._apply(lambda t: _creation.empty_like(t), recurse)
 
     def compile(self, *args, **kwargs):
-        """torch compiles the module's forward in place; ember runs it as written (see the docs)."""
+        """torch's Module.compile: from now on this module's calls go through ember.compile (in place;
+        the same arguments as ember.compile). The instance's class becomes a subclass of its class,
+        of the same name, whose ``__call__`` is the compiled call (Python looks ``__call__`` up on the
+        class, and a check in Module.__call__ would cost every module call)."""
+        from ..._compile.module import compile_in_place
+        compile_in_place(self, args, kwargs)
 
     def set_submodule(self, target, module, strict=False):
         """Put `module` at the dotted path `target` ("block.0.conv"), as torch's set_submodule."""
