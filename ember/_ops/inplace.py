@@ -11,10 +11,10 @@ import numpy as np
 
 from .._backend import address, as_array, crosses_devices, is_array, like, namespace
 from .._dtype import can_cast, from_numpy_dtype, scalar_type_name
-from .._grad_state import state as grad_state
-from .._tensor import Tensor, bump_version, make_tensor
 from .._errstate import enter as errstate_enter
 from .._errstate import leave as errstate_leave
+from .._grad_state import state as grad_state
+from .._tensor import Tensor, bump_version, make_tensor
 from ..autograd.anomaly_mode import user_stacklevel
 from . import _devices, shape
 from ._errors import check_fits
