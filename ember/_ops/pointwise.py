@@ -140,6 +140,14 @@ def _clamp(x, low=None, high=None, *, min=None, max=None):
     return out
 
 
+def _clamp_min_tensor(x, low):
+    return np.maximum(low, x)  # x second: NumPy answers its second input at ties, torch keeps x (-0.0)
+
+
+def _clamp_max_tensor(x, high):
+    return np.minimum(high, x)
+
+
 def _inside(x, low, high):
     """torch's clamp backward: the gradient passes where low <= x <= high (the bounds included)."""
     x = _raw(x)
@@ -447,13 +455,13 @@ clamp_tensor = defop("clamp", "ClampBackward0", refusing("", "c", _clamp, clamp_
 clamp_min_scalar = defop("clamp_min", "ClampMinBackward0",
                          refusing("", "c", lambda x, *, min: np.maximum(min, x), clamp_not_for_complex),
                          lambda grad, x, *, min: _masked(grad, _inside(x, min, None)), dtype_rule=_clamp_rule)
-clamp_min_tensor = defop("clamp_min", "ClampMinBackward1", refusing("", "c", lambda x, low: np.maximum(low, x), clamp_not_for_complex),
+clamp_min_tensor = defop("clamp_min", "ClampMinBackward1", refusing("", "c", _clamp_min_tensor, clamp_not_for_complex),
                          (lambda grad, x, low: _masked(grad, _inside(x, low, None)),
                           lambda grad, x, low: _masked(grad, _below(x, low, None))), dtype_rule=promote)
 clamp_max_scalar = defop("clamp_max", "ClampMaxBackward0",
                          refusing("", "c", lambda x, *, max: np.minimum(max, x), clamp_not_for_complex),
                          lambda grad, x, *, max: _masked(grad, _inside(x, None, max)), dtype_rule=_clamp_rule)
-clamp_max_tensor = defop("clamp_max", "ClampMaxBackward1", refusing("", "c", lambda x, high: np.minimum(high, x), clamp_not_for_complex),
+clamp_max_tensor = defop("clamp_max", "ClampMaxBackward1", refusing("", "c", _clamp_max_tensor, clamp_not_for_complex),
                          (lambda grad, x, high: _masked(grad, _inside(x, None, high)),
                           lambda grad, x, high: _masked(grad, _above(x, None, high))), dtype_rule=promote)
 sgn = defop("sgn", "SgnBackward0", lambda x: x / np.where(x == 0, 1, np.abs(x)) if x.dtype.kind == "c" else _sign(x),
