@@ -31,7 +31,7 @@ from .serialization import load, save  # noqa: F401,E402
 from .utils.dlpack import from_dlpack  # noqa: F401,E402
 from . import func  # noqa: E402,F401  (function transforms: ember.func.grad, jacrev, ...)
 from . import distributions  # noqa: E402,F401  (torch.distributions' families, built on the ops)
-from . import fft  # noqa: E402,F401  (torch.fft's transforms, forward only)
+from . import fft  # noqa: E402,F401  (torch.fft's transforms, differentiable)
 from . import special  # noqa: E402,F401  (torch.special's names)
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: E402,F401
 
@@ -120,6 +120,9 @@ globals().update({_name: _function for _name, _function in _legacy.INPLACE_FUNCT
                  if _name not in globals()})  # torch.sin_(x) ... where ember has no own top-level form
 from . import _foreach, accelerator, amp, compiler, jit, onnx, testing  # noqa: E402,F401
 from . import cpu, multiprocessing  # noqa: E402,F401  (torch.cpu; torch.multiprocessing: spawn, sharing)
+from . import ops, profiler  # noqa: E402,F401  (torch.profiler; torch.ops.profiler's record-function pair)
+from . import _tensor_extras  # noqa: E402,F401  (is_sparse, to_dense, resize_ ... on Tensor)
+from ._tensor_extras import expand_copy, fill  # noqa: E402,F401
 from .amp import autocast, get_autocast_dtype, is_autocast_enabled  # noqa: E402,F401
 from .amp.autocast_mode import get_autocast_cpu_dtype, get_autocast_gpu_dtype, is_autocast_cpu_enabled  # noqa
 from .func import vmap  # noqa: E402,F401  (torch.vmap is torch.func.vmap)

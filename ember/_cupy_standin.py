@@ -27,6 +27,8 @@ import types
 
 import numpy
 
+from ._array_operators import install_operators
+
 _new = object.__new__
 _SCALARS = (int, float, complex, bool, numpy.generic)
 _REDUCING_UFUNCS = ("add", "multiply")       # CuPy's ufunc.reduce/accumulate/reduceat
@@ -241,36 +243,7 @@ class ndarray:
     __hash__ = None
 
 
-def _operator(numpy_ufunc, reflected=False):
-    def apply(self, other):
-        if not isinstance(other, (ndarray, numpy.ndarray) + _SCALARS):
-            return NotImplemented
-        return numpy_ufunc(other, self) if reflected else numpy_ufunc(self, other)
-    return apply
-
-
-def _inplace(numpy_ufunc):
-    def apply(self, other):
-        numpy_ufunc(self, other, out=(self,))
-        return self
-    return apply
-
-
-for _name, _ufunc in [("add", numpy.add), ("sub", numpy.subtract), ("mul", numpy.multiply),
-                      ("truediv", numpy.true_divide), ("floordiv", numpy.floor_divide), ("mod", numpy.remainder),
-                      ("pow", numpy.power), ("matmul", numpy.matmul), ("and", numpy.bitwise_and),
-                      ("or", numpy.bitwise_or), ("xor", numpy.bitwise_xor), ("lshift", numpy.left_shift),
-                      ("rshift", numpy.right_shift)]:
-    setattr(ndarray, f"__{_name}__", _operator(_ufunc))
-    setattr(ndarray, f"__r{_name}__", _operator(_ufunc, reflected=True))
-    setattr(ndarray, f"__i{_name}__", _inplace(_ufunc))
-for _name, _ufunc in [("eq", numpy.equal), ("ne", numpy.not_equal), ("lt", numpy.less), ("le", numpy.less_equal),
-                      ("gt", numpy.greater), ("ge", numpy.greater_equal)]:
-    setattr(ndarray, f"__{_name}__", _operator(_ufunc))
-for _name, _ufunc in [("neg", numpy.negative), ("pos", numpy.positive), ("abs", numpy.absolute),
-                      ("invert", numpy.invert)]:
-    setattr(ndarray, f"__{_name}__", lambda self, _ufunc=_ufunc: _ufunc(self))
-del _name, _ufunc
+install_operators(ndarray)
 
 
 # -- the module's functions ------------------------------------------------------------------

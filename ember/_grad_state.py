@@ -9,6 +9,7 @@ import threading
 class _GradState(threading.local):
     enabled = True     # record operations on tensors that require grad
     inference = False  # inside inference_mode: new tensors are inference tensors
+    profiler = None    # the active ember.profiler Collector: ops hand it their calls (see ember/profiler)
 
 
 state = _GradState()

@@ -8,6 +8,7 @@ import numpy as np
 from . import _ops
 from ._creation import full_like, zeros_like
 from ._ops import gamma_kernels
+from ._ops._naming import composed
 from ._tensor import Tensor, make_tensor
 
 __all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammainc", "gammaincc",
@@ -35,6 +36,7 @@ def log_softmax(input, dim, *, dtype=None):
     return _ops.log_softmax(input, dim, dtype=dtype)
 
 
+@composed("SpecialXlog1PyBackward0")
 def xlog1py(input, other):
     """input * log1p(other), 0 where input is 0 (as xlogy)."""
     if not isinstance(input, Tensor):
@@ -43,16 +45,19 @@ def xlog1py(input, other):
     return _ops.where(input == 0, zeros_like(product), product)
 
 
+@composed("MulBackward1")
 def ndtr(input):
     """The standard normal CDF."""
     return 0.5 * _ops.erfc(-input * _SQRT_HALF)
 
 
+@composed("SpecialNdtriBackward0")
 def ndtri(input):
     """The standard normal quantile (ndtr's inverse)."""
     return math.sqrt(2.0) * _ops.erfinv(2 * input - 1)
 
 
+@composed("SpecialLogNdtrBackward0")
 def log_ndtr(input):
     """log of the standard normal CDF, accurate in both tails (through erfcx on the left, log1p on the right)."""
     left, right = input < -1, input > 0
@@ -66,6 +71,7 @@ def log_ndtr(input):
     return _ops.where(left, tail, _ops.where(right, near_one, _ops.log(ndtr(x_middle))))
 
 
+@composed("SpecialErfcxBackward0")
 def erfcx(input):
     """exp(x^2) erfc(x), scaled so it does not underflow for large x."""
     large = input > 25

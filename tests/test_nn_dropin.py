@@ -91,6 +91,9 @@ MODULES = {
     "Conv3d": (lambda lib: lib.nn.Conv3d(2, 4, 3, stride=2, padding=1), (2, 2, 5, 6, 4)),
     "Conv3d_groups": (lambda lib: lib.nn.Conv3d(4, 4, (2, 3, 1), dilation=(2, 1, 1), groups=2, bias=False), (1, 4, 5, 4, 3)),
     "Conv3d_reflect": (lambda lib: lib.nn.Conv3d(2, 3, 3, padding=1, padding_mode="replicate"), (1, 2, 4, 4, 4)),
+    "ConvTranspose3d": (lambda lib: lib.nn.ConvTranspose3d(2, 4, 3, stride=2, padding=1, output_padding=1), (2, 2, 3, 4, 2)),
+    "ConvTranspose3d_groups": (lambda lib: lib.nn.ConvTranspose3d(4, 6, (2, 3, 1), stride=(1, 2, 2), dilation=(2, 1, 1),
+                                                                  groups=2, bias=False), (4, 3, 2, 3)),
     "MaxPool3d": (lambda lib: lib.nn.MaxPool3d(2), (2, 3, 4, 6, 4)),
     "MaxPool3d_options": (lambda lib: lib.nn.MaxPool3d(3, stride=2, padding=1, ceil_mode=True), (1, 2, 5, 6, 7)),
     "AvgPool3d": (lambda lib: lib.nn.AvgPool3d(3, 2, 1), (1, 2, 5, 6, 7)),
@@ -170,6 +173,10 @@ def test_cells_take_a_hidden_state_and_name_their_nodes_as_torch():
     lambda lib: lib.nn.functional.pixel_shuffle(lib.randn(4, 6), 1),
     lambda lib: lib.nn.functional.conv3d(lib.randn(1, 2, 4, 4, 4), lib.randn(3, 3, 2, 2, 2)),
     lambda lib: lib.nn.functional.conv3d(lib.randn(1, 2, 4, 4), lib.randn(3, 2, 2, 2)),
+    lambda lib: lib.nn.functional.conv_transpose3d(lib.randn(1, 2, 4, 4, 4), lib.randn(3, 3, 2, 2, 2)),
+    lambda lib: lib.nn.functional.conv_transpose3d(lib.randn(1, 2, 2, 2, 2), lib.randn(2, 3, 2, 2, 2), output_padding=1),
+    lambda lib: lib.nn.functional.conv_transpose3d(lib.randn(1, 2, 2, 2, 2), lib.randn(2, 3, 2, 2, 2), stride=(2, 1, 1),
+                                                   output_padding=(1, 1, 0)),
     lambda lib: lib.nn.functional.max_pool3d(lib.randn(2, 3, 4), 2),
     lambda lib: lib.nn.functional.max_pool3d(lib.randn(1, 1, 4, 4, 4), 2, padding=2),
     lambda lib: lib.nn.functional.multi_margin_loss(lib.randn(3, 4), lib.tensor([1, 0, 4])),
@@ -238,6 +245,13 @@ CONV_POOL = {
     "conv3d_options": (lambda f: (lambda x, w: f.conv3d(x, w, stride=(2, 1, 2), padding=(1, 0, 1), dilation=(2, 1, 1), groups=2)),
                        [(1, 4, 6, 5, 5), (6, 2, 2, 3, 2)]),
     "conv3d_same_unbatched": (lambda f: (lambda x, w: f.conv3d(x, w, padding="same")), [(2, 4, 4, 3), (3, 2, 3, 2, 3)]),
+    "conv_transpose3d": (lambda f: (lambda x, w, b: f.conv_transpose3d(x, w, b)), [(2, 4, 3, 4, 3), (4, 3, 3, 2, 2), (3,)]),
+    "conv_transpose3d_options": (lambda f: (lambda x, w, b: f.conv_transpose3d(
+        x, w, b, stride=(2, 1, 3), padding=(1, 0, 1), output_padding=(1, 0, 2), dilation=(2, 1, 1), groups=2)),
+        [(1, 4, 3, 4, 3), (4, 3, 2, 3, 2), (6,)]),
+    "conv_transpose3d_unbatched": (lambda f: (lambda x, w: f.conv_transpose3d(x, w, stride=2, padding=1, dilation=2,
+                                                                               output_padding=1)),
+                                   [(2, 3, 2, 3), (2, 2, 3, 2, 2)]),
     "max_pool3d": (lambda f: (lambda x: f.max_pool3d(x, 2)), [(2, 2, 4, 6, 5)]),
     "max_pool3d_options": (lambda f: (lambda x: f.max_pool3d(x, 3, 2, 1, ceil_mode=True)), [(1, 2, 5, 6, 7)]),
     "max_pool3d_dilation": (lambda f: (lambda x: f.max_pool3d(x, (2, 3, 2), (1, 2, 1), dilation=(2, 1, 1))), [(2, 5, 6, 4)]),
@@ -253,7 +267,8 @@ CONV_POOL = {
 def test_conv3d_and_3d_pooling_match_torch(name):
     make, shapes = CONV_POOL[name]
     rng = np.random.default_rng(7)
-    compare_function(make(TF), make(F), [rng.standard_normal(shape) for shape in shapes])
+    mine, theirs = compare_function(make(TF), make(F), [rng.standard_normal(shape) for shape in shapes])
+    assert type(mine.grad_fn).__name__ == type(theirs.grad_fn).__name__
 
 
 @pytest.mark.parametrize("function", ["max_pool3d", "adaptive_max_pool3d"])
@@ -462,6 +477,7 @@ def test_sorted_packed_sequence_needs_no_permutation():
     (lambda lib: lib.nn.LazyConv2d(4, 3, stride=2, groups=2), (2, 2, 7, 7)),
     (lambda lib: lib.nn.LazyConv3d(2, 2), (1, 3, 3, 3, 3)),
     (lambda lib: lib.nn.LazyConvTranspose2d(3, 2, stride=2), (2, 4, 3, 3)),
+    (lambda lib: lib.nn.LazyConvTranspose3d(3, 2, stride=2), (1, 2, 3, 2, 3)),
     (lambda lib: lib.nn.LazyBatchNorm1d(), (4, 3)),
     (lambda lib: lib.nn.LazyBatchNorm2d(momentum=0.2), (4, 3, 2, 2)),
     (lambda lib: lib.nn.LazyInstanceNorm2d(), (2, 3, 4, 4)),

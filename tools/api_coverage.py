@@ -55,9 +55,9 @@ def category(name, kind):
 def resolves(name, kind, torch, tensor, module):
     """Does `name` resolve with ember standing in for torch?"""
     parts = name.split(".")
-    if kind != "module":
+    if kind != "module":  # on the class too: a property may refuse this 1-D instance (x.mT), as torch's does
         owner = tensor if kind == "tensor_method" else module
-        return _has(owner, parts[-1])
+        return _has(type(owner), parts[-1]) or _has(owner, parts[-1])
     obj, path = torch, parts[0]
     for part in parts[1:]:
         path = f"{path}.{part}"

@@ -20,6 +20,8 @@ import traceback
 
 import numpy
 
+from .._array_operators import install_operators
+
 _copyto = numpy.copyto
 _ndarray = numpy.ndarray
 recorder = None  # the Recorder of the trace in progress, or None
@@ -216,6 +218,17 @@ def _record_result(function, args, keywords, result, what, owner=None):
     return result
 
 
+def _value_read(convert, what):
+    """A conversion of the array's value into Python (bool(), float(), an index ...): the answer
+    Python goes on with, which a replay checks is still the same (Recorder.check)."""
+    def read(self):
+        answer = convert(self._a)
+        if recorder is not None:
+            recorder.check(self._a, convert, answer, what)
+        return answer
+    return read
+
+
 class Traced:
     """A NumPy array seen through the recorder (see the module docstring)."""
 
@@ -378,35 +391,11 @@ class Traced:
         _refuse("converted to a plain NumPy array (numpy.asarray, or mixed into a NumPy array)")
         return self._a if dtype is None else self._a.astype(dtype)
 
-    def __bool__(self):
-        answer = bool(self._a)
-        if recorder is not None:
-            recorder.check(self._a, bool, answer, "bool() of an array: a Python branch on the values")
-        return answer
-
-    def __float__(self):
-        answer = float(self._a)
-        if recorder is not None:
-            recorder.check(self._a, float, answer, "float() of an array: the value read into Python")
-        return answer
-
-    def __int__(self):
-        answer = int(self._a)
-        if recorder is not None:
-            recorder.check(self._a, int, answer, "int() of an array: the value read into Python")
-        return answer
-
-    def __complex__(self):
-        answer = complex(self._a)
-        if recorder is not None:
-            recorder.check(self._a, complex, answer, "complex() of an array: the value read into Python")
-        return answer
-
-    def __index__(self):
-        answer = self._a.__index__()
-        if recorder is not None:
-            recorder.check(self._a, _CONVERT["__index__"], answer, "an array used as a Python index or size")
-        return answer
+    __bool__ = _value_read(bool, "bool() of an array: a Python branch on the values")
+    __float__ = _value_read(float, "float() of an array: the value read into Python")
+    __int__ = _value_read(int, "int() of an array: the value read into Python")
+    __complex__ = _value_read(complex, "complex() of an array: the value read into Python")
+    __index__ = _value_read(_ndarray.__index__, "an array used as a Python index or size")
 
     def __repr__(self):
         _refuse("an array printed inside the compiled function")
@@ -444,36 +433,7 @@ def _bool_index(index):
     return any(type(item) is Traced and item._a.dtype == bool for item in items)
 
 
-def _operator(ufunc, reflected=False):
-    def apply(self, other):
-        if not isinstance(other, (Traced, _ndarray, numpy.generic, int, float, complex, bool)):
-            return NotImplemented
-        return ufunc(other, self) if reflected else ufunc(self, other)
-    return apply
-
-
-def _inplace(ufunc):
-    def apply(self, other):
-        ufunc(self, other, out=(self,))
-        return self
-    return apply
-
-
-for _name, _ufunc in [("add", numpy.add), ("sub", numpy.subtract), ("mul", numpy.multiply),
-                      ("truediv", numpy.true_divide), ("floordiv", numpy.floor_divide), ("mod", numpy.remainder),
-                      ("pow", numpy.power), ("matmul", numpy.matmul), ("and", numpy.bitwise_and),
-                      ("or", numpy.bitwise_or), ("xor", numpy.bitwise_xor), ("lshift", numpy.left_shift),
-                      ("rshift", numpy.right_shift)]:
-    setattr(Traced, f"__{_name}__", _operator(_ufunc))
-    setattr(Traced, f"__r{_name}__", _operator(_ufunc, reflected=True))
-    setattr(Traced, f"__i{_name}__", _inplace(_ufunc))
-for _name, _ufunc in [("eq", numpy.equal), ("ne", numpy.not_equal), ("lt", numpy.less), ("le", numpy.less_equal),
-                      ("gt", numpy.greater), ("ge", numpy.greater_equal)]:
-    setattr(Traced, f"__{_name}__", _operator(_ufunc))
-for _name, _ufunc in [("neg", numpy.negative), ("pos", numpy.positive), ("abs", numpy.absolute),
-                      ("invert", numpy.invert)]:
-    setattr(Traced, f"__{_name}__", lambda self, _ufunc=_ufunc: _ufunc(self))
-del _name, _ufunc
+install_operators(Traced)
 
 
 class RecordingGenerator:

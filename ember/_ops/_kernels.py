@@ -82,7 +82,8 @@ def array_mean(x, axis=None, keepdims=False):
     """np.mean for float32/float64 (np.mean sums float16 in float32, and warns on empty input)."""
     count = element_count(x.shape, (axis,) if type(axis) is int else axis)
     if not count:  # torch: nan, silently (np.mean warns "Mean of empty slice")
-        return np.sum(x, axis=axis, keepdims=keepdims) / np.asarray(0, x.dtype if x.dtype.kind == "f" else None)
+        zero = namespace(x).asarray(0, x.dtype if x.dtype.kind == "f" else None)
+        return np.sum(x, axis=axis, keepdims=keepdims) / zero
     if x.dtype.kind != "f" or x.dtype.itemsize < 4:
         return np.mean(x, axis=axis, keepdims=keepdims)
     total = add_reduce(x, axis=axis, keepdims=keepdims)

@@ -256,6 +256,8 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
             if widens and has_bfloat16(inputs):
                 return in_float32(forward, inputs, attributes)
             return forward(*inputs, **attributes)
+        if grad_state.profiler is not None:  # a profile is recording: it times this call
+            return grad_state.profiler.op(name, op, inputs, attributes)
         target = None if dtype_rule is None else dtype_rule.compute(*inputs, **attributes)
         arrays, requires_grad = [], False
         for x in inputs:

@@ -57,7 +57,12 @@ def init_unary(self, inputs, attributes, out):
     self._next_nrs = _ZERO if output_nr == 0 else (output_nr,)
     data = x._data
     same = data.shape == out.shape and data.dtype is out.dtype
-    self._input_meta = None if same else (data.shape, data.dtype)
+    if same:
+        self._input_meta = None
+    else:
+        if data.dtype.kind == "c" and not self.complex_aware:  # complex in, real out (complex out: see unary_op)
+            raise graph.complex_input_error(self)
+        self._input_meta = (data.shape, data.dtype)
     saved_inputs, saves_result = self._save_plans.get(1) or self._plan_saving(1)
     if not saved_inputs:
         self._saved = None
@@ -102,7 +107,12 @@ def init_binary(self, inputs, attributes, out):
         nr_b = 0
     self._next_nodes = (node_a, node_b)
     self._next_nrs = _ZERO_ZERO if nr_a == nr_b == 0 else (nr_a, nr_b)
-    self._input_meta = None if same else (shape_a, dtype_a, shape_b, dtype_b)
+    if same:
+        self._input_meta = None
+    else:
+        if "c" in (dtype_a and dtype_a.kind, dtype_b and dtype_b.kind) and not self.complex_aware:  # see init_unary
+            raise graph.complex_input_error(self)
+        self._input_meta = (shape_a, dtype_a, shape_b, dtype_b)
     saved_inputs, saves_result = self._save_plans.get(needs_grad) or self._plan_saving(needs_grad)
     if saved_inputs:
         value_a, version_a = _saved_pair(a) if 0 in saved_inputs else (None, None)
@@ -210,6 +220,8 @@ def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, vi
             if x.dtype is BFLOAT16 and widens:
                 return in_float32(forward, (x,), attributes)
             return forward(x, **attributes)
+        if grad_state.profiler is not None:  # a profile is recording: it times this call
+            return grad_state.profiler.op(name, unary_op, (x,), attributes)
         data = x._data
         target = widened = None
         if compute_dtype is not None:  # an arithmetic row
@@ -290,6 +302,8 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
             if widens and (getattr(a, "dtype", None) is BFLOAT16 or getattr(b, "dtype", None) is BFLOAT16):
                 return in_float32(forward, (a, b), attributes)
             return forward(a, b, **attributes)
+        if grad_state.profiler is not None:  # as in unary_op
+            return grad_state.profiler.op(name, binary_op, (a, b), attributes)
         target = tensor._data.dtype
         if compute_dtype is None:
             target = None

@@ -468,6 +468,17 @@ def _forward_only(name, *tensors):
                                   "requires grad. Compute it under ember.no_grad() or on detach()ed inputs.")
 
 
+def _complex_part(input, array, unit):
+    """.real (unit 1) or .imag (unit 1j) as a view; its gradient g reaches the complex input as g * unit."""
+    result = _complex_view(input, array)
+    if grad_state.enabled and input._requires_grad:
+        from .._fft_grad import SELECT
+        dtype = input._data.dtype
+        result.grad_fn = SELECT([input], {"adjoint": lambda g: (g * unit).astype(dtype)}, array)
+        result._requires_grad = True
+    return result
+
+
 def _complex_view(input, array):
     result = make_tensor(array)
     result._version_counter = shared_counter(input)
@@ -486,8 +497,7 @@ def real(input):
     """The real part of a complex tensor (a view); a real tensor itself."""
     if input._data.dtype.kind != "c":
         return input
-    _forward_only("real", input)
-    return _complex_view(input, input._data.real)
+    return _complex_part(input, input._data.real, 1)
 
 
 @variants("function")
@@ -495,8 +505,7 @@ def imag(input):
     """The imaginary part of a complex tensor (a view)."""
     if input._data.dtype.kind != "c":
         raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
-    _forward_only("imag", input)
-    return _complex_view(input, input._data.imag)
+    return _complex_part(input, input._data.imag, 1j)
 
 
 @variants("function", "method")
@@ -511,7 +520,9 @@ def conj(input):
 def conj_physical(input):
     if input._data.dtype.kind != "c":
         return input
-    _forward_only("conj", input)
+    if grad_state.enabled and input._requires_grad:  # torch's convention: the gradient is conj(g)
+        from .._fft_grad import CONJ, record
+        return record(input, np.conj(input._data), CONJ, np.conj)
     return make_tensor(np.conj(input._data))
 
 

@@ -1,25 +1,25 @@
 """Convolution, transposed convolution, and im2col/col2im (unfold/fold) as table rows.
 
 Everything is computed on 4-D arrays (N, C, H, W); 1-D inputs (N, C, L) get a unit height.
-A convolution is one im2col (a strided window view copied into a (N*Ho*Wo, C*kh*kw) matrix)
-and one matrix product. The three bilinear maps that make up convolution and its
-derivatives are each a NumPy function here:
+The three bilinear maps that make up convolution and its derivatives are each an array kernel
+in conv_kernels.py (im2col by strided views, one matrix product per layer):
 
   conv(x, w)            the forward convolution (cross-correlation)
-  conv_input(g, w)      its adjoint in x: col2im of g @ w (also the transposed convolution)
-  conv_weight(x, g)     its adjoint in w: g^T @ im2col(x)
+  conv_input(g, w)      its adjoint in x: col2im of w^T @ g (also the transposed convolution)
+  conv_weight(x, g)     its adjoint in w: g @ im2col(x)^T
 
 Each row's backward is written with the other rows, so double backward comes for free.
-col2im loops over the kernel's kh*kw offsets (never over pixels), adding one strided slice
-each time.
 """
-import numpy as np
-
 from .._autocast import lower_precision
 from .._backend import namespace
 from .._tensor import Tensor, make_tensor
-from ._kernels import pad_last_two, window_view
 from ._registry import defop, variants
+from .conv_kernels import col2im as _col2im
+from .conv_kernels import conv as _conv
+from .conv_kernels import conv_input as _conv_input
+from .conv_kernels import conv_weight as _conv_weight
+from .conv_kernels import im2col as _im2col
+from .conv_kernels import out_size as _out_size
 from .reduction import sum as _sum
 
 
@@ -34,86 +34,6 @@ def pair(value, name="value"):
 
 def _as_4d(array):
     return array[:, :, None, :] if array.ndim == 3 else array
-
-
-def _out_size(size, kernel, stride, padding, dilation):
-    return tuple((size[i] + padding[i][0] + padding[i][1] - dilation[i] * (kernel[i] - 1) - 1) // stride[i] + 1
-                 for i in range(2))
-
-
-def _im2col(x, kernel, stride, padding, dilation):
-    """(N, C*kh*kw, Ho*Wo) columns of x's windows, and (Ho, Wo).
-
-    The weight gradient computes them again rather than keeping the forward's: a cache would hold
-    the last input and its columns (9x the input for a 3x3 kernel) alive after the user let go.
-    """
-    n, c, h, w = x.shape
-    out_size = _out_size((h, w), kernel, stride, padding, dilation)
-    windows = window_view(pad_last_two(x, padding), kernel, out_size, stride, dilation)
-    # sizes spelled out, not -1: an empty batch or 0 channels leaves -1 undefined
-    columns = windows.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * kernel[0] * kernel[1], out_size[0] * out_size[1])
-    return columns, out_size
-
-
-def _col2im(columns, shape, kernel, out_size, stride, padding, dilation):
-    """The adjoint of im2col: columns (N, C*kh*kw, Ho*Wo) added back into an (N, C, H, W) array."""
-    n, c, h, w = shape
-    (top, bottom), (left, right) = padding
-    rows_needed = (out_size[0] - 1) * stride[0] + dilation[0] * (kernel[0] - 1) + 1
-    cols_needed = (out_size[1] - 1) * stride[1] + dilation[1] * (kernel[1] - 1) + 1
-    padded = namespace(columns).zeros((n, c, max(h + top + bottom, rows_needed), max(w + left + right, cols_needed)),
-                      dtype=columns.dtype)
-    columns = columns.reshape(n, c, kernel[0], kernel[1], out_size[0], out_size[1])
-    row_span, col_span = stride[0] * (out_size[0] - 1) + 1, stride[1] * (out_size[1] - 1) + 1
-    for i in range(kernel[0]):
-        for j in range(kernel[1]):
-            r, q = i * dilation[0], j * dilation[1]
-            padded[:, :, r:r + row_span:stride[0], q:q + col_span:stride[1]] += columns[:, :, i, j]
-    return padded[:, :, top:top + h, left:left + w]
-
-
-def _group_slices(total, groups):
-    size = total // groups
-    return [slice(g * size, (g + 1) * size) for g in range(groups)]
-
-
-# -- the three bilinear maps, on 4-D arrays ---------------------------------------------------
-def _conv(x, w, stride, padding, dilation, groups):
-    n = x.shape[0]
-    kernel = w.shape[2:]
-    if groups == 1:
-        columns, out_size = _im2col(x, kernel, stride, padding, dilation)
-        out = np.matmul(w.reshape(w.shape[0], columns.shape[1]), columns)  # (N, O, Ho*Wo): NCHW, contiguous
-        return out.reshape(n, w.shape[0], out_size[0], out_size[1])
-    parts = [_conv(x[:, cin], w[cout], stride, padding, dilation, 1)
-             for cin, cout in zip(_group_slices(x.shape[1], groups), _group_slices(w.shape[0], groups))]
-    return np.concatenate(parts, axis=1)
-
-
-def _conv_input(g, w, input_size, stride, padding, dilation, groups):
-    """d<g, conv(x, w)>/dx for an x of spatial size input_size: the transposed convolution of g."""
-    n, out_channels, ho, wo = g.shape
-    in_channels = w.shape[1] * groups
-    kernel = w.shape[2:]
-    if groups == 1:
-        columns = np.matmul(w.reshape(out_channels, w[0].size).T, g.reshape(n, out_channels, ho * wo))
-        return _col2im(columns, (n, in_channels) + tuple(input_size), kernel, (ho, wo), stride, padding, dilation)
-    parts = [_conv_input(g[:, cout], w[cout], input_size, stride, padding, dilation, 1)
-             for cout in _group_slices(out_channels, groups)]
-    return np.concatenate(parts, axis=1)
-
-
-def _conv_weight(x, g, kernel, stride, padding, dilation, groups):
-    """d<g, conv(x, w)>/dw: the weight gradient, sum over the batch of g @ im2col(x)^T."""
-    n, out_channels, ho, wo = g.shape
-    if groups == 1:
-        columns, _ = _im2col(x, kernel, stride, padding, dilation)
-        rows = g.reshape(n, out_channels, ho * wo)
-        return np.matmul(rows, columns.transpose(0, 2, 1)).sum(axis=0).reshape(
-            (out_channels, x.shape[1]) + tuple(kernel))
-    parts = [_conv_weight(x[:, cin], g[:, cout], kernel, stride, padding, dilation, 1)
-             for cin, cout in zip(_group_slices(x.shape[1], groups), _group_slices(out_channels, groups))]
-    return np.concatenate(parts, axis=0)
 
 
 def transposed_size(size, kernel, stride, padding, dilation, output_padding):

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from .. import return_types
-from .._backend import namespace
+from .._backend import namespace, to_host
 from .._tensor import Tensor, make_tensor
 from ._multi_output import defop_multi
 from ._registry import declare, defop, variants
@@ -82,7 +82,7 @@ def _check_matrix(name, A, square=True):
 
 def _zero_pivot(A):
     """1-based index of the first zero pivot of LU with partial pivoting (for torch's message)."""
-    a = np.array(A.reshape(-1, *A.shape[-2:])[0], dtype=np.float64)
+    a = to_host(A.reshape(-1, *A.shape[-2:])[0]).astype(np.float64)  # a copy on the host
     n = a.shape[0]
     tolerance = np.finfo(np.float64).eps * n * max(np.abs(a).max(), 1.0)
     for k in range(n):  # runs only when NumPy has already found the matrix singular

@@ -305,6 +305,7 @@ def _relu_backward(grad, x, result):
 relu = defop("relu", "ReluBackward0", _relu_forward, _relu_backward, variants=("function", "method", "inplace"))
 abs = defop("abs", "AbsBackward0", _abs_forward, lambda grad, x: grad * sign(x),
             variants=("function", "method", "inplace"))  # and d|x|/dx at 0 is 0
+abs.node_class.complex_aware = True  # complex x: grad * x/|x| (NumPy's sign), torch's convention
 sign = defop("sign", "SignBackward0", _sign, _zero_gradient, variants=("function", "method", "inplace"))
 # torch has no derivative for floor division: it records its generic NotImplemented node.
 floor_divide = defop("floor_divide", "NotImplemented", checked_division(np.floor_divide),

@@ -2,7 +2,7 @@
 
 Windows are strided views (see conv.py). Max pooling finds each window's argmax once, as
 torch's flat index into the input plane; its row is then a gather by those indices and the
-backward a scatter-add (np.bincount), whose own backward is the gather again. Adaptive
+backward a scatter-add (ufunc.at), whose own backward is the gather again. Adaptive
 average pooling is separable: out = A_h @ x @ A_w^T with two small averaging matrices, and
 its backward applies the transposed matrices. 1-D pooling is 2-D pooling of a unit-height
 input between an unsqueeze and a squeeze, as torch records it.
@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from .._backend import like, namespace
+from .._backend import like, namespace, scatter
 from .._dtype import scalar_type_name
 from ._errors import kernel_missing
 from ._kernels import pad_last_two, window_view
@@ -50,9 +50,13 @@ def _gather(x, *, indices, values=None):
 def _scatter(grad, *, indices, input_shape):
     planes = int(np.prod(input_shape[:-2]))
     plane = input_shape[-2] * input_shape[-1]
-    offsets = (namespace(grad).arange(planes, dtype=np.int64) * plane).reshape(input_shape[:-2] + (1, 1))
-    summed = np.bincount((indices + offsets).ravel(), weights=grad.ravel(), minlength=planes * plane)
-    return summed.reshape(input_shape).astype(grad.dtype, copy=False)
+    xp = namespace(grad)
+    offsets = (xp.arange(planes, dtype=np.int64) * plane).reshape(input_shape[:-2] + (1, 1))
+    # ufunc.at, unbuffered, so overlapping windows' shares all count; in the gradient's dtype (NumPy 2's
+    # add.at is ~7x faster than the float64 bincount this used, on W7's pooling gradients)
+    summed = xp.zeros(planes * plane, dtype=grad.dtype)
+    scatter(xp, "add", summed, (indices + offsets).ravel(), xp.ascontiguousarray(grad).ravel())
+    return summed.reshape(input_shape)
 
 
 def _indexed_pool_rows(name, grad_fn_name):
@@ -83,18 +87,29 @@ def _max_pool_indices(x, kernel, stride, padding, dilation, ceil_mode):
         local = windows.reshape(n, c, out_size[0], out_size[1], -1).argmax(axis=-1)
         best = np.take_along_axis(windows.reshape(n, c, out_size[0], out_size[1], -1), local[..., None], -1)[..., 0]
     else:
+        # Branch-free: masked copies (copyto where=) on a mask as random as a batch's comparisons
+        # cost several times the arithmetic (W7's max pooling was a third of its step). `local` is
+        # the winning kernel offset, which only grows, so a maximum keeps the last strict winner;
+        # np.maximum(candidate, best) answers `best` on ties (the first maximum, -0.0 before 0.0).
+        xp = namespace(windows)
         best = windows[:, :, :, :, 0, 0].copy()
-        local = namespace(best).zeros(best.shape, dtype=np.int64)
-        better = namespace(best).empty(best.shape, dtype=bool)
-        for offset in range(1, kernel[0] * kernel[1]):
+        offsets = kernel[0] * kernel[1]
+        local = xp.zeros(best.shape, dtype=np.uint8 if offsets <= 256 else np.int64)
+        better = xp.empty(best.shape, dtype=bool)
+        for offset in range(1, offsets):
             candidate = windows[:, :, :, :, offset // kernel[1], offset % kernel[1]]
             np.greater(candidate, best, out=better)
-            np.copyto(best, candidate, where=better)
-            np.copyto(local, offset, where=better)
+            np.maximum(candidate, best, out=best)
+            np.maximum(local, np.multiply(better, local.dtype.type(offset), dtype=local.dtype), out=local)
     xp = namespace(local)
-    rows = (xp.arange(out_size[0]) * stride[0] - padding[0]).reshape(-1, 1) + (local // kernel[1]) * dilation[0]
-    cols = xp.arange(out_size[1]) * stride[1] - padding[1] + (local % kernel[1]) * dilation[1]
-    return best, rows * w + cols
+    # flat index = window origin's (row * w + col) + the offset's (i * dilation * w + j * dilation)
+    shift = xp.arange(kernel[0] * kernel[1], dtype=np.int64)
+    shift = (shift // kernel[1]) * dilation[0] * w + (shift % kernel[1]) * dilation[1]
+    origin = ((xp.arange(out_size[0], dtype=np.int64) * stride[0] - padding[0]) * w).reshape(-1, 1) \
+        + (xp.arange(out_size[1], dtype=np.int64) * stride[1] - padding[1])
+    index = xp.take(shift, local.astype(np.intp))
+    index += origin
+    return best, index
 
 
 def _check_pool_input(input, name, spatial_dims, kernel=None, refused="b"):

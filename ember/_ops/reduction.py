@@ -301,7 +301,7 @@ def _extreme(name, whole_row, dim_row, arg, result_type, input, dim, keepdim):
     axis = normalize_dim(dim, input.ndim)
     if data.ndim == 0:
         return result_type(dim_row(input.reshape(1), shape=(1,), dim=0, index=namespace(input._data).zeros(1, np.int64),
-                                   keepdim=False), make_tensor(np.array(0)))
+                                   keepdim=False), make_tensor(namespace(input._data).zeros((), np.int64)))
     _check_not_empty(name, input, axis)
     index = arg(data, axis=axis, keepdims=True)
     values = dim_row(input, shape=data.shape, dim=axis, index=index, keepdim=keepdim)
@@ -336,7 +336,7 @@ def _arg_extreme(function, input, dim, keepdim):
         return make_tensor(as_array(index).reshape((1,) * data.ndim if keepdim else ()).astype(np.int64))
     axis = normalize_dim(dim, input.ndim)
     if data.ndim == 0:
-        return make_tensor(np.array(0, dtype=np.int64))
+        return make_tensor(namespace(data).zeros((), np.int64))
     return make_tensor(function(data, axis=axis, keepdims=keepdim).astype(np.int64, copy=False))
 
 

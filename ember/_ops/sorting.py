@@ -135,7 +135,7 @@ def _median(name, whole_row, dim_row, result_type, skip_nan, input, dim, keepdim
         raise RuntimeError(f'"{name}_out" not implemented for \'Bool\'')
     if dim is None:
         if input._data.size == 0:
-            return make_tensor(np.array(np.nan, dtype=input._data.dtype))
+            return make_tensor(namespace(input._data).full((), np.nan, dtype=input._data.dtype))
         return whole_row(input)
     source = _one_dim(input)
     axis = _axis(input, dim)

@@ -6,8 +6,10 @@ import warnings
 import numpy as np
 
 from .. import return_types
+from .._backend import namespace, to_host
 from .._tensor import Tensor, make_tensor
 from ..autograd.anomaly_mode import user_stacklevel
+from ._naming import composed
 from ._registry import variants
 from .linalg import matmul
 from .pointwise import lerp, where
@@ -52,7 +54,7 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
     if interpolation not in _INTERPOLATIONS:
         raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, midpoint or nearest, "
                            f"but got {interpolation}")
-    q_values = np.atleast_1d(np.asarray(q.detach().numpy() if isinstance(q, Tensor) else q, dtype=np.float64))
+    q_values = np.atleast_1d(np.asarray(to_host(q.detach()._data) if isinstance(q, Tensor) else q, dtype=np.float64))
     if isinstance(q, Tensor) and q.ndim > 1:
         raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
     bad = q_values[(q_values < 0) | (q_values > 1)]
@@ -70,7 +72,8 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         if ignore_nan:  # positions within each slice's non-NaN part
             position = (counts.to(ordered.dtype) - 1).clamp(min=0) * value
         else:
-            position = make_tensor(np.full(ordered.shape[:-1] + (1,), (n - 1) * value, dtype=ordered._data.dtype))
+            position = make_tensor(namespace(ordered._data).full(ordered.shape[:-1] + (1,), (n - 1) * value,
+                                                                 dtype=ordered._data.dtype))
         raw = position._data
         low, high = np.floor(raw), np.ceil(raw)
         if interpolation == "lower":
@@ -85,9 +88,10 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
         weight = 0.5 if interpolation == "midpoint" else make_tensor((raw - low).astype(ordered._data.dtype))
         result = lerp(below, above, weight)
         if not ignore_nan:  # any NaN in a slice makes its quantile NaN
-            result = where(isnan(ordered).any(-1, keepdim=True), make_tensor(np.array(math.nan, raw.dtype)), result)
+            nan = make_tensor(namespace(raw).full((), math.nan, raw.dtype))
+            result = where(isnan(ordered).any(-1, keepdim=True), nan, result)
         else:  # an all-NaN slice has no quantile
-            result = where(counts == 0, make_tensor(np.array(math.nan, raw.dtype)), result)
+            result = where(counts == 0, make_tensor(namespace(raw).full((), math.nan, raw.dtype)), result)
         result = result.squeeze(-1)
         if keepdim:
             result = result.unsqueeze(axis) if dim is not None else result.reshape((1,) * input.ndim)
@@ -99,18 +103,21 @@ def _quantile(name, input, q, dim, keepdim, interpolation, ignore_nan):
 
 
 @variants("function", "method")
+@composed("SqueezeBackward4")
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """The q-th quantiles of input (of all its elements, or along dim); NaN where a slice holds a NaN."""
     return _quantile("quantile", input, q, dim, keepdim, interpolation, ignore_nan=False)
 
 
 @variants("function", "method")
+@composed("SqueezeBackward4")
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     """quantile, ignoring NaNs (NaN only where a slice is all NaN)."""
     return _quantile("nanquantile", input, q, dim, keepdim, interpolation, ignore_nan=True)
 
 
 @variants("function", "method")
+@composed("SqueezeBackward0")
 def cov(input, *, correction=1, fweights=None, aweights=None):
     """The covariance matrix of the variables in input's rows (observations in its columns), as numpy.cov."""
     if input.ndim > 2:

@@ -252,3 +252,4 @@ from .explain import Explanation, explain  # noqa: E402
 
 __all__ += ["explain", "why_no_grad", "Explanation"]
 from . import forward_ad, functional  # noqa: E402,F401  (both use grad, defined above)
+from . import profiler  # noqa: E402,F401  (torch.autograd.profiler, on ember.profiler's recorder)

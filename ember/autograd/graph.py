@@ -58,6 +58,7 @@ class Node:
     attribute_names = ()
     _save_plans = {}        # which inputs requiring grad -> (inputs to save, save the output?)
     num_outputs = 1
+    complex_aware = False   # its formulas follow torch's convention for complex inputs (see complex_input_error)
 
     def __init__(self, inputs, attributes, out=None):
         """The general path (ember/_ops/_unrolled.py has the same for one and two inputs, faster)."""
@@ -75,6 +76,8 @@ class Node:
         self._next_nodes = tuple(nodes)
         self._next_nrs = tuple(nrs)
         self._input_meta = tuple(meta)
+        if not self.complex_aware and any(dtype is not None and dtype.kind == "c" for dtype in meta[1::2]):
+            raise complex_input_error(self)
         saved_inputs, saves_result = self._save_plans.get(needs_grad) or self._plan_saving(needs_grad)
         saved = []
         for index, value in enumerate(inputs):
@@ -455,6 +458,15 @@ class Packed:
 
 def unpack_saved(packed):
     return packed.value()
+
+
+def complex_input_error(node):
+    """A complex input that requires grad reached an op whose formula is written for real numbers only."""
+    name = type(node).__name__
+    return NotImplementedError(
+        f"ember does not differentiate {name[:name.rfind('Backward')] if 'Backward' in name else name} of complex "
+        "tensors yet. Complex gradients are supported through ember.fft's transforms, .real, .imag, abs(), "
+        "conj() and fftshift/ifftshift; detach() the complex tensor or take its .real/.imag/abs() first.")
 
 
 def modified_error(array, producer, expected, actual, counter=None):

@@ -4,6 +4,7 @@ import warnings
 
 from ... import _creation, _ops
 from ..._autocast import lower_precision
+from ..._ops._naming import composed
 from ..._ops.activation_gated import glu_row, prelu_row
 from ...autograd.grad_mode import no_grad
 from ._activation import leaky_relu, softmax
@@ -52,16 +53,19 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     return y_hard - y_soft.detach() + y_soft
 
 
+@composed("HardshrinkBackward0")
 def hardshrink(input, lambd=0.5):
     return _ops.where(_ops.abs(input) > lambd, input, 0.0)
 
 
+@composed("SoftshrinkBackward0")
 def softshrink(input, lambd=0.5):
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     return _ops.where(input > lambd, input - lambd, _ops.where(input < -lambd, input + lambd, 0.0))
 
 
+@composed("ThresholdBackward0")
 def threshold(input, threshold, value, inplace=False):
     """x where x > threshold, else value."""
     if inplace:
@@ -75,6 +79,7 @@ def threshold_(input, threshold, value):
     return input.masked_fill_(below, value)
 
 
+@composed("RreluWithNoiseBackward0")
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """Leaky ReLU with a random slope in [lower, upper] per negative element while training, and
     the mean slope otherwise."""

@@ -9,6 +9,7 @@ import math
 
 from ... import _creation
 from ..._autocast import lower_precision
+from ..._ops._naming import named
 from ._activation import softmax
 from ._linear import linear
 from ._misc import dropout
@@ -57,7 +58,10 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     weights = softmax(scores, dim=-1)
     if dropout_p > 0.0:
         weights = dropout(weights, dropout_p, training=True)
-    return weights @ value
+        return weights @ value
+    # torch's CPU build runs 4-D inputs without dropout through its flash kernel, and names the node after it
+    return named(weights @ value, "ScaledDotProductFlashAttentionForCpuBackward0") if query.ndim == 4 == key.ndim \
+        else weights @ value
 
 
 def _as_float_mask(mask, dtype):

@@ -1,8 +1,10 @@
 """F.embedding_bag: sums, means or maxima of bags of embeddings, composed from embedding and
-index_add (sum, mean) or one max per bag, so gradients reach the weight as torch's do."""
+index_add (sum, mean) or one max per bag, so gradients reach the weight as torch's do. The bags are
+worked out on the host (a few integers per bag); the tensors made from them go to the weight's device."""
 import numpy as np
 
 from ... import _creation
+from ..._backend import to_host
 from ._misc import embedding
 
 __all__ = ["embedding_bag"]
@@ -57,30 +59,31 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     if padding_idx is not None and padding_idx < 0:
         padding_idx += weight.shape[0]
     rows = embedding(indices, weight, max_norm=max_norm, norm_type=norm_type)  # (positions, dim)
-    kept = bag_of >= 0 if padding_idx is None else (bag_of >= 0) & (indices.numpy() != padding_idx)
+    kept = bag_of >= 0 if padding_idx is None else (bag_of >= 0) & (to_host(indices._data) != padding_idx)
     bag_of = np.maximum(bag_of, 0)  # positions in no bag are zeroed by `kept` below
     if per_sample_weights is not None:
         rows = rows * per_sample_weights.reshape(-1, 1)
-    dim = weight.shape[1]
+    dim, device = weight.shape[1], weight.device
     if mode == "max":
         pieces = []
         for bag in range(bags):
             members = np.nonzero((bag_of == bag) & kept)[0]
-            pieces.append(rows[_creation.tensor(members)].amax(0) if members.size
-                          else _creation.zeros(dim, dtype=weight.dtype))
+            pieces.append(rows[_creation.tensor(members, device=device)].amax(0) if members.size
+                          else _creation.zeros(dim, dtype=weight.dtype, device=device))
         return _stack(pieces, dim, weight)
-    rows = rows * _creation.tensor(kept.astype(np.float64)).to(weight.dtype).reshape(-1, 1)
-    total = _creation.zeros(bags, dim, dtype=weight.dtype).index_add(0, _creation.tensor(bag_of), rows)
+    rows = rows * _creation.tensor(kept.astype(np.float64), device=device).to(weight.dtype).reshape(-1, 1)
+    total = _creation.zeros(bags, dim, dtype=weight.dtype, device=device).index_add(
+        0, _creation.tensor(bag_of, device=device), rows)
     if mode == "sum":
         return total
     counts = np.bincount(bag_of[kept], minlength=bags).astype(np.float64)
-    return total / _creation.tensor(np.maximum(counts, 1.0)).to(weight.dtype).reshape(-1, 1)
+    return total / _creation.tensor(np.maximum(counts, 1.0), device=device).to(weight.dtype).reshape(-1, 1)
 
 
 def _stack(pieces, dim, weight):
     from ... import _ops
     if not pieces:
-        return _creation.zeros(0, dim, dtype=weight.dtype)
+        return _creation.zeros(0, dim, dtype=weight.dtype, device=weight.device)
     return _ops.stack(pieces, 0)
 
 

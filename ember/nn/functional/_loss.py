@@ -8,6 +8,7 @@ import warnings
 from ... import _dtype, _ops
 from ..._autocast import in_float32
 from ..._ops import loss as _rows
+from ..._ops._naming import named
 from ..._tensor import Tensor
 from ._activation import log_softmax
 
@@ -187,7 +188,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         if reduction == "none":
             return -_ops.sum(product, class_dim)
         total = -product.sum()
-        return total / (input.numel() // classes) if reduction == "mean" else total
+        return named(total / (input.numel() // classes), "DivBackward1") if reduction == "mean" else total
     nll = nll_loss(log_probabilities, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing <= 0:
         return nll

@@ -12,6 +12,8 @@ import numpy as np
 
 from ... import _creation, _ops
 from ..._autocast import in_float32
+from ..._backend import to_host
+from ..._ops._naming import composed
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ._activation import logsigmoid
@@ -70,6 +72,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
 
 @in_float32
+@composed("SoftMarginLossBackward0")
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """mean(log(1 + exp(-target * input))), written as -logsigmoid(target * input) (stable); in the input's
     dtype, as torch's kernel (a float64 target beside a float32 input gives float32)."""
@@ -106,6 +109,7 @@ def _check_long(target):
 
 
 @in_float32
+@composed("MultilabelMarginLossBackward0")
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Per sample: sum over its target classes j and other classes i of max(0, 1 - (x_j - x_i)) / C.
     A sample's targets are the entries of its target row before the first -1."""
@@ -118,7 +122,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
     if tuple(labels.shape) != tuple(x.shape):
         raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}")
     classes = x.shape[1]
-    rows = labels.detach().numpy()
+    rows = to_host(labels.detach()._data)  # read on the host; the counts go to x's device
     # how often each class is one of the sample's targets (torch counts a repeated target twice)
     counts = np.zeros(tuple(x.shape), dtype=x._data.dtype)
     for n, row in enumerate(rows):
@@ -128,8 +132,8 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
             if label >= classes:
                 raise RuntimeError("argument #2 'target' is out of range")
             counts[n, label] += 1
-    others = _creation.tensor((counts == 0).astype(counts.dtype))
-    counts = _creation.tensor(counts)
+    others = _creation.tensor((counts == 0).astype(counts.dtype), device=x.device)
+    counts = _creation.tensor(counts, device=x.device)
     # hinge[n, j, i] = max(0, 1 - x[n, j] + x[n, i])
     hinge = _clamp_min(1 - x.unsqueeze(2) + x.unsqueeze(1), 0)
     loss = (hinge * counts.unsqueeze(2) * others.unsqueeze(1)).sum((1, 2)) / classes
@@ -150,6 +154,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
 
 
 @in_float32
+@composed("MultiMarginLossBackward0")
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
                       reduction="mean"):
     """Per sample: sum over classes i != y of max(0, margin - x_y + x_i)^p (* weight[y]) / C."""
@@ -176,7 +181,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         hinge = hinge * hinge
     if weight is not None:
         hinge = hinge * weight[labels].unsqueeze(1)
-    not_target = _creation.arange(classes).unsqueeze(0) != labels.unsqueeze(1)
+    not_target = _creation.arange(classes, device=labels.device).unsqueeze(0) != labels.unsqueeze(1)
     loss = _ops.where(not_target, hinge, 0.0).sum(1) / classes
     if single:
         loss = loss.reshape(())

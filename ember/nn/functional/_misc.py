@@ -34,7 +34,7 @@ def pad(input, pad, mode="constant", value=None):
     if front < 0 or back < 0:
         raise NotImplementedError("negative non-constant padding of a third dimension is not supported by ember")
     order = np.pad(np.arange(depth), (front, back), mode=_NUMPY_PAD_MODES[mode])
-    planes = planes.index_select(1, _creation.tensor(order))
+    planes = planes.index_select(1, _creation.tensor(order, device=input.device))
     return planes.reshape(*leading, *planes.shape[1:])
 
 

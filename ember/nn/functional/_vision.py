@@ -9,6 +9,7 @@ GridSampler2DBackward0) where ember records the last op of the composition.
 import warnings
 
 from ... import _creation, _ops
+from ..._ops._naming import composed
 from ..._ops.pixel_shuffle import pixel_shuffle_row, pixel_unshuffle_row
 from ..._tensor import Tensor
 
@@ -59,6 +60,7 @@ def _steps(size, align_corners, dtype):
     return steps if align_corners else steps * ((size - 1) / size)
 
 
+@composed("AffineGridGeneratorBackward0")
 def affine_grid(theta, size, align_corners=None):
     """The sampling grid (N, H, W, 2) (or (N, D, H, W, 3)) of a batch of affine maps theta."""
     if align_corners is None:
@@ -136,6 +138,7 @@ def _gather_pixels(flat, ys, xs, height, width):
     return values * inside.unsqueeze(1).to(flat.dtype)
 
 
+@composed("GridSampler2DBackward0")
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
     """Sample input (N, C, H, W) at the normalised (x, y) positions of grid (N, Ho, Wo, 2)."""
     if mode not in ("bilinear", "nearest", "bicubic"):

@@ -3,19 +3,23 @@
 Each is built from the 2-D rows, so gradients (and double backward) come from those:
   conv3d      one conv2d per kernel depth offset, on the depth slices it reads (folded into
               the batch), summed.
+  conv_transpose3d  its adjoint: one conv_transpose2d per kernel depth offset on every depth
+              slice, each spread to depths i*stride + offset*dilation (zeros interleaved by a pad
+              and a reshape), summed, and the padding cropped off.
   pooling     max and average pooling over a box are separable: the (H, W) pass is a 2-D
               pooling with the depths as channels, the D pass a (1, kd) 2-D pooling over the
               depths. The divisors multiply per axis (torch's pool_size is a product of the
               clipped window lengths), and the max picks the first maximum in (d, h, w) order,
               as torch's kernel does.
-torch records ConvolutionBackward0 / MaxPool3DWithIndicesBackward0 / AvgPool3DBackward0 for
-these; ember's graph ends in the op that assembles the result (AddBackward0, ViewBackward0 ...).
+The last node of each is named as torch's (ConvolutionBackward0, MaxPool3DWithIndicesBackward0 ...;
+see _ops/_naming.py).
 """
 import numpy as np
 
 from ... import _ops
 from ..._autocast import lower_precision
-from ..._ops.conv import _check_conv
+from ..._ops._naming import named
+from ..._ops.conv import _check_conv, conv_transpose2d
 from ..._ops.pooling import (
     adaptive_avg_pool1d,
     adaptive_avg_pool2d,
@@ -27,7 +31,7 @@ from ..._ops.pooling import (
 from ..._ops.sampling import pad
 from ..._tensor import make_tensor
 
-__all__ = ["conv3d", "max_pool3d", "max_pool3d_with_indices", "avg_pool3d", "adaptive_avg_pool3d",
+__all__ = ["conv3d", "conv_transpose3d", "max_pool3d", "max_pool3d_with_indices", "avg_pool3d", "adaptive_avg_pool3d",
            "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices"]
 
 
@@ -82,7 +86,52 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     out = total.reshape(n, out_depth, *total.shape[1:]).permute(0, 2, 1, 3, 4)
     if bias is not None:
         out = out + bias.reshape(1, -1, 1, 1, 1)
-    return out.squeeze(0) if unbatched else out
+    out = named(out, "ConvolutionBackward0")
+    return out.squeeze(0) if unbatched else out  # torch's unbatched form ends in SqueezeBackward1 too
+
+
+@lower_precision
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    _check_conv(input, weight, bias, groups, 3, True, "conv_transpose3d")
+    x, unbatched = (input.unsqueeze(0), True) if input.ndim == 4 else (input, False)
+    stride, padding, dilation = _triple(stride), _triple(padding), _triple(dilation)
+    output_padding = _triple(output_padding)
+    if any(o >= max(s, d) for o, s, d in zip(output_padding, stride, dilation)):
+        raise RuntimeError("output padding must be smaller than either stride or dilation, but got "
+                           + " ".join(f"output_padding_{axis}: {o}" for axis, o in zip(_AXES, output_padding)) + " "
+                           + " ".join(f"stride_{axis}: {s}" for axis, s in zip(_AXES, stride)) + " "
+                           + " ".join(f"dilation_{axis}: {d}" for axis, d in zip(_AXES, dilation)))
+    if any(s <= 0 for s in stride) or any(d <= 0 for d in dilation) or any(p < 0 for p in padding):
+        raise RuntimeError(f"conv_transpose3d: stride and dilation must be positive and padding non-negative, got "
+                           f"stride={list(stride)}, padding={list(padding)}, dilation={list(dilation)}")
+    n, channels, depth, height, width = x.shape
+    kernel_depth = weight.shape[2]
+    full_depth = (depth - 1) * stride[0] + dilation[0] * (kernel_depth - 1) + 1 + output_padding[0]
+    out_depth = full_depth - 2 * padding[0]
+    if out_depth <= 0:
+        raise RuntimeError(f"Given input size per channel: ({depth} x {height} x {width}), the calculated output "
+                           f"depth is {out_depth}, which is too small; use less padding")
+    slices = x.permute(0, 2, 1, 3, 4).reshape(n * depth, channels, height, width)
+    total = None
+    for offset in range(kernel_depth):
+        part = conv_transpose2d(slices, weight[:, :, offset], None, stride[1:], padding[1:], output_padding[1:],
+                                groups, dilation[1:])  # (N*D, O, Ho, Wo)
+        plane = part.shape[1:]
+        part = part.reshape(n, depth, *plane).permute(0, 2, 1, 3, 4)  # (N, O, D, Ho, Wo)
+        if stride[0] > 1:  # depth i goes to i * stride: stride - 1 zero slices after each
+            part = pad(part.unsqueeze(3), (0, 0, 0, 0, 0, stride[0] - 1))
+            part = part.reshape(n, plane[0], depth * stride[0], *plane[1:])[:, :, :(depth - 1) * stride[0] + 1]
+        before = offset * dilation[0]
+        part = pad(part, (0, 0, 0, 0, before, full_depth - before - part.shape[2]))
+        total = part if total is None else total + part
+    out = total[:, :, padding[0]:padding[0] + out_depth]
+    if bias is not None:
+        out = out + bias.reshape(1, -1, 1, 1, 1)
+    out = named(out, "ConvolutionBackward0")
+    return out.squeeze(0) if unbatched else out  # torch's unbatched form ends in SqueezeBackward1 too
+
+
+_AXES = ("depth", "height", "width")
 
 
 def _pool3d_arguments(kernel_size, stride, padding, dilation=1):
@@ -124,7 +173,7 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
     indices = make_tensor((chosen_depth * (height * width) + within).reshape(tuple(out.shape)))
     if unbatched:
         out, indices = out.squeeze(0), indices.squeeze(0)
-    return out, indices
+    return named(out, "MaxPool3DWithIndicesBackward0"), indices
 
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
@@ -151,7 +200,7 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     out = _depth_back(out, n, c, plane)
     if divisor_override:
         out = out / divisor_override
-    return out.squeeze(0) if unbatched else out
+    return named(out.squeeze(0) if unbatched else out, "AvgPool3DBackward0")
 
 
 def _adaptive3d_size(output_size, input):
@@ -166,7 +215,7 @@ def adaptive_avg_pool3d(input, output_size):
     planes = adaptive_avg_pool2d(x.reshape(n * c, depth, height, width), size[1:])
     columns = planes.reshape(n * c, depth, -1).transpose(1, 2)  # (N*C, Ho*Wo, D)
     out = adaptive_avg_pool1d(columns, size[0]).transpose(1, 2).reshape(n, c, *size)
-    return out.squeeze(0) if unbatched else out
+    return named(out.squeeze(0) if unbatched else out, "AdaptiveAvgPool3DBackward0")
 
 
 def adaptive_max_pool3d_with_indices(input, output_size, return_indices=True):
@@ -182,7 +231,7 @@ def adaptive_max_pool3d_with_indices(input, output_size, return_indices=True):
     indices = make_tensor((chosen_depth * (height * width) + within).reshape(tuple(out.shape)))
     if unbatched:
         out, indices = out.squeeze(0), indices.squeeze(0)
-    return out, indices
+    return named(out, "AdaptiveMaxPool3DBackward0"), indices
 
 
 def adaptive_max_pool3d(input, output_size, return_indices=False):

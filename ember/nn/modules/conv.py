@@ -1,4 +1,4 @@
-"""Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, with torch's parameters, defaults and initialisation."""
+"""Conv1d/2d/3d and ConvTranspose1d/2d/3d, with torch's parameters, defaults and initialisation."""
 
 from ... import _creation
 from .. import functional as F
@@ -6,7 +6,7 @@ from ..parameter import Parameter
 from .linear import reset_weight_and_bias
 from .module import Module
 
-__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 
 def _tuple(value, n):
@@ -143,7 +143,7 @@ class _ConvTransposeNd(_ConvNd):
         return tuple(result)
 
     def forward(self, input, output_size=None):
-        function = F.conv_transpose1d if self._dims == 1 else F.conv_transpose2d
+        function = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[self._dims - 1]
         return function(input, self.weight, self.bias, self.stride, self.padding,
                         self._output_padding(input, output_size), self.groups, self.dilation)
 
@@ -154,3 +154,7 @@ class ConvTranspose1d(_ConvTransposeNd):
 
 class ConvTranspose2d(_ConvTransposeNd):
     _dims = 2
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    _dims = 3

@@ -1,4 +1,4 @@
-"""ember.nn.utils: gradient clipping and flat parameter vectors."""
-from . import clip_grad, convert_parameters, parametrize, rnn  # noqa: F401
+"""ember.nn.utils: gradient clipping, flat parameter vectors, parametrizations, packed sequences."""
+from . import clip_grad, convert_parameters, parametrizations, parametrize, rnn  # noqa: F401
 from .clip_grad import clip_grad_norm, clip_grad_norm_, clip_grad_value_, get_total_norm  # noqa: F401
 from .convert_parameters import parameters_to_vector, vector_to_parameters  # noqa: F401
