@@ -568,20 +568,28 @@ def _vector_norm_forward(x, *, ord, dim, keepdim):
 
 
 def _vector_norm_backward(grad, x, *, ord, dim, keepdim, result):
+    """torch's norm_backward, in its operation order: where an inf gradient meets a zero (a zero norm, a
+    zero element) the order decides between 0 and nan, and the choice of formula by ord decides which
+    zeros are masked (|x|^(ord-1) at x = 0 for ord < 1, the norm for the others)."""
     shape = x.shape
     grad = _kept(grad, shape=shape, dim=dim, keepdim=keepdim)
     norm = _kept(result, shape=shape, dim=dim, keepdim=keepdim)
-    if ord == 0:
-        return x * 0
+    if ord == 0:  # torch: no gradient at all (the input's grad stays None)
+        return None
     if ord == 1:
-        return grad * sign(x)
+        return sign(x) * grad
+    if ord == 2:
+        return grad * where(eq(norm, 0), 0.0, x / norm)
     if ord in (math.inf, -math.inf):  # the gradient of amax(|x|): split among the tied extremes (and NaNs)
         magnitude = abs(x)
         mask = eq(magnitude, norm) | isnan(magnitude)
         count = sum(mask, dim, keepdim=True) if dim is not None else sum(mask)
-        return sign(x) * (mask * (grad / count))
-    scale = where(eq(norm, 0), 0.0, grad / norm if ord == 2 else grad / norm ** (ord - 1))
-    return x * scale if ord == 2 else x * abs(x) ** (ord - 2) * scale  # torch: the gradient at 0 is 0
+        return sign(x) * ((grad / count) * mask)
+    if ord < 1:
+        scaled = sign(x) * where(eq(x, 0), 0.0, abs(x) ** (ord - 1))
+        return scaled * grad * norm ** (1 - ord)
+    scaled = sign(x) * abs(x) ** (ord - 1) if ord < 2 else x * abs(x) ** (ord - 2)
+    return scaled * where(eq(norm, 0), 0.0, grad / norm ** (ord - 1))
 
 
 vector_norm_row = defop("linalg_vector_norm", "LinalgVectorNormBackward0", _vector_norm_forward,
