@@ -58,6 +58,22 @@ def _clip_nan(lib):
     return norm, parameter.grad
 
 
+def _reciprocal(forward, values=(-0.0, 0.0)):
+    """1 / forward(x): the sign of a zero answer made visible (-0.0 gives -inf)."""
+    return lambda lib: 1 / forward(lib, lib.tensor(list(values)))
+
+
+def _inplace(name, values, other):
+    return lambda lib: getattr(lib.tensor(values), name)(other)
+
+
+def _clip_inf(lib):
+    parameter = lib.nn.Parameter(lib.tensor([1.0, 2.0]))
+    parameter.grad = lib.tensor([inf, 1.0])
+    norm = lib.nn.utils.clip_grad_norm_([parameter], 1.0)
+    return norm, parameter.grad
+
+
 def _self_referential(lib):
     items = []
     items.append(items)
@@ -122,6 +138,48 @@ CORNER_CASES = [
     Misuse("degenerate", "prod_dtype_int8", lambda lib: lib.tensor([100, 100]).prod(dtype=lib.int8)),
     Misuse("degenerate", "cumsum_dtype_int8", lambda lib: lib.tensor([100, 100], dtype=lib.int8).cumsum(0, dtype=lib.int8)),
     Misuse("degenerate", "sum_dtype_from_float", lambda lib: lib.tensor([1.5, 2.5]).sum(dtype=lib.int64)),
+    # -- norm gradients in torch's operation order (norm_backward): inf/nan gradients at zeros, ord < 2 ---
+    Misuse("degenerate", "norm_grad_inf_at_zero_row", lambda lib: _grad(lib, lambda lib, x: x.norm(dim=1)[0] * inf + x.norm(dim=1)[1], [[0.0, -0.0], [3.0, 4.0]])),
+    Misuse("degenerate", "norm_then_cumprod_at_zero", _sum_grad(lambda lib, x: x.norm(dim=-1).cumprod(0), [[0.0, -0.0], [0.6, 1.25], [1e30, 0.4]])),
+    Misuse("degenerate", "norm_grad_nan_at_zero", lambda lib: _grad(lib, lambda lib, x: x.norm() * nan, [0.0, 0.0])),
+    Misuse("degenerate", "norm_half_at_zero", _sum_grad(lambda lib, x: lib.linalg.vector_norm(x, 0.5), [0.0, 2.0])),
+    Misuse("degenerate", "norm_half_huge", _sum_grad(lambda lib, x: lib.linalg.vector_norm(x, 0.5), [1e30, 1.0])),
+    Misuse("degenerate", "norm_one_and_half_at_zero", _sum_grad(lambda lib, x: lib.linalg.vector_norm(x, 1.5), [0.0, 2.0])),
+    Misuse("degenerate", "norm_one_and_half_all_zero", _sum_grad(lambda lib, x: lib.linalg.vector_norm(x, 1.5), [0.0, 0.0])),
+    Misuse("degenerate", "norm_minus_one_with_inf", _sum_grad(lambda lib, x: lib.linalg.vector_norm(x, -1), [inf, 1.0])),
+    Misuse("degenerate", "norm_minus_one_at_zero", _sum_grad(lambda lib, x: lib.linalg.vector_norm(x, -1), [0.0, 2.0])),
+    Misuse("degenerate", "norm_zero_order_no_grad", lambda lib: _grad(lib, lambda lib, x: lib.linalg.vector_norm(x, 0), [inf, 1.0])),
+    Misuse("degenerate", "norm_three_at_zero", _sum_grad(lambda lib, x: lib.linalg.vector_norm(x, 3), [0.0, 0.0])),
+    # -- signed zeros: NumPy's maximum/minimum answer their second input at ties, torch keeps x ---------
+    Misuse("degenerate", "relu_negative_zero", _reciprocal(lambda lib, x: x.relu())),
+    Misuse("degenerate", "relu_inplace_negative_zero", _reciprocal(lambda lib, x: x.relu_())),
+    Misuse("degenerate", "functional_relu_negative_zero", _reciprocal(lambda lib, x: lib.nn.functional.relu(x))),
+    Misuse("degenerate", "clamp_min_negative_zero", _reciprocal(lambda lib, x: x.clamp(min=0))),
+    Misuse("degenerate", "clamp_max_negative_zero", _reciprocal(lambda lib, x: x.clamp(max=0))),
+    Misuse("degenerate", "clamp_both_negative_zero", _reciprocal(lambda lib, x: x.clamp(0, 0))),
+    Misuse("degenerate", "clamp_min_method_negative_zero", _reciprocal(lambda lib, x: x.clamp_min(0.0))),
+    Misuse("degenerate", "clamp_max_method_negative_zero", _reciprocal(lambda lib, x: x.clamp_max(0.0))),
+    Misuse("degenerate", "clamp_min_tensor_negative_zero", _reciprocal(lambda lib, x: lib.clamp_min(x, lib.zeros(2)))),
+    Misuse("degenerate", "clamp_max_tensor_negative_zero", _reciprocal(lambda lib, x: lib.clamp_max(x, lib.zeros(2)))),
+    Misuse("degenerate", "elu_negative_zero", _reciprocal(lambda lib, x: lib.nn.functional.elu(x))),
+    Misuse("degenerate", "celu_negative_zero", _reciprocal(lambda lib, x: lib.nn.functional.celu(x))),
+    Misuse("degenerate", "selu_negative_zero", _reciprocal(lambda lib, x: lib.nn.functional.selu(x))),
+    # -- float16 std and one-element norms as torch computes them -----------------------------------
+    Misuse("degenerate", "float16_std_variance_past_half", lambda lib: lib.tensor([-17328.0, 17328.0], dtype=lib.float16).std()),
+    Misuse("degenerate", "float16_std_dim_variance_past_half", lambda lib: lib.tensor([[-300.0, 300.0], [1.0, 2.0]], dtype=lib.float16).std(1, correction=0)),
+    Misuse("degenerate", "norm_one_element_huge", lambda lib: lib.tensor([1e30]).norm()),
+    Misuse("degenerate", "norm_one_element_tiny", lambda lib: lib.tensor([1e-30]).norm() * 1e30),
+    Misuse("degenerate", "norm_one_element_negative", lambda lib: lib.tensor([[-1e30]]).norm(dim=1)),
+    Misuse("degenerate", "norm_dim_of_one_huge", lambda lib: lib.tensor([[1e30], [-2e30]]).norm(dim=1)),
+    Misuse("degenerate", "vector_norm_one_element_huge", lambda lib: lib.linalg.vector_norm(lib.tensor([-1e30]))),
+    Misuse("degenerate", "norm_3_one_element_huge", lambda lib: lib.tensor([1e30]).norm(3)),
+    # -- in-place arithmetic is as silent as the out-of-place op ----------------------------------------
+    Misuse("warnings", "mul_inplace_inf_by_zero_silent", _inplace("mul_", [inf, 1.0], 0.0)),
+    Misuse("warnings", "add_inplace_inf_minus_inf_silent", _inplace("add_", [inf, 1.0], -inf)),
+    Misuse("warnings", "sub_inplace_inf_minus_inf_silent", _inplace("sub_", [inf, 1.0], inf)),
+    Misuse("warnings", "div_inplace_by_zero_silent", _inplace("div_", [1.0, 0.0, -1.0], 0.0)),
+    Misuse("warnings", "mul_inplace_overflow_silent", _inplace("mul_", [1e30, 1.0], 1e30)),
+    Misuse("warnings", "clip_grad_norm_inf_silent", _clip_inf),
     # -- checks torch makes -----------------------------------------------------------------------------
     Misuse("checks", "cross_entropy_column_target", lambda lib: lib.nn.functional.cross_entropy(lib.ones(3, 4), lib.tensor([[0], [1], [2]])),
            "RuntimeError", "0D or 1D target tensor expected, multi-target not supported"),
@@ -361,6 +419,45 @@ RECORDED = {'std_constant': ('tensor', [0.0, 0.0, 0.0], 'float32', (3,), False),
  'prod_dtype_int8': ('tensor', 16, 'int8', (), False),
  'cumsum_dtype_int8': ('tensor', [100, -56], 'int8', (2,), False),
  'sum_dtype_from_float': ('tensor', 3, 'int64', (), False),
+ 'norm_grad_inf_at_zero_row': ('tensor', [['nan', 'nan'], [0.6, 0.8]], 'float32', (2, 2), False),
+ 'norm_then_cumprod_at_zero': ('tensor', [['nan', 'nan'], [0.0, 0.0], [0.0, 0.0]], 'float32', (3, 2), False),
+ 'norm_grad_nan_at_zero': ('tensor', ['nan', 'nan'], 'float32', (2,), False),
+ 'norm_half_at_zero': ('tensor', [0.0, 1.0], 'float32', (2,), False),
+ 'norm_half_huge': ('tensor', [1.0, 999999986991104.0], 'float32', (2,), False),
+ 'norm_one_and_half_at_zero': ('tensor', [0.0, 1.0], 'float32', (2,), False),
+ 'norm_one_and_half_all_zero': ('tensor', [0.0, 0.0], 'float32', (2,), False),
+ 'norm_minus_one_with_inf': ('tensor', [0.0, 1.0], 'float32', (2,), False),
+ 'norm_minus_one_at_zero': ('tensor', [0.0, 0.0], 'float32', (2,), False),
+ 'norm_zero_order_no_grad': None,
+ 'norm_three_at_zero': ('tensor', [0.0, 0.0], 'float32', (2,), False),
+ 'relu_negative_zero': ('tensor', [-inf, inf], 'float32', (2,), False),
+ 'relu_inplace_negative_zero': ('tensor', [-inf, inf], 'float32', (2,), False),
+ 'functional_relu_negative_zero': ('tensor', [-inf, inf], 'float32', (2,), False),
+ 'clamp_min_negative_zero': ('tensor', [-inf, inf], 'float32', (2,), False),
+ 'clamp_max_negative_zero': ('tensor', [-inf, inf], 'float32', (2,), False),
+ 'clamp_both_negative_zero': ('tensor', [-inf, inf], 'float32', (2,), False),
+ 'clamp_min_method_negative_zero': ('tensor', [-inf, inf], 'float32', (2,), False),
+ 'clamp_max_method_negative_zero': ('tensor', [-inf, inf], 'float32', (2,), False),
+ 'clamp_min_tensor_negative_zero': ('tensor', [-inf, inf], 'float32', (2,), False),
+ 'clamp_max_tensor_negative_zero': ('tensor', [-inf, inf], 'float32', (2,), False),
+ 'elu_negative_zero': ('tensor', [-inf, inf], 'float32', (2,), False),
+ 'celu_negative_zero': ('tensor', [-inf, inf], 'float32', (2,), False),
+ 'selu_negative_zero': ('tensor', [-inf, inf], 'float32', (2,), False),
+ 'float16_std_variance_past_half': ('tensor', 24512.0, 'float16', (), False),
+ 'float16_std_dim_variance_past_half': ('tensor', [300.0, 0.5], 'float16', (2,), False),
+ 'norm_one_element_huge': ('tensor', 1.0000000150474662e+30, 'float32', (), False),
+ 'norm_one_element_tiny': ('tensor', 1.0, 'float32', (), False),
+ 'norm_one_element_negative': ('tensor', [1.0000000150474662e+30], 'float32', (1,), False),
+ 'norm_dim_of_one_huge': ('tensor', [1.0000000150474662e+30, 2.0000000300949324e+30], 'float32', (2,), False),
+ 'vector_norm_one_element_huge': ('tensor', 1.0000000150474662e+30, 'float32', (), False),
+ 'norm_3_one_element_huge': ('tensor', 1.0000000150474662e+30, 'float32', (), False),
+ 'mul_inplace_inf_by_zero_silent': ('tensor', ['nan', 0.0], 'float32', (2,), False),
+ 'add_inplace_inf_minus_inf_silent': ('tensor', ['nan', -inf], 'float32', (2,), False),
+ 'sub_inplace_inf_minus_inf_silent': ('tensor', ['nan', -inf], 'float32', (2,), False),
+ 'div_inplace_by_zero_silent': ('tensor', [inf, 'nan', -inf], 'float32', (3,), False),
+ 'mul_inplace_overflow_silent': ('tensor', [inf, 1.0000000150474662e+30], 'float32', (2,), False),
+ 'clip_grad_norm_inf_silent': [('tensor', inf, 'float32', (), False),
+                               ('tensor', ['nan', 0.0], 'float32', (2,), False)],
  'cross_entropy_uint8_target': ('tensor', 1.38629, 'float32', (), False),
  'index_fill_negative_index': ('tensor', [0.0, 0.0, 1.0], 'float32', (3,), False),
  'uint8_index_is_mask': [('tensor', [0.0, 2.0], 'float32', (2,), False), ['UserWarning']],

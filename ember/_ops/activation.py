@@ -39,7 +39,7 @@ def _leaky_relu_forward(x, *, negative_slope):
 
 
 def _elu_forward(x, *, alpha, scale, input_scale):
-    negative = np.expm1(np.minimum(x, 0) * input_scale) * (alpha * scale)
+    negative = np.expm1(np.minimum(0, x) * input_scale) * (alpha * scale)  # x second: elu(-0.0) is -0.0
     return np.where(x > 0, x * scale, negative).astype(x.dtype, copy=False)
 
 

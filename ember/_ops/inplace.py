@@ -11,6 +11,8 @@ import numpy as np
 
 from .._backend import address, as_array, crosses_devices, is_array, like, namespace
 from .._dtype import can_cast, from_numpy_dtype, scalar_type_name
+from .._errstate import enter as errstate_enter
+from .._errstate import leave as errstate_leave
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, bump_version, make_tensor
 from ..autograd.anomaly_mode import user_stacklevel
@@ -104,10 +106,13 @@ def _compute_into(tensor, other, forward, keeps):
             other = other[()]
     elif dtype.kind not in keeps.get(type(other), ""):
         return False
+    token = errstate_enter()  # as every op: inf * 0 is nan without NumPy's warning (torch is silent)
     try:
         new = forward(data[()] if not data.ndim else data, other)
     except OverflowError:  # int8 += 200: torch wraps the number (see _registry)
         new = forward(data[()] if not data.ndim else data, wrapped_int(other, dtype))
+    finally:
+        errstate_leave(token)
     if new.shape != data.shape:
         return False
     try:

@@ -25,6 +25,8 @@ from .pointwise_kernels import (
     abs_forward,
     addcmul_forward,
     clamp_forward,
+    clamp_max_tensor_forward,
+    clamp_min_tensor_forward,
     fmod_forward,
     lerp_forward,
     negative,
@@ -355,15 +357,17 @@ clamp_tensor = defop("clamp", "ClampBackward0", refusing("", "c", clamp_forward,
                       lambda grad, x, low, high: _masked(grad, _below(x, low, high)),
                       lambda grad, x, low, high: _masked(grad, _above(x, low, high))), dtype_rule=_clamp_rule)
 clamp_min_scalar = defop("clamp_min", "ClampMinBackward0",
-                         refusing("", "c", lambda x, *, min: np.maximum(x, min), clamp_not_for_complex),
+                         refusing("", "c", lambda x, *, min: np.maximum(min, x), clamp_not_for_complex),
                          lambda grad, x, *, min: _masked(grad, _inside(x, min, None)), dtype_rule=_clamp_rule)
-clamp_min_tensor = defop("clamp_min", "ClampMinBackward1", refusing("", "c", np.maximum, clamp_not_for_complex),
+clamp_min_tensor = defop("clamp_min", "ClampMinBackward1", refusing("", "c", clamp_min_tensor_forward,
+                                                                  clamp_not_for_complex),
                          (lambda grad, x, low: _masked(grad, _inside(x, low, None)),
                           lambda grad, x, low: _masked(grad, _below(x, low, None))), dtype_rule=promote)
 clamp_max_scalar = defop("clamp_max", "ClampMaxBackward0",
-                         refusing("", "c", lambda x, *, max: np.minimum(x, max), clamp_not_for_complex),
+                         refusing("", "c", lambda x, *, max: np.minimum(max, x), clamp_not_for_complex),
                          lambda grad, x, *, max: _masked(grad, _inside(x, None, max)), dtype_rule=_clamp_rule)
-clamp_max_tensor = defop("clamp_max", "ClampMaxBackward1", refusing("", "c", np.minimum, clamp_not_for_complex),
+clamp_max_tensor = defop("clamp_max", "ClampMaxBackward1", refusing("", "c", clamp_max_tensor_forward,
+                                                                  clamp_not_for_complex),
                          (lambda grad, x, high: _masked(grad, _inside(x, None, high)),
                           lambda grad, x, high: _masked(grad, _above(x, None, high))), dtype_rule=promote)
 sgn = defop("sgn", "SgnBackward0", sgn_forward, _zero_gradient, variants=("function", "method", "inplace"))

@@ -62,12 +62,13 @@ def clamp_forward(x, low=None, high=None, *, min=None, max=None):
     for bound in (low, high):
         if type(bound) is int or type(bound) is float:
             check_fits(bound, x.dtype)
+    # x second: NumPy's maximum/minimum answer their second input at ties, torch keeps x at a bound
     if high is None:
-        out = np.maximum(x, low)
+        out = np.maximum(low, x)
     elif low is None:
-        out = np.minimum(x, high)
+        out = np.minimum(high, x)
     else:
-        out = np.minimum(np.maximum(x, low), high)  # torch: min > max gives max everywhere
+        out = np.minimum(high, np.maximum(low, x))  # torch: min > max gives max everywhere
     if x.dtype.kind == "f" and is_host_array(out):
         np.copyto(out, x, where=out == x)  # torch keeps x where it equals a bound: clamp(-0.0, max=0) is -0.0
     elif x.dtype.kind == "f" and isinstance(out, np.generic) and out == x:
@@ -115,10 +116,18 @@ def sgn_forward(x):
 def relu_forward(x):
     if x.dtype == np.bool_:  # torch refuses; NumPy would return the mask unchanged
         raise RuntimeError("Boolean inputs not supported for relu; convert the mask with .float() first")
-    return np.maximum(x, 0)
+    return np.maximum(0, x)  # NumPy's maximum answers its second input at ties: relu(-0.0) is -0.0, as torch
 
 
 def abs_forward(x):
     if x.dtype == np.bool_:
         raise NotImplementedError('"abs_cpu" not implemented for \'Bool\'; convert with .int() or .float() first')
     return np.abs(x)
+
+
+def clamp_min_tensor_forward(x, low):
+    return np.maximum(low, x)  # x second: NumPy answers its second input at ties, torch keeps x (-0.0)
+
+
+def clamp_max_tensor_forward(x, high):
+    return np.minimum(high, x)

@@ -382,7 +382,7 @@ def _in_float32(x):
     return x.astype(np.float32) if x.dtype.itemsize == 2 and x.dtype.kind in "fV" else x
 
 
-def _var_forward(x, *, shape, dim, correction, keepdim):
+def _var_forward(x, *, shape, dim, correction, keepdim, rounded=True):
     # np.var, written out: np.var warns about an empty input or correction >= count, where torch
     # gives nan or inf (and its own warning, from the public function)
     work = _in_float32(x)
@@ -390,11 +390,16 @@ def _var_forward(x, *, shape, dim, correction, keepdim):
     centered = work - np.sum(work, axis=dim, keepdims=True) / count
     squares = (centered * centered.conj()).real if centered.dtype.kind == "c" else centered * centered
     variance = np.sum(squares, axis=dim, keepdims=keepdim) / builtins.max(count - correction, 0)
-    return variance.astype(x.real.dtype if x.dtype.kind == "c" else x.dtype, copy=False)
+    return _rounded(variance, x) if rounded else variance
+
+
+def _rounded(values, x):
+    return values.astype(x.real.dtype if x.dtype.kind == "c" else x.dtype, copy=False)
 
 
 def _std_forward(x, **attributes):
-    return np.sqrt(_var_forward(x, **attributes))
+    # the root of the float32 variance, rounded once: a float16 std of 17328 has a variance past float16's range
+    return _rounded(np.sqrt(_var_forward(x, rounded=False, **attributes)), x)
 
 
 def _mean_in_float32(x, *, shape, dim, keepdim, **attributes):
@@ -547,6 +552,8 @@ def _vector_norm_forward(x, *, ord, dim, keepdim):
     if x.dtype.itemsize == 2 and x.dtype.kind in "fV":  # float16, bfloat16: accumulate in float32, as torch
         return _vector_norm_forward(x.astype(np.float32), ord=ord, dim=dim, keepdim=keepdim).astype(x.dtype)
     magnitude = np.abs(x)
+    if ord != 0 and element_count(x.shape, dim) == 1:  # torch reduces nothing: |x| itself, no square to overflow
+        return np.sum(magnitude, axis=dim, keepdims=keepdim)
     if ord == 2:
         return np.sqrt(np.sum(magnitude * magnitude, axis=dim, keepdims=keepdim))
     if ord == 1:
@@ -561,20 +568,28 @@ def _vector_norm_forward(x, *, ord, dim, keepdim):
 
 
 def _vector_norm_backward(grad, x, *, ord, dim, keepdim, result):
+    """torch's norm_backward, in its operation order: where an inf gradient meets a zero (a zero norm, a
+    zero element) the order decides between 0 and nan, and the choice of formula by ord decides which
+    zeros are masked (|x|^(ord-1) at x = 0 for ord < 1, the norm for the others)."""
     shape = x.shape
     grad = _kept(grad, shape=shape, dim=dim, keepdim=keepdim)
     norm = _kept(result, shape=shape, dim=dim, keepdim=keepdim)
-    if ord == 0:
-        return x * 0
+    if ord == 0:  # torch: no gradient at all (the input's grad stays None)
+        return None
     if ord == 1:
-        return grad * sign(x)
+        return sign(x) * grad
+    if ord == 2:
+        return grad * where(eq(norm, 0), 0.0, x / norm)
     if ord in (math.inf, -math.inf):  # the gradient of amax(|x|): split among the tied extremes (and NaNs)
         magnitude = abs(x)
         mask = eq(magnitude, norm) | isnan(magnitude)
         count = sum(mask, dim, keepdim=True) if dim is not None else sum(mask)
-        return sign(x) * (mask * (grad / count))
-    scale = where(eq(norm, 0), 0.0, grad / norm if ord == 2 else grad / norm ** (ord - 1))
-    return x * scale if ord == 2 else x * abs(x) ** (ord - 2) * scale  # torch: the gradient at 0 is 0
+        return sign(x) * ((grad / count) * mask)
+    if ord < 1:
+        scaled = sign(x) * where(eq(x, 0), 0.0, abs(x) ** (ord - 1))
+        return scaled * grad * norm ** (1 - ord)
+    scaled = sign(x) * abs(x) ** (ord - 1) if ord < 2 else x * abs(x) ** (ord - 2)
+    return scaled * where(eq(norm, 0), 0.0, grad / norm ** (ord - 1))
 
 
 vector_norm_row = defop("linalg_vector_norm", "LinalgVectorNormBackward0", _vector_norm_forward,
