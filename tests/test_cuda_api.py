@@ -134,3 +134,16 @@ def test_the_rng_state_is_the_host_generators_and_restores_gpu_draws():
     assert len(states) == ember.cuda.device_count()
     ember.cuda.set_rng_state_all(states)
     assert ember.cuda.initial_seed() == 7 and ember.cuda.seed() is None and ember.cuda.seed_all() is None
+
+
+def test_module_type_takes_a_dtype_or_a_typed_class():
+    torch = pytest.importorskip("torch")
+    for target in ("DoubleTensor", "float64"):
+        ours = ember.nn.Linear(2, 2).type(getattr(ember, target))
+        theirs = torch.nn.Linear(2, 2).type(getattr(torch, target))
+        assert str(ours.weight.dtype)[6:] == str(theirs.weight.dtype)[6:] and str(ours.bias.dtype)[6:] == "float64"
+    if on_gpu:
+        model = ember.nn.Linear(2, 2).type(ember.cuda.FloatTensor)
+        assert model.weight.is_cuda and model.weight.dtype == ember.float32 and isinstance(model.weight,
+                                                                                            ember.nn.Parameter)
+        assert not model.type(ember.FloatTensor).weight.is_cuda

@@ -457,7 +457,9 @@ class Module(StateDictMixin):
         setattr(parent, name, module)
 
     def type(self, dst_type):
-        return self._apply(lambda t: t.to(dst_type))
+        """Every parameter and buffer as Tensor.type(dst_type): a dtype, or a typed class such as
+        torch.cuda.FloatTensor (which also names the device)."""
+        return self._apply(lambda t: t.type(dst_type))
 
     def cpu(self):
         return self.to("cpu")
