@@ -17,6 +17,7 @@ from . import _ops as _table, _out
 # ember.<op>(..., out=t) as in torch (Tensor methods and internal calls keep the bare ops)
 globals().update({_name: _out.accept_out(getattr(_table, _name)) for _name in _table.__all__
                   if callable(getattr(_table, _name))})
+from ._factories import *  # noqa: E402,F401,F403  (tril_indices, windows, empty_strided, poisson; zeros(out=) ...)
 from ._printing import get_printoptions, printoptions, set_printoptions  # noqa: F401
 from ._random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed,  # noqa: F401
                       set_rng_state)

@@ -7,22 +7,43 @@ arguments to float32. The casts are ordinary differentiable ``.to`` calls, so gr
 parameter's own dtype, as in torch. Inside a cast op autocast is off, as torch's dispatcher excludes it
 there, so an op built from others casts once. With autocast off an op pays one list lookup.
 
-ember.amp.autocast flips the state kept here; only the CPU can be enabled (there is no GPU autocast
-without a GPU, and torch then disables it too).
+``ember.autocast("cuda")`` (float16 by default) does the same for the tensors on a GPU, each device type
+by its own state, as torch keeps one per dispatch key: under autocast("cuda") a CPU tensor is left as it
+is, and under autocast("cpu") a GPU one. The lists are the ones declared here, which hold torch's CUDA
+lower-precision list (matmul, linear, conv, bmm, addmm, baddbmm, prelu, scaled_dot_product_attention,
+the RNN cells); torch's CUDA float32 list is longer than its CPU one (softmax, log_softmax, layer_norm,
+exp, log, pow, sum, cumsum ...), and ember does not cast those (docs/coming-from-pytorch.md).
+
+ember.amp.autocast flips the state kept here.
 """
 import functools
 
-enabled = [False]  # CPU autocast on: the one check a decorated op makes
-dtype = [None]  # the CPU autocast dtype while enabled
+enabled = [False]  # some autocast on (CPU or GPU): the one check a decorated op makes
+dtype = [None]  # the CPU autocast dtype while enabled, else None
+gpu_dtype = [None]  # the "cuda" autocast dtype while enabled, else None
 
 
-def _cast(value, target, eligible):
+def switch(device_type, on, fast_dtype):
+    """Turn one device type's autocast on (in fast_dtype) or off; the previous dtype, for restore."""
+    slot = dtype if device_type == "cpu" else gpu_dtype
+    previous = slot[0]
+    restore(device_type, fast_dtype if on else None)
+    return previous
+
+
+def restore(device_type, previous):
+    (dtype if device_type == "cpu" else gpu_dtype)[0] = previous
+    enabled[0] = dtype[0] is not None or gpu_dtype[0] is not None
+
+
+def _cast(value, targets, eligible):
+    """value, cast to its device's target (targets: (CPU dtype, GPU dtype), None where autocast is off)."""
     from ._tensor import Tensor
-    if isinstance(value, Tensor) and value.dtype.name in eligible and value.device.type == "cpu" \
-            and value.dtype.name != target.name:
-        return value.to(target)
+    if isinstance(value, Tensor) and value.dtype.name in eligible:
+        target = targets[value.device.type != "cpu"]
+        return value if target is None or value.dtype.name == target.name else value.to(target)
     if isinstance(value, (list, tuple)) and any(isinstance(item, Tensor) for item in value):
-        return type(value)(_cast(item, target, eligible) for item in value)
+        return type(value)(_cast(item, targets, eligible) for item in value)
     return value
 
 
@@ -46,7 +67,7 @@ def lower_precision(function):
     def autocast_lower_precision(*args, **kwargs):
         if not enabled[0]:
             return function(*args, **kwargs)
-        return _run(function, dtype[0], _LOWER_ELIGIBLE, args, kwargs)
+        return _run(function, (dtype[0], gpu_dtype[0]), _LOWER_ELIGIBLE, args, kwargs)
     return autocast_lower_precision
 
 
@@ -57,5 +78,6 @@ def in_float32(function):
         if not enabled[0]:
             return function(*args, **kwargs)
         from ._dtype import float32
-        return _run(function, float32, _FLOAT32_ELIGIBLE, args, kwargs)
+        targets = (float32 if dtype[0] is not None else None, float32 if gpu_dtype[0] is not None else None)
+        return _run(function, targets, _FLOAT32_ELIGIBLE, args, kwargs)
     return autocast_float32

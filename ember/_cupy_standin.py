@@ -462,7 +462,8 @@ cuda = types.SimpleNamespace(
         setDevice=lambda device: _Device(device).use(),
         getDeviceProperties=lambda device: {"name": NAME.encode(), "totalGlobalMem": 0, "major": 0, "minor": 0,
                                             "multiProcessorCount": 1},
-        deviceCanAccessPeer=lambda device, peer: 0),
+        deviceCanAccessPeer=lambda device, peer: 0,
+        memGetInfo=lambda: (0, 0)),  # (free, total): the stand-in has no memory of its own
     get_device_id=lambda: _current[0],
 )
 

@@ -3,7 +3,9 @@ memory formats.
 
 ``torch.LongTensor([1, 2])`` builds an int64 tensor from data, ``torch.FloatTensor(2, 3)`` an
 uninitialised float32 tensor of that size, and ``isinstance(x, torch.LongTensor)`` asks for the dtype:
-each typed class is a factory whose ``isinstance`` checks ``x.dtype``, as torch's ``tensortype`` does.
+each typed class is a factory whose ``isinstance`` checks ``x.dtype`` and the device type, as torch's
+``tensortype`` does: ``torch.FloatTensor`` holds CPU tensors, ``torch.cuda.FloatTensor`` (ember.cuda)
+GPU ones, and building one of those without a GPU raises torch's TypeError.
 """
 import builtins
 import math
@@ -41,27 +43,34 @@ class tensortype(type):
     """The metaclass of the typed tensor classes: calling one builds a tensor, isinstance checks the dtype."""
 
     def __instancecheck__(cls, obj):
-        return isinstance(obj, Tensor) and obj.dtype is cls.dtype
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype and obj.is_cuda is cls.is_cuda
+
+    def __repr__(cls):
+        return f"<class '{cls.__module__}.{cls.__name__}'>"
 
     def __call__(cls, *args, device=None):
         from ._creation import empty, tensor
-        if device is not None and str(device) != "cpu":
-            from ._backend import require_cpu
-            require_cpu(device)
+        if cls.is_cuda:
+            device = cls._cuda_device(device)
+        elif device is not None and str(device) != "cpu":
+            kind = str(device).split(":")[0]
+            raise RuntimeError(f"legacy constructor expects device type: cpu but device type: {kind} was passed (use "
+                               f"torch.cuda.{cls.__name__}, or torch.tensor(..., device=...))")
         if not args:
-            return empty(0, dtype=cls.dtype)
+            return empty(0, dtype=cls.dtype, device=device)
         if len(args) == 1 and isinstance(args[0], Tensor):
-            if args[0].dtype is not cls.dtype:
-                raise TypeError(f"expected a {cls.dtype} tensor for ember.{cls.__name__}(tensor), got "
-                                f"{args[0].dtype}: convert it with tensor.to({cls.dtype}) or tensor.type('torch."
-                                f"{cls.__name__}')")
+            if not isinstance(args[0], cls):
+                where = "cuda" if cls.is_cuda else "cpu"
+                raise TypeError(f"expected a {where} {cls.dtype} tensor for {cls.__module__}.{cls.__name__}(tensor), "
+                                f"got a {args[0].device.type} {args[0].dtype} one: convert it with "
+                                f"tensor.type('torch.{'cuda.' if cls.is_cuda else ''}{cls.__name__}')")
             return args[0].detach().requires_grad_(args[0].requires_grad)  # an alias, as torch's
         sizes = args[0] if len(args) == 1 and isinstance(args[0], Size) else args
         if all(isinstance(size, numbers.Integral) and not isinstance(size, builtins.bool) for size in sizes):
             negative = [size for size in sizes if size < 0]
             if negative:
                 raise RuntimeError(f"Trying to create tensor with negative dimension {negative[0]}: {list(sizes)}")
-            return empty(*sizes, dtype=cls.dtype)
+            return empty(*sizes, dtype=cls.dtype, device=device)
         if len(args) > 1:
             raise TypeError(f"new() received an invalid combination of arguments: ember.{cls.__name__}(...) takes "
                             "sizes (ints) or one sequence of data")
@@ -70,35 +79,66 @@ class tensortype(type):
             raise TypeError(f"new(): invalid data type '{kind}'" if isinstance(args[0], str) else
                             f"new(): data must be a sequence (got {kind}); pass [{args[0]!r}] for a one-element "
                             "tensor or an int for a size")
-        return tensor(args[0], dtype=cls.dtype)
+        return tensor(args[0], dtype=cls.dtype, device=device)
+
+    def _cuda_device(cls, device):
+        """The GPU a torch.cuda typed class builds on ("cuda": the current one); torch's TypeError without one."""
+        from . import cuda
+        from ._tensor import device as device_class
+        if not cuda.is_available():
+            raise TypeError(f"type torch.cuda.{cls.__name__} not available. Torch not compiled with CUDA enabled. "
+                            "(ember found no GPU: install CuPy, pip install ember[cuda], on a machine with one)")
+        where = device_class("cuda" if device is None else device)
+        if where.type != "cuda":
+            raise RuntimeError(f"legacy constructor expects device type: cuda but device type: {where.type} was "
+                               f"passed (torch.cuda.{cls.__name__} builds GPU tensors)")
+        return where
 
 
-def _typed_class(name, dtype):
-    return tensortype(name, (), {"dtype": dtype, "is_cuda": False, "is_sparse": False, "__module__": "ember",
-                                 "__doc__": f"Builds {dtype} tensors: ember.{name}(data) or ember.{name}(*sizes)."})
+def _typed_class(name, dtype, is_cuda=False):
+    module = "ember.cuda" if is_cuda else "ember"
+    return tensortype(name, (), {"dtype": dtype, "is_cuda": is_cuda, "is_sparse": False, "__module__": module,
+                                 "__doc__": f"Builds {'GPU ' if is_cuda else ''}{dtype} tensors: {module}.{name}(data) "
+                                            f"or {module}.{name}(*sizes)."})
 
 
 TYPED = {dtype: _typed_class(name, dtype) for dtype, name in _dtype.LEGACY_NAMES.items()}
+CUDA_TYPED = {dtype: _typed_class(name, dtype, is_cuda=True) for dtype, name in _dtype.LEGACY_NAMES.items()}
 globals().update({cls.__name__: cls for cls in TYPED.values()})
-_BY_NAME = {f"{prefix}.{cls.__name__}": dtype for dtype, cls in TYPED.items() for prefix in ("torch", "ember")}
+_BY_NAME = {f"{prefix}{cls.__name__}": cls for classes, middle in ((TYPED, ""), (CUDA_TYPED, "cuda."))
+            for cls in classes.values() for prefix in (f"torch.{middle}", f"ember.{middle}")}
 
 
-def dtype_of_type(value):
-    """The dtype a Tensor.type() argument names: a dtype, a typed class, or 'torch.LongTensor'."""
+def typed_class_of(value):
+    """The typed class a Tensor.type() argument names (a class, or its name such as 'torch.cuda.LongTensor'),
+    or None for a dtype."""
     if isinstance(value, _dtype.dtype):
-        return value
+        return None
     if isinstance(value, tensortype):
-        return value.dtype
+        return value
     if isinstance(value, str):
         if value in _BY_NAME:
             return _BY_NAME[value]
-        if value.startswith(("torch.cuda.", "ember.cuda.")):
-            from ._backend import require_cpu
-            require_cpu("cuda")
         raise ValueError(f"invalid type: '{value}' (expected a name such as 'torch.FloatTensor' or "
-                         "'torch.LongTensor', or a dtype)")
+                         "'torch.cuda.LongTensor', or a dtype)")
     raise TypeError(f"type() expects a dtype, a tensor type such as ember.LongTensor or its name as a string, "
                     f"got {type(value).__name__}")
+
+
+def converted(tensor, value):
+    """tensor.type(value): a dtype keeps the device; a typed class (or its name) names the device type too."""
+    cls = typed_class_of(value)
+    if cls is None:
+        return tensor.to(value)
+    if not cls.is_cuda:
+        return tensor.to("cpu", cls.dtype)
+    if tensor.is_cuda:
+        return tensor.to(cls.dtype)
+    from . import cuda
+    if not cuda.is_available():
+        raise RuntimeError(f"Cannot initialize CUDA: ember found no GPU for tensor.type('torch.cuda.{cls.__name__}') "
+                           "(install CuPy, pip install ember[cuda], on a machine with one)")
+    return tensor.to("cuda", cls.dtype)
 
 
 def range(start, end, step=1, *, dtype=None, device=None, requires_grad=False):
@@ -114,7 +154,7 @@ def range(start, end, step=1, *, dtype=None, device=None, requires_grad=False):
         raise RuntimeError(f"upper bound and larger bound inconsistent with step sign: range({start}, {end}, "
                            f"{step}) is empty")
     dtype = dtype or _dtype.get_default_dtype()
-    values = arange(count, dtype=_dtype.float64) * step + start
+    values = arange(count, dtype=_dtype.float64, device=device) * step + start
     return values.to(dtype).requires_grad_(requires_grad) if requires_grad else values.to(dtype)
 
 

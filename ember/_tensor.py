@@ -82,7 +82,19 @@ class device:
     def __hash__(self):
         return hash((self.type, self.index))
 
+    def __enter__(self):
+        """``with torch.device("cuda"):`` factories put new tensors here inside the block."""
+        _outer_defaults.append(default_device)
+        set_default_device(self)
+        return self
 
+    def __exit__(self, *exception):
+        global default_device
+        default_device = _outer_defaults.pop()
+        return False
+
+
+_outer_defaults = []  # the default devices that enclosing `with device(...)` blocks replaced
 CPU = device("cpu")
 CUDA = device("cuda", 0)
 default_device = CPU  # set_default_device changes it
@@ -539,10 +551,10 @@ class Tensor:
     def type(self, dtype=None, non_blocking=False, **kwargs):
         """No argument: the type string ('ember.FloatTensor', as dtypes print 'ember.float32').
         Else the tensor as that dtype, typed class (ember.LongTensor) or type string ('torch.LongTensor')."""
-        from ._legacy import dtype_of_type
+        from ._legacy import converted
         if dtype is None:
             return f"ember.{'cuda.' if self.is_cuda else ''}{_dtype.LEGACY_NAMES[self.dtype]}"
-        return self.to(dtype_of_type(dtype))
+        return converted(self, dtype)
 
     def cpu(self, memory_format=None):
         return self.to("cpu")

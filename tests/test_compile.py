@@ -14,9 +14,16 @@ import pytest
 
 import ember
 import ember.nn as nn
-from ember._compile import CompiledFunction, OptimizedModule
+from ember._compile import CompiledFunction, OptimizedModule, passes
 
 STEPS = 8
+
+
+@pytest.fixture(autouse=True, params=[True, False], ids=["passes", "no-passes"])
+def kernel_passes(request, monkeypatch):
+    """The test switch of passes.py: every test replays with and without the kernel passes."""
+    monkeypatch.setattr(passes, "ENABLED", request.param)
+    return request.param
 
 
 def _arrays(values):
@@ -83,10 +90,39 @@ def test_sgd_momentum_is_bit_identical_and_replayed(settings):
     assert replays(fn) >= STEPS - 2, fn.explain()
 
 
-@pytest.mark.parametrize("optimizer", [ember.optim.Adam, ember.optim.AdamW])
-def test_adam_is_bit_identical(optimizer):
-    fn, records = run_both(classifier(optimizer, lr=0.01))
+@pytest.mark.parametrize("optimizer,settings", [
+    (ember.optim.Adam, {}), (ember.optim.AdamW, {}), (ember.optim.Adam, dict(amsgrad=True, weight_decay=0.01)),
+    (ember.optim.Adamax, {}), (ember.optim.Adagrad, dict(lr_decay=0.1)), (ember.optim.RMSprop, {}),
+    (ember.optim.Adadelta, {})])
+def test_adaptive_optimizers_replay_their_step_count_bit_identically(optimizer, settings):
+    # the bias corrections are Python arithmetic on the step count: each replay recomputes them
+    fn, records = run_both(classifier(optimizer, lr=0.01, **settings), steps=10)
     assert_identical(records)
+    assert replays(fn) >= 10 - 2, fn.explain()
+    assert not any(trace.diverged for trace in fn._traces)
+
+
+def test_adam_step_factors_follow_a_changed_learning_rate():
+    """A new lr fails the guard (a group setting is read by value): the next call traces again,
+    and the replayed factors use the new lr; a step count set from outside is the one replayed."""
+    records, fn = [], None
+    for compiled in (False, True):
+        ember.manual_seed(0)
+        step, state = classifier(ember.optim.Adam, lr=0.01)()
+        optimizer = next(cell.cell_contents for cell in step.__closure__
+                         if isinstance(cell.cell_contents, ember.optim.Adam))
+        fn = ember.compile(step) if compiled else step
+        record = []
+        for i in range(10):
+            if i == 5:
+                optimizer.param_groups[0]["lr"] = 0.002
+            if i == 8:  # the factors are read from the step counts at each replay, not baked in
+                for param_state in optimizer.state.values():
+                    param_state["step"].fill_(1.0)
+            record.append(_arrays([fn()]) + _arrays(state()))
+        records.append(record)
+    assert_identical(records)
+    assert len(fn._traces) == 3 and replays(fn) >= 10 - 4, fn.explain()
 
 
 def test_dropout_draws_fresh_masks_on_each_replay_as_eager_does():
@@ -184,6 +220,76 @@ def test_seed_loop_is_bit_identical():
     assert replays(fn) >= 28
 
 
+def test_seed_loop_forwards_its_scalar_copies(kernel_passes):
+    fn, records = run_both(seed_loop, steps=5)
+    assert_identical(records)
+    trace = fn._traces[-1]
+    assert (trace.copies_forwarded > 0) is kernel_passes, fn.explain()
+
+
+def test_a_buffer_read_by_a_value_check_or_handed_out_is_not_shared():
+    """share_buffers leaves alone what a closure kernel reads (a value check) and what the call
+    answers: the answer of the first op is checked and returned, later same-shape values must not
+    overwrite it."""
+    def make():
+        w = ember.tensor([1.0, -2.0, 3.0], requires_grad=True)
+
+        def step():
+            first = w * 2.0
+            if bool((first > 5).any()):  # read into Python: a value check on `first`'s buffer
+                scale = 1.0
+            else:
+                scale = 3.0
+            second = (w + 1.0) * scale
+            third = second * second
+            w.grad = None
+            third.sum().backward()
+            with ember.no_grad():
+                w.sub_(0.01 * w.grad)
+            return first.detach(), third.detach()
+        return step, lambda: [w, w.grad]
+    fn, records = run_both(make)
+    assert_identical(records)
+    assert replays(fn) >= STEPS - 3, fn.explain()
+
+
+def test_a_copy_of_an_array_changed_afterwards_is_not_forwarded():
+    """clone, then change the original in place, then read the clone: the copy must stay a copy
+    (and a .grad rebound after the call must not share memory with what changes later)."""
+    def make():
+        w = ember.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        s = ember.tensor(2.0)
+
+        def step():
+            snapshot = s.clone()
+            with ember.no_grad():
+                s.add_(1.0)
+            loss = (w * snapshot).sum() + (w * s).sum()
+            w.grad = None
+            loss.backward()
+            kept = w.grad.clone()
+            with ember.no_grad():
+                w.grad.mul_(2.0)
+            return loss + kept.sum()
+        return step, lambda: [w, w.grad, s]
+    fn, records = run_both(make)
+    assert_identical(records)
+    assert replays(fn) >= STEPS - 2, fn.explain()
+
+
+def test_a_forwarded_trace_still_fails_its_guard_on_a_new_shape():
+    def f(x):
+        y = (x - 5) ** 2
+        return y.sum() * x[0]
+    fn = ember.compile(f)
+    for i, shape in enumerate([(3,), (3,), (4,), (3,), (4,)]):
+        x = (ember.arange(float(shape[0])) + 1) * (i + 1)
+        assert np.array_equal(fn(x).numpy(), f(x).numpy())
+    with pytest.raises(IndexError):  # a 0-d x: the trace raises as eager does and leaves no trace
+        fn(ember.tensor(2.0))
+    assert len(fn._traces) == 2 and replays(fn) == 3, fn.explain()
+
+
 def test_broadcast_reduction_workload_with_inputs_is_bit_identical():
     rng = np.random.default_rng(4)
     a0, w0 = rng.standard_normal((8, 5)).astype(np.float32), rng.standard_normal((8, 5)).astype(np.float32)
@@ -206,6 +312,8 @@ def test_broadcast_reduction_workload_with_inputs_is_bit_identical():
     fn, records = run_both(make, inputs=inputs)
     assert_identical(records)
     assert replays(fn) >= STEPS - 2, fn.explain()
+    # passes.share_buffers: dead intermediates of the same shape hand their memory on
+    assert (fn._traces[-1].buffers_shared > 0) is passes.ENABLED, fn.explain()
 
 
 # -- guards ---------------------------------------------------------------------------------
@@ -320,7 +428,7 @@ def test_replay_runs_no_op_code_and_makes_only_the_output_tensor():
     # the compiled function's own bookkeeping, the guard's grad-mode/default-dtype reads, the kernels,
     # and the output tensor: no op, Node or engine code
     assert ember_code <= {("_compile/function.py", name) for name in ("__call__", "replay", "rebuild", "flatten",
-                                                                      "<listcomp>", "<genexpr>")} | {
+                                                                      "before_kernels", "<listcomp>", "<genexpr>")} | {
         ("_dtype.py", "get_default_dtype"), ("_tensor.py", "make_tensor"), ("_compile/traced.py", "kernel")}, ember_code
     assert sum(1 for f, name in calls if name == "make_tensor") == 1
 

@@ -149,9 +149,9 @@ def test_without_a_gpu_streams_events_and_amp_answer_as_torchs_cpu_build():
 
 
 # -- the suites, on device "cuda" under the stand-in ------------------------------------------------------
-SUITES = ["tests/test_cuda_device.py", "tests/test_cuda_devices.py", "tests/test_gradients.py", "tests/test_nn_core.py",
-          "tests/test_nn_layers.py",
-          "tests/test_optim.py"]
+SUITES = ["tests/test_cuda_device.py", "tests/test_cuda_devices.py", "tests/test_cuda_api.py",
+          "tests/test_factories.py", "tests/test_cuda_autocast.py", "tests/test_gradients.py", "tests/test_nn_core.py",
+          "tests/test_nn_layers.py", "tests/test_optim.py"]
 
 
 @pytest.mark.skipif(os.environ.get("EMBER_TEST_DEVICE", "cpu") != "cpu", reason="already the device run")

@@ -250,3 +250,67 @@ def test_grad_scaler_scales_on_the_gpu():
     scaler.step(optimizer)
     scaler.update()
     assert model.weight.grad.tolist() == [[2.0, 2.0, 2.0]]  # unscaled before the step
+
+
+def test_clamp_min_max_take_a_cpu_scalar_and_factories_honour_device():
+    x = ember.tensor([0.5, 1.5, 2.5], device="cuda")
+    s = ember.tensor(1.0)
+    assert ember.clamp_min(x, s).is_cuda and ember.clamp_min(x, s).tolist() == [1.0, 1.5, 2.5]
+    assert ember.clamp_max(x, s).tolist() == [0.5, 1.0, 1.0]
+    with pytest.warns(UserWarning):
+        assert ember.range(0, 2, device="cuda").is_cuda
+    assert ember.asarray([1.0, 2.0], device="cuda").is_cuda and ember.asarray(x, device="cpu").tolist() == x.tolist()
+    model, extra = ember.nn.Linear(2, 1).cuda(), ember.nn.Parameter(ember.ones(2, device="cuda"))
+    optimizer = ember.optim.LBFGS(list(model.parameters()) + [extra], max_iter=2)  # extra never gets a gradient
+
+    def closure():
+        optimizer.zero_grad()
+        loss = model(ember.ones(1, 2, device="cuda")).sum()
+        loss.backward()
+        return loss
+    optimizer.step(closure)
+    assert model.weight.is_cuda and extra.tolist() == [1.0, 1.0]
+
+
+# -- the graph of a 0-d CPU operand is torch's: no copy node ------------------------------------------------------
+def graph_names(node):
+    """The nested names of a grad_fn graph, as next_functions lists them."""
+    if node is None:
+        return None
+    return (type(node).__name__, tuple(graph_names(next_node) for next_node, _ in node.next_functions))
+
+
+GRAPH_CASES = [
+    ("mul", lambda lib, x, s: x * s), ("rpow", lambda lib, x, s: s ** x),
+    ("non-leaf", lambda lib, x, s: x / (s * 3)), ("where", lambda lib, x, s: lib.where(x > 0.5, x, s.exp())),
+    ("addcmul", lambda lib, x, s: lib.addcmul(x, x, s)), ("in-place", lambda lib, x, s: (x * 1.0).mul_(s)),
+    ("twice", lambda lib, x, s: x * s + s),
+]
+
+
+@pytest.mark.parametrize("name,expression", GRAPH_CASES, ids=[case[0] for case in GRAPH_CASES])
+def test_a_cpu_scalars_graph_and_gradient_are_torchs(name, expression):
+    torch = pytest.importorskip("torch")
+
+    def run(lib, device):
+        x = lib.tensor([0.25, 0.75, 1.5], dtype=lib.float64, device=device, requires_grad=True)
+        s = lib.tensor(1.75, dtype=lib.float64, requires_grad=True)  # always on the CPU
+        result = expression(lib, x, s)
+        (first,) = lib.autograd.grad(result.sum(), s, create_graph=True)
+        second = lib.autograd.grad(first, x, retain_graph=True, allow_unused=True)[0] if first.requires_grad else None
+        result.sum().backward()
+        return graph_names(result.grad_fn), s.grad, first, second
+
+    names, s_grad, first, second = run(ember, "cuda")
+    expected_names, expected_grad, expected_first, expected_second = run(torch, "cpu")  # torch on cuda: the same graph
+    assert names == run(ember, "cpu")[0]
+    if name != "where":  # ember's WhereBackward0 lists the condition's edge (None), on the CPU too
+        assert names == expected_names
+    assert s_grad.device == ember.device("cpu") and first.device == ember.device("cpu")
+    np.testing.assert_allclose(s_grad.numpy(), expected_grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(first.detach().numpy(), expected_first.detach().numpy(), rtol=1e-12)
+    if expected_second is None:
+        assert second is None
+    else:
+        assert second.is_cuda
+        np.testing.assert_allclose(second.cpu().numpy(), expected_second.numpy(), rtol=1e-12)

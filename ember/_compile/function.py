@@ -19,8 +19,10 @@ from .._dtype import get_default_dtype
 from .._grad_state import state as grad_state
 from .._ops import _unrolled
 from .._tensor import Tensor, make_tensor
+from . import passes as _passes
 from . import state as _state
 from . import traced as _traced
+from .replay import make_replay
 from .traced import Diverged, Recorder, RecordingGenerator, Traced, root
 
 # The two declared seams that let ember's ops take a Traced where they take a NumPy array: the
@@ -71,10 +73,27 @@ class Trace:
         self.diverged = 0
         self.generators = ()     # ember Generators drawn from (restored if a replay falls back)
         self.undo = ()           # state arrays written before the last value check (restored likewise)
+        self.copies_forwarded = 0  # copies passes.py dropped
+        self.buffers_shared = 0    # trace-time arrays that passes.py moved into another's buffer
 
     @property
     def replayable(self):
         return not self.reasons
+
+    def before_kernels(self):
+        """What a fall back to eager restores: it must draw the same random numbers again and start
+        from the same state."""
+        rng_states = [g._rng.bit_generator.state for g in self.generators] if self.generators else ()
+        return rng_states, [array.copy() for array in self.undo] if self.undo else ()
+
+    def fall_back(self, saved):
+        """A value the trace branched on differs: nothing lasting changed yet, once this is undone."""
+        rng_states, copies = saved
+        for generator, rng_state in zip(self.generators, rng_states):
+            generator._rng.bit_generator.state = rng_state
+        for array, copy in zip(self.undo, copies):
+            _copyto(array, copy)
+        self.diverged += 1
 
     def replay(self, leaves):
         for index, array, _ in self.inputs:
@@ -83,18 +102,12 @@ class Trace:
             grad = tensor._grad
             if grad._data is not start:
                 _copyto(start, grad._data)
-        # a fall back to eager must draw the same random numbers again and start from the same state
-        rng_states = [g._rng.bit_generator.state for g in self.generators] if self.generators else ()
-        saved = [array.copy() for array in self.undo] if self.undo else ()
+        saved = self.before_kernels()
         try:
             for kernel in self.kernels:
                 kernel()
-        except Diverged:  # a value the trace branched on differs: nothing lasting changed yet
-            for generator, rng_state in zip(self.generators, rng_states):
-                generator._rng.bit_generator.state = rng_state
-            for array, copy in zip(self.undo, saved):
-                _copyto(array, copy)
-            self.diverged += 1
+        except Diverged:
+            self.fall_back(saved)
             return DIVERGED
         for tensor, name, value in self.rebind:
             setattr(tensor, name, value)
@@ -121,6 +134,7 @@ class CompiledFunction:
         self._fn = fn
         self._options = options
         self._traces = []
+        self._last = None
         self.__wrapped__ = fn
         self.__name__ = getattr(fn, "__name__", type(fn).__name__)
         self.__doc__ = getattr(fn, "__doc__", None)
@@ -132,8 +146,10 @@ class CompiledFunction:
         if kwargs or [arg for arg in args if type(arg) in _CONTAINERS]:
             leaves = []
             flatten((args, kwargs), leaves)
-        for trace in self._traces:
+        last = self._last  # the trace that matched last is tried first
+        for trace in (last, *self._traces) if last is not None else self._traces:
             if trace.guard(leaves):
+                self._last = trace
                 if trace.reasons:
                     return self._fn(*args, **kwargs)
                 answer = trace.replay(leaves)
@@ -237,8 +253,12 @@ class CompiledFunction:
                 {id(root(array)) for array in originals.values()}) != len(originals):
             problems.append("two arguments are the same tensor or share memory")
         trace.kernels = tuple(recorder.kernels)
+        if not problems:
+            self._optimise(trace, recorder)
         trace.generators = tuple(recorder.generators) if recorder.checks else ()
         trace.reasons = problems
+        if not problems and _passes.ENABLED:
+            trace.replay = make_replay(trace, DIVERGED)  # the same steps as Trace.replay, written out
         self._traces.append(trace)  # only now: a call that raised leaves no trace behind
         if problems and self._options.get("fullgraph"):
             import warnings
@@ -335,6 +355,25 @@ class CompiledFunction:
                     rebind.append((grad1, "_data", grad1._data))
         trace.copy_in, trace.rebind = tuple(copy_in), tuple(rebind)
 
+    def _optimise(self, trace, recorder):
+        """passes.py on the kernels; the answers and rebound arrays follow the forwarded copies."""
+        protected = set(recorder.persistent) | {id(root(array)) for _, array, _ in trace.inputs}
+        template, plan = trace.outputs
+        escaping = {id(root(value)) for kind, value in plan if kind == "array"}
+        escaping |= {id(root(value)) for _, name, value in trace.rebind if name == "_data"}
+        kernels, uses = _passes.identities(recorder.kernels, recorder.uses)
+        kernels, uses = _passes.fuse_stores(kernels, uses, protected, escaping)
+        kernels, uses, forwarded = _passes.forward_copies(kernels, uses, protected, escaping)
+        trace.copies_forwarded = len(forwarded)
+        if forwarded:
+            trace.outputs = template, [(kind, forwarded.get(id(value), value) if kind == "array" else value)
+                                       for kind, value in trace.outputs[1]]
+            trace.rebind = tuple((tensor, name, forwarded.get(id(value), value) if name == "_data" else value)
+                                 for tensor, name, value in trace.rebind)
+            escaping |= {id(root(src)) for src in forwarded.values()}
+        kernels, trace.buffers_shared = _passes.share_buffers(kernels, uses, protected, escaping)
+        trace.kernels = tuple(_passes.tighten(kernels))
+
     # -- reporting --------------------------------------------------------------------------------
     def explain(self):
         """A readable account of the traces and why any of them runs eagerly."""
@@ -345,6 +384,8 @@ class CompiledFunction:
         for number, trace in enumerate(self._traces):
             if trace.replayable:
                 lines.append(f"  trace {number}: replayed {trace.replays} time(s), {len(trace.kernels)} kernels"
+                             + (f" ({trace.copies_forwarded} copies forwarded, {trace.buffers_shared} buffers shared)"
+                                if trace.copies_forwarded or trace.buffers_shared else "")
                              + (f"; {trace.diverged} call(s) ran eagerly because a value the trace branched on "
                                 "differed" if trace.diverged else ""))
             else:

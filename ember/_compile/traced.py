@@ -55,6 +55,7 @@ class Recorder:
 
     def __init__(self):
         self.kernels = []
+        self.uses = []            # (arrays read, arrays written) of each kernel, for passes.py
         self.refusals = []       # (reason, where) in order; any one makes the trace eager-only
         self.read = set()        # ids of the root arrays that kernels read
         self.written = set()     # ids of the root arrays that kernels write in place
@@ -83,17 +84,40 @@ class Recorder:
         if len(self.refusals) < 5:
             self.refusals.append((reason, _user_frame()))
 
-    def add(self, kernel, inputs=(), written=()):
+    def add(self, kernel, inputs=(), written=(), outputs=()):
+        """`inputs`: the arrays the kernel reads; `written`: those it writes in place; `outputs`: the
+        new arrays it fills (the trace-time answers). passes.py reads the same three."""
         self.kernels.append(kernel)
         read = self.read
-        for value in inputs:
-            if type(value) is _ndarray:
-                read.add(id(root(value)))
+        arrays = [value for value in inputs if type(value) is _ndarray]
+        for value in arrays:
+            read.add(id(root(value)))
+        self.uses.append((arrays, [*written, *(o for o in outputs if type(o) is _ndarray)]))
         for value in written:
             owner = id(root(value))
             self.written.add(owner)
             if owner in self.persistent:
                 self.state_writes.append((len(self.kernels) - 1, root(value)))
+
+
+def replayed_scalars(source, formula, dtype, *constants):
+    """``formula(source.item(), *constants)``, a tuple of Python numbers, as 0-d arrays of `dtype`
+    that each replay recomputes from `source`'s value at that point of the call.
+
+    An optimizer's bias correction is Python arithmetic on its step count: a plain ``.item()``
+    would be a value check that fails at every replay (the count moves on), and a Python number
+    would be baked into the kernels. Kernels reading these arrays compute what they compute with
+    the number itself: a Python float meets a float array as a weak scalar, cast to its dtype.
+    """
+    raw = source._a
+    buffers = tuple(numpy.array(value, dtype=dtype) for value in formula(raw.item(), *constants))
+
+    def kernel():
+        for buffer, value in zip(buffers, formula(raw.item(), *constants)):
+            buffer[()] = value
+    if recorder is not None:
+        recorder.add(kernel, (raw,), outputs=buffers)
+    return tuple(_new_traced(buffer) for buffer in buffers)
 
 
 class Diverged(Exception):
@@ -195,7 +219,7 @@ def _record_result(function, args, keywords, result, what, owner=None):
         return result
     inputs = _flat_arrays(args, _flat_arrays(keywords, [] if owner is None else [owner]))
     if result is None:
-        rec.add(functools.partial(function, *args, **keywords), inputs)
+        rec.add(functools.partial(function, *args, **keywords), inputs, inputs)  # it may write any of them
         return None
     if type(result) is tuple and result and all(type(r) is _ndarray or isinstance(r, numpy.generic)
                                                 for r in result):
@@ -204,12 +228,12 @@ def _record_result(function, args, keywords, result, what, owner=None):
         if fresh:
             if len(fresh) != len(buffers):
                 rec.refuse(f"{what} answered views and new arrays together")
-            rec.add(_copy_kernel(function, args, keywords, buffers), inputs)
+            rec.add(_copy_kernel(function, args, keywords, buffers), inputs, outputs=buffers)
         return tuple(_new_traced(b) for b in buffers)
     if type(result) is _ndarray or isinstance(result, numpy.generic):
         buffer = as_buffer(result)
         if not _is_view_of(buffer, inputs):
-            rec.add(_copy_kernel(function, args, keywords, (buffer,)), inputs)
+            rec.add(_copy_kernel(function, args, keywords, (buffer,)), inputs, outputs=(buffer,))
         return _new_traced(buffer)
     if isinstance(result, (bool, int, float, complex)):
         rec.refuse(f"{what} answered a Python number that depends on the values")
@@ -277,7 +301,7 @@ class Traced:
             raw_keywords["out"] = buffers[0]
         else:
             raw_keywords["out"] = buffers
-        rec.add(functools.partial(function, *raw_inputs, **raw_keywords), raw_inputs)
+        rec.add(functools.partial(function, *raw_inputs, **raw_keywords), raw_inputs, outputs=buffers)
         return tuple(_new_traced(b) for b in buffers) if many else _new_traced(buffers[0])
 
     def __array_function__(self, function, types, args, keywords):
@@ -350,7 +374,7 @@ class Traced:
             if type(result) is _ndarray and (name == "copy" and not raw_args and not raw_keywords
                                              or name == "astype" and len(raw_args) == 1 and not raw_keywords):
                 # the same cast or copy, into the trace-time buffer (NumPy's astype is copyto's cast)
-                rec.add(functools.partial(_copyto, result, raw, casting="unsafe"), (raw,))
+                rec.add(functools.partial(_copyto, result, raw, casting="unsafe"), (raw,), outputs=(result,))
                 return _new_traced(result)
             return _record_result(getattr(raw, name), raw_args, raw_keywords, result, f"array.{name}()", raw)
         return recorded_method
@@ -365,7 +389,7 @@ class Traced:
             return result
         if type(raw_index) is tuple and not raw_index and self._a.ndim == 0:  # x[()]: the value as a 0-d copy
             buffer = numpy.asarray(result)
-            recorder.add(functools.partial(_copyto, buffer, self._a), (self._a,))
+            recorder.add(functools.partial(_copyto, buffer, self._a), (self._a,), outputs=(buffer,))
             return _new_traced(buffer)
         return _record_result(self._a.__getitem__, (raw_index,), {}, result, "indexing", self._a)
 
@@ -462,6 +486,6 @@ class RecordingGenerator:
                 return getattr(generator._rng, name)(*args, **keywords)
             recorder.draws_from(generator)
             recorder.add(_copy_kernel(again, raw_args, raw_keywords, (result,)),
-                         _flat_arrays(raw_args, _flat_arrays(raw_keywords, [])))
+                         _flat_arrays(raw_args, _flat_arrays(raw_keywords, [])), outputs=(result,))
             return _new_traced(result)
         return draw

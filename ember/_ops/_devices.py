@@ -7,9 +7,10 @@ them. Everything else with two devices raises "Expected all tensors to be on the
 
 ember meets the mix when CuPy refuses a NumPy array (a TypeError) or, for the unrolled
 two-input ops, when a 0-d input lies on another device than the other input: it then moves each
-such tensor with ``.to(gpu)``, so its gradient comes back to the CPU through ToCopyBackward0, and
-runs the op again. A CPU 0-d tensor's grad_fn graph therefore shows one ToCopyBackward0 that
-torch's does not (torch moves 0-d gradients inside its engine instead).
+such tensor with ``.to(gpu)`` and runs the op again. The op's node then points its edge past the
+copy's ToCopyBackward0, straight at the 0-d tensor's own node, and marks the input as living on the
+host, so that fit_to_input brings the gradient back to the CPU: torch's engine moves 0-d gradients
+the same way (validate_outputs), and its graph has no copy node either.
 
 CuPy computes on its *current* GPU, torch on the tensors' own: an op whose inputs all live on
 cuda:1 while cuda:0 is current is re-run with cuda:1 current (CuPy refuses the arrays of another
@@ -17,6 +18,7 @@ GPU with a ValueError where the GPUs have no peer access; the stand-in always do
 """
 from .._backend import device_guard
 from .._tensor import Tensor
+from ..autograd.graph import OnHost, next_node
 
 # torch's TensorIterator ops built with allow_cpu_scalars (binary_op, comparison_op, addcmul ...)
 ONE_CPU_SCALAR = frozenset({
@@ -24,6 +26,7 @@ ONE_CPU_SCALAR = frozenset({
     "hypot", "nextafter", "logaddexp", "logaddexp2", "xlogy", "heaviside", "ldexp", "gcd", "lcm",
     "maximum", "minimum", "fmax", "fmin", "eq", "ne", "lt", "le", "gt", "ge", "logical_and", "logical_or",
     "logical_xor", "bitwise_and", "bitwise_or", "bitwise_xor", "addcmul", "addcdiv", "lerp",
+    "clamp_min", "clamp_max",  # their Tensor overloads are binary ops; clamp(Tensor, Tensor) is not
 })
 # ops that move every 0-d CPU tensor to the output's device themselves (torch's where_self_out,
 # masked_fill's value.item())
@@ -70,12 +73,32 @@ def retried(op, name, inputs, attributes, error):
     op on the moved inputs, or under the inputs' GPU; else the error torch raises."""
     arguments = moved(name, inputs)
     if arguments is not None:
-        return op(*arguments, **attributes)
+        result = op(*arguments, **attributes)
+        _past_the_copies(result, inputs, arguments)
+        return result
     gpu = gpu_of(inputs)
     if gpu is not None and gpu.index is not None and _other_gpu_is_current(gpu):
         with device_guard(gpu.index):
             return op(*inputs, **attributes)
     raise error
+
+
+def _past_the_copies(result, inputs, arguments):
+    """Point the edges of `result`'s node that lead to a moved 0-d tensor's copy at the tensor itself,
+    with its gradient brought back to the host (see the module's text)."""
+    node = result.grad_fn if isinstance(result, Tensor) else None
+    if node is None:
+        return
+    nodes, nrs, meta = list(node._next_nodes), list(node._next_nrs), node._input_meta
+    if meta is None:  # every input shaped like the output (see Node): spell it out, to mark one
+        meta = (result._data.shape, result._data.dtype) * len(nodes)
+    meta = list(meta)
+    for index, (original, copy) in enumerate(zip(inputs, arguments)):
+        if copy is original or index >= len(nodes) or nodes[index] is None or nodes[index] is not copy.grad_fn:
+            continue
+        nodes[index], nrs[index] = next_node(original), original.output_nr
+        meta[2 * index], meta[2 * index + 1] = original._data.shape, OnHost(original._data.dtype)
+    node._next_nodes, node._next_nrs, node._input_meta = tuple(nodes), tuple(nrs), tuple(meta)
 
 
 def _other_gpu_is_current(gpu):

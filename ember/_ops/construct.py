@@ -423,6 +423,8 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
         result = tensor(obj, dtype=dtype)
     else:
         result = as_tensor(obj, dtype=dtype)
+    if device is not None:  # torch copies to the device asked for (a no-op where it already lives)
+        result = result.to(device)
     if requires_grad and not result._requires_grad:
         result.requires_grad_(True)
     return result

@@ -1,7 +1,8 @@
 """ember.amp: torch.amp's autocast and GradScaler, answered as torch answers on a machine without a GPU.
 
-- ``autocast("cuda")`` (or "mps", "xpu") warns and disables itself, as torch does when no such device
-  exists: the code inside runs in float32, as it does under torch on a CPU.
+- ``autocast("cuda")`` with a GPU (CuPy) casts the GPU tensors of matmul, linear, conv ... to float16 (and
+  those of the losses to float32), as torch's CUDA autocast; without one it (and "mps", "xpu") warns and
+  disables itself, as torch does when no such device exists: the code inside runs in float32.
 - ``autocast("cpu")`` (dtype bfloat16 by default, or float16) casts as torch's CPU autocast does: matmul,
   linear, conv, bmm, addmm, prelu, scaled_dot_product_attention ... run in that dtype, the losses, prod and
   cdist in float32, everything else in the dtype it is given (the lists: ember/_autocast.py, declared on

@@ -13,6 +13,11 @@ def _default_dtype(device_type):
     return _dtype.bfloat16 if device_type == "cpu" else _dtype.float16
 
 
+def _gpu_present():
+    from .. import cuda
+    return cuda.is_available()
+
+
 def is_autocast_available(device_type):
     return device_type in ("cpu", *_GPU_TYPES)
 
@@ -38,7 +43,10 @@ class autocast:
         self.device = device_type
         self.fast_dtype = dtype if dtype is not None else _default_dtype(device_type)
         self._enabled = bool(enabled)
-        if self._enabled and device_type in _GPU_TYPES:
+        if self._enabled and device_type == "cuda" and _gpu_present():
+            if self.fast_dtype.name == "bfloat16":  # ember's bfloat16 lives on the host (is_bf16_supported)
+                raise RuntimeError("Current CUDA Device does not support bfloat16. Please switch dtype to float16.")
+        elif self._enabled and device_type in _GPU_TYPES:
             warnings.warn("CUDA is not available or torch_xla is imported. Disabling autocast." if device_type == "cuda"
                           else f"User provided device_type of '{device_type}', but {device_type.upper()} is not "
                           "available. Disabling", UserWarning, stacklevel=2)
@@ -52,15 +60,14 @@ class autocast:
     def __enter__(self):
         self._previous = list(_state.setdefault(self.device, [False, None]))
         _state[self.device] = [self._enabled, self.fast_dtype]
-        if self.device == "cpu":  # the ops read the policy state (ember._autocast)
-            self._previous_policy = _autocast.enabled[0], _autocast.dtype[0]
-            _autocast.enabled[0], _autocast.dtype[0] = self._enabled, self.fast_dtype
+        if self.device in ("cpu", "cuda"):  # the ops read the policy state (ember._autocast)
+            self._previous_policy = _autocast.switch(self.device, self._enabled, self.fast_dtype)
         return self
 
     def __exit__(self, *exc):
         _state[self.device] = self._previous
-        if self.device == "cpu":
-            _autocast.enabled[0], _autocast.dtype[0] = self._previous_policy
+        if self.device in ("cpu", "cuda"):
+            _autocast.restore(self.device, self._previous_policy)
         return False
 
     def __call__(self, func):

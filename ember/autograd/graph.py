@@ -21,7 +21,7 @@ import itertools
 import weakref
 from sys import getrefcount
 
-from .._backend import as_array, ndarray
+from .._backend import as_array, ndarray, to_host
 from .._dtype import LEGACY_NAMES, from_numpy_dtype
 from .._ops._kernels import add_reduce
 from .._tensor import Tensor, make_tensor, shared_counter, version_of
@@ -533,8 +533,21 @@ def sum_to(grad, shape):
     return _ops.reshape(grad, shape) if leading else grad
 
 
+class OnHost:
+    """An input's dtype in a node's _input_meta, for a 0-d CPU tensor that the op moved to the GPU
+    (ember/_ops/_devices.py): its gradient goes back to the host, as torch's engine moves it."""
+
+    __slots__ = ("dtype",)
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+
 def fit_to_input(grad, shape, dtype):
-    """Bring a formula's gradient to its input's shape (un-broadcast) and dtype."""
+    """Bring a formula's gradient to its input's shape (un-broadcast), dtype and device."""
+    if type(dtype) is OnHost:
+        grad = fit_to_input(grad, shape, dtype.dtype)
+        return grad.to("cpu") if isinstance(grad, Tensor) else to_host(grad)
     if grad.shape != shape:
         grad = sum_to(grad, shape)
     if grad.dtype != dtype:

@@ -7,7 +7,8 @@ answer raise torch's ``AssertionError: Torch not compiled with CUDA enabled``. F
 take seconds, so it happens once, on the first question (ember._backend caches it).
 
 ember draws random numbers on the host and moves them (so CPU and GPU runs of a seeded program
-agree): ``ember.manual_seed`` seeds them all, and ``ember.cuda.manual_seed`` has nothing to seed.
+agree): ``ember.manual_seed`` seeds them all, and ``ember.cuda.manual_seed`` (``seed``, ``seed_all``)
+has nothing to seed; ``get_rng_state``/``set_rng_state`` read and restore the host generator's state.
 
 Several GPUs are cuda:0, cuda:1 ...: ``set_device``, ``with ember.cuda.device(i):`` and
 ``current_device`` are CuPy's current device (``cupy.cuda.Device(i)``), where "cuda" alone puts
@@ -18,7 +19,7 @@ from collections import namedtuple
 from .. import _backend
 
 _NOT_COMPILED = "Torch not compiled with CUDA enabled"
-_peak_allocated = 0
+_peak_allocated = _peak_reserved = 0
 
 _DeviceProperties = namedtuple("_CudaDeviceProperties", "name major minor total_memory multi_processor_count")
 
@@ -128,17 +129,111 @@ def memory_reserved(device=None):
     return 0 if module is None else module.get_default_memory_pool().total_bytes()
 
 
+def max_memory_reserved(device=None):
+    """The largest memory_reserved() seen so far (sampled, as max_memory_allocated)."""
+    global _peak_reserved
+    _peak_reserved = max(_peak_reserved, memory_reserved(device))
+    return _peak_reserved
+
+
 def reset_peak_memory_stats(device=None):
-    global _peak_allocated
-    _peak_allocated = 0
+    global _peak_allocated, _peak_reserved
+    if _backend.cupy() is None:  # what torch's CPU build raises here
+        raise AttributeError("module 'torch._C' has no attribute '_cuda_resetPeakMemoryStats' (ember found no GPU)")
+    _peak_allocated = _peak_reserved = 0
 
 
+def mem_get_info(device=None):
+    """(free, total) bytes of the GPU's memory, as the driver counts them (cudaMemGetInfo)."""
+    module = _cupy()
+    with module.cuda.Device(_checked(_index(device))):
+        return tuple(module.cuda.runtime.memGetInfo())
+
+
+def memory_stats(device=None):
+    """The counters ember can answer, under torch's key names: the bytes CuPy's pool holds in arrays
+    (allocated) and from the driver (reserved), now and at their sampled peak. Empty without a GPU."""
+    from collections import OrderedDict
+    if _backend.cupy() is None:
+        return OrderedDict()
+    stats = {"allocated_bytes.all.current": memory_allocated(device),
+             "allocated_bytes.all.peak": max_memory_allocated(device),
+             "reserved_bytes.all.current": memory_reserved(device),
+             "reserved_bytes.all.peak": max_memory_reserved(device)}
+    return OrderedDict(sorted(stats.items()))
+
+
+def memory_summary(device=None, abbreviated=False):
+    """A table of memory_stats(), in torch's layout for the rows ember counts."""
+    stats = memory_stats(device)
+    if not stats:  # torch's CPU build fails looking up the first counter
+        raise KeyError("allocated_bytes.all.current (memory_summary needs a GPU; ember found none)")
+    rule = "|" + "=" * 75 + "|"
+    lines = [rule, f"|{f'PyTorch CUDA memory summary, device ID {_index(device)}':^75}|", rule,
+             f"|{'        Metric':<26}|{' Cur Usage':<16}|{' Peak Usage':<16}|{'':<15}|", rule]
+    for title, key in (("Allocated memory", "allocated_bytes"), ("GPU reserved memory", "reserved_bytes")):
+        current, peak = _bytes(stats[f"{key}.all.current"]), _bytes(stats[f"{key}.all.peak"])
+        lines.append(f"| {title:<25}| {current:>14} | {peak:>14} |{'':<15}|")
+    lines.append(rule)
+    return "\n".join(lines) + "\n"
+
+
+def _bytes(count):
+    """torch's memory_summary sizes: B, KiB, MiB, GiB."""
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if count < 1024 or unit == "GiB":
+            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.2f} {unit}"
+        count /= 1024
+
+
+# -- random numbers: GPU tensors draw theirs from the host generator (see the module's text) --------------
 def manual_seed(seed):
     """Nothing to seed: ember draws GPU tensors' random numbers with the host generator
     (ember.manual_seed), as a CPU-only torch build also ignores this call."""
 
 
 manual_seed_all = manual_seed
+
+
+def seed():
+    """Nothing to seed (see manual_seed)."""
+
+
+seed_all = seed
+
+
+def initial_seed():
+    """The host generator's initial seed, which GPU tensors' random numbers come from."""
+    _cupy()
+    from .. import _random
+    return _random.initial_seed()
+
+
+def get_rng_state(device="cuda"):
+    """The state of the generator GPU tensors draw from: the host's (a uint8 CPU tensor, as torch's)."""
+    _cupy()
+    _checked(_index(device))
+    from .. import _random
+    return _random.get_rng_state()
+
+
+def set_rng_state(new_state, device="cuda"):
+    """Restore a state from get_rng_state (the host generator's). Without a GPU nothing happens, as
+    torch's CPU build queues the call for a GPU that never comes."""
+    if _backend.cupy() is None:
+        return
+    _checked(_index(device))
+    from .. import _random
+    _random.set_rng_state(new_state)
+
+
+def get_rng_state_all():
+    return [get_rng_state(index) for index in range(device_count())]
+
+
+def set_rng_state_all(new_states):
+    for index, state in enumerate(new_states):
+        set_rng_state(state, index)
 
 
 def is_bf16_supported(including_emulation=True):
@@ -173,5 +268,7 @@ class device_of(device):
         super().__init__(obj.get_device() if obj.is_cuda else -1)
 
 
+from .._legacy import CUDA_TYPED  # noqa: E402
+globals().update({cls.__name__: cls for cls in CUDA_TYPED.values()})  # FloatTensor, LongTensor ... on the GPU
 from . import amp  # noqa: E402,F401  (torch.cuda.amp)
 from .streams import Event, Stream, StreamContext, current_stream, default_stream, set_stream, stream  # noqa: E402,F401

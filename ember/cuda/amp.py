@@ -23,10 +23,23 @@ class GradScaler(_amp.GradScaler):
 
 
 def custom_fwd(fwd=None, *, cast_inputs=None):
-    """torch.cuda.amp.custom_fwd: autocast never runs in ember, so the function runs as written."""
+    """torch.cuda.amp.custom_fwd: with cast_inputs, a forward called under autocast("cuda") gets its GPU
+    floating tensors cast to that dtype and runs with autocast off; otherwise it runs as written."""
     if fwd is None:
         return functools.partial(custom_fwd, cast_inputs=cast_inputs)
-    return fwd
+    if cast_inputs is None:
+        return fwd
+
+    @functools.wraps(fwd)
+    def decorate_fwd(*args, **kwargs):
+        if not _amp.is_autocast_enabled("cuda"):
+            return fwd(*args, **kwargs)
+        from .._autocast import _cast
+        targets, floating = (None, cast_inputs), ("float64", "float32", "float16", "bfloat16")
+        with _amp.autocast("cuda", enabled=False):
+            return fwd(*(_cast(value, targets, floating) for value in args),
+                       **{key: _cast(value, targets, floating) for key, value in kwargs.items()})
+    return decorate_fwd
 
 
 def custom_bwd(bwd):

@@ -1,5 +1,9 @@
 """Adam and AdamW (Adam with decoupled weight decay), with amsgrad and maximize."""
+import numpy as np
+
 from .. import _creation, _ops
+from .._compile import traced as _traced
+from .._tensor import Tensor, make_tensor
 from ._pointwise import addcdiv_, addcmul_, lerp_, maximum
 from ._validate import check_betas, check_eps, check_lr, check_weight_decay, scalar
 from .optimizer import Optimizer
@@ -14,6 +18,42 @@ def count_step(param_state):
     step = param_state["step"]
     step.add_(1)
     return step.item()
+
+
+def advance_step(param_state):
+    """count_step for optimizers that do not use the count (nothing read into Python)."""
+    param_state["step"].add_(1)
+
+
+def step_factors(param_state, param, formula, *constants):
+    """Count the step and answer ``formula(step, *constants)``: Python floats, computed as torch
+    computes them. Under ember.compile's trace they are 0-d tensors of the parameter's dtype that
+    each replay recomputes from the step count (traced.replayed_scalars); the update takes either
+    (addcdiv_by), and both give the same bits: a Python float meets the parameter's array cast to
+    its dtype, as the 0-d array does."""
+    step = param_state["step"]
+    step.add_(1)
+    data = step._data
+    if type(data) is _traced.Traced and _traced.recorder is not None and param.dtype.is_floating_point \
+            and param._data.dtype in (np.float32, np.float64):
+        return tuple(make_tensor(array) for array in
+                     _traced.replayed_scalars(data, formula, param._data.dtype, *constants))
+    return formula(step.item(), *constants)
+
+
+def addcdiv_by(param, tensor1, tensor2, value):
+    """param.addcdiv_(tensor1, tensor2, value=value), with `value` a number or a 0-d tensor from
+    step_factors (x + value * (t1 / t2): the product is the same either way round)."""
+    if isinstance(value, Tensor):
+        return param.add_(_ops.div(tensor1, tensor2).mul_(value))
+    return addcdiv_(param, tensor1, tensor2, value=value)
+
+
+def _adam_factors(step, lr, beta1, beta2):
+    bias_correction1 = 1 - beta1 ** step
+    bias_correction2 = 1 - beta2 ** step
+    step_size = lr / bias_correction1
+    return -step_size, bias_correction2 ** 0.5
 
 
 class Adam(Optimizer):
@@ -49,7 +89,7 @@ class Adam(Optimizer):
                 if maximize:
                     grad = -grad
                 exp_avg, exp_avg_sq = state["exp_avg"], state["exp_avg_sq"]
-                step = count_step(state)
+                neg_step_size, bias_correction2_sqrt = step_factors(state, param, _adam_factors, lr, beta1, beta2)
                 if weight_decay != 0:
                     if decoupled:
                         param.mul_(1 - lr * weight_decay)
@@ -57,17 +97,13 @@ class Adam(Optimizer):
                         grad = grad.add(param, alpha=weight_decay)
                 lerp_(exp_avg, grad, 1 - beta1)
                 addcmul_(exp_avg_sq.mul_(beta2), grad, grad, value=1 - beta2)
-                bias_correction1 = 1 - beta1 ** step
-                bias_correction2 = 1 - beta2 ** step
-                step_size = lr / bias_correction1
-                bias_correction2_sqrt = bias_correction2 ** 0.5
                 if amsgrad:
                     state["max_exp_avg_sq"].copy_(maximum(state["max_exp_avg_sq"], exp_avg_sq))
                     second_moment = state["max_exp_avg_sq"]
                 else:
                     second_moment = exp_avg_sq
                 denom = (_ops.sqrt(second_moment) / bias_correction2_sqrt).add_(eps)
-                addcdiv_(param, exp_avg, denom, value=-step_size)
+                addcdiv_by(param, exp_avg, denom, neg_step_size)
         return loss
 
 

@@ -2,7 +2,7 @@
 from .. import _creation, _ops
 from ._pointwise import addcdiv_, addcmul_, lerp_, maximum
 from ._validate import check_betas, check_eps, check_lr, check_momentum, check_weight_decay, scalar
-from .adam import count_step, new_step
+from .adam import addcdiv_by, advance_step, new_step, step_factors
 from .optimizer import Optimizer
 
 
@@ -16,6 +16,14 @@ def _gradients(optimizer, group, init):
         if len(state) == 0:
             init(param, state)
         yield param, (-grad if group["maximize"] else grad), state
+
+
+def _adagrad_factors(step, lr, lr_decay):
+    return (-(lr / (1 + (step - 1) * lr_decay)),)
+
+
+def _adamax_factors(step, lr, beta1):
+    return (-(lr / (1 - beta1 ** step)),)
 
 
 class RMSprop(Optimizer):
@@ -45,7 +53,7 @@ class RMSprop(Optimizer):
                     state["grad_avg"] = _creation.zeros_like(param)
 
             for param, grad, state in _gradients(self, group, init):
-                count_step(state)
+                advance_step(state)
                 if group["weight_decay"] != 0:
                     grad = grad.add(param, alpha=group["weight_decay"])
                 square_avg = addcmul_(state["square_avg"].mul_(alpha), grad, grad, value=1 - alpha)
@@ -88,13 +96,12 @@ class Adagrad(Optimizer):
         for group in self.param_groups:
             lr, lr_decay, eps = scalar(group["lr"]), group["lr_decay"], group["eps"]
             for param, grad, state in _gradients(self, group, None):
-                step = count_step(state)
+                (neg_clr,) = step_factors(state, param, _adagrad_factors, lr, lr_decay)
                 if group["weight_decay"] != 0:
                     grad = grad.add(param, alpha=group["weight_decay"])
-                clr = lr / (1 + (step - 1) * lr_decay)
                 addcmul_(state["sum"], grad, grad, value=1)
                 std = _ops.sqrt(state["sum"]).add_(eps)
-                addcdiv_(param, grad, std, value=-clr)
+                addcdiv_by(param, grad, std, neg_clr)
         return loss
 
 
@@ -121,7 +128,7 @@ class Adadelta(Optimizer):
                 state["acc_delta"] = _creation.zeros_like(param)
 
             for param, grad, state in _gradients(self, group, init):
-                count_step(state)
+                advance_step(state)
                 if group["weight_decay"] != 0:
                     grad = grad.add(param, alpha=group["weight_decay"])
                 square_avg, acc_delta = state["square_avg"], state["acc_delta"]
@@ -155,12 +162,11 @@ class Adamax(Optimizer):
                 state["exp_inf"] = _creation.zeros_like(param)
 
             for param, grad, state in _gradients(self, group, init):
-                step = count_step(state)
+                (neg_clr,) = step_factors(state, param, _adamax_factors, lr, beta1)
                 if group["weight_decay"] != 0:
                     grad = grad.add(param, alpha=group["weight_decay"])
                 exp_avg, exp_inf = state["exp_avg"], state["exp_inf"]
                 lerp_(exp_avg, grad, 1 - beta1)
                 exp_inf.copy_(maximum(exp_inf.mul_(beta2), _ops.abs(grad).add_(eps)))
-                clr = lr / (1 - beta1 ** step)
-                addcdiv_(param, exp_avg, exp_inf, value=-clr)
+                addcdiv_by(param, exp_avg, exp_inf, neg_clr)
         return loss

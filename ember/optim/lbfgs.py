@@ -113,7 +113,7 @@ class LBFGS(Optimizer):
         self._params = self.param_groups[0]["params"]
 
     def _gather_flat_grad(self):
-        return _ops.cat([_creation.zeros(param.numel(), dtype=param.dtype) if param.grad is None
+        return _ops.cat([_creation.zeros(param.numel(), dtype=param.dtype, device=param.device) if param.grad is None
                          else param.grad.reshape(-1) for param in self._params])
 
     def _add_grad(self, step_size, update):
