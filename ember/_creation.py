@@ -8,7 +8,7 @@ import warnings
 
 from . import _dtype, _tensor
 from ._backend import is_array, to_device, to_host, xp
-from ._ops._errors import check_fits, overflow_when_unpacking
+from ._ops._errors import allocates, allocation_error, check_fits, overflow_when_unpacking
 from ._random import numpy_rng
 from ._tensor import Size, Tensor, _check_can_require_grad, make_tensor, placement
 
@@ -206,10 +206,10 @@ def _filled(fill, size, dtype, requires_grad, device):
     try:
         array = fill(size, dtype=_numpy_dtype(dtype))
     except (ValueError, MemoryError) as error:  # torch's RuntimeError, not NumPy's classes
-        if "too big" in str(error) or isinstance(error, MemoryError):
-            raise RuntimeError(f"Storage size calculation overflowed with sizes={list(size)}, or "
-                               f"DefaultCPUAllocator: can't allocate memory for them ({error})") from None
-        raise
+        converted = allocation_error(error, size)
+        if converted is None:
+            raise
+        raise converted from None
     return _finish(array, requires_grad, device)
 
 
@@ -225,6 +225,7 @@ def empty(*size, dtype=None, device=None, requires_grad=False, memory_format=Non
     return _filled(xp.empty, size, dtype, requires_grad, device)
 
 
+@allocates
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     """Filled with `fill_value`; the dtype follows the value (bool, int64 or the default float)."""
     if isinstance(fill_value, Tensor):
@@ -234,6 +235,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     return _finish(_dtype.filled_array(_size((size,)), fill_value, dtype=dtype.numpy), requires_grad, device)
 
 
+@allocates
 def _like(fill, input, dtype, requires_grad, device, *fill_value):
     """A new tensor shaped like `input`, on input's device unless `device` says otherwise."""
     return _finish(fill(input._data.shape, *fill_value, dtype=(dtype or input.dtype).numpy), requires_grad,
@@ -259,6 +261,7 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
     return _like(_dtype.filled_array, input, dtype, requires_grad, device, fill_value)
 
 
+@allocates
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """[start, end) in steps; int64 when all arguments are ints, else the default float dtype."""
     if end is None:
@@ -313,6 +316,7 @@ def _as_bfloat16(value):
     return float(_dtype.cast_array(xp.asarray(value), _dtype.BFLOAT16_NUMPY).astype(xp.float32))
 
 
+@allocates
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False):
     """`steps` evenly spaced values from start to end, filled from both ends as torch does."""
     start, end = (value.item() if isinstance(value, Tensor) else value for value in (start, end))
@@ -346,11 +350,13 @@ def _check_fits_float(start, end, dtype):
                                f"overflow: {value} exceeds the dtype's largest value {largest:g}")
 
 
+@allocates
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
     exponents = linspace(start, end, steps, dtype=_dtype.float64)._data
     return _finish(_dtype.cast_array(xp.power(base, exponents), _numpy_dtype(dtype)), requires_grad, device)
 
 
+@allocates
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     for name, size in (("n", n), ("m", m)):
         if size is not None and size < 0:
@@ -360,6 +366,7 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
 
 
 # -- random --------------------------------------------------------------------------------
+@allocates
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform on [0, 1). Seeded by ember.manual_seed; the numbers are NumPy's, not torch's."""
     dtype = dtype or _dtype.get_default_dtype()
@@ -367,6 +374,7 @@ def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     return _finish(values.astype(dtype.numpy, copy=False), requires_grad, device)
 
 
+@allocates
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal samples. Seeded by ember.manual_seed; the numbers are NumPy's, not torch's."""
     dtype = dtype or _dtype.get_default_dtype()
@@ -375,6 +383,7 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     return _finish(values.astype(dtype.numpy, copy=False), requires_grad, device)
 
 
+@allocates
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
     """Integers in [low, high); randint(high, size) and randint(low, high, size) as in torch."""
     if size is None:  # randint(high, size)
@@ -406,6 +415,7 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
                    generator=generator, device=input.device if device is None else device)
 
 
+@allocates
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     values = numpy_rng(generator).permutation(n)
     return _finish(values.astype(_numpy_dtype(dtype, _dtype.int64)), requires_grad, device)
@@ -419,6 +429,7 @@ def _float_dtype_of(*values):
     return _dtype.get_default_dtype()
 
 
+@allocates
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     """torch's four forms: normal(Tensor, Tensor), normal(Tensor, float), normal(float, Tensor) and
     normal(float, float, size); tensor arguments broadcast, and the result takes their dtype."""

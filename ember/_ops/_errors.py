@@ -3,6 +3,8 @@
 Each returns (or raises inside a wrapped forward) the exception class torch raises, with a
 message that says what went wrong and how to fix it. The rows name them; the messages live here.
 """
+import functools
+
 from .._dtype import scalar_type_name
 from .._tensor import Tensor
 
@@ -65,9 +67,42 @@ def shape_error(error, inputs):
     torch's RuntimeError; other errors unchanged."""
     if "broadcast" in str(error):
         return broadcast_error(inputs) or error
+    too_big = allocation_error(error)
+    if too_big is not None:
+        return too_big
     if "maximum supported dimension" in str(error) or "number of dimensions must be within" in str(error):
         return too_many_dims()
     return error
+
+
+def allocation_error(error, sizes=None):
+    """torch's RuntimeError for an array NumPy (or CuPy) cannot make, or None for any other error:
+    MemoryError when the memory is not there, ValueError "array is too big" when the byte count does
+    not even fit a pointer (torch: "Storage size calculation overflowed")."""
+    if isinstance(error, MemoryError):
+        total = getattr(error, "_total_size", None)  # NumPy's _ArrayMemoryError knows the byte count
+        wanted = f"you tried to allocate {total} bytes" if total is not None else str(error)
+        return RuntimeError(f"DefaultCPUAllocator: can't allocate memory: {wanted}. Error code 12 (Cannot allocate "
+                            "memory); make the tensor smaller, or process it in chunks")
+    if isinstance(error, ValueError) and "array is too big" in str(error):
+        shown = "" if sizes is None else f" with sizes={list(sizes)}"
+        return RuntimeError(f"Storage size calculation overflowed{shown}: the tensor would hold more bytes than a "
+                            "64-bit size can count; check the sizes")
+    return None
+
+
+def allocates(function):
+    """`function`, raising torch's RuntimeError (allocation_error) where NumPy cannot allocate its result."""
+    @functools.wraps(function)
+    def allocating(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (MemoryError, ValueError) as error:
+            converted = allocation_error(error)
+            if converted is None:
+                raise
+            raise converted from None
+    return allocating
 
 
 def device_mismatch(error, inputs):

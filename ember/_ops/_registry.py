@@ -41,7 +41,7 @@ from .._tensor import Tensor, make_tensor, shared_counter
 from ..autograd.engine import GENERIC_PATHS  # install only the general path (see _unrolled.py)
 from ..autograd.graph import Node
 from . import _devices, _unrolled
-from ._errors import complex_autograd_error, not_a_tensor
+from ._errors import allocation_error, complex_autograd_error, not_a_tensor
 from ._kernels import BFLOAT16, FLOAT32, cast, has_bfloat16, in_float32, wrapped_int
 
 GRAD_FNS = {}  # grad_fn name -> Node subclass, for tests and tools
@@ -299,6 +299,8 @@ def defop(name, grad_fn_name, forward, backward, *, dtype_rule=None, view=False,
                           **{key: wrapped_int(value, dtype) for key, value in attributes.items()})
         except TypeError as error:  # CuPy refuses NumPy arrays: tensors on two devices
             return _devices.after_type_error(op, name, inputs, attributes, error)
+        except MemoryError as error:  # torch's RuntimeError, with the byte count
+            raise allocation_error(error) from None
         finally:
             quiet_leave(quiet)
         return finish(out, inputs, attributes, target, requires_grad)

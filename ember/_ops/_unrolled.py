@@ -32,7 +32,7 @@ from ..autograd.graph import (
     unpack_input,
 )
 from . import _devices
-from ._errors import complex_autograd_error, not_a_tensor
+from ._errors import allocation_error, complex_autograd_error, not_a_tensor
 from ._kernels import BFLOAT16, FLOAT32, cast, in_float32, rounded_to_bfloat16, wrapped_int
 
 _new = object.__new__
@@ -246,9 +246,14 @@ def unary_op_for(name, grad_fn_name, forward, forward_with_extra, dtype_rule, vi
             attributes = {key: wrapped_int(value, data.dtype) for key, value in attributes.items()}
             out = forward(data, **attributes)
         except ValueError as error:
-            if not _devices.another_gpus_arrays(error):
+            if _devices.another_gpus_arrays(error):
+                return _devices.retried(unary_op, name, (x,), attributes, error)
+            too_big = allocation_error(error)  # NumPy's "array is too big", as torch's RuntimeError
+            if too_big is None:
                 raise
-            return _devices.retried(unary_op, name, (x,), attributes, error)
+            raise too_big from None
+        except MemoryError as error:  # torch's RuntimeError, with the byte count
+            raise allocation_error(error) from None
         finally:
             quiet_leave(quiet)
         if widened is not None:
@@ -353,6 +358,8 @@ def binary_op_for(name, grad_fn_name, forward, dtype_rule, view, bool_output, no
             out = forward(wrapped_int(a_data, dtype), wrapped_int(b_data, dtype), **attributes)
         except TypeError as error:  # CuPy refuses NumPy arrays: tensors on two devices
             return _devices.after_type_error(binary_op, name, (a, b), attributes, error)
+        except MemoryError as error:  # as in unary_op
+            raise allocation_error(error) from None
         finally:
             quiet_leave(quiet)
         if type(out) is not ndarray:  # a NumPy scalar (0-d inputs compute as scalars), or a CuPy array

@@ -15,7 +15,7 @@ from .._dtype import bfloat16 as bfloat16_dtype
 from .._dtype import cast_array, filled_array
 from .._grad_state import state as grad_state
 from .._tensor import Tensor, bump_version, make_tensor, placement, shared_counter
-from ._errors import check_fits
+from ._errors import allocates, check_fits
 from ._registry import declare, defop, variants
 from .indexing import gather_row
 from .inplace import as_strided_row
@@ -50,22 +50,26 @@ def _size(size):
 # -- new_* constructors: the dtype and device of self unless given --------------------------------
 # Each is made in its final dtype at once (a float64 array first would be a 2-8x transient peak).
 @variants("method")
+@allocates
 def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     return _new(self, np.zeros(_size(size), _dtype_of(dtype, self.dtype).numpy), dtype, requires_grad, device)
 
 
 @variants("method")
+@allocates
 def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     return _new(self, np.ones(_size(size), _dtype_of(dtype, self.dtype).numpy), dtype, requires_grad, device)
 
 
 @variants("method")
+@allocates
 def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
     # ember's empty memory is zeroed
     return _new(self, np.zeros(_size(size), _dtype_of(dtype, self.dtype).numpy), dtype, requires_grad, device)
 
 
 @variants("method")
+@allocates
 def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False, layout=None,
              pin_memory=False):
     target = _dtype_of(dtype, self.dtype).numpy
