@@ -221,7 +221,9 @@ def main(argv=None):
         else:
             for key, row in result.items():
                 cells = ", ".join(f"{who} {value:.2f}" for who, value in row["median"].items())
-                print(f"{key} ({row['unit']}): {cells}; ember GPU / torch CPU {row['ember_gpu_over_torch_cpu']:.2f}"
+                over_cpu = row["ember_gpu_over_torch_cpu"]  # None where torch is not installed
+                over_cpu = "n/a (no torch)" if over_cpu is None else f"{over_cpu:.2f}"
+                print(f"{key} ({row['unit']}): {cells}; ember GPU / torch CPU {over_cpu}"
                       + (f", ember GPU / torch GPU {row['ember_gpu_over_torch_gpu']:.2f}"
                          if "ember_gpu_over_torch_gpu" in row else ""))
         if args.json:  # after every part: a run cut off by its timeout keeps what it found
