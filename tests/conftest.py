@@ -16,3 +16,13 @@ if TEST_DEVICE != "cpu":
 def device():
     """The device the tests run on ("cpu" unless EMBER_TEST_DEVICE says otherwise)."""
     return TEST_DEVICE
+
+
+@pytest.fixture
+def cpu_by_default():
+    """The cuda test files name "cuda" where they mean it: new tensors start on the CPU, whatever the run's
+    default (tests/test_cuda.py reruns suites with "cuda" as the default device)."""
+    previous = ember.get_default_device()
+    ember.set_default_device("cpu")
+    yield
+    ember.set_default_device(previous)

@@ -9,14 +9,8 @@ import ember
 on_gpu = ember.cuda.is_available()
 needs_gpu = pytest.mark.skipif(not on_gpu, reason="needs CuPy with a GPU, or the stand-in")
 needs_no_gpu = pytest.mark.skipif(on_gpu, reason="a GPU (or the stand-in) is present")
+pytestmark = pytest.mark.usefixtures("cpu_by_default")
 
-
-@pytest.fixture(autouse=True)
-def cpu_by_default():
-    previous = ember.get_default_device()
-    ember.set_default_device("cpu")
-    yield
-    ember.set_default_device(previous)
 
 
 CPU_BUILD_CALLS = [

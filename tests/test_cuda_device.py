@@ -12,16 +12,9 @@ import pytest
 import ember
 from ember import _backend
 
-pytestmark = pytest.mark.skipif(not ember.cuda.is_available(), reason="needs CuPy with a GPU, or the stand-in")
+pytestmark = [pytest.mark.skipif(not ember.cuda.is_available(), reason="needs CuPy with a GPU, or the stand-in"),
+              pytest.mark.usefixtures("cpu_by_default")]
 
-
-@pytest.fixture(autouse=True)
-def cpu_by_default():
-    """These tests name "cuda" where they mean it: new tensors start on the CPU, whatever the run's default."""
-    previous = ember.get_default_device()
-    ember.set_default_device("cpu")
-    yield
-    ember.set_default_device(previous)
 
 
 def test_tensors_move_between_devices_and_say_where_they_are():

@@ -14,16 +14,10 @@ import pytest
 
 import ember
 
-pytestmark = pytest.mark.skipif(not ember.cuda.is_available(), reason="needs CuPy with a GPU, or the stand-in")
+pytestmark = [pytest.mark.skipif(not ember.cuda.is_available(), reason="needs CuPy with a GPU, or the stand-in"),
+              pytest.mark.usefixtures("cpu_by_default")]
 two_gpus = pytest.mark.skipif(ember.cuda.is_available() and ember.cuda.device_count() < 2, reason="needs two GPUs")
 
-
-@pytest.fixture(autouse=True)
-def cpu_by_default():
-    previous = ember.get_default_device()
-    ember.set_default_device("cpu")
-    yield
-    ember.set_default_device(previous)
 
 
 # -- a 0-d CPU tensor beside cuda tensors counts as a number ------------------------------------------------------

@@ -15,15 +15,9 @@ import ember
 import ember.nn as nn
 import ember.nn.functional as F
 
-pytestmark = pytest.mark.skipif(not ember.cuda.is_available(), reason="needs CuPy with a GPU, or the stand-in")
+pytestmark = [pytest.mark.skipif(not ember.cuda.is_available(), reason="needs CuPy with a GPU, or the stand-in"),
+              pytest.mark.usefixtures("cpu_by_default")]
 
-
-@pytest.fixture(autouse=True)
-def cpu_by_default():
-    previous = ember.get_default_device()
-    ember.set_default_device("cpu")
-    yield
-    ember.set_default_device(previous)
 
 
 def leaf(*shape, device, positive=False, seed=0):
